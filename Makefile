@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both build .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run worker beat test test-fast lint fmt messages screenshots check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the pinned requirements
+	$(PY) manage.py migrate --noinput
+
+run: setup ## Set up, load demo data and serve the portal at http://127.0.0.1:8000
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST)
+
+worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL)
+	$(VENV)/bin/celery -A portal worker --loglevel=info
+
+beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
+	$(VENV)/bin/celery -A portal beat --loglevel=info
+
+test: $(STAMP) ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff check, format check, Django checks and migrations in step
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: $(STAMP) ## Format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(STAMP) ## Update and compile the Persian translations
+	$(PY) manage.py makemessages -l fa --ignore=.venv --ignore=scripts --ignore=tests --no-obsolete
+	$(PY) manage.py compilemessages -l fa
+
+screenshots: $(STAMP) ## Screenshot pages of a running portal: make screenshots PAGES="/ /countries/"
+	$(PY) scripts/screenshots.py http://$(HOST) $(PAGES)
+
+clean: ## Remove the virtualenv, the SQLite database and collected files
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import permissions
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    """Navigation facts for the header; each is computed at most once, and only if shown."""
+    user = request.user
+
+    @cache
+    def unread_count() -> int:
+        return user.notifications.unread().count() if user.is_authenticated else 0
+
+    return {
+        "nav": {
+            "is_company_member": lambda: permissions.is_company_member(user),
+            "is_broker_member": lambda: permissions.is_broker_member(user),
+            "is_staff_member": lambda: user.is_superuser or permissions.is_staff_member(user),
+        },
+        "unread_notifications": unread_count,
+    }

@@ -1,0 +1,110 @@
+"""Demo data of the shared ground: target countries and one account per role."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from django.contrib.auth.models import Group
+
+from .models import Language, TargetCountry, User
+from .permissions import Role
+
+DEMO_PASSWORD = "demo-pass-1405"  # noqa: S105 - printed on purpose: demo accounts only
+
+COUNTRIES = [
+    # iso, Persian, English, confirmed?, regulatory note (fa, en), logistics note (fa, en)
+    ("IQ", "عراق", "Iraq", True,
+     ("ثبت در وزارت بهداشت عراق و گواهی مبدأ الزامی است.", "Registration with the Iraqi Ministry of Health and a certificate of origin are required."),
+     ("حمل زمینی از مرز مهران و شلمچه؛ ۳ تا ۵ روز.", "Road freight via the Mehran and Shalamcheh borders; 3 to 5 days.")),
+    ("AF", "افغانستان", "Afghanistan", True,
+     ("مجوز ورود از اداره ملی تنظیم ادویه و محصولات صحی.", "Import permit from the National Medicine and Healthcare Products Regulatory Authority."),
+     ("حمل زمینی از دوغارون و میلک.", "Road freight via Dogharoun and Milak.")),
+    ("SY", "سوریه", "Syria", True,
+     ("ثبت محصول نزد وزارت بهداشت سوریه.", "Product registration with the Syrian Ministry of Health."),
+     ("حمل هوایی به دمشق یا دریایی به لاذقیه.", "Air freight to Damascus or sea freight to Latakia.")),
+    ("LB", "لبنان", "Lebanon", True,
+     ("گواهی CE یا FDA برای تجهیزات پزشکی پذیرفته می‌شود.", "CE or FDA certification is accepted for medical devices."),
+     ("حمل دریایی به بندر بیروت.", "Sea freight to the port of Beirut.")),
+    ("AM", "ارمنستان", "Armenia", True,
+     ("انطباق با مقررات اتحادیه اقتصادی اوراسیا (EAEU).", "Conformity with Eurasian Economic Union (EAEU) rules."),
+     ("حمل زمینی از مرز نوردوز.", "Road freight via the Norduz border.")),
+    ("AZ", "جمهوری آذربایجان", "Azerbaijan", True,
+     ("ثبت در مرکز تحلیل و کارشناسی دارو.", "Registration with the Analytical Expertise Centre for medicines and devices."),
+     ("حمل زمینی از آستارا.", "Road freight via Astara.")),
+    ("TM", "ترکمنستان", "Turkmenistan", True,
+     ("گواهی بهداشتی و گواهی مبدأ.", "Health certificate and certificate of origin."),
+     ("حمل زمینی و ریلی از سرخس.", "Road and rail freight via Sarakhs.")),
+    ("KZ", "قزاقستان", "Kazakhstan", True,
+     ("ثبت در سامانه EAEU و گواهی انطباق.", "EAEU registration and a declaration of conformity."),
+     ("کریدور ریلی ایران–ترکمنستان–قزاقستان.", "The Iran–Turkmenistan–Kazakhstan rail corridor.")),
+    ("RU", "روسیه", "Russia", True,
+     ("ثبت نزد Roszdravnadzor برای تجهیزات پزشکی.", "Roszdravnadzor registration for medical devices."),
+     ("حمل دریایی از طریق دریای خزر به آستاراخان.", "Caspian sea freight to Astrakhan.")),
+    ("OM", "عمان", "Oman", True,
+     ("تأیید وزارت بهداشت عمان و گواهی ISO 13485.", "Omani Ministry of Health approval and ISO 13485."),
+     ("حمل دریایی از بندرعباس به صحار؛ ۲ روز.", "Sea freight from Bandar Abbas to Sohar; 2 days.")),
+    ("PK", "پاکستان", "Pakistan", False,
+     ("ثبت در سازمان تنظیم مقررات دارو (DRAP).", "Registration with the Drug Regulatory Authority (DRAP)."),
+     ("حمل زمینی از میرجاوه.", "Road freight via Mirjaveh.")),
+    ("QA", "قطر", "Qatar", False,
+     ("تأیید وزارت بهداشت عمومی قطر.", "Approval of the Qatari Ministry of Public Health."),
+     ("حمل دریایی از بوشهر.", "Sea freight from Bushehr.")),
+    ("KE", "کنیا", "Kenya", False,
+     ("ثبت نزد هیئت داروسازی و سموم کنیا.", "Registration with the Pharmacy and Poisons Board."),
+     ("حمل دریایی به مومباسا.", "Sea freight to Mombasa.")),
+    ("TJ", "تاجیکستان", "Tajikistan", False,
+     ("گواهی انطباق و ثبت در وزارت بهداشت.", "Declaration of conformity and Ministry of Health registration."),
+     ("حمل زمینی از مسیر ترکمنستان و ازبکستان.", "Road freight through Turkmenistan and Uzbekistan.")),
+]  # fmt: skip
+
+ACCOUNTS = [
+    # e-mail, full name, language, role, staff?, superuser?
+    ("admin@demo.example", "مدیر سامانه", Language.PERSIAN, None, True, True),
+    ("manager@demo.example", "مریم احمدی (مدیر برنامه)", Language.PERSIAN, Role.PROGRAMME_MANAGER, True, False),
+    ("reviewer@demo.example", "علی رضایی (کارشناس)", Language.PERSIAN, Role.REVIEWER, True, False),
+    ("company@demo.example", "سارا کریمی", Language.PERSIAN, Role.COMPANY_MEMBER, False, False),
+    ("broker@demo.example", "Reza Moradi", Language.ENGLISH, Role.BROKER_MEMBER, False, False),
+]
+
+
+def seed(*, stdout: TextIO) -> None:
+    for iso, fa, en, confirmed, (reg_fa, reg_en), (log_fa, log_en) in COUNTRIES:
+        TargetCountry.objects.update_or_create(
+            iso_code=iso,
+            defaults={
+                "name_fa": fa,
+                "name_en": en,
+                "buyer_status": (
+                    TargetCountry.BuyerStatus.CONFIRMED if confirmed else TargetCountry.BuyerStatus.PROSPECTIVE
+                ),
+                "regulatory_notes_fa": reg_fa,
+                "regulatory_notes_en": reg_en,
+                "logistics_notes_fa": log_fa,
+                "logistics_notes_en": log_en,
+                "is_active": True,
+            },
+        )
+    stdout.write(f"Target countries: {TargetCountry.objects.count()}")
+    stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, name, language, role, staff, superuser in ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "full_name": name,
+                "preferred_language": language,
+                "is_staff": staff,
+                "is_superuser": superuser,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if role:
+            user.groups.add(Group.objects.get(name=role.value))
+        stdout.write(f"  {role.label if role else 'Superuser':<20} {email}")
+
+
+def demo_user(role: Role) -> User:
+    """The demo account of a role, for other apps' demo data."""
+    email = next(a[0] for a in ACCOUNTS if a[3] == role)
+    return User.objects.get(email=email)

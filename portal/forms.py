@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from .digits import to_ascii_digits
+from .models import User
+
+NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9]{7,15}$", _("Enter a phone number of 7 to 15 digits, optionally starting with +.")
+)
+
+
+class StyledFormMixin:
+    """Give widgets Bootstrap classes and mark invalid fields for browsers and screen readers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class DigitsFormMixin:
+    """Accept Persian and Arabic-Indic digits in every numeric field and in `digit_fields`.
+
+    The bound data is normalised before validation, so the form re-displays ASCII digits and
+    validators such as regexes see only ASCII.
+    """
+
+    digit_fields: tuple[str, ...] = ()
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                if not (isinstance(field, NUMERIC_FIELDS) or name in self.digit_fields):
+                    continue
+                key = self.add_prefix(name)
+                if hasattr(data, "getlist"):
+                    values = data.getlist(key)
+                    if values:
+                        data.setlist(key, [to_ascii_digits(v) if isinstance(v, str) else v for v in values])
+                elif isinstance(data.get(key), str):
+                    data[key] = to_ascii_digits(data[key])
+            self.data = data
+        super().full_clean()
+
+
+def _normalize_phone(value: str) -> str:
+    """Drop the spaces, dashes and brackets people type in phone numbers; keep anything else."""
+    return "".join(ch for ch in value if ch not in " -()\u200c")
+
+
+class SignUpForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    digit_fields = ("phone",)
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password confirmation"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone", "preferred_language"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+    def clean_phone(self) -> str:
+        phone = _normalize_phone(self.cleaned_data.get("phone", ""))
+        if phone:
+            phone_validator(phone)
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ProfileForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    digit_fields = ("phone",)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "preferred_language", "email_notifications"]
+
+    def clean_phone(self) -> str:
+        phone = _normalize_phone(self.cleaned_data.get("phone", ""))
+        if phone:
+            phone_validator(phone)
+        return phone
+
+
+class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The e-mail address or password is not correct."),
+    }
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].lower()

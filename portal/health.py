@@ -1,0 +1,35 @@
+"""Health probes for /healthz: each returns None when healthy, else a short reason."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+
+def database_problem() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return None
+
+
+def broker_problem() -> str | None:
+    from .celery import app
+
+    if app.conf.task_always_eager:
+        return None  # tasks run in-process: there is no broker to lose
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return None
+
+
+def broker_name() -> str:
+    from .celery import app
+
+    return "in-process" if app.conf.task_always_eager else settings.CELERY_BROKER_URL.split("://")[0]

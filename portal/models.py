@@ -1,0 +1,244 @@
+"""Shared ground: the user, target countries, notifications and the abstract timestamped base."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def localized(obj: object, field: str) -> str:
+    """Return `<field>_<active language>`, falling back to the other language when empty."""
+    lang = (get_language() or settings.LANGUAGE_CODE)[:2]
+    other = "en" if lang == "fa" else "fa"
+    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "")
+
+
+class Language(models.TextChoices):
+    PERSIAN = "fa", "فارسی"
+    ENGLISH = "en", "English"
+
+
+# ---------------------------------------------------------------------------
+# Users
+# ---------------------------------------------------------------------------
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses are stored lower-case, so log-in is case-insensitive.
+        return self.get(**{self.model.USERNAME_FIELD: (username or "").lower()})
+
+
+class User(AbstractUser):
+    """A person who logs in with an e-mail address; roles are groups (see portal.permissions)."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(
+        _("e-mail address"),
+        unique=True,
+        error_messages={"unique": _("An account with this e-mail address already exists.")},
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.PERSIAN
+    )
+    email_notifications = models.BooleanField(
+        _("send notifications by e-mail"), default=True
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.lower()
+
+
+# ---------------------------------------------------------------------------
+# Target countries
+# ---------------------------------------------------------------------------
+class TargetCountryQuerySet(models.QuerySet["TargetCountry"]):
+    def active(self) -> TargetCountryQuerySet:
+        return self.filter(is_active=True)
+
+    def confirmed(self) -> TargetCountryQuerySet:
+        return self.active().filter(buyer_status=TargetCountry.BuyerStatus.CONFIRMED)
+
+
+class TargetCountry(TimeStampedModel):
+    """A country the programme exports to; confirmed ones have committed buyers."""
+
+    class BuyerStatus(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed buyer")
+        PROSPECTIVE = "prospective", _("Prospective")
+
+    iso_code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        unique=True,
+        help_text=_("Two-letter ISO 3166-1 code, e.g. IQ."),
+    )
+    name_fa = models.CharField(_("name (Persian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    buyer_status = models.CharField(
+        _("buyer status"), max_length=12, choices=BuyerStatus.choices, default=BuyerStatus.PROSPECTIVE
+    )
+    regulatory_notes_fa = models.TextField(_("regulatory notes (Persian)"), blank=True)
+    regulatory_notes_en = models.TextField(_("regulatory notes (English)"), blank=True)
+    logistics_notes_fa = models.TextField(_("logistics notes (Persian)"), blank=True)
+    logistics_notes_en = models.TextField(_("logistics notes (English)"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TargetCountryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target country")
+        verbose_name_plural = _("target countries")
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iso_code__regex=r"^[A-Z]{2}$"), name="targetcountry_iso_code_upper"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.iso_code = (self.iso_code or "").strip().upper()
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def regulatory_notes(self) -> str:
+        return localized(self, "regulatory_notes")
+
+    @property
+    def logistics_notes(self) -> str:
+        return localized(self, "logistics_notes")
+
+    def get_absolute_url(self) -> str:
+        return reverse("country_detail", kwargs={"iso_code": self.iso_code.lower()})
+
+
+# ---------------------------------------------------------------------------
+# Notifications: one row per event, both the in-app message and the e-mail outbox
+# ---------------------------------------------------------------------------
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def email_due(self, *, now: timezone.datetime | None = None) -> NotificationQuerySet:
+        """E-mails still to send: pending ones, and 'sending' ones whose worker was lost."""
+        now = now or timezone.now()
+        stale = now - settings.NOTIFICATION_EMAIL_STALE_AFTER
+        return self.filter(
+            Q(email_status=Notification.EmailStatus.PENDING)
+            | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=stale)
+        )
+
+
+class Notification(models.Model):
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent (no e-mail wanted)")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.SlugField(_("kind"), max_length=60, help_text=_("Names the e-mail templates."))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    context = models.JSONField(_("template context"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The header badge counts a user's unread rows on every page.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # The sweep scans by e-mail state.
+            models.Index(fields=["email_status", "email_claimed_at"], name="notification_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,133 @@
+"""The one door for notifications.
+
+`notify()` writes the in-app `Notification` row inside the caller's transaction and, only once that
+transaction commits, asks Celery to send the e-mail. The row doubles as the e-mail outbox: its
+`email_status` moves pending -> sending -> sent (or failed), and the claim is a conditional UPDATE,
+so a redelivered task or a second worker never sends twice. If the broker is down when we enqueue,
+the row simply stays pending and the beat-driven sweep sends it later: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+
+def _render(kind: str, part: str, context: dict[str, Any]) -> str:
+    return render_to_string(f"emails/{kind}_{part}", context)
+
+
+def _template_context(*, recipient: User, url: str, context: dict[str, Any]) -> dict[str, Any]:
+    absolute = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+    return {**context, "recipient": recipient, "url": absolute, "site_url": settings.SITE_URL}
+
+
+def notify(
+    *, recipient: User, kind: str, url: str = "", context: dict[str, Any] | None = None
+) -> Notification:
+    """Record a notification for `recipient` now and e-mail it after the transaction commits.
+
+    `kind` names the templates `emails/<kind>_subject.txt`, `_body.txt` and `_body.html`; they are
+    rendered in the recipient's preferred language. `context` must be JSON-serialisable: it is
+    stored so the e-mail can be rendered again later by a worker.
+    """
+    context = context or {}
+    language = recipient.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        ctx = _template_context(recipient=recipient, url=url, context=context)
+        title = " ".join(_render(kind, "subject.txt", ctx).split())
+        body = _render(kind, "body.txt", ctx).strip()
+    wants_email = bool(recipient.email and recipient.is_active and recipient.email_notifications)
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        language=language,
+        title=title[:255],
+        body=body,
+        url=url,
+        context=context,
+        email_status=(
+            Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.SKIPPED
+        ),
+    )
+    if wants_email:
+        transaction.on_commit(lambda: notification_email_enqueue(notification_id=notification.pk))
+    return notification
+
+
+def notification_email_enqueue(*, notification_id: int) -> None:
+    """Hand the e-mail to Celery; on a broker failure leave it pending for the sweep."""
+    from .tasks import notification_email_send as notification_email_send_task
+
+    try:
+        notification_email_send_task.delay(notification_id)
+    except Exception:  # broker down or unreachable: the sweep will pick the row up
+        logger.warning("Could not enqueue e-mail for notification %s", notification_id, exc_info=True)
+
+
+def notification_email_deliver(*, notification_id: int) -> bool:
+    """Send one notification e-mail if it is still due; return whether this call sent it.
+
+    Deliberately not atomic: the claim is committed before the (slow) SMTP call, so other workers
+    see the row as taken while we talk to the mail server.
+    """
+    now = timezone.now()
+    claimed = (
+        Notification.objects.email_due(now=now)
+        .filter(pk=notification_id)
+        .update(
+            email_status=Notification.EmailStatus.SENDING,
+            email_claimed_at=now,
+            email_attempts=F("email_attempts") + 1,
+        )
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        _send(notification)
+    except Exception as exc:
+        gave_up = notification.email_attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=(
+                Notification.EmailStatus.FAILED if gave_up else Notification.EmailStatus.PENDING
+            ),
+            email_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error=""
+    )
+    return True
+
+
+def _send(notification: Notification) -> None:
+    recipient = notification.recipient
+    with translation.override(notification.language):
+        ctx = _template_context(recipient=recipient, url=notification.url, context=notification.context)
+        subject = " ".join(_render(notification.kind, "subject.txt", ctx).split())
+        text = _render(notification.kind, "body.txt", ctx)
+        html = _render(notification.kind, "body.html", ctx)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.extra_headers["Content-Language"] = notification.language
+    message.send()
+
+
+def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    qs = Notification.objects.filter(recipient=user).unread()
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,57 @@
+"""Thin Celery tasks: they take ids, call a service and return."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Notification
+from .notifications import notification_email_deliver
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+SWEEP_GRACE = timedelta(minutes=1)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def notification_email_send(notification_id: int) -> bool:
+    """Send a notification's e-mail; a no-op when it was already sent or claimed."""
+    return notification_email_deliver(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def notification_emails_sweep() -> int:
+    """Enqueue every e-mail still pending (or lost while sending); return how many."""
+    # The grace period leaves just-created rows to the task enqueued on commit.
+    cutoff = timezone.now() - SWEEP_GRACE
+    ids = list(
+        Notification.objects.email_due()
+        .filter(created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for pk in ids:
+        notification_email_send.delay(pk)
+    if ids:
+        logger.info("Sweep enqueued %d pending notification e-mails", len(ids))
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def notifications_prune(days: int = 365) -> int:
+    """Delete read notifications older than `days`; return how many."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted

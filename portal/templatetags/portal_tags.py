@@ -1,0 +1,86 @@
+"""Presentation helpers: Jalali dates and Persian digits in Persian, Gregorian elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jdatetime
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+
+from portal.digits import to_persian_digits
+
+register = template.Library()
+
+JALALI_MONTHS = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+
+
+def _is_persian() -> bool:
+    return (get_language() or "fa").startswith("fa")
+
+
+@register.filter
+def jdate(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
+    """Show a date in the Jalali calendar with Persian digits in Persian, else Gregorian."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    if not _is_persian():
+        fmt = "DATETIME_FORMAT" if with_time and isinstance(value, dt.datetime) else "DATE_FORMAT"
+        return formats.date_format(value, fmt)
+    jd = jdatetime.date.fromgregorian(date=value if not isinstance(value, dt.datetime) else value.date())
+    text = f"{jd.day} {JALALI_MONTHS[jd.month - 1]} {jd.year}"
+    if with_time and isinstance(value, dt.datetime):
+        text += f"، {value:%H:%M}"
+    return to_persian_digits(text)
+
+
+@register.filter
+def jdatetime_(value: dt.datetime | None) -> str:
+    return jdate(value, with_time=True)
+
+
+register.filter("jdatetime", jdatetime_)
+
+
+@register.filter
+def localdigits(value: object) -> str:
+    """Show digits in Persian when the page is Persian."""
+    text = "" if value is None else str(value)
+    return to_persian_digits(text) if _is_persian() else text
+
+
+@register.filter
+def localnumber(value: object) -> str:
+    """Group thousands and show Persian digits in Persian."""
+    if value in (None, ""):
+        return ""
+    text = formats.number_format(value, force_grouping=True)
+    if _is_persian():
+        text = to_persian_digits(text.replace(",", "٬"))
+    return text
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context: template.Context, language: str) -> str:
+    """The current page's path in another language (for the language switcher's `next`)."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag
+def current_year() -> str:
+    """This year: Jalali with Persian digits in Persian, Gregorian otherwise."""
+    today = timezone.localdate()
+    if _is_persian():
+        return to_persian_digits(str(jdatetime.date.fromgregorian(date=today).year))
+    return str(today.year)

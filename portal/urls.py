@@ -1,0 +1,73 @@
+"""Root URLconf: language-prefixed pages, the admin, the API and the health check."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import api, views
+
+admin.site.site_header = _("Export Support Portal — administration")
+admin.site.site_title = _("Export Support Portal")
+admin.site.index_title = _("Programme administration")
+
+router = SimpleRouter()
+router.register("countries", api.TargetCountryViewSet, basename="country")
+router.register("notifications", api.NotificationViewSet, basename="notification")
+
+account_patterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *i18n_patterns(
+        path("", views.home, name="home"),
+        path("accounts/", include(account_patterns)),
+        path("countries/", views.country_list, name="country_list"),
+        path("countries/<str:iso_code>/", views.country_detail, name="country_detail"),
+        path("notifications/", views.notification_list, name="notification_list"),
+        path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+        path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    ),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

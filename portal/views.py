@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import health
+from .forms import EmailAuthenticationForm, ProfileForm, SignUpForm
+from .models import Notification, TargetCountry
+from .notifications import notifications_mark_read
+from .services import user_register, user_update_profile
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    countries = TargetCountry.objects.active()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "confirmed_countries": [c for c in countries if c.buyer_status == "confirmed"],
+            "prospective_countries": [c for c in countries if c.buyer_status != "confirmed"],
+        },
+    )
+
+
+@require_GET
+def country_list(request: HttpRequest) -> HttpResponse:
+    countries = TargetCountry.objects.active().order_by("buyer_status", "name_en")
+    return render(request, "portal/country_list.html", {"countries": countries})
+
+
+@require_GET
+def country_detail(request: HttpRequest, iso_code: str) -> HttpResponse:
+    country = get_object_or_404(TargetCountry.objects.active(), iso_code=iso_code.upper())
+    return render(request, "portal/country_detail.html", {"country": country})
+
+
+def _in_language(url: str, language: str) -> str:
+    return translate_url(url, language)
+
+
+def _home_in(language: str) -> str:
+    with translation.override(language):
+        return reverse("home")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None, initial={"preferred_language": translation.get_language()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = user_register(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            phone=data["phone"],
+            preferred_language=data["preferred_language"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        response = redirect(_home_in(user.preferred_language))
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
+        return response
+    return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Log in with e-mail, then continue in the user's preferred language."""
+
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        language = self.request.user.preferred_language
+        response["Location"] = _in_language(response["Location"], language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE
+        )
+        return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = user_update_profile(user=request.user, **form.cleaned_data)
+        with translation.override(user.preferred_language):
+            messages.success(request, _("Your profile has been saved."))
+        response = redirect(_in_language(request.path, user.preferred_language))
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=settings.LANGUAGE_COOKIE_AGE
+        )
+        return response
+    return render(request, "registration/profile.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the user's profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        language in dict(settings.LANGUAGES)
+        and request.user.is_authenticated
+        and request.user.preferred_language != language
+    ):
+        user_update_profile(user=request.user, preferred_language=language)
+    return response
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread") == "1":
+        notifications = notifications.unread()
+    page = Paginator(notifications, 20).get_page(request.GET.get("page"))
+    return render(request, "portal/notification_list.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notifications_mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("notification_list")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications_mark_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("notification_list")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    problems = {"database": health.database_problem(), "broker": health.broker_problem()}
+    failing = [part for part, problem in problems.items() if problem]
+    body = {
+        "status": "ok" if not failing else "fail",
+        "database": problems["database"] or "ok",
+        "broker": problems["broker"] or "ok",
+        "broker_kind": health.broker_name(),
+    }
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=503 if failing else 200)

@@ -1,0 +1,91 @@
+"""Test-wide fixtures: fast hashing, in-memory e-mail, eager Celery and a memorable cast."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from portal import celery_app
+from portal.permissions import Role
+from tests.portal.factories import PASSWORD, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://portal.test"
+    settings.STATIC_ROOT = None  # nothing is collected in tests; files come from the finders
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process() -> Iterator[None]:
+    """Run tasks in-process unless a test starts a real worker (see tests/portal/test_worker.py)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer machine without the service; in CI a missing service is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+# --- the cast ---------------------------------------------------------------------------------
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def company_member(db):
+    return UserFactory(email="sara@company.example", full_name="سارا کریمی", roles=[Role.COMPANY_MEMBER])
+
+
+@pytest.fixture
+def other_company_member(db):
+    return UserFactory(email="omid@other.example", full_name="امید نوری", roles=[Role.COMPANY_MEMBER])
+
+
+@pytest.fixture
+def broker_member(db):
+    return UserFactory(
+        email="reza@broker.example", full_name="Reza Moradi", english=True, roles=[Role.BROKER_MEMBER]
+    )
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(email="ali@centre.example", is_staff=True, roles=[Role.REVIEWER])
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(email="maryam@centre.example", is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+
+
+@pytest.fixture
+def anonymous():
+    return None
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a test client logged in as that user (anonymous for None)."""
+
+    def make(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from portal.models import Notification, User
+from tests.portal.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = "/fa/accounts/signup/"
+
+
+def signup_data(**overrides: str) -> dict[str, str]:
+    data = {
+        "full_name": "نرگس حسینی",
+        "email": "Narges@Example.com",
+        "phone": "۰۹۱۲۳۴۵۶۷۸۹",
+        "preferred_language": "fa",
+        "password1": "Sun-flower-1405",
+        "password2": "Sun-flower-1405",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_signup_creates_account_logs_in_and_sends_welcome(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SIGNUP, signup_data())
+    assert response.status_code == 302
+    assert response["Location"] == "/fa/"
+    user = User.objects.get()
+    assert user.email == "narges@example.com"
+    assert user.phone == "09123456789"  # Persian digits stored as ASCII
+    assert client.get("/fa/").context["user"] == user
+    notification = Notification.objects.get(recipient=user)
+    assert notification.kind == "welcome"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["narges@example.com"]
+    assert "درگاه" in mail.outbox[0].subject  # rendered in Persian, the chosen language
+
+
+def test_signup_in_english_lands_on_english_pages(client):
+    response = client.post("/en/accounts/signup/", signup_data(preferred_language="en"))
+    assert response["Location"] == "/en/"
+
+
+def test_duplicate_email_is_a_persian_field_error_and_keeps_input(client):
+    UserFactory(email="narges@example.com")
+    response = client.post(SIGNUP, signup_data())
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "email" in form.errors
+    assert "قبلاً" in form.errors["email"][0] or "وجود دارد" in form.errors["email"][0]
+    content = response.content.decode()
+    assert 'value="نرگس حسینی"' in content
+    assert User.objects.count() == 1
+
+
+def test_duplicate_email_is_an_english_error_on_english_pages(client):
+    UserFactory(email="narges@example.com")
+    response = client.post("/en/accounts/signup/", signup_data())
+    assert response.context["form"].errors["email"] == [
+        "An account with this e-mail address already exists."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("password1", "password2", "field"),
+    [
+        ("12345678", "12345678", "password1"),  # numeric and common
+        ("short", "short", "password1"),
+        ("Sun-flower-1405", "Sun-flower-1406", "password2"),
+    ],
+)
+def test_weak_or_mismatched_password_is_refused(client, password1, password2, field):
+    response = client.post(SIGNUP, signup_data(password1=password1, password2=password2))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not User.objects.exists()
+
+
+def test_bad_phone_is_a_field_error(client):
+    response = client.post(SIGNUP, signup_data(phone="call me"))
+    assert "phone" in response.context["form"].errors
+
+
+def test_login_is_case_insensitive_and_continues_in_preferred_language(client):
+    UserFactory(email="reza@example.com", english=True)
+    response = client.post("/fa/accounts/login/", {"username": "REZA@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+def test_wrong_password_shows_error_and_keeps_email(client):
+    UserFactory(email="reza@example.com")
+    response = client.post("/en/accounts/login/", {"username": "reza@example.com", "password": "nope"})
+    assert response.status_code == 200
+    assert "The e-mail address or password is not correct." in response.content.decode()
+    assert 'value="reza@example.com"' in response.content.decode()
+
+
+def test_logout_needs_post(client_for, company_member):
+    client = client_for(company_member)
+    assert client.get("/fa/accounts/logout/").status_code == 405
+    assert client.post("/fa/accounts/logout/").status_code == 302
+    assert not client.get("/fa/").context["user"].is_authenticated
+
+
+def test_password_reset_by_email_lets_the_user_log_in_with_the_new_password(client):
+    UserFactory(email="sara@example.com", english=True)
+    response = client.post("/en/accounts/password/reset/", {"email": "sara@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/\S+/)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": "Another-good-1405", "new_password2": "Another-good-1405"})
+    assert response.status_code == 302
+    assert client.login(username="sara@example.com", password="Another-good-1405")
+
+
+def test_password_reset_for_unknown_email_reveals_nothing(client):
+    response = client.post("/en/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_profile_change_of_language_moves_to_that_language(client_for, company_member):
+    client = client_for(company_member)
+    response = client.post(
+        "/fa/accounts/profile/",
+        {"full_name": "Sara Karimi", "phone": "+98 912 000 1111", "preferred_language": "en"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/profile/"
+    company_member.refresh_from_db()
+    assert company_member.preferred_language == "en"
+    assert company_member.phone == "+989120001111"
+    assert company_member.email_notifications is False  # unticked checkbox
+
+
+def test_profile_keeps_typed_values_on_error(client_for, company_member):
+    response = client_for(company_member).post(
+        "/en/accounts/profile/", {"full_name": "", "phone": "12", "preferred_language": "en"}
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"full_name", "phone"}
+    assert 'value="12"' in response.content.decode()
+
+
+def test_profile_needs_login(client):
+    response = client.get("/fa/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_language_switch_remembers_choice_on_profile(client_for, company_member):
+    client = client_for(company_member)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/en/countries/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/countries/"
+    company_member.refresh_from_db()
+    assert company_member.preferred_language == "en"
+
+
+@pytest.mark.parametrize("language", ["xx", "", "../../etc", "fa'--"])
+def test_tampered_language_code_changes_nothing_and_never_fails(client_for, company_member, language):
+    client = client_for(company_member)
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/fa/"})
+    assert response.status_code == 302
+    company_member.refresh_from_db()
+    assert company_member.preferred_language == "fa"
+
+
+def test_tampered_language_cookie_falls_back_to_persian(client):
+    client.cookies["portal_language"] = "zz"
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/fa/"
+
+
+def test_unknown_language_prefix_and_unknown_page_are_friendly_404s(client):
+    for url in ["/xx/", "/fa/no-such-page/", "/en/no-such-page/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+    assert "We could not find this page" in client.get("/en/no-such-page/").content.decode()
+    assert 'dir="rtl"' in client.get("/fa/no-such-page/").content.decode()
