@@ -60,7 +60,14 @@ COUNTRIES = [
 ACCOUNTS = [
     # e-mail, full name, language, role, staff?, superuser?
     ("admin@demo.example", "مدیر سامانه", Language.PERSIAN, None, True, True),
-    ("manager@demo.example", "مریم احمدی (مدیر برنامه)", Language.PERSIAN, Role.PROGRAMME_MANAGER, True, False),
+    (
+        "manager@demo.example",
+        "مریم احمدی (مدیر برنامه)",
+        Language.PERSIAN,
+        Role.PROGRAMME_MANAGER,
+        True,
+        False,
+    ),
     ("reviewer@demo.example", "علی رضایی (کارشناس)", Language.PERSIAN, Role.REVIEWER, True, False),
     ("company@demo.example", "سارا کریمی", Language.PERSIAN, Role.COMPANY_MEMBER, False, False),
     ("broker@demo.example", "Reza Moradi", Language.ENGLISH, Role.BROKER_MEMBER, False, False),
@@ -75,7 +82,9 @@ def seed(*, stdout: TextIO) -> None:
                 "name_fa": fa,
                 "name_en": en,
                 "buyer_status": (
-                    TargetCountry.BuyerStatus.CONFIRMED if confirmed else TargetCountry.BuyerStatus.PROSPECTIVE
+                    TargetCountry.BuyerStatus.CONFIRMED
+                    if confirmed
+                    else TargetCountry.BuyerStatus.PROSPECTIVE
                 ),
                 "regulatory_notes_fa": reg_fa,
                 "regulatory_notes_en": reg_en,

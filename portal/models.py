@@ -77,9 +77,7 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.PERSIAN
     )
-    email_notifications = models.BooleanField(
-        _("send notifications by e-mail"), default=True
-    )
+    email_notifications = models.BooleanField(_("send notifications by e-mail"), default=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -156,6 +154,9 @@ class TargetCountry(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("country_detail", kwargs={"iso_code": self.iso_code.lower()})
+
     def clean(self) -> None:
         super().clean()
         self.iso_code = (self.iso_code or "").strip().upper()
@@ -171,9 +172,6 @@ class TargetCountry(TimeStampedModel):
     @property
     def logistics_notes(self) -> str:
         return localized(self, "logistics_notes")
-
-    def get_absolute_url(self) -> str:
-        return reverse("country_detail", kwargs={"iso_code": self.iso_code.lower()})
 
 
 # ---------------------------------------------------------------------------
@@ -242,3 +240,23 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    def _localized_text(self) -> tuple[str, str]:
+        """Title and body in the reader's current language (the stored ones are the e-mail's)."""
+        language = (get_language() or self.language)[:2]
+        if language == self.language:
+            return self.title, self.body
+        cached = getattr(self, "_localized_cache", None)
+        if cached is None:
+            from .notifications import render_text
+
+            cached = self._localized_cache = render_text(self, language)
+        return cached
+
+    @property
+    def display_title(self) -> str:
+        return self._localized_text()[0]
+
+    @property
+    def display_body(self) -> str:
+        return self._localized_text()[1]

@@ -44,26 +44,29 @@ def notify(
     """
     context = context or {}
     language = recipient.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        ctx = _template_context(recipient=recipient, url=url, context=context)
-        title = " ".join(_render(kind, "subject.txt", ctx).split())
-        body = _render(kind, "body.txt", ctx).strip()
+    notification = Notification(recipient=recipient, kind=kind, language=language, url=url, context=context)
+    title, body = render_text(notification, language)
     wants_email = bool(recipient.email and recipient.is_active and recipient.email_notifications)
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        language=language,
-        title=title[:255],
-        body=body,
-        url=url,
-        context=context,
-        email_status=(
-            Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.SKIPPED
-        ),
+    notification.title = title[:255]
+    notification.body = body
+    notification.email_status = (
+        Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.SKIPPED
     )
+    notification.save()
     if wants_email:
         transaction.on_commit(lambda: notification_email_enqueue(notification_id=notification.pk))
     return notification
+
+
+def render_text(notification: Notification, language: str) -> tuple[str, str]:
+    """Render a notification's title and plain body in `language`."""
+    with translation.override(language):
+        ctx = _template_context(
+            recipient=notification.recipient, url=notification.url, context=notification.context
+        )
+        title = " ".join(_render(notification.kind, "subject.txt", ctx).split())
+        body = _render(notification.kind, "body.txt", ctx).strip()
+    return title, body
 
 
 def notification_email_enqueue(*, notification_id: int) -> None:
@@ -100,9 +103,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     except Exception as exc:
         gave_up = notification.email_attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
-            email_status=(
-                Notification.EmailStatus.FAILED if gave_up else Notification.EmailStatus.PENDING
-            ),
+            email_status=(Notification.EmailStatus.FAILED if gave_up else Notification.EmailStatus.PENDING),
             email_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
@@ -114,10 +115,9 @@ def notification_email_deliver(*, notification_id: int) -> bool:
 
 def _send(notification: Notification) -> None:
     recipient = notification.recipient
+    subject, text = render_text(notification, notification.language)
     with translation.override(notification.language):
         ctx = _template_context(recipient=recipient, url=notification.url, context=notification.context)
-        subject = " ".join(_render(notification.kind, "subject.txt", ctx).split())
-        text = _render(notification.kind, "body.txt", ctx)
         html = _render(notification.kind, "body.html", ctx)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
     message.attach_alternative(html, "text/html")

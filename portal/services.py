@@ -16,9 +16,7 @@ def user_register(
     preferred_language: str = Language.PERSIAN,
 ) -> User:
     """Create an account and greet it with a welcome notification."""
-    user = User(
-        email=email.lower(), full_name=full_name, phone=phone, preferred_language=preferred_language
-    )
+    user = User(email=email.lower(), full_name=full_name, phone=phone, preferred_language=preferred_language)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

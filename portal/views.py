@@ -88,9 +88,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         language = self.request.user.preferred_language
         response["Location"] = _in_language(response["Location"], language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE
-        )
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE)
         return response
 
 
@@ -126,7 +124,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(recipient=request.user)
+    notifications = Notification.objects.filter(recipient=request.user).select_related("recipient")
     if request.GET.get("unread") == "1":
         notifications = notifications.unread()
     page = Paginator(notifications, 20).get_page(request.GET.get("page"))

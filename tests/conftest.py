@@ -15,13 +15,21 @@ from tests.portal.factories import PASSWORD, UserFactory
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_from_finders() -> None:
+    """Nothing is collected in tests: static files come from the finders (and no warning that
+    STATIC_ROOT is missing). Session-wide, so the live server of browser tests sees it too."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT = None
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://portal.test"
-    settings.STATIC_ROOT = None  # nothing is collected in tests; files come from the finders
 
 
 @pytest.fixture(autouse=True)

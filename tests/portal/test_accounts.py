@@ -63,9 +63,7 @@ def test_duplicate_email_is_a_persian_field_error_and_keeps_input(client):
 def test_duplicate_email_is_an_english_error_on_english_pages(client):
     UserFactory(email="narges@example.com")
     response = client.post("/en/accounts/signup/", signup_data())
-    assert response.context["form"].errors["email"] == [
-        "An account with this e-mail address already exists."
-    ]
+    assert response.context["form"].errors["email"] == ["An account with this e-mail address already exists."]
 
 
 @pytest.mark.parametrize(
@@ -119,7 +117,9 @@ def test_password_reset_by_email_lets_the_user_log_in_with_the_new_password(clie
     response = client.get(link, follow=True)
     assert response.status_code == 200
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "Another-good-1405", "new_password2": "Another-good-1405"})
+    response = client.post(
+        form_url, {"new_password1": "Another-good-1405", "new_password2": "Another-good-1405"}
+    )
     assert response.status_code == 302
     assert client.login(username="sara@example.com", password="Another-good-1405")
 
@@ -190,3 +190,11 @@ def test_unknown_language_prefix_and_unknown_page_are_friendly_404s(client):
         assert response.status_code == 404
     assert "We could not find this page" in client.get("/en/no-such-page/").content.decode()
     assert 'dir="rtl"' in client.get("/fa/no-such-page/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("accept", "landing"), [("en-US,en;q=0.9", "/en/"), ("fa-IR,fa", "/fa/"), ("", "/fa/")]
+)
+def test_root_follows_the_browsers_language_with_persian_as_default(client, accept, landing):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response["Location"] == landing

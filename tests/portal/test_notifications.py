@@ -32,10 +32,14 @@ def test_notify_writes_row_now_and_sends_email_only_after_commit(django_capture_
 
 def test_notification_row_rolls_back_with_the_callers_transaction(django_capture_on_commit_callbacks):
     user = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+
+    def failing_event() -> None:
         with transaction.atomic():
             notify(recipient=user, kind="welcome", context={"full_name": "x"})
             raise RuntimeError("the event failed")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        failing_event()
     assert not Notification.objects.exists()
     assert mail.outbox == []
 
@@ -153,11 +157,11 @@ def test_prune_deletes_only_old_read_notifications():
 def test_notification_page_lists_only_my_notifications_with_unread_badge(client_for, company_member):
     NotificationFactory.create_batch(3, recipient=company_member, title="mine")
     NotificationFactory(title="someone else's")
-    response = client_for(company_member).get("/en/notifications/")
+    response = client_for(company_member).get("/fa/notifications/")
     content = response.content.decode()
     assert content.count("mine") == 3
     assert "someone else" not in content
-    assert 'data-testid="unread-count">3<' in content
+    assert 'data-testid="unread-count">۳<' in content
 
 
 def test_unread_badge_uses_persian_digits_in_persian(client_for, company_member):
@@ -249,3 +253,15 @@ def test_api_hides_other_peoples_notifications(client, client_for, company_membe
         "/api/v1/notifications/mark-read/", {"ids": [other.pk]}, content_type="application/json"
     )
     assert response.json() == {"marked": 0}
+
+
+def test_notification_page_shows_titles_in_the_readers_language(client_for, company_member):
+    notify(recipient=company_member, kind="welcome", context={"full_name": "Sara"})
+    assert (
+        "به درگاه حمایت از صادرات خوش آمدید"
+        in client_for(company_member).get("/fa/notifications/").content.decode()
+    )
+    assert (
+        "Welcome to the Export Support Portal"
+        in client_for(company_member).get("/en/notifications/").content.decode()
+    )
