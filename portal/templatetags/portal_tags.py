@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 import jdatetime
 from django import template
@@ -60,9 +61,12 @@ def localnumber(value: object) -> str:
     """Group thousands and show Persian digits in Persian."""
     if value in (None, ""):
         return ""
-    text = formats.number_format(value, force_grouping=True)
+    try:
+        text = f"{Decimal(str(value)):,}"
+    except (InvalidOperation, ValueError):
+        return str(value)
     if _is_persian():
-        text = to_persian_digits(text.replace(",", "٬"))
+        text = to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
     return text
 
 

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from portal.models import TargetCountry, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/countries/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+
+
+def test_seed_demo_is_safe_to_run_twice(capsys):
+    call_command("seed_demo")
+    counts = (TargetCountry.objects.count(), User.objects.count())
+    call_command("seed_demo")
+    assert (TargetCountry.objects.count(), User.objects.count()) == counts
+    assert TargetCountry.objects.confirmed().count() == 10
+    assert TargetCountry.objects.filter(buyer_status="prospective").count() >= 3
+    out = capsys.readouterr().out
+    for email in [
+        "manager@demo.example",
+        "reviewer@demo.example",
+        "company@demo.example",
+        "broker@demo.example",
+    ]:
+        assert email in out
+    manager = User.objects.get(email="manager@demo.example")
+    assert manager.check_password("demo-pass-1405")
+    assert manager.is_staff

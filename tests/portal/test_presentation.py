@@ -1,0 +1,102 @@
+"""Jalali dates, Persian digits, digit normalisation in forms, and the static-only front end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.utils import translation
+
+from portal.digits import to_ascii_digits, to_persian_digits
+from portal.forms import DigitsFormMixin
+from portal.templatetags.portal_tags import jdate, localnumber
+
+pytestmark = pytest.mark.django_db
+
+
+def test_digits_round_trip():
+    assert to_ascii_digits("۰۹۱۲-٣٤٥ ۱۲٫۵") == "0912-345 12.5"
+    assert to_persian_digits("1405/09/08") == "۱۴۰۵/۰۹/۰۸"
+
+
+def test_jdate_is_jalali_with_persian_digits_in_persian_and_gregorian_in_english():
+    day = dt.date(2026, 11, 29)
+    with translation.override("fa"):
+        assert jdate(day) == "۸ آذر ۱۴۰۵"
+    with translation.override("en"):
+        assert jdate(day) == "Nov. 29, 2026"
+
+
+def test_jdate_uses_tehran_time_for_aware_datetimes():
+    late_utc = dt.datetime(2026, 3, 20, 22, 0, tzinfo=dt.UTC)  # 01:30 on 21 March in Tehran
+    with translation.override("fa"):
+        assert jdate(late_utc) == "۱ فروردین ۱۴۰۵"
+
+
+def test_localnumber_groups_thousands_in_both_languages():
+    with translation.override("fa"):
+        assert localnumber(1250000) == "۱٬۲۵۰٬۰۰۰"
+    with translation.override("en"):
+        assert localnumber(1250000) == "1,250,000"
+
+
+class AmountForm(DigitsFormMixin, forms.Form):
+    digit_fields = ("national_id",)
+
+    amount = forms.DecimalField(max_digits=12, decimal_places=2)
+    quantity = forms.IntegerField()
+    national_id = forms.RegexField(regex=r"^[0-9]{11}$")
+    note = forms.CharField(required=False)
+
+
+def test_numeric_and_marked_fields_accept_persian_and_arabic_indic_digits():
+    form = AmountForm(
+        data={"amount": "۱۲۵۰٫۵", "quantity": "٣٠٠", "national_id": "۱۰۱۰۰۳۸۷۴۴۵", "note": "۱۲"}
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {
+        "amount": Decimal("1250.5"),
+        "quantity": 300,
+        "national_id": "10100387445",
+        "note": "۱۲",  # free text keeps the digits the user typed
+    }
+
+
+def test_bad_number_is_a_field_error_in_persian():
+    with translation.override("fa"):
+        form = AmountForm(data={"amount": "دوازده", "quantity": "1", "national_id": "1"})
+        assert not form.is_valid()
+        assert form.errors["amount"] == ["یک عدد وارد کنید."]
+
+
+def test_pages_load_nothing_from_other_hosts(client):
+    for url in ["/fa/", "/en/", "/fa/accounts/signup/", "/en/countries/", "/api/docs/"]:
+        content = client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]+)"', content)
+        assert external == [], f"{url} loads {external}"
+
+
+def test_persian_pages_use_the_rtl_bootstrap_and_vazirmatn(client):
+    fa = client.get("/fa/").content.decode()
+    en = client.get("/en/").content.decode()
+    assert 'dir="rtl"' in fa
+    assert "bootstrap.rtl.min.css" in fa
+    assert "vazirmatn.css" in fa
+    assert 'dir="ltr"' in en
+    assert "bootstrap.min.css" in en
+
+
+def test_persian_footer_shows_the_jalali_year(client):
+    assert "© ۱۴۰" in client.get("/fa/").content.decode()
+
+
+def test_server_error_page_is_friendly_and_self_contained(client, settings):
+    from django.template.loader import render_to_string
+
+    with translation.override("fa"):
+        html = render_to_string("500.html")
+    assert 'dir="rtl"' in html
+    assert "مشکلی" in html or "خطا" in html
