@@ -7,6 +7,7 @@ from typing import TextIO
 from django.contrib.auth.models import Group
 
 from .models import Language, TargetCountry, User
+from .notifications import notify
 from .permissions import Role
 
 DEMO_PASSWORD = "demo-pass-1405"  # noqa: S105 - printed on purpose: demo accounts only
@@ -110,6 +111,8 @@ def seed(*, stdout: TextIO) -> None:
             user.save(update_fields=["password"])
         if role:
             user.groups.add(Group.objects.get(name=role.value))
+        if created:
+            notify(recipient=user, kind="welcome", url="/", context={"full_name": name})
         stdout.write(f"  {role.label if role else 'Superuser':<20} {email}")
 
 

@@ -19,13 +19,13 @@ def test_visitor_signs_up_logs_out_logs_in_and_switches_language(page):
     page.get_by_label("نام و نام خانوادگی").fill("نرگس حسینی")
     page.get_by_label("نشانی ایمیل").fill("narges@example.com")
     page.get_by_label("تلفن همراه").fill("۰۹۱۲۳۴۵۶۷۸۹")
-    page.get_by_label(re.compile("^رمز عبور")).fill("Sun-flower-1405")
-    page.get_by_label("تکرار رمز عبور").fill("Sun-flower-1406")  # a typo first
+    page.get_by_label(re.compile("^گذرواژه")).fill("Sun-flower-1405")
+    page.get_by_label("تکرار گذرواژه").fill("Sun-flower-1406")  # a typo first
     page.get_by_role("button", name="ثبت‌نام").click()
     expect(page.locator("#id_password2_error")).to_be_visible()
     expect(page.get_by_label("نام و نام خانوادگی")).to_have_value("نرگس حسینی")  # nothing lost
-    page.get_by_label(re.compile("^رمز عبور")).fill("Sun-flower-1405")
-    page.get_by_label("تکرار رمز عبور").fill("Sun-flower-1405")
+    page.get_by_label(re.compile("^گذرواژه")).fill("Sun-flower-1405")
+    page.get_by_label("تکرار گذرواژه").fill("Sun-flower-1405")
     page.get_by_role("button", name="ثبت‌نام").click()
 
     expect(page).to_have_url(re.compile(r"/fa/$"))
@@ -39,7 +39,7 @@ def test_visitor_signs_up_logs_out_logs_in_and_switches_language(page):
 
     page.get_by_role("link", name="ورود").first.click()
     page.get_by_label("نشانی ایمیل").fill("NARGES@example.com")
-    page.get_by_label("رمز عبور").fill("Sun-flower-1405")
+    page.get_by_label("گذرواژه").fill("Sun-flower-1405")
     page.locator("main").get_by_role("button", name="ورود").click()
     expect(page.get_by_role("button", name="نرگس")).to_be_visible()
 

@@ -95,3 +95,16 @@ def test_embedded_default_is_sqlite_with_in_process_tasks():
     )
     result = _manage("shell", "--no-imports", "-c", code)
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def test_collectstatic_builds_the_hashed_manifest_for_production(tmp_path):
+    result = _manage("collectstatic", "--noinput", DJANGO_STATIC_ROOT=str(tmp_path), **PRODUCTION)
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    for asset in [
+        "vendor/bootstrap/bootstrap.rtl.min.css",
+        "vendor/vazirmatn/vazirmatn.css",
+        "portal/portal.css",
+    ]:
+        assert asset in manifest
+    assert list(tmp_path.glob("vendor/bootstrap-icons/fonts/bootstrap-icons.*.woff2"))
