@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +68,7 @@ class DigitsFormMixin:
         super().full_clean()
 
 
-def _normalize_phone(value: str) -> str:
+def normalize_phone(value: str) -> str:
     """Drop the spaces, dashes and brackets people type in phone numbers; keep anything else."""
     return "".join(ch for ch in value if ch not in " -()\u200c")
 
@@ -99,7 +100,7 @@ class SignUpForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         return email
 
     def clean_phone(self) -> str:
-        phone = _normalize_phone(self.cleaned_data.get("phone", ""))
+        phone = normalize_phone(self.cleaned_data.get("phone", ""))
         if phone:
             phone_validator(phone)
         return phone
@@ -126,7 +127,7 @@ class ProfileForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         fields = ["full_name", "phone", "preferred_language", "email_notifications"]
 
     def clean_phone(self) -> str:
-        phone = _normalize_phone(self.cleaned_data.get("phone", ""))
+        phone = normalize_phone(self.cleaned_data.get("phone", ""))
         if phone:
             phone_validator(phone)
         return phone
@@ -145,3 +146,12 @@ class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: to its fields where it names them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -20,6 +20,11 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def bilingual(obj: object, field: str) -> dict[str, str]:
+    """{"fa": obj.<field>_fa, "en": obj.<field>_en}: a JSON-safe pair for notification contexts."""
+    return {"fa": getattr(obj, f"{field}_fa", ""), "en": getattr(obj, f"{field}_en", "")}
+
+
 def localized(obj: object, field: str) -> str:
     """Return `<field>_<active language>`, falling back to the other language when empty."""
     lang = (get_language() or settings.LANGUAGE_CODE)[:2]

@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import translate_url
 from django.utils import timezone, translation
 
 from .models import Notification, User
@@ -29,6 +30,8 @@ def _render(kind: str, part: str, context: dict[str, Any]) -> str:
 
 
 def _template_context(*, recipient: User, url: str, context: dict[str, Any]) -> dict[str, Any]:
+    # Links point at the page in the language being rendered (/fa/... or /en/...).
+    url = translate_url(url, translation.get_language()) if url.startswith("/") else url
     absolute = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
     return {**context, "recipient": recipient, "url": absolute, "site_url": settings.SITE_URL}
 

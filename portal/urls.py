@@ -66,6 +66,8 @@ urlpatterns = [
         path("notifications/", views.notification_list, name="notification_list"),
         path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
         path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+        path("companies/", include("companies.urls")),
+        path("products/", include("products.urls")),
     ),
 ]
 

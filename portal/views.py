@@ -138,7 +138,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
+        return redirect(translate_url(target, translation.get_language()))
     return redirect("notification_list")
 
 

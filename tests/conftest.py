@@ -10,6 +10,7 @@ from django.test import Client
 
 from portal import celery_app
 from portal.permissions import Role
+from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.portal.factories import PASSWORD, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -55,13 +56,35 @@ def password() -> str:
 
 
 @pytest.fixture
-def company_member(db):
-    return UserFactory(email="sara@company.example", full_name="سارا کریمی", roles=[Role.COMPANY_MEMBER])
+def company(db):
+    return CompanyFactory(name_fa="شرکت تجهیزات پزشکی آلفا", name_en="Alpha Medical Equipment")
 
 
 @pytest.fixture
-def other_company_member(db):
-    return UserFactory(email="omid@other.example", full_name="امید نوری", roles=[Role.COMPANY_MEMBER])
+def other_company(db):
+    return CompanyFactory(name_fa="شرکت بتا", name_en="Beta Health")
+
+
+@pytest.fixture
+def company_member(company):
+    """Sara works for Alpha Medical (verified)."""
+    user = UserFactory(email="sara@company.example", full_name="سارا کریمی", roles=[Role.COMPANY_MEMBER])
+    MembershipFactory(company=company, user=user)
+    return user
+
+
+@pytest.fixture
+def other_company_member(other_company):
+    """Omid works for Beta Health, a competitor."""
+    user = UserFactory(email="omid@other.example", full_name="امید نوری", roles=[Role.COMPANY_MEMBER])
+    MembershipFactory(company=other_company, user=user)
+    return user
+
+
+@pytest.fixture
+def signed_up_user(db):
+    """Someone with an account but no company or brokerage yet."""
+    return UserFactory(email="new@example.com", full_name="Nima")
 
 
 @pytest.fixture

@@ -88,3 +88,13 @@ def current_year() -> str:
     if _is_persian():
         return to_persian_digits(str(jdatetime.date.fromgregorian(date=today).year))
     return str(today.year)
+
+
+@register.filter
+def loc(value: object) -> object:
+    """Pick the current language from a {"fa": ..., "en": ...} pair (as stored in notifications)."""
+    if not isinstance(value, dict):
+        return value
+    lang = (get_language() or "fa")[:2]
+    other = "en" if lang == "fa" else "fa"
+    return value.get(lang) or value.get(other) or ""

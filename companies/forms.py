@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import DigitsFormMixin, StyledFormMixin, normalize_phone, phone_validator
+
+from .models import Company
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    digit_fields = ("national_id", "phone", "certificate_number")
+
+    class Meta:
+        model = Company
+        fields = [
+            "name_fa", "name_en", "national_id", "company_type", "certificate_number",
+            "certificate_expiry", "certificate_file", "province", "city", "address", "phone",
+            "website", "profile_fa", "profile_en", "logo",
+        ]  # fmt: skip
+        widgets = {
+            "certificate_expiry": DateInput(),
+            "profile_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
+            "profile_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            "name_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "national_id": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "maxlength": 11}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "dir": "ltr"}),
+            "website": forms.URLInput(attrs={"dir": "ltr"}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "certificate_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The national ID identifies the company; changing it goes through the centre.
+            self.fields["national_id"].disabled = True
+            self.fields["national_id"].help_text = _("Contact the export support desk to correct it.")
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data.get("phone", ""))
+        phone_validator(phone)
+        return phone
+
+
+class InviteForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"}))

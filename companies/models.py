@@ -1,0 +1,232 @@
+"""Knowledge-based companies, their members and invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import TimeStampedModel, User, localized
+from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
+
+from .validators import validate_national_id
+
+CERTIFICATE_WARNING_DAYS = 60
+
+
+class Province(models.TextChoices):
+    ALBORZ = "alborz", _("Alborz")
+    ARDABIL = "ardabil", _("Ardabil")
+    BUSHEHR = "bushehr", _("Bushehr")
+    CHAHARMAHAL = "chaharmahal", _("Chaharmahal and Bakhtiari")
+    EAST_AZERBAIJAN = "east_azerbaijan", _("East Azerbaijan")
+    ESFAHAN = "esfahan", _("Isfahan")
+    FARS = "fars", _("Fars")
+    GILAN = "gilan", _("Gilan")
+    GOLESTAN = "golestan", _("Golestan")
+    HAMADAN = "hamadan", _("Hamadan")
+    HORMOZGAN = "hormozgan", _("Hormozgan")
+    ILAM = "ilam", _("Ilam")
+    KERMAN = "kerman", _("Kerman")
+    KERMANSHAH = "kermanshah", _("Kermanshah")
+    KHUZESTAN = "khuzestan", _("Khuzestan")
+    KOHGILUYEH = "kohgiluyeh", _("Kohgiluyeh and Boyer-Ahmad")
+    KURDISTAN = "kurdistan", _("Kurdistan")
+    LORESTAN = "lorestan", _("Lorestan")
+    MARKAZI = "markazi", _("Markazi")
+    MAZANDARAN = "mazandaran", _("Mazandaran")
+    NORTH_KHORASAN = "north_khorasan", _("North Khorasan")
+    QAZVIN = "qazvin", _("Qazvin")
+    QOM = "qom", _("Qom")
+    RAZAVI_KHORASAN = "razavi_khorasan", _("Razavi Khorasan")
+    SEMNAN = "semnan", _("Semnan")
+    SISTAN = "sistan", _("Sistan and Baluchestan")
+    SOUTH_KHORASAN = "south_khorasan", _("South Khorasan")
+    TEHRAN = "tehran", _("Tehran")
+    WEST_AZERBAIJAN = "west_azerbaijan", _("West Azerbaijan")
+    YAZD = "yazd", _("Yazd")
+    ZANJAN = "zanjan", _("Zanjan")
+
+
+class CompanyQuerySet(models.QuerySet["Company"]):
+    def verified(self) -> CompanyQuerySet:
+        return self.filter(status=Company.Status.VERIFIED)
+
+    def of_member(self, user: User) -> CompanyQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def visible_to(self, user: User) -> CompanyQuerySet:
+        """Verified companies for everyone, plus the user's own company in any state."""
+        if not user.is_authenticated:
+            return self.verified()
+        return self.filter(Q(status=Company.Status.VERIFIED) | Q(memberships__user=user)).distinct()
+
+
+class Company(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        VERIFIED = "verified", _("Verified")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class Type(models.TextChoices):
+        PRIVATE_JOINT_STOCK = "private_joint_stock", _("Private joint-stock company")
+        PUBLIC_JOINT_STOCK = "public_joint_stock", _("Public joint-stock company")
+        LIMITED = "limited", _("Limited liability company")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        OTHER = "other", _("Other")
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    national_id = models.CharField(
+        _("national ID"),
+        max_length=11,
+        unique=True,
+        validators=[validate_national_id],
+        help_text=_("The company's 11-digit national ID (شناسه ملی)."),
+        error_messages={"unique": _("A company with this national ID is already registered.")},
+    )
+    certificate_number = models.CharField(_("knowledge-based certificate number"), max_length=50)
+    certificate_expiry = models.DateField(_("knowledge-based certificate expiry"))
+    certificate_file = models.FileField(
+        _("knowledge-based certificate (PDF or image)"),
+        upload_to=GeneratedName("companies/certificates"),
+        validators=[validate_image_or_pdf],
+    )
+    company_type = models.CharField(_("company type"), max_length=30, choices=Type.choices)
+    province = models.CharField(_("province"), max_length=30, choices=Province.choices)
+    city = models.CharField(_("city"), max_length=100)
+    address = models.CharField(_("address"), max_length=500)
+    phone = models.CharField(_("phone"), max_length=20)
+    website = models.URLField(_("website"), blank=True)
+    profile_fa = models.TextField(_("profile (Persian)"), blank=True, max_length=3000)
+    profile_en = models.TextField(_("profile (English)"), blank=True, max_length=3000)
+    logo = models.ImageField(
+        _("logo"), upload_to=GeneratedName("companies/logos"), blank=True, validators=[validate_image]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    status_note = models.TextField(_("note on the status"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name_en"]
+        indexes = [models.Index(fields=["status", "province"], name="company_status_province_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:detail", kwargs={"pk": self.pk})
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def profile(self) -> str:
+        return localized(self, "profile")
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    def certificate_valid_on(self, day: date) -> bool:
+        return self.certificate_expiry >= day
+
+    @property
+    def certificate_expired(self) -> bool:
+        return not self.certificate_valid_on(timezone.localdate())
+
+    @property
+    def certificate_expires_soon(self) -> bool:
+        today = timezone.localdate()
+        return today <= self.certificate_expiry <= today + timedelta(days=CERTIFICATE_WARNING_DAYS)
+
+
+class CompanyMembership(TimeStampedModel):
+    """A user works for one company; the registrant is its owner."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="company_membership",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("company membership")
+        verbose_name_plural = _("company memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry() -> timezone.datetime:
+    return timezone.now() + timedelta(days=7)
+
+
+class CompanyInvitationQuerySet(models.QuerySet["CompanyInvitation"]):
+    def open(self) -> CompanyInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class CompanyInvitation(TimeStampedModel):
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True
+    )
+    expires_at = models.DateTimeField(_("expires at"), default=_invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+
+    objects = CompanyInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("company invitation")
+        verbose_name_plural = _("company invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:invitation_accept", kwargs={"token": self.token})
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,139 @@
+"""Writes for companies: registration, profile changes, verification, members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import User, bilingual
+from portal.notifications import notify
+from portal.permissions import Role
+
+from .models import Company, CompanyInvitation, CompanyMembership
+
+EDITABLE_FIELDS = {
+    "name_fa", "name_en", "certificate_number", "certificate_expiry", "certificate_file",
+    "company_type", "province", "city", "address", "phone", "website", "profile_fa", "profile_en",
+    "logo",
+}  # fmt: skip
+
+
+def _add_member(*, company: Company, user: User, role: str) -> CompanyMembership:
+    if CompanyMembership.objects.filter(user=user).exists():
+        raise ValidationError(_("You are already a member of a company."), code="already_member")
+    membership = CompanyMembership.objects.create(company=company, user=user, role=role)
+    user.groups.add(Group.objects.get(name=Role.COMPANY_MEMBER))
+    for cache in ("_company_cache", "_portal_roles"):
+        user.__dict__.pop(cache, None)
+    return membership
+
+
+def _managers() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER).distinct()
+    )
+
+
+@transaction.atomic
+def company_register(*, user: User, **fields: Any) -> Company:
+    """Register a company (pending) with `user` as its owner and tell the programme managers."""
+    unknown = set(fields) - EDITABLE_FIELDS - {"national_id"}
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    company = Company(**fields)
+    company.full_clean()
+    company.save()
+    _add_member(company=company, user=user, role=CompanyMembership.Role.OWNER)
+    for manager in _managers():
+        notify(
+            recipient=manager,
+            kind="company_registered",
+            url=f"/admin/companies/company/{company.pk}/change/",
+            context={"company": bilingual(company, "name")},
+        )
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, **fields: Any) -> Company:
+    """Change the editable fields of a company; the national ID never changes here."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def _set_status(*, company: Company, status: str, by: User, note: str, kind: str) -> Company:
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    company.status = status
+    company.status_note = note
+    company.status_changed_at = timezone.now()
+    company.status_changed_by = by
+    company.save(
+        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
+    )
+    for membership in company.memberships.select_related("user"):
+        notify(
+            recipient=membership.user,
+            kind=kind,
+            url=company.get_absolute_url(),
+            context={"company": bilingual(company, "name"), "note": note},
+        )
+    return company
+
+
+@transaction.atomic
+def company_verify(*, company: Company, by: User, note: str = "") -> Company:
+    """Mark a company verified and tell its members."""
+    return _set_status(
+        company=company, status=Company.Status.VERIFIED, by=by, note=note, kind="company_verified"
+    )
+
+
+@transaction.atomic
+def company_suspend(*, company: Company, by: User, note: str = "") -> Company:
+    """Suspend a company (its products leave the catalog) and tell its members why."""
+    return _set_status(
+        company=company, status=Company.Status.SUSPENDED, by=by, note=note, kind="company_suspended"
+    )
+
+
+@transaction.atomic
+def company_invite(*, company: Company, by: User, email: str) -> CompanyInvitation:
+    """Invite a colleague by e-mail; the link expires after seven days."""
+    email = email.strip().lower()
+    if company.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of the company.")})
+    if company.invitations.open().filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An invitation to this address is already waiting.")})
+    invitation = CompanyInvitation.objects.create(company=company, email=email, invited_by=by)
+    from .tasks import company_invitation_send as company_invitation_send_task
+
+    transaction.on_commit(lambda: company_invitation_send_task.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: CompanyInvitation, user: User) -> CompanyMembership:
+    """Join the inviting company; the invitation must be open and addressed to this user."""
+    invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or was already used."), code="closed")
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to another e-mail address. Log in with that address to accept it."),
+            code="wrong_user",
+        )
+    membership = _add_member(company=invitation.company, user=user, role=CompanyMembership.Role.MEMBER)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    return membership

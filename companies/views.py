@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.forms import add_service_errors
+from . import services
+from .forms import CompanyForm, InviteForm
+from .models import Company, CompanyInvitation, Province
+from .permissions import can_edit_company, company_of, get_own_company
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    companies = Company.objects.verified()
+    province = request.GET.get("province", "")
+    if province in Province.values:
+        companies = companies.filter(province=province)
+    if q := request.GET.get("q", "").strip()[:100]:
+        companies = companies.filter(Q(name_fa__icontains=q) | Q(name_en__icontains=q))
+    page = Paginator(companies.order_by("name_en"), 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "companies/company_list.html",
+        {"page_obj": page, "provinces": Province.choices, "province": province, "q": q},
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company.objects.visible_to(request.user), pk=pk)
+    # The reverse manager carries the products app's QuerySet: no import against the dependency flow.
+    products = company.products.public().select_related("category")
+    return render(
+        request,
+        "companies/company_detail.html",
+        {"company": company, "products": products, "is_member": company_of(request.user) == company},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if company_of(request.user):
+        return redirect("companies:mine")
+    form = CompanyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_register(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your company is registered and waits for verification by the centre."))
+            return redirect("companies:mine")
+    return render(request, "companies/company_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    company = company_of(request.user)
+    if company is None:
+        return redirect("companies:register")
+    context = {
+        "company": company,
+        "members": company.memberships.select_related("user").order_by("created_at"),
+        "invitations": company.invitations.open(),
+        "invite_form": InviteForm(),
+        "can_edit": can_edit_company(request.user, company),
+        "product_counts": dict(
+            company.products.values_list("status").annotate(n=Count("pk")).order_by()
+        ),
+    }
+    return render(request, "companies/company_dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest) -> HttpResponse:
+    company = get_own_company(request.user)
+    if not can_edit_company(request.user, company):
+        raise PermissionDenied
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "national_id"}
+        try:
+            services.company_update(company=company, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The company profile has been saved."))
+            return redirect("companies:mine")
+    return render(request, "companies/company_form.html", {"form": form, "creating": False})
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    company = get_own_company(request.user)
+    if not can_edit_company(request.user, company):
+        raise PermissionDenied
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.company_invite(company=company, by=request.user, email=form.cleaned_data["email"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        for error in form.errors.get("email", []) + form.non_field_errors():
+            messages.error(request, error)
+    else:
+        messages.success(request, _("The invitation has been sent."))
+    return redirect("companies:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(CompanyInvitation.objects.select_related("company"), token=token)
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("You are now a member of %(company)s.") % {"company": invitation.company})
+            return redirect("companies:mine")
+    return render(request, "companies/invitation_accept.html", {"invitation": invitation})

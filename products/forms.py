@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django import forms
+
+from companies.forms import DateInput
+from portal.forms import DigitsFormMixin, StyledFormMixin
+from portal.models import TargetCountry
+
+from .models import Product, ProductCertification, ProductImage
+
+
+class CountryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: TargetCountry) -> str:
+        return obj.name
+
+
+class ProductForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    digit_fields = ("hs_code",)
+
+    registered_countries = CountryChoiceField(
+        queryset=TargetCountry.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=Product._meta.get_field("registered_countries").verbose_name,
+        help_text=Product._meta.get_field("registered_countries").help_text,
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "name_fa", "name_en", "category", "hs_code", "description_fa", "description_en",
+            "specifications_fa", "specifications_en", "monthly_capacity", "capacity_unit",
+            "minimum_order", "fob_price", "currency", "lead_time_days", "image", "datasheet",
+            "registered_countries",
+        ]  # fmt: skip
+        widgets = {
+            "name_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "hs_code": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "maxlength": 10}),
+            "description_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
+            "description_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            "specifications_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
+            "specifications_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            "monthly_capacity": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            "minimum_order": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            "fob_price": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+            "lead_time_days": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            "image": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "datasheet": forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        }
+
+
+class CertificateForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    class Meta:
+        model = ProductCertification
+        fields = ["certification", "number", "issuer", "expiry_date", "file"]
+        widgets = {
+            "expiry_date": DateInput(),
+            "number": forms.TextInput(attrs={"dir": "ltr"}),
+            "file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+        }
+
+
+class GalleryImageForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ProductImage
+        fields = ["image", "caption"]
+        widgets = {"image": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}

@@ -1,0 +1,319 @@
+"""Product categories, certification types, products with their certificates, and the
+per-country certification requirements behind the compliance matrix."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from portal.models import TargetCountry, TimeStampedModel, User, localized
+from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf, validate_pdf
+
+EXPIRY_WARNING_DAYS = 60
+
+hs_code_validator = RegexValidator(r"^[0-9]{6,10}$", _("An HS code has 6 to 10 digits."))
+
+
+class ProductCategory(TimeStampedModel):
+    slug = models.SlugField(_("slug"), unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    description_fa = models.TextField(_("description (Persian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    icon = models.CharField(_("icon"), max_length=40, blank=True, help_text=_("A Bootstrap Icons name."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+        ordering = ["position", "name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class Certification(TimeStampedModel):
+    """A kind of certificate or registration: CE, FDA EUA, ISO 13485, IRFDA licence, WHO EUL..."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    issuer = models.CharField(_("usual issuer"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class CountryRequirement(TimeStampedModel):
+    """A target country requires this certification for products of this category."""
+
+    country = models.ForeignKey(
+        TargetCountry, verbose_name=_("country"), on_delete=models.CASCADE, related_name="requirements"
+    )
+    category = models.ForeignKey(
+        ProductCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="requirements"
+    )
+    certification = models.ForeignKey(
+        Certification, verbose_name=_("certification"), on_delete=models.CASCADE, related_name="requirements"
+    )
+    note_fa = models.CharField(_("note (Persian)"), max_length=300, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("country requirement")
+        verbose_name_plural = _("country requirements")
+        ordering = ["country__name_en", "category__position", "certification__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "category", "certification"], name="unique_country_requirement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} · {self.category} · {self.certification}"
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def public(self) -> ProductQuerySet:
+        """Published products of verified companies: what visitors may see."""
+        return self.filter(status=Product.Status.PUBLISHED, company__status=Company.Status.VERIFIED)
+
+    def of_company(self, company: Company | None) -> ProductQuerySet:
+        return self.filter(company=company) if company else self.none()
+
+    def visible_to(self, user: User) -> ProductQuerySet:
+        """Public products, plus every product of the user's own company."""
+        public = Q(status=Product.Status.PUBLISHED, company__status=Company.Status.VERIFIED)
+        if not user.is_authenticated:
+            return self.filter(public)
+        return self.filter(public | Q(company__memberships__user=user)).distinct()
+
+    def ready_for(self, country: TargetCountry | int, *, on: date | None = None) -> ProductQuerySet:
+        """Products holding a valid certificate for every certification `country` requires of
+        their category (and the country requires at least one)."""
+        on = on or timezone.localdate()
+        requirements = CountryRequirement.objects.filter(country=country, category=OuterRef("category"))
+        valid_certificate = ProductCertification.objects.filter(
+            product=OuterRef(OuterRef("pk")),
+            certification=OuterRef("certification"),
+            expiry_date__gte=on,
+        )
+        unmet = requirements.exclude(Exists(valid_certificate))
+        return self.filter(Exists(requirements)).exclude(Exists(unmet))
+
+
+class Product(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Unit(models.TextChoices):
+        PIECE = "piece", _("pieces")
+        BOX = "box", _("boxes")
+        KIT = "kit", _("kits")
+        DEVICE = "device", _("devices")
+        LITRE = "litre", _("litres")
+        PAIR = "pair", _("pairs")
+
+    class Currency(models.TextChoices):
+        USD = "USD", "USD"
+        EUR = "EUR", "EUR"
+        AED = "AED", "AED"
+        CNY = "CNY", "CNY"
+        RUB = "RUB", "RUB"
+        IQD = "IQD", "IQD"
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="products"
+    )
+    category = models.ForeignKey(
+        ProductCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_fa = models.TextField(_("description (Persian)"), max_length=5000)
+    description_en = models.TextField(_("description (English)"), max_length=5000)
+    specifications_fa = models.TextField(
+        _("technical specifications (Persian)"), blank=True, max_length=5000, help_text=_("One per line.")
+    )
+    specifications_en = models.TextField(
+        _("technical specifications (English)"), blank=True, max_length=5000, help_text=_("One per line.")
+    )
+    hs_code = models.CharField(
+        _("HS code"), max_length=10, validators=[hs_code_validator], help_text=_("6 to 10 digits.")
+    )
+    monthly_capacity = models.PositiveIntegerField(
+        _("monthly production capacity"), validators=[MinValueValidator(1)]
+    )
+    capacity_unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PIECE)
+    minimum_order = models.PositiveIntegerField(
+        _("minimum order quantity"), validators=[MinValueValidator(1)]
+    )
+    fob_price = models.DecimalField(
+        _("FOB unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"), validators=[MinValueValidator(1)]
+    )
+    image = models.ImageField(
+        _("main image"), upload_to=GeneratedName("products/images"), blank=True, validators=[validate_image]
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=GeneratedName("products/thumbnails"), blank=True, editable=False
+    )
+    datasheet = models.FileField(
+        _("datasheet (PDF)"),
+        upload_to=GeneratedName("products/datasheets"),
+        blank=True,
+        validators=[validate_pdf],
+    )
+    registered_countries = models.ManyToManyField(
+        TargetCountry,
+        verbose_name=_("registered in"),
+        blank=True,
+        related_name="registered_products",
+        help_text=_("Target countries where the product is already registered."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-published_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["status", "category"], name="product_status_category_idx"),
+            models.Index(fields=["hs_code"], name="product_hs_code_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(fob_price__gt=0), name="product_price_positive"),
+            models.CheckConstraint(condition=Q(monthly_capacity__gt=0), name="product_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("products:detail", kwargs={"pk": self.pk})
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def specifications(self) -> list[str]:
+        return [line.strip() for line in localized(self, "specifications").splitlines() if line.strip()]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.company.status == Company.Status.VERIFIED
+
+    @property
+    def card_image(self):  # noqa: ANN201 - a FieldFile or None
+        return self.thumbnail or self.image or None
+
+
+class ProductImage(TimeStampedModel):
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="gallery"
+    )
+    image = models.ImageField(
+        _("image"), upload_to=GeneratedName("products/gallery"), validators=[validate_image]
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("gallery image")
+        verbose_name_plural = _("gallery images")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class ProductCertificationQuerySet(models.QuerySet["ProductCertification"]):
+    def valid_on(self, day: date) -> ProductCertificationQuerySet:
+        return self.filter(expiry_date__gte=day)
+
+    def expiring_within(self, days: int, *, today: date | None = None) -> ProductCertificationQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(expiry_date__gte=today, expiry_date__lte=today + timedelta(days=days))
+
+
+class ProductCertification(TimeStampedModel):
+    """A certificate a product holds: which certification, its number, issuer, expiry and scan."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="certifications"
+    )
+    certification = models.ForeignKey(
+        Certification, verbose_name=_("certification"), on_delete=models.PROTECT, related_name="held_by"
+    )
+    number = models.CharField(_("certificate number"), max_length=100)
+    issuer = models.CharField(_("issued by"), max_length=150)
+    expiry_date = models.DateField(_("expiry date"))
+    file = models.FileField(
+        _("certificate (PDF or image)"),
+        upload_to=GeneratedName("products/certificates"),
+        blank=True,
+        validators=[validate_image_or_pdf],
+    )
+    expiry_warned_for = models.DateField(
+        _("expiry warning sent for"), null=True, blank=True, editable=False,
+        help_text=_("The expiry date the company was last warned about (so each is warned once)."),
+    )  # fmt: skip
+
+    objects = ProductCertificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product certificate")
+        verbose_name_plural = _("product certificates")
+        ordering = ["certification__name_en", "-expiry_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "certification", "number"], name="unique_product_certificate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification} {self.number}"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.expiry_date >= day
+
+    @property
+    def is_expired(self) -> bool:
+        return not self.is_valid_on(timezone.localdate())
+
+    @property
+    def expires_soon(self) -> bool:
+        today = timezone.localdate()
+        return today <= self.expiry_date <= today + timedelta(days=EXPIRY_WARNING_DAYS)

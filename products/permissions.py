@@ -1,0 +1,30 @@
+"""Who may see and change a product."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from companies.permissions import can_edit_company, company_of
+from portal.models import User
+
+from .models import Product
+
+
+def can_edit_product(user: User | AnonymousUser, product: Product) -> bool:
+    return can_edit_company(user, product.company)
+
+
+def get_product_for_viewer(user: User | AnonymousUser, pk: int) -> Product:
+    """A public product, or any product of the viewer's company; otherwise 404."""
+    queryset = Product.objects.visible_to(user).select_related("company", "category")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_product_for_editor(user: User | AnonymousUser, pk: int) -> Product:
+    """A product of the user's own company; 404 for anything else, so nothing leaks."""
+    company = company_of(user)
+    if company is None:
+        raise Http404("no company")
+    return get_object_or_404(Product.objects.select_related("company", "category"), pk=pk, company=company)

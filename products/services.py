@@ -1,0 +1,136 @@
+"""Writes for products: create, change, publish, archive, certificates and gallery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies.models import Company
+from portal.models import TargetCountry, User
+
+from .models import Product, ProductCertification, ProductImage
+
+PRODUCT_FIELDS = {
+    "category", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
+    "specifications_en", "hs_code", "monthly_capacity", "capacity_unit", "minimum_order", "fob_price",
+    "currency", "lead_time_days", "image", "datasheet",
+}  # fmt: skip
+CERTIFICATE_FIELDS = {"certification", "number", "issuer", "expiry_date", "file"}
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+
+
+def _check_company_active(company: Company) -> None:
+    if company.status == Company.Status.SUSPENDED:
+        raise PermissionDenied(_("Your company is suspended; its products cannot be changed."))
+
+
+def _schedule_thumbnail(product: Product) -> None:
+    from .tasks import product_thumbnail_make as product_thumbnail_make_task
+
+    transaction.on_commit(lambda: product_thumbnail_make_task.delay(product.pk))
+
+
+@transaction.atomic
+def product_create(
+    *, company: Company, registered_countries: Iterable[TargetCountry] = (), **fields: Any
+) -> Product:
+    """Create a draft product for `company`."""
+    _check_fields(fields, PRODUCT_FIELDS)
+    _check_company_active(company)
+    product = Product(company=company, **fields)
+    product.full_clean()
+    product.save()
+    product.registered_countries.set(registered_countries)
+    if product.image:
+        _schedule_thumbnail(product)
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *, product: Product, registered_countries: Iterable[TargetCountry] | None = None, **fields: Any
+) -> Product:
+    """Change a product's details; a new main image gets a new thumbnail after commit."""
+    _check_fields(fields, PRODUCT_FIELDS)
+    _check_company_active(product.company)
+    image_changed = "image" in fields and fields["image"] != product.image
+    for name, value in fields.items():
+        setattr(product, name, value)
+    if image_changed:
+        product.thumbnail = None
+    product.full_clean()
+    product.save()
+    if registered_countries is not None:
+        product.registered_countries.set(registered_countries)
+    if image_changed and product.image:
+        _schedule_thumbnail(product)
+    return product
+
+
+@transaction.atomic
+def product_publish(*, product: Product) -> Product:
+    """Publish a draft or archived product (public once the company is verified)."""
+    _check_company_active(product.company)
+    if product.status == Product.Status.PUBLISHED:
+        return product
+    product.status = Product.Status.PUBLISHED
+    product.published_at = product.published_at or timezone.now()
+    product.save(update_fields=["status", "published_at", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def product_archive(*, product: Product) -> Product:
+    """Take a product out of the catalog without losing it."""
+    _check_company_active(product.company)
+    product.status = Product.Status.ARCHIVED
+    product.save(update_fields=["status", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def product_certificate_add(*, product: Product, **fields: Any) -> ProductCertification:
+    _check_fields(fields, CERTIFICATE_FIELDS)
+    _check_company_active(product.company)
+    certificate = ProductCertification(product=product, **fields)
+    certificate.full_clean()
+    certificate.save()
+    return certificate
+
+
+@transaction.atomic
+def product_certificate_remove(*, certificate: ProductCertification) -> None:
+    _check_company_active(certificate.product.company)
+    certificate.delete()
+
+
+@transaction.atomic
+def product_image_add(*, product: Product, image: Any, caption: str = "") -> ProductImage:
+    _check_company_active(product.company)
+    if product.gallery.count() >= 8:
+        raise ValidationError({"image": _("A product can have at most 8 gallery images.")})
+    position = product.gallery.count()
+    picture = ProductImage(product=product, image=image, caption=caption, position=position)
+    picture.full_clean()
+    picture.save()
+    return picture
+
+
+@transaction.atomic
+def product_image_remove(*, picture: ProductImage) -> None:
+    _check_company_active(picture.product.company)
+    picture.delete()
+
+
+def members_of(company: Company) -> list[User]:
+    return [m.user for m in company.memberships.select_related("user")]

@@ -1,0 +1,69 @@
+"""Product tasks: thumbnails after upload, and the daily certificate-expiry warnings."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from companies.models import Company
+from portal.models import bilingual
+from portal.notifications import notify
+from portal.uploads import make_thumbnail
+
+from .models import EXPIRY_WARNING_DAYS, Product, ProductCertification
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=3)
+def product_thumbnail_make(product_id: int) -> bool:
+    """Make the catalog thumbnail of a product's main image (skips if already made)."""
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None or not product.image or product.thumbnail:
+        return False
+    thumbnail = make_thumbnail(product.image)
+    product.thumbnail.save(thumbnail.name, thumbnail, save=False)
+    Product.objects.filter(pk=product.pk).update(thumbnail=product.thumbnail.name)
+    return True
+
+
+@shared_task(acks_late=True)
+def certificates_expiry_warn() -> int:
+    """Warn each company once per certificate about certificates expiring within 60 days."""
+    due = (
+        ProductCertification.objects.expiring_within(EXPIRY_WARNING_DAYS)
+        .exclude(expiry_warned_for=F("expiry_date"))
+        .filter(product__company__status=Company.Status.VERIFIED)
+        .values_list("pk", flat=True)
+    )
+    warned = 0
+    for pk in list(due):
+        warned += _warn_one(pk)
+    return warned
+
+
+@transaction.atomic
+def _warn_one(certificate_id: int) -> int:
+    certificate = (
+        ProductCertification.objects.select_for_update(of=("self",))
+        .select_related("product__company", "certification")
+        .get(pk=certificate_id)
+    )
+    if certificate.expiry_warned_for == certificate.expiry_date:
+        return 0  # another run got here first
+    product = certificate.product
+    for membership in product.company.memberships.select_related("user"):
+        notify(
+            recipient=membership.user,
+            kind="certificate_expiring",
+            url=reverse("products:edit", kwargs={"pk": product.pk}),
+            context={
+                "product": bilingual(product, "name"),
+                "certification": bilingual(certificate.certification, "name"),
+                "number": certificate.number,
+                "expiry": certificate.expiry_date.isoformat(),
+            },
+        )
+    certificate.expiry_warned_for = certificate.expiry_date
+    certificate.save(update_fields=["expiry_warned_for", "updated_at"])
+    return 1

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies.permissions import company_of, get_own_company
+from portal.forms import add_service_errors
+from portal.models import TargetCountry
+
+from . import services
+from .compliance import compliance_matrix, ready_countries, requirements_for
+from .filters import ProductFilter
+from .forms import CertificateForm, GalleryImageForm, ProductForm
+from .models import Product, ProductCertification, ProductImage
+from .permissions import can_edit_product, get_product_for_editor, get_product_for_viewer
+
+CATALOG_PAGE_SIZE = 24
+
+
+def _with_certificates(queryset):  # noqa: ANN001, ANN202 - QuerySet in, QuerySet out
+    return queryset.prefetch_related(
+        Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification"))
+    )
+
+
+@require_GET
+def catalog(request: HttpRequest) -> HttpResponse:
+    base = Product.objects.public().select_related("company", "category")
+    product_filter = ProductFilter(request.GET or None, queryset=base)
+    products = product_filter.qs if product_filter.is_bound else base
+    page = Paginator(_with_certificates(products), CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    countries = list(TargetCountry.objects.active())
+    ready = ready_countries(
+        page.object_list, countries, requirements_for(p.category_id for p in page.object_list)
+    )
+    for product in page.object_list:
+        product.ready_for = ready.get(product.pk, [])
+    return render(
+        request,
+        "products/product_list.html",
+        {"filter": product_filter, "page_obj": page, "result_count": page.paginator.count},
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_product_for_viewer(request.user, pk)
+    countries = list(TargetCountry.objects.active())
+    matrix = compliance_matrix(product, countries, requirements_for([product.category_id]))
+    return render(
+        request,
+        "products/product_detail.html",
+        {
+            "product": product,
+            "matrix": [row for row in matrix if row.requirements],
+            "ready_for": [row.country for row in matrix if row.ready],
+            "certificates": product.certifications.select_related("certification"),
+            "gallery": product.gallery.all(),
+            "registered": product.registered_countries.all(),
+            "can_edit": can_edit_product(request.user, product),
+        },
+    )
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    company = company_of(request.user)
+    if company is None:
+        return redirect("companies:register")
+    products = company.products.select_related("category").order_by("status", "-updated_at")
+    status = request.GET.get("status", "")
+    if status in Product.Status.values:
+        products = products.filter(status=status)
+    return render(
+        request,
+        "products/product_mine.html",
+        {"company": company, "products": products, "status": status, "statuses": Product.Status.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    company = get_own_company(request.user)
+    if company.status == company.Status.SUSPENDED:
+        raise PermissionDenied
+    form = ProductForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            product = services.product_create(company=company, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The product is saved as a draft. Add its certificates, then publish it."))
+            return redirect("products:edit", pk=product.pk)
+    return render(request, "products/product_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_product_for_editor(request.user, pk)
+    can_edit = can_edit_product(request.user, product)
+    form = ProductForm(request.POST or None, request.FILES or None, instance=product)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.product_update(product=product, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The product has been saved."))
+                return redirect("products:edit", pk=product.pk)
+    return render(
+        request,
+        "products/product_form.html",
+        {
+            "form": form,
+            "product": product,
+            "creating": False,
+            "can_edit": can_edit,
+            "certificates": product.certifications.select_related("certification"),
+            "certificate_form": CertificateForm(),
+            "gallery": product.gallery.all(),
+            "gallery_form": GalleryImageForm(),
+        },
+    )
+
+
+def _editable(request: HttpRequest, pk: int) -> Product:
+    product = get_product_for_editor(request.user, pk)
+    if not can_edit_product(request.user, product):
+        raise PermissionDenied
+    return product
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    product = services.product_publish(product=_editable(request, pk))
+    if product.company.is_verified:
+        messages.success(request, _("The product is published in the catalog."))
+    else:
+        messages.info(request, _("The product is published; it appears in the catalog once your company is verified."))
+    return redirect("products:edit", pk=product.pk)
+
+
+@login_required
+@require_POST
+def archive(request: HttpRequest, pk: int) -> HttpResponse:
+    product = services.product_archive(product=_editable(request, pk))
+    messages.success(request, _("The product is archived and no longer in the catalog."))
+    return redirect("products:edit", pk=product.pk)
+
+
+@login_required
+@require_POST
+def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _editable(request, pk)
+    form = CertificateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.product_certificate_add(product=product, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if not form.errors:
+        messages.success(request, _("The certificate has been added."))
+        return redirect("products:edit", pk=product.pk)
+    # Show the product page again with the certificate form and what the user typed.
+    return render(
+        request,
+        "products/product_form.html",
+        {
+            "form": ProductForm(instance=product),
+            "product": product,
+            "creating": False,
+            "can_edit": True,
+            "certificates": product.certifications.select_related("certification"),
+            "certificate_form": form,
+            "gallery": product.gallery.all(),
+            "gallery_form": GalleryImageForm(),
+            "open_section": "certificates",
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def certificate_remove(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
+    product = _editable(request, pk)
+    certificate = get_object_or_404(ProductCertification, pk=certificate_pk, product=product)
+    services.product_certificate_remove(certificate=certificate)
+    messages.success(request, _("The certificate has been removed."))
+    return redirect("products:edit", pk=product.pk)
+
+
+@login_required
+@require_POST
+def image_add(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _editable(request, pk)
+    form = GalleryImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.product_image_add(product=product, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("The picture has been added to the gallery."))
+    return redirect("products:edit", pk=product.pk)
+
+
+@login_required
+@require_POST
+def image_remove(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    product = _editable(request, pk)
+    picture = get_object_or_404(ProductImage, pk=image_pk, product=product)
+    services.product_image_remove(picture=picture)
+    messages.success(request, _("The picture has been removed."))
+    return redirect("products:edit", pk=product.pk)

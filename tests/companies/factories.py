@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from companies.models import Company, CompanyMembership, Province
+from companies.validators import national_id_check_digit
+from portal.permissions import Role
+from tests.portal.factories import UserFactory
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def valid_national_id(n: int) -> str:
+    first_ten = f"10{n:08d}"[:10]
+    return first_ten + str(national_id_check_digit(first_ten))
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name_fa = factory.Sequence(lambda n: f"شرکت دانش‌بنیان {n}")
+    name_en = factory.Sequence(lambda n: f"Knowledge Company {n}")
+    national_id = factory.Sequence(lambda n: valid_national_id(n + 1000))
+    certificate_number = factory.Sequence(lambda n: f"KB-{n:05d}")
+    certificate_expiry = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=365))
+    certificate_file = factory.django.FileField(filename="certificate.pdf", data=PDF_BYTES)
+    company_type = Company.Type.PRIVATE_JOINT_STOCK
+    province = Province.TEHRAN
+    city = "تهران"
+    address = "خیابان آزادی، پلاک ۱"
+    phone = "02166000000"
+    status = Company.Status.VERIFIED
+
+    class Params:
+        pending = factory.Trait(status=Company.Status.PENDING)
+        suspended = factory.Trait(status=Company.Status.SUSPENDED)
+        expired_certificate = factory.Trait(
+            certificate_expiry=factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+        )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CompanyMembership
+
+    company = factory.SubFactory(CompanyFactory)
+    user = factory.SubFactory(UserFactory, roles=[Role.COMPANY_MEMBER])
+    role = CompanyMembership.Role.OWNER
