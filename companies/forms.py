@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DigitsFormMixin, StyledFormMixin, normalize_phone, phone_validator
+from portal.forms import DigitsFormMixin, StyledFormMixin, formfield_https, normalize_phone, phone_validator
 
 from .models import Company
 
@@ -20,6 +20,7 @@ class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
 
     class Meta:
         model = Company
+        formfield_callback = formfield_https
         fields = [
             "name_fa", "name_en", "national_id", "company_type", "certificate_number",
             "certificate_expiry", "certificate_file", "province", "city", "address", "phone",
@@ -51,4 +52,6 @@ class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
 
 
 class InviteForm(StyledFormMixin, forms.Form):
-    email = forms.EmailField(label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )

@@ -23,7 +23,8 @@ EDITABLE_FIELDS = {
 }  # fmt: skip
 
 
-def _add_member(*, company: Company, user: User, role: str) -> CompanyMembership:
+def company_member_add(*, company: Company, user: User, role: str) -> CompanyMembership:
+    """Make `user` a member of `company` (a user works for one company only)."""
     if CompanyMembership.objects.filter(user=user).exists():
         raise ValidationError(_("You are already a member of a company."), code="already_member")
     membership = CompanyMembership.objects.create(company=company, user=user, role=role)
@@ -45,10 +46,12 @@ def company_register(*, user: User, **fields: Any) -> Company:
     unknown = set(fields) - EDITABLE_FIELDS - {"national_id"}
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    if CompanyMembership.objects.filter(user=user).exists():
+        raise ValidationError(_("You are already a member of a company."), code="already_member")
     company = Company(**fields)
     company.full_clean()
     company.save()
-    _add_member(company=company, user=user, role=CompanyMembership.Role.OWNER)
+    company_member_add(company=company, user=user, role=CompanyMembership.Role.OWNER)
     for manager in _managers():
         notify(
             recipient=manager,
@@ -133,7 +136,7 @@ def invitation_accept(*, invitation: CompanyInvitation, user: User) -> CompanyMe
             _("This invitation was sent to another e-mail address. Log in with that address to accept it."),
             code="wrong_user",
         )
-    membership = _add_member(company=invitation.company, user=user, role=CompanyMembership.Role.MEMBER)
+    membership = company_member_add(company=invitation.company, user=user, role=CompanyMembership.Role.MEMBER)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
     return membership

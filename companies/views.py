@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.forms import add_service_errors
+
 from . import services
 from .forms import CompanyForm, InviteForm
 from .models import Company, CompanyInvitation, Province
 from .permissions import can_edit_company, company_of, get_own_company
+
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
@@ -56,7 +58,9 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Your company is registered and waits for verification by the centre."))
+            messages.success(
+                request, _("Your company is registered and waits for verification by the centre.")
+            )
             return redirect("companies:mine")
     return render(request, "companies/company_form.html", {"form": form, "creating": True})
 
@@ -73,9 +77,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "invitations": company.invitations.open(),
         "invite_form": InviteForm(),
         "can_edit": can_edit_company(request.user, company),
-        "product_counts": dict(
-            company.products.values_list("status").annotate(n=Count("pk")).order_by()
-        ),
+        "product_counts": dict(company.products.values_list("status").annotate(n=Count("pk")).order_by()),
     }
     return render(request, "companies/company_dashboard.html", context)
 
@@ -129,6 +131,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("You are now a member of %(company)s.") % {"company": invitation.company})
+            messages.success(
+                request, _("You are now a member of %(company)s.") % {"company": invitation.company}
+            )
             return redirect("companies:mine")
     return render(request, "companies/invitation_accept.html", {"invitation": invitation})

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.notification_emails_sweep",
         "schedule": timedelta(minutes=5),
     },
+    # Daily at 08:00 Tehran time: warn companies about product certificates expiring in 60 days.
+    "certificates_expiry_warn": {
+        "task": "products.tasks.certificates_expiry_warn",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Nightly at 03:30 Tehran time: drop read notifications older than a year.
     "notifications_prune": {
         "task": "portal.tasks.notifications_prune",

@@ -72,8 +72,16 @@ def _rename(file: UploadedFile, extension: str) -> None:
     file.name = f"upload.{extension}"
 
 
+def _already_stored(file: UploadedFile) -> bool:
+    # A file already in storage was checked when it was uploaded; model validation runs again
+    # on every save, and must neither re-read nor rename it.
+    return bool(getattr(file, "_committed", False))
+
+
 def validate_image(file: UploadedFile) -> None:
     """A JPEG, PNG or WebP picture of at most 5 MB."""
+    if _already_stored(file):
+        return
     _check_size(file, IMAGE_MAX_BYTES)
     fmt = _image_format(file)
     if fmt is None:
@@ -83,6 +91,8 @@ def validate_image(file: UploadedFile) -> None:
 
 def validate_pdf(file: UploadedFile) -> None:
     """A PDF document of at most 10 MB."""
+    if _already_stored(file):
+        return
     _check_size(file, DOCUMENT_MAX_BYTES)
     if _head(file, 5) != b"%PDF-":
         raise ValidationError(_("Upload a PDF document."), code="invalid_pdf")
@@ -91,6 +101,8 @@ def validate_pdf(file: UploadedFile) -> None:
 
 def validate_image_or_pdf(file: UploadedFile) -> None:
     """A PDF (up to 10 MB) or a JPEG/PNG/WebP image (up to 5 MB)."""
+    if _already_stored(file):
+        return
     if _head(file, 5) == b"%PDF-":
         validate_pdf(file)
         return

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from companies import api as companies_api
+from products import api as products_api
+
 from . import api, views
 
 admin.site.site_header = _("Export Support Portal — administration")
@@ -21,6 +24,10 @@ admin.site.index_title = _("Programme administration")
 router = SimpleRouter()
 router.register("countries", api.TargetCountryViewSet, basename="country")
 router.register("notifications", api.NotificationViewSet, basename="notification")
+router.register("categories", products_api.CategoryViewSet, basename="category")
+router.register("certifications", products_api.CertificationViewSet, basename="certification")
+router.register("companies", companies_api.CompanyViewSet, basename="company")
+router.register("products", products_api.ProductViewSet, basename="product")
 
 account_patterns = [
     path("signup/", views.signup, name="signup"),

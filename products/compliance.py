@@ -84,7 +84,11 @@ def ready_countries(
 ) -> dict[int, list[TargetCountry]]:
     """For each product id, the countries it is ready for (products need prefetched certificates)."""
     return {
-        product.pk: [row.country for row in compliance_matrix(product, countries, requirements, today=today) if row.ready]
+        product.pk: [
+            row.country
+            for row in compliance_matrix(product, countries, requirements, today=today)
+            if row.ready
+        ]
         for product in products
     }
 

@@ -41,7 +41,9 @@ class ProductFilter(filters.FilterSet):
         method="filter_ready_for",
     )
     company = filters.ModelChoiceFilter(label=_("Company"), queryset=Company.objects.verified())
-    province = filters.ChoiceFilter(label=_("Province"), field_name="company__province", choices=Province.choices)
+    province = filters.ChoiceFilter(
+        label=_("Province"), field_name="company__province", choices=Province.choices
+    )
     price_min = filters.NumberFilter(label=_("Price from"), field_name="fob_price", lookup_expr="gte")
     price_max = filters.NumberFilter(label=_("Price up to"), field_name="fob_price", lookup_expr="lte")
     currency = filters.ChoiceFilter(label=_("Currency"), choices=Product.Currency.choices)
@@ -87,7 +89,9 @@ class ProductFilter(filters.FilterSet):
     @property
     def form(self) -> forms.Form:
         form = super().form
-        for field in form.fields.values():
+        for name, field in form.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+            if name != "ordering" and getattr(field, "empty_label", None) is not None:
+                field.empty_label = _("Any")
         return form

@@ -4,6 +4,7 @@ per-country certification requirements behind the compliance matrix."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -171,7 +172,7 @@ class Product(TimeStampedModel):
         _("minimum order quantity"), validators=[MinValueValidator(1)]
     )
     fob_price = models.DecimalField(
-        _("FOB unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)]
+        _("FOB unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
     lead_time_days = models.PositiveSmallIntegerField(

@@ -15,7 +15,11 @@ urlpatterns = [
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("<int:pk>/archive/", views.archive, name="archive"),
     path("<int:pk>/certificates/", views.certificate_add, name="certificate_add"),
-    path("<int:pk>/certificates/<int:certificate_pk>/remove/", views.certificate_remove, name="certificate_remove"),
+    path(
+        "<int:pk>/certificates/<int:certificate_pk>/remove/",
+        views.certificate_remove,
+        name="certificate_remove",
+    ),
     path("<int:pk>/gallery/", views.image_add, name="image_add"),
     path("<int:pk>/gallery/<int:image_pk>/remove/", views.image_remove, name="image_remove"),
 ]

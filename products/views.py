@@ -100,7 +100,9 @@ def create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The product is saved as a draft. Add its certificates, then publish it."))
+            messages.success(
+                request, _("The product is saved as a draft. Add its certificates, then publish it.")
+            )
             return redirect("products:edit", pk=product.pk)
     return render(request, "products/product_form.html", {"form": form, "creating": True})
 
@@ -152,7 +154,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     if product.company.is_verified:
         messages.success(request, _("The product is published in the catalog."))
     else:
-        messages.info(request, _("The product is published; it appears in the catalog once your company is verified."))
+        messages.info(
+            request, _("The product is published; it appears in the catalog once your company is verified.")
+        )
     return redirect("products:edit", pk=product.pk)
 
 

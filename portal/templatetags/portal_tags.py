@@ -98,3 +98,19 @@ def loc(value: object) -> object:
     lang = (get_language() or "fa")[:2]
     other = "en" if lang == "fa" else "fa"
     return value.get(lang) or value.get(other) or ""
+
+
+@register.filter
+def join_local(items: object) -> str:
+    """Join names with the list separator of the current language ("، " or ", ")."""
+    separator = "، " if _is_persian() else ", "
+    return separator.join(str(item) for item in items)
+
+
+@register.filter
+def jdate_iso(value: str) -> str:
+    """jdate for an ISO date string (as stored in notification contexts)."""
+    try:
+        return jdate(dt.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value

@@ -155,11 +155,11 @@ def test_prune_deletes_only_old_read_notifications():
 
 # --- pages ----------------------------------------------------------------------------------------
 def test_notification_page_lists_only_my_notifications_with_unread_badge(client_for, company_member):
-    NotificationFactory.create_batch(3, recipient=company_member, title="mine")
+    NotificationFactory.create_batch(3, recipient=company_member, title="sara-notice")
     NotificationFactory(title="someone else's")
     response = client_for(company_member).get("/fa/notifications/")
     content = response.content.decode()
-    assert content.count("mine") == 3
+    assert content.count("sara-notice") == 3
     assert "someone else" not in content
     assert 'data-testid="unread-count">۳<' in content
 

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.admin_tools import NoteActionForm, csv_export_action
+
+from . import services
+from .models import Company, CompanyInvitation, CompanyMembership
+
+
+class CertificateFilter(admin.SimpleListFilter):
+    title = _("knowledge-based certificate")
+    parameter_name = "certificate"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("expired", _("Expired")), ("soon", _("Expires within 60 days")), ("valid", _("Valid"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Company]) -> QuerySet[Company]:
+        today = timezone.localdate()
+        if self.value() == "expired":
+            return queryset.filter(certificate_expiry__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(
+                certificate_expiry__gte=today, certificate_expiry__lte=today + timezone.timedelta(days=60)
+            )
+        if self.value() == "valid":
+            return queryset.filter(certificate_expiry__gte=today)
+        return queryset
+
+
+class MembershipInline(admin.TabularInline):
+    model = CompanyMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_fa", "name_en", "national_id", "province", "status", "certificate_state", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", CertificateFilter, "province", "company_type"]
+    search_fields = ["name_fa", "name_en", "national_id", "certificate_number"]
+    readonly_fields = [
+        "status",
+        "status_note",
+        "status_changed_at",
+        "status_changed_by",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [MembershipInline]
+    action_form = NoteActionForm
+    actions = ["verify", "suspend", "export_csv"]
+    date_hierarchy = "created_at"
+    list_select_related = ["status_changed_by"]
+    fieldsets = (
+        (None, {"fields": ("name_fa", "name_en", "national_id", "company_type")}),
+        (
+            _("Knowledge-based certificate"),
+            {"fields": ("certificate_number", "certificate_expiry", "certificate_file")},
+        ),
+        (_("Location and contact"), {"fields": ("province", "city", "address", "phone", "website")}),
+        (_("Profile"), {"fields": ("profile_fa", "profile_en", "logo")}),
+        (_("Verification"), {"fields": ("status", "status_note", "status_changed_at", "status_changed_by")}),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("certificate"), ordering="certificate_expiry")
+    def certificate_state(self, company: Company) -> str:
+        if company.certificate_expired:
+            return format_html('<span style="color:#b02a37;font-weight:600">⚠ {}</span>', _("expired"))
+        if company.certificate_expires_soon:
+            return format_html('<span style="color:#997404">{}</span>', _("expires soon"))
+        return _("valid")
+
+    def _change_status(self, request: HttpRequest, queryset: QuerySet[Company], service, label: str) -> None:  # noqa: ANN001
+        note = request.POST.get("note", "").strip()
+        for company in queryset:
+            service(company=company, by=request.user, note=note)
+            self.log_change(request, company, f"{label}: {note}" if note else label)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(n)d company updated.", "%(n)d companies updated.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Verify the selected companies (members are notified)"), permissions=["change"]
+    )
+    def verify(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        self._change_status(request, queryset, services.company_verify, "verified")
+
+    @admin.action(
+        description=_("Suspend the selected companies (write the reason in the note)"), permissions=["change"]
+    )
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        if not request.POST.get("note", "").strip():
+            self.message_user(request, _("Write the reason for the suspension in the note."), messages.ERROR)
+            return
+        self._change_status(request, queryset, services.company_suspend, "suspended")
+
+    export_csv = csv_export_action(
+        [
+            (_("national ID"), "national_id"),
+            (_("name (Persian)"), "name_fa"),
+            (_("name (English)"), "name_en"),
+            (_("status"), "get_status_display"),
+            (_("province"), "get_province_display"),
+            (_("city"), "city"),
+            (_("certificate number"), "certificate_number"),
+            (_("certificate expiry"), "certificate_expiry"),
+            (_("phone"), "phone"),
+            (_("registered"), lambda c: c.created_at.date()),
+        ],
+        filename="companies",
+    )
+
+
+@admin.register(CompanyInvitation)
+class CompanyInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "company", "invited_by", "created_at", "expires_at", "accepted_at"]
+    search_fields = ["email", "company__name_fa", "company__name_en"]
+    list_select_related = ["company", "invited_by"]
+    readonly_fields = ["company", "email", "invited_by", "expires_at", "accepted_at", "sent_at"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,95 @@
+"""Demo companies: about 30 knowledge-based manufacturers, most verified, a few pending."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import TextIO
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from portal.demo import demo_user
+from portal.permissions import Role
+
+from .models import Company, CompanyMembership, Province
+from .services import company_member_add
+from .validators import national_id_check_digit
+
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+NAMES = [
+    ("پارس تجهیز سلامت", "Pars Tajhiz Salamat"), ("آریا طب نوین", "Arya Teb Novin"),
+    ("نانو فیلتر ایرانیان", "Nano Filter Iranian"), ("سپید دم پارسیان", "Sepid Dam Parsian"),
+    ("هوشمند تنفس البرز", "Alborz Smart Respiration"), ("ژن آزما پویا", "Gen Azma Pooya"),
+    ("بهداشت گستر کیمیا", "Kimia Hygiene"), ("اکسیژن ساز شریف", "Sharif Oxygen Systems"),
+    ("پیشرو تشخیص مهر", "Mehr Pioneer Diagnostics"), ("پوشش ایمن آسیا", "Asia Safe Wear"),
+    ("فناوران زیست پاد", "Zist Pad Technologies"), ("تجهیزات پزشکی رایان", "Rayan Medical Devices"),
+    ("ماسک سازان سبلان", "Sabalan Mask Makers"), ("آزمایه دقیق نوین", "Novin Precise Kits"),
+    ("دم و بازدم کاوه", "Kaveh Breath Care"), ("ضدعفونی گستر زاگرس", "Zagros Disinfection"),
+    ("نوآوران پزشکی اصفهان", "Isfahan Medical Innovators"), ("پلیمر طب خلیج فارس", "Persian Gulf Medical Polymers"),
+    ("زیست فناوری امید", "Omid Biotech"), ("آوند سلامت شیراز", "Avand Health Shiraz"),
+    ("تبریز ونتیلاتور", "Tabriz Ventilator"), ("کیان محافظ", "Kian Protective"),
+    ("سامانه های اکسیژن پارت", "Part Oxygen Systems"), ("مشهد دیاگنوستیک", "Mashhad Diagnostics"),
+    ("نساجی پزشکی یزد", "Yazd Medical Textiles"), ("شیمی سلامت کرج", "Karaj Health Chemicals"),
+    ("طب آوران قزوین", "Qazvin Medical"), ("دانا تجهیز رشت", "Dana Tajhiz Rasht"),
+    ("سلامت گستران اهواز", "Ahvaz Health Providers"), ("آرمان تنفس کرمان", "Kerman Arman Respiratory"),
+]  # fmt: skip
+
+PROVINCES = [
+    Province.TEHRAN, Province.TEHRAN, Province.ALBORZ, Province.ESFAHAN, Province.FARS,
+    Province.EAST_AZERBAIJAN, Province.RAZAVI_KHORASAN, Province.YAZD, Province.QAZVIN, Province.GILAN,
+]  # fmt: skip
+CITIES = {
+    Province.TEHRAN: "تهران", Province.ALBORZ: "کرج", Province.ESFAHAN: "اصفهان", Province.FARS: "شیراز",
+    Province.EAST_AZERBAIJAN: "تبریز", Province.RAZAVI_KHORASAN: "مشهد", Province.YAZD: "یزد",
+    Province.QAZVIN: "قزوین", Province.GILAN: "رشت",
+}  # fmt: skip
+
+
+def national_id(n: int) -> str:
+    first_ten = f"14{n:08d}"
+    return first_ten + str(national_id_check_digit(first_ten))
+
+
+def seed(*, stdout: TextIO) -> None:
+    rng = random.Random(1405)  # noqa: S311 - demo data, not security
+    today = timezone.localdate()
+    for index, (name_fa, name_en) in enumerate(NAMES):
+        province = PROVINCES[index % len(PROVINCES)]
+        status = Company.Status.PENDING if index % 10 == 9 else Company.Status.VERIFIED
+        expiry = today + timedelta(days=rng.randint(90, 900))
+        if index in (4, 17):
+            expiry = today + timedelta(days=rng.randint(5, 50))  # a warning in the demo
+        if index == 23:
+            expiry = today - timedelta(days=20)  # an expired certificate
+        company, created = Company.objects.get_or_create(
+            national_id=national_id(3_000_000 + index * 7919),
+            defaults={
+                "name_fa": f"شرکت {name_fa}",
+                "name_en": f"{name_en} Co.",
+                "certificate_number": f"KB-{1399 + index % 6}-{1000 + index * 37}",
+                "certificate_expiry": expiry,
+                "company_type": Company.Type.PRIVATE_JOINT_STOCK if index % 3 else Company.Type.LIMITED,
+                "province": province,
+                "city": CITIES.get(province, "تهران"),
+                "address": f"شهرک علمی و تحقیقاتی، واحد {index + 1}",
+                "phone": f"021{88000000 + index * 1111}",
+                "website": f"https://{name_en.lower().replace(' ', '')}.example",
+                "profile_fa": f"{name_fa}، شرکت دانش‌بنیان تولیدکننده تجهیزات مقابله با کرونا با سابقه صادرات به کشورهای همسایه.",
+                "profile_en": f"{name_en} is a knowledge-based manufacturer of anti-COVID equipment exporting to neighbouring markets.",
+                "status": status,
+                "status_changed_at": timezone.now() if status == Company.Status.VERIFIED else None,
+            },
+        )
+        if created:
+            company.certificate_file.save("certificate.pdf", ContentFile(DEMO_PDF), save=True)
+    owner = demo_user(Role.COMPANY_MEMBER)
+    if not CompanyMembership.objects.filter(user=owner).exists():
+        company_member_add(
+            company=Company.objects.order_by("pk").first(), user=owner, role=CompanyMembership.Role.OWNER
+        )
+    stdout.write(
+        f"Companies: {Company.objects.count()} ({Company.objects.verified().count()} verified); "
+        f"{owner.email} works for {owner.company_membership.company.name_en}"
+    )

@@ -1,0 +1,138 @@
+"""The catalog in the API: categories, certifications and products. Company members create and
+change their own company's products here through the same services as the HTML pages."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from companies.permissions import can_edit_company, company_of
+
+from . import services
+from .filters import ProductFilter
+from .models import Certification, Product, ProductCategory, ProductCertification
+from .serializers import (
+    CategorySerializer,
+    CertificationSerializer,
+    ProductInputSerializer,
+    ProductSerializer,
+)
+
+READ_ACTIONS = {"list", "retrieve"}
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Product categories, in catalog order."""
+
+    queryset = ProductCategory.objects.all()
+    serializer_class = CategorySerializer
+    lookup_field = "slug"
+    search_fields = ["name_fa", "name_en"]
+    ordering_fields = ["position", "name_en"]
+
+
+class CertificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Kinds of certificate a product can hold (CE, FDA EUA, ISO 13485...)."""
+
+    queryset = Certification.objects.all()
+    serializer_class = CertificationSerializer
+    lookup_field = "code"
+    search_fields = ["code", "name_fa", "name_en"]
+    ordering_fields = ["name_en", "code"]
+
+
+class ProductApiFilter(ProductFilter):
+    """The catalog's FilterSet, with `search` as the API's name for the text search."""
+
+    search = filters.CharFilter(label=_("Search"), method="filter_search")
+
+
+class CanEditOwnProducts(permissions.BasePermission):
+    """Anyone may read; only members of a company that is not suspended may write."""
+
+    message = _("Only members of an active company can add or change products.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        company = company_of(request.user)
+        return company is not None and can_edit_company(request.user, company)
+
+
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Public products of verified companies, plus every product of the caller's own company.
+
+    Writes reach only the caller's company's products (anything else is a 404). There is no
+    DELETE: archiving takes a product out of the catalog instead."""
+
+    queryset = Product.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = ProductSerializer
+    permission_classes = [CanEditOwnProducts]
+    filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
+    filterset_class = ProductApiFilter
+
+    def get_queryset(self) -> QuerySet[Product]:
+        if getattr(self, "swagger_fake_view", False):
+            return Product.objects.none()
+        user = self.request.user
+        if self.action in READ_ACTIONS:
+            products = Product.objects.visible_to(user)
+        else:
+            products = Product.objects.of_company(company_of(user))
+        return products.select_related("company", "category").prefetch_related(
+            Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification")),
+            "registered_countries",
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        # Catalog filters narrow reads; a write's query string must not hide the product.
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
+        # Fetch again so the answer shows the saved state with its relations prefetched.
+        product = self.get_queryset().get(pk=product.pk)
+        return Response(self.get_serializer(product).data, status=status_code)
+
+    @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
+    def create(self, request: Request) -> Response:
+        """Create a draft product for the caller's company."""
+        data = ProductInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = services.product_create(company=company_of(request.user), **data.validated_data)
+        return self._respond(product, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProductInputSerializer, responses=ProductSerializer)
+    def update(self, request: Request, pk: str | None = None, *, partial: bool = False) -> Response:
+        """Change a product of the caller's company (PATCH sends only the fields to change)."""
+        product = self.get_object()
+        data = ProductInputSerializer(product, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        product = services.product_update(product=product, **data.validated_data)
+        return self._respond(product)
+
+    @extend_schema(request=ProductInputSerializer, responses=ProductSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Change some fields of a product of the caller's company."""
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        """Publish a product; it is public once its company is verified."""
+        return self._respond(services.product_publish(product=self.get_object()))
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Take a product out of the catalog without deleting it."""
+        return self._respond(services.product_archive(product=self.get_object()))

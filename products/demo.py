@@ -1,0 +1,165 @@
+"""Demo catalog: categories, certifications, country requirements and about 150 products."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import TextIO
+
+from django.utils import timezone
+
+from companies.models import Company
+from portal.models import TargetCountry
+
+from .models import Certification, CountryRequirement, Product, ProductCategory, ProductCertification
+
+CATEGORIES = [
+    # slug, fa, en, icon, description fa, description en
+    ("masks", "ماسک و رسپیراتور", "Masks and respirators", "virus", "ماسک‌های پزشکی و رسپیراتورهای N95 و FFP", "Medical masks and N95/FFP respirators"),
+    ("ventilators", "ونتیلاتور", "Ventilators", "lungs", "ونتیلاتورهای ICU، پرتابل و CPAP", "ICU, portable and CPAP ventilators"),
+    ("test-kits", "کیت تشخیص", "Test kits", "clipboard2-pulse", "کیت‌های PCR و تست سریع", "PCR and rapid test kits"),
+    ("disinfectants", "مواد ضدعفونی‌کننده", "Disinfectants", "droplet-half", "ضدعفونی‌کننده‌های دست و سطوح", "Hand and surface disinfectants"),
+    ("oxygen", "اکسیژن‌ساز", "Oxygen concentrators", "wind", "اکسیژن‌سازهای خانگی و بیمارستانی", "Home and hospital oxygen concentrators"),
+    ("ppe", "تجهیزات حفاظت فردی", "Personal protective equipment", "shield-plus", "گان، شیلد، دستکش و لباس ایزوله", "Gowns, face shields, gloves and isolation suits"),
+]  # fmt: skip
+
+CERTIFICATIONS = [
+    ("ce", "نشان CE", "CE marking", "EU notified body"),
+    ("fda-eua", "مجوز اضطراری FDA", "FDA Emergency Use Authorization", "US FDA"),
+    ("iso-13485", "ایزو ۱۳۴۸۵", "ISO 13485", "Accredited certification body"),
+    ("irfda", "پروانه اداره کل تجهیزات پزشکی", "National medical devices licence (IMED)", "Iran FDA / IMED"),
+    ("who-eul", "فهرست استفاده اضطراری WHO", "WHO Emergency Use Listing", "World Health Organization"),
+    ("eaeu", "اعلامیه انطباق EAEU", "EAEU declaration of conformity", "Eurasian Economic Union"),
+]  # fmt: skip
+
+# country -> category -> certifications the country requires
+REQUIREMENTS = {
+    "IQ": {"*": ["irfda"], "test-kits": ["irfda", "ce"]},
+    "AF": {"*": ["irfda"]},
+    "SY": {"*": ["irfda"], "test-kits": ["irfda", "who-eul"]},
+    "LB": {"*": ["ce"]},
+    "AM": {"*": ["eaeu"]},
+    "AZ": {"*": ["iso-13485"]},
+    "TM": {"*": ["irfda"]},
+    "KZ": {"*": ["eaeu", "iso-13485"]},
+    "RU": {"*": ["eaeu"]},
+    "OM": {"*": ["iso-13485", "ce"]},
+    "PK": {"*": ["iso-13485"]},
+}
+
+PRODUCTS = {
+    "masks": [
+        ("ماسک سه‌لایه پزشکی", "Three-ply medical mask", "630790", "piece", (0.04, 0.09), 2_000_000, ["فیلتر ملت‌بلون BFE ≥ ۹۸٪", "گیره بینی آلومینیومی"], ["Melt-blown filter, BFE ≥ 98%", "Aluminium nose clip"]),
+        ("رسپیراتور N95", "N95 respirator", "630790", "piece", (0.25, 0.6), 500_000, ["کارایی فیلتراسیون ۹۵٪", "بدون سوپاپ"], ["95% filtration efficiency", "Valveless"]),
+        ("رسپیراتور FFP3 سوپاپ‌دار", "FFP3 respirator with valve", "630790", "piece", (0.8, 1.5), 200_000, ["کارایی ۹۹٪", "سوپاپ بازدم"], ["99% efficiency", "Exhalation valve"]),
+    ],
+    "ventilators": [
+        ("ونتیلاتور ICU", "ICU ventilator", "901920", "device", (9000, 18000), 40, ["حالت‌های VCV، PCV و SIMV", "نمایشگر لمسی ۱۵ اینچ"], ["VCV, PCV and SIMV modes", "15-inch touch screen"]),
+        ("ونتیلاتور پرتابل", "Portable ventilator", "901920", "device", (3500, 7000), 120, ["باتری ۴ ساعته", "وزن ۴٫۵ کیلوگرم"], ["4-hour battery", "4.5 kg"]),
+        ("دستگاه CPAP", "CPAP machine", "901920", "device", (450, 900), 600, ["فشار ۴ تا ۲۰ سانتی‌متر آب", "مرطوب‌کننده داخلی"], ["4-20 cmH2O pressure", "Built-in humidifier"]),
+    ],
+    "test-kits": [
+        ("کیت RT-PCR کرونا", "COVID-19 RT-PCR kit", "382200", "kit", (4, 9), 300_000, ["۹۶ تست در هر کیت", "حساسیت ۹۸٪"], ["96 tests per kit", "98% sensitivity"]),
+        ("کیت تست سریع آنتی‌ژن", "Rapid antigen test", "382200", "kit", (1.2, 3), 1_000_000, ["نتیجه در ۱۵ دقیقه", "نمونه سواب بینی"], ["Result in 15 minutes", "Nasal swab"]),
+        ("کیت استخراج RNA", "RNA extraction kit", "382200", "kit", (2.5, 6), 200_000, ["۵۰ استخراج", "روش ستونی"], ["50 extractions", "Spin column"]),
+    ],
+    "disinfectants": [
+        ("محلول ضدعفونی دست ۷۰٪", "70% hand sanitiser", "380894", "litre", (1.5, 3), 400_000, ["اتانول ۷۰٪", "حاوی گلیسیرین"], ["70% ethanol", "With glycerine"]),
+        ("ضدعفونی‌کننده سطوح", "Surface disinfectant", "380894", "litre", (1, 2.5), 600_000, ["پایه آمونیوم چهارتایی", "بدون الکل"], ["Quaternary ammonium base", "Alcohol-free"]),
+        ("ژل ضدعفونی جیبی", "Pocket sanitiser gel", "380894", "piece", (0.3, 0.8), 900_000, ["۶۰ میلی‌لیتر", "رایحه لیمو"], ["60 ml", "Lemon scent"]),
+    ],
+    "oxygen": [
+        ("اکسیژن‌ساز ۵ لیتری", "5-litre oxygen concentrator", "901920", "device", (380, 650), 1_500, ["خلوص ۹۳٪ ± ۳", "صدای کمتر از ۴۵ دسی‌بل"], ["93% ± 3 purity", "Below 45 dB"]),
+        ("اکسیژن‌ساز ۱۰ لیتری", "10-litre oxygen concentrator", "901920", "device", (700, 1200), 800, ["دو خروجی", "هشدار خلوص پایین"], ["Dual outlet", "Low-purity alarm"]),
+        ("پالس اکسیمتر انگشتی", "Fingertip pulse oximeter", "901819", "device", (6, 15), 50_000, ["نمایشگر OLED", "دقت ±۲٪"], ["OLED display", "±2% accuracy"]),
+    ],
+    "ppe": [
+        ("گان جراحی یک‌بار مصرف", "Disposable surgical gown", "621010", "piece", (0.9, 2.2), 300_000, ["اسپان‌باند ۴۰ گرمی", "مچ کشی"], ["40 gsm spunbond", "Knitted cuffs"]),
+        ("شیلد محافظ صورت", "Face shield", "392690", "piece", (0.3, 0.9), 500_000, ["طلق PET ضدبخار", "بند قابل تنظیم"], ["Anti-fog PET visor", "Adjustable strap"]),
+        ("دستکش نیتریل", "Nitrile gloves", "401519", "box", (3, 6), 200_000, ["۱۰۰ عدد در جعبه", "بدون پودر"], ["100 per box", "Powder-free"]),
+        ("لباس ایزوله سطح ۳", "Level 3 isolation suit", "621010", "piece", (2.5, 6), 120_000, ["مقاوم در برابر مایعات", "درزهای دوخته و چسبیده"], ["Fluid resistant", "Stitched and taped seams"]),
+    ],
+}  # fmt: skip
+
+
+def seed(*, stdout: TextIO) -> None:
+    rng = random.Random(14050908)  # noqa: S311 - demo data, not security
+    today = timezone.localdate()
+    categories = {}
+    for position, (slug, fa, en, icon, dfa, den) in enumerate(CATEGORIES):
+        categories[slug], _ = ProductCategory.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name_fa": fa,
+                "name_en": en,
+                "icon": icon,
+                "description_fa": dfa,
+                "description_en": den,
+                "position": position,
+            },
+        )
+    certifications = {}
+    for code, fa, en, issuer in CERTIFICATIONS:
+        certifications[code], _ = Certification.objects.update_or_create(
+            code=code, defaults={"name_fa": fa, "name_en": en, "issuer": issuer}
+        )
+    countries = {c.iso_code: c for c in TargetCountry.objects.all()}
+    for iso, rules in REQUIREMENTS.items():
+        for slug, category in categories.items():
+            for code in rules.get(slug, rules["*"]):
+                CountryRequirement.objects.get_or_create(
+                    country=countries[iso], category=category, certification=certifications[code]
+                )
+    if Product.objects.exists():
+        stdout.write(f"Products: {Product.objects.count()} (already seeded)")
+        return
+    slugs = list(PRODUCTS)
+    for index, company in enumerate(Company.objects.order_by("pk")):
+        specialties = [slugs[index % len(slugs)], slugs[(index * 7 + 3) % len(slugs)]]
+        for n in range(5):
+            slug = specialties[n % 2]
+            name_fa, name_en, hs, unit, (low, high), capacity, specs_fa, specs_en = rng.choice(PRODUCTS[slug])
+            model = f"{chr(65 + index % 26)}{100 + n * 10 + index}"
+            status = Product.Status.PUBLISHED
+            if n == 4 and index % 3 == 0:
+                status = Product.Status.DRAFT
+            elif n == 3 and index % 7 == 0:
+                status = Product.Status.ARCHIVED
+            product = Product.objects.create(
+                company=company,
+                category=categories[slug],
+                name_fa=f"{name_fa} مدل {model}",
+                name_en=f"{name_en}, model {model}",
+                description_fa=f"{name_fa} ساخت {company.name_fa}، مطابق استانداردهای بین‌المللی و آماده صادرات.",
+                description_en=f"{name_en} made by {company.name_en}, built to international standards and ready for export.",
+                specifications_fa="\n".join(specs_fa),
+                specifications_en="\n".join(specs_en),
+                hs_code=hs,
+                monthly_capacity=max(1, int(capacity * rng.uniform(0.3, 1.5))),
+                capacity_unit=unit,
+                minimum_order=max(1, int(capacity * rng.uniform(0.005, 0.05))),
+                fob_price=Decimal(str(round(rng.uniform(low, high), 2))),
+                currency=Product.Currency.USD if rng.random() < 0.8 else Product.Currency.EUR,
+                lead_time_days=rng.choice([7, 10, 14, 21, 30, 45]),
+                status=status,
+                published_at=timezone.now() - timedelta(days=rng.randint(1, 300))
+                if status != Product.Status.DRAFT
+                else None,
+            )
+            product.registered_countries.set(rng.sample(list(countries.values()), rng.randint(0, 3)))
+            for code in rng.sample(list(certifications), rng.randint(1, 4)):
+                roll = rng.random()
+                expiry = today + timedelta(days=rng.randint(120, 1000))
+                if roll < 0.1:
+                    expiry = today - timedelta(days=rng.randint(10, 200))
+                elif roll < 0.2:
+                    expiry = today + timedelta(days=rng.randint(5, 55))
+                ProductCertification.objects.create(
+                    product=product,
+                    certification=certifications[code],
+                    number=f"{code.upper()}-{rng.randint(10000, 99999)}",
+                    issuer=certifications[code].issuer,
+                    expiry_date=expiry,
+                )
+    stdout.write(f"Products: {Product.objects.count()} ({Product.objects.public().count()} public)")

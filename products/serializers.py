@@ -1,0 +1,98 @@
+"""Product serializers: output shapes for categories, certifications and products, and the one
+input serializer for creating and changing a product."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from companies.serializers import CompanyBriefSerializer
+from portal.digits import to_ascii_digits
+from portal.models import TargetCountry
+
+from .models import Certification, Product, ProductCategory, ProductCertification
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ProductCategory
+        fields = ["id", "slug", "name", "name_fa", "name_en", "description_fa", "description_en", "icon"]
+        read_only_fields = fields
+
+
+class CertificationSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Certification
+        fields = ["id", "code", "name", "name_fa", "name_en", "issuer"]
+        read_only_fields = fields
+
+
+class ProductCertificateSerializer(serializers.ModelSerializer):
+    """A certificate the product holds; `valid` means it has not expired today."""
+
+    code = serializers.CharField(source="certification.code", read_only=True)
+    name = serializers.CharField(source="certification.name", read_only=True)
+    valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductCertification
+        fields = ["code", "name", "number", "issuer", "expiry_date", "valid"]
+        read_only_fields = fields
+
+    def get_valid(self, certificate: ProductCertification) -> bool:
+        return certificate.is_valid_on(timezone.localdate())
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company = CompanyBriefSerializer(read_only=True)
+    registered_countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+    certifications = ProductCertificateSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "name", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
+            "specifications_en", "category", "company", "hs_code", "monthly_capacity", "capacity_unit",
+            "minimum_order", "fob_price", "currency", "lead_time_days", "image", "thumbnail", "datasheet",
+            "registered_countries", "certifications", "status", "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ProductInputSerializer(serializers.ModelSerializer):
+    """What a company member may send; the company and the status are never taken from input."""
+
+    # Fields where people type Persian or Arabic-Indic digits.
+    digit_fields = ("hs_code", "monthly_capacity", "minimum_order", "fob_price", "lead_time_days")
+
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=ProductCategory.objects.all())
+    registered_countries = serializers.SlugRelatedField(
+        slug_field="iso_code", many=True, required=False, queryset=TargetCountry.objects.active()
+    )
+    # Declared so the minimum is a Decimal (the model's validator uses a float).
+    fob_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+    class Meta:
+        model = Product
+        fields = [
+            "category", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
+            "specifications_en", "hs_code", "monthly_capacity", "capacity_unit", "minimum_order",
+            "fob_price", "currency", "lead_time_days", "registered_countries",
+        ]  # fmt: skip
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):  # a JSON object or a QueryDict
+            data = data.copy()
+            for key in self.digit_fields:
+                if isinstance(data.get(key), str):
+                    data[key] = to_ascii_digits(data[key])
+        return super().to_internal_value(data)

@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from companies.models import Company
+from portal.models import Notification
+from products.compliance import EXPIRED, HELD, MISSING, compliance_matrix
+from products.models import Product
+from products.tasks import certificates_expiry_warn
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.portal.factories import TargetCountryFactory
+from tests.products.factories import (
+    CategoryFactory,
+    CertificationFactory,
+    ProductCertificationFactory,
+    ProductFactory,
+    RequirementFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def catalog_names(client, query: str = "", language: str = "en") -> set[str]:
+    response = client.get(f"/{language}/products/{query}")
+    assert response.status_code == 200
+    return {p.name_en for p in response.context["page_obj"]}
+
+
+def test_only_published_products_of_verified_companies_are_public(client):
+    ProductFactory(name_en="Visible")
+    ProductFactory(name_en="Draft", draft=True)
+    ProductFactory(name_en="Archived", archived=True)
+    ProductFactory(name_en="Pending company", company=CompanyFactory(pending=True))
+    ProductFactory(name_en="Suspended company", company=CompanyFactory(suspended=True))
+    assert catalog_names(client) == {"Visible"}
+
+
+def test_persian_search_word_finds_products(client):
+    ProductFactory(name_fa="ماسک سه لایه پزشکی", name_en="Mask")
+    ProductFactory(name_fa="ونتیلاتور پرتابل", name_en="Ventilator", description_fa="دستگاه تنفس مصنوعی")
+    assert catalog_names(client, "?q=ماسک") == {"Mask"}
+    assert catalog_names(client, "?q=تنفس") == {"Ventilator"}
+    assert catalog_names(client, "?q=ماسك") == {"Mask"}  # typed with an Arabic kaf
+    assert catalog_names(client, "?q=ventilator") == {"Ventilator"}
+
+
+def test_hs_code_prefix_search_accepts_persian_digits(client):
+    ProductFactory(name_en="Mask", hs_code="630790")
+    ProductFactory(name_en="Oximeter", hs_code="901819")
+    assert catalog_names(client, "?q=۶۳۰۷") == {"Mask"}
+
+
+def test_filters_combine_and_stay_in_the_url(client):
+    masks = CategoryFactory(slug="masks")
+    kits = CategoryFactory(slug="test-kits")
+    ce = CertificationFactory(code="ce")
+    iraq = TargetCountryFactory(iso_code="IQ")
+    fars = CompanyFactory(province="fars")
+    cheap = ProductFactory(
+        name_en="Cheap mask", category=masks, fob_price=Decimal("0.10"), monthly_capacity=900_000
+    )
+    ProductCertificationFactory(product=cheap, certification=ce)
+    cheap.registered_countries.add(iraq)
+    ProductFactory(
+        name_en="Dear mask", category=masks, fob_price=Decimal("2.00"), company=fars, monthly_capacity=10
+    )
+    ProductFactory(name_en="PCR kit", category=kits, fob_price=Decimal("5.00"))
+    assert catalog_names(client, "?category=masks") == {"Cheap mask", "Dear mask"}
+    assert catalog_names(client, "?certification=ce") == {"Cheap mask"}
+    assert catalog_names(client, "?country=IQ") == {"Cheap mask"}
+    assert catalog_names(client, "?province=fars") == {"Dear mask"}
+    assert catalog_names(client, "?price_min=۱&price_max=۴") == {"Dear mask"}
+    assert catalog_names(client, "?capacity_min=1000") == {"Cheap mask", "PCR kit"}
+    assert catalog_names(client, "?category=masks&price_max=1") == {"Cheap mask"}
+    response = client.get("/en/products/?category=masks&ordering=-price")
+    assert [p.name_en for p in response.context["page_obj"]] == ["Dear mask", "Cheap mask"]
+    assert 'href="?category=masks&amp;ordering=-price&amp;page=2"' not in response.content.decode()
+
+
+def test_bad_filter_values_give_a_page_not_an_error(client):
+    ProductFactory(name_en="Mask")
+    for query in [
+        "?price_min=abc",
+        "?category=nope",
+        "?ready_for=ZZ",
+        "?ordering=hack",
+        "?page=999",
+        "?page=x",
+    ]:
+        assert client.get(f"/en/products/{query}").status_code == 200
+
+
+def test_ready_for_badge_and_filter(client):
+    masks = CategoryFactory(slug="masks")
+    ce = CertificationFactory(code="ce")
+    iso = CertificationFactory(code="iso-13485")
+    lebanon = TargetCountryFactory(iso_code="LB", name_en="Lebanon")
+    oman = TargetCountryFactory(iso_code="OM", name_en="Oman")
+    TargetCountryFactory(iso_code="KE", name_en="Kenya")  # no requirements recorded: never "ready"
+    RequirementFactory(country=lebanon, category=masks, certification=ce)
+    RequirementFactory(country=oman, category=masks, certification=ce)
+    RequirementFactory(country=oman, category=masks, certification=iso)
+    both = ProductFactory(name_en="Both", category=masks)
+    ProductCertificationFactory(product=both, certification=ce)
+    ProductCertificationFactory(product=both, certification=iso)
+    ce_only = ProductFactory(name_en="CE only", category=masks)
+    ProductCertificationFactory(product=ce_only, certification=ce)
+    stale = ProductFactory(name_en="Expired CE", category=masks)
+    ProductCertificationFactory(product=stale, certification=ce, expired=True)
+    assert catalog_names(client, "?ready_for=LB") == {"Both", "CE only"}
+    assert catalog_names(client, "?ready_for=OM") == {"Both"}
+    assert catalog_names(client, "?ready_for=KE") == set()
+    page = client.get("/en/products/").context["page_obj"]
+    ready = {p.name_en: {c.iso_code for c in p.ready_for} for p in page}
+    assert ready == {"Both": {"LB", "OM"}, "CE only": {"LB"}, "Expired CE": set()}
+
+
+def test_compliance_matrix_marks_held_expired_and_missing():
+    masks = CategoryFactory(slug="masks")
+    ce, iso, who = (CertificationFactory(code=c) for c in ("ce", "iso-13485", "who-eul"))
+    oman = TargetCountryFactory(iso_code="OM")
+    requirements = [RequirementFactory(country=oman, category=masks, certification=c) for c in (ce, iso, who)]
+    product = ProductFactory(category=masks)
+    ProductCertificationFactory(product=product, certification=ce)
+    ProductCertificationFactory(product=product, certification=iso, expired=True)
+    ProductCertificationFactory(
+        product=product, certification=iso, number="RENEWED", expiry_date=timezone.localdate()
+    )
+    [row] = compliance_matrix(product, [oman], requirements)
+    states = {r.certification.code: r.state for r in row.requirements}
+    assert states == {"ce": HELD, "iso-13485": HELD, "who-eul": MISSING}  # the renewed ISO counts
+    assert not row.ready
+    [row] = compliance_matrix(
+        product, [oman], requirements, today=timezone.localdate() + dt.timedelta(days=1)
+    )
+    assert {r.certification.code: r.state for r in row.requirements}["iso-13485"] == EXPIRED
+
+
+def test_catalog_query_count_does_not_grow_with_page_size(client, django_assert_max_num_queries):
+    masks = CategoryFactory(slug="masks")
+    ce = CertificationFactory(code="ce")
+    RequirementFactory(country=TargetCountryFactory(iso_code="LB"), category=masks, certification=ce)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            product = ProductFactory(category=masks, company=CompanyFactory())
+            ProductCertificationFactory(product=product, certification=ce)
+
+    add(2)
+    with django_assert_max_num_queries(20) as few:
+        client.get("/en/products/?category=masks")
+    add(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/en/products/?category=masks")
+    assert len(response.context["page_obj"]) == 22
+
+
+def test_product_page_query_count_is_fixed(client, django_assert_max_num_queries):
+    product = ProductFactory()
+    for code in ("ce", "iso-13485", "irfda"):
+        ProductCertificationFactory(product=product, certification=CertificationFactory(code=code))
+    with django_assert_max_num_queries(14):
+        client.get(f"/en/products/{product.pk}/")
+
+
+def test_product_page_shows_the_compliance_matrix_in_persian(client):
+    masks = CategoryFactory(slug="masks")
+    ce = CertificationFactory(code="ce", name_fa="نشان CE")
+    lebanon = TargetCountryFactory(iso_code="LB", name_fa="لبنان")
+    RequirementFactory(country=lebanon, category=masks, certification=ce)
+    product = ProductFactory(category=masks)
+    content = client.get(f"/fa/products/{product.pk}/").content.decode()
+    assert "لبنان" in content
+    assert "compliance-missing" in content
+
+
+# --- certificate expiry warnings -----------------------------------------------------------------
+def test_expiring_certificates_warn_each_company_member_once(django_capture_on_commit_callbacks):
+    company = CompanyFactory()
+    members = [MembershipFactory(company=company).user for _ in range(2)]
+    product = ProductFactory(company=company)
+    soon = ProductCertificationFactory(
+        product=product, expiry_date=timezone.localdate() + dt.timedelta(days=30)
+    )
+    ProductCertificationFactory(product=product, expiry_date=timezone.localdate() + dt.timedelta(days=200))
+    ProductCertificationFactory(product=product, expired=True)
+    ProductCertificationFactory(
+        product=ProductFactory(company=CompanyFactory(suspended=True)),
+        expiry_date=timezone.localdate() + dt.timedelta(days=10),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert certificates_expiry_warn() == 1
+        assert certificates_expiry_warn() == 0  # the daily run repeats: no second warning
+    assert Notification.objects.filter(kind="certificate_expiring").count() == 2
+    assert {n.recipient for n in Notification.objects.filter(kind="certificate_expiring")} == set(members)
+    assert len(mail.outbox) == 2
+    soon.expiry_date += dt.timedelta(days=5)  # renewed with a new date: warned again when that nears
+    soon.save()
+    assert certificates_expiry_warn() == 1
+
+
+def test_publishing_while_pending_shows_once_verified(client, client_for, company_member, company):
+    company.status = Company.Status.PENDING
+    company.save()
+    product = ProductFactory(company=company, draft=True, name_en="Soon public")
+    response = client_for(company_member).post(f"/en/products/{product.pk}/publish/", follow=True)
+    assert "once your company is verified" in response.content.decode()
+    assert catalog_names(client) == set()
+    company.status = Company.Status.VERIFIED
+    company.save()
+    assert catalog_names(client) == {"Soon public"}
+    assert Product.objects.get().status == Product.Status.PUBLISHED
