@@ -40,3 +40,13 @@ def get_own_company(user: User | AnonymousUser) -> Company:
     if company is None:
         raise Http404("no company")
     return company
+
+
+def can_see_certificate_file(user: User | AnonymousUser, name: str) -> bool:
+    """A company's certificate scan is for its members and the centre's staff only."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff and user.has_perm("companies.view_company"):
+        return True
+    own = company_of(user)
+    return own is not None and own.certificate_file.name == name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from companies import api as companies_api
 from products import api as products_api
 
-from . import api, views
+from . import api, media, views
 
 admin.site.site_header = _("Export Support Portal — administration")
 admin.site.site_title = _("Export Support Portal")
@@ -65,6 +64,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve, name="media"),
     *i18n_patterns(
         path("", views.home, name="home"),
         path("accounts/", include(account_patterns)),
@@ -77,6 +77,3 @@ urlpatterns = [
         path("products/", include("products.urls")),
     ),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
