@@ -122,10 +122,12 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 # Database: SQLite by default, PostgreSQL (or anything dj-database-url knows) from DATABASE_URL
 # ---------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        DATABASE_URL,
+        # Persistent connections pay off on a server database, not on an embedded SQLite file.
+        conn_max_age=0 if DATABASE_URL.startswith("sqlite") else env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }

@@ -9,12 +9,21 @@ from django.db.models import Q, QuerySet
 from portal.digits import to_ascii_digits
 
 # Arabic letters people type on Arabic keyboards, mapped to their Persian forms.
-_ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": " "})
+_ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه"})
+ZWNJ = "\u200c"
 TEXT_FIELDS = ("name_fa", "name_en", "description_fa", "description_en")
 
 
 def normalize_query(text: str) -> str:
     return " ".join(to_ascii_digits(text).translate(_ARABIC_TO_PERSIAN).split())[:200]
+
+
+def _phrase_match(text: str) -> Q:
+    """The phrase inside a name, written with or without the zero-width non-joiner."""
+    match = Q()
+    for variant in {text, text.replace(ZWNJ, " "), text.replace(ZWNJ, "")}:
+        match |= Q(name_fa__icontains=variant) | Q(name_en__icontains=variant)
+    return match
 
 
 def search_products(queryset: QuerySet, text: str) -> QuerySet:
@@ -23,18 +32,17 @@ def search_products(queryset: QuerySet, text: str) -> QuerySet:
     if not text:
         return queryset
     hs_match = Q(hs_code__startswith=text) if text.isdigit() else Q(pk__in=[])
+    words = text.replace(ZWNJ, " ").split()
     if connection.vendor == "postgresql":
-        # 'simple' configuration: no stemming, which suits Persian and English alike. The
-        # name match keeps partial words ("ماسک" in "ماسک‌های") that full-text search would miss.
+        # 'simple' configuration: no stemming, which suits Persian and English alike. The phrase
+        # match keeps partial words ("ماسک" in "ماسک‌های") that full-text search would miss.
         vector = SearchVector(*TEXT_FIELDS, config="simple")
-        query = SearchQuery(text, config="simple", search_type="websearch")
-        return queryset.annotate(search=vector).filter(
-            Q(search=query) | Q(name_fa__icontains=text) | Q(name_en__icontains=text) | hs_match
-        )
-    words = Q()
-    for word in text.split():
+        query = SearchQuery(" ".join(words), config="simple", search_type="websearch")
+        return queryset.annotate(search=vector).filter(Q(search=query) | _phrase_match(text) | hs_match)
+    every_word = Q()
+    for word in words:
         any_field = Q()
         for field in TEXT_FIELDS:
             any_field |= Q(**{f"{field}__icontains": word})
-        words &= any_field
-    return queryset.filter(words | hs_match)
+        every_word &= any_field
+    return queryset.filter(every_word | _phrase_match(text) | hs_match)

@@ -17,6 +17,7 @@ def run_action(client, action: str, companies, note: str = ""):
         CHANGELIST,
         {"action": action, "_selected_action": [c.pk for c in companies], "note": note, "index": 0},
         follow=True,
+        headers={"accept-language": "en"},
     )
 
 

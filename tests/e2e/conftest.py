@@ -52,3 +52,25 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(locale) -> a page in a fresh browser context (one per person in the story).
+
+    Contexts are closed when the test ends, so no late request reaches the live server after
+    its database connection has gone back to the test runner."""
+    contexts = []
+
+    def make(locale: str = "fa-IR"):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale=locale
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -215,3 +215,10 @@ def test_publishing_while_pending_shows_once_verified(client, client_for, compan
     company.save()
     assert catalog_names(client) == {"Soon public"}
     assert Product.objects.get().status == Product.Status.PUBLISHED
+
+
+@pytest.mark.parametrize("query", ["تنفس‌یار", "تنفس یار", "سه‌لایه", "تنفس"])
+def test_search_tolerates_the_zero_width_non_joiner(client, query):
+    ProductFactory(name_fa="ماسک سه‌لایه تنفس‌یار", name_en="Breath mask")
+    ProductFactory(name_fa="دستکش نیتریل", name_en="Gloves", description_fa="دستکش بدون پودر")
+    assert catalog_names(client, f"?q={query}") == {"Breath mask"}
