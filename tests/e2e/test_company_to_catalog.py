@@ -62,7 +62,7 @@ def test_company_member_publishes_manager_verifies_visitor_finds(new_page, manag
     member.set_input_files("#id_image", str(photo))
     member.locator("main form[enctype] button[type=submit]").first.click()
     expect(member).to_have_url(re.compile(r"/fa/products/\d+/edit/$"))
-    member.locator(f"form[action$='/publish/'] button").click()
+    member.locator("form[action$='/publish/'] button").click()
     expect(member.locator(".alert")).to_contain_text("احراز")  # public once the company is verified
     product = Product.objects.get()
     assert product.status == Product.Status.PUBLISHED
