@@ -3,16 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DigitsFormMixin, StyledFormMixin, formfield_https, normalize_phone, phone_validator
+from portal.forms import (
+    DigitsFormMixin,
+    LocalDateField,
+    StyledFormMixin,
+    formfield_https,
+    normalize_phone,
+    phone_validator,
+)
 
 from .models import Company
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
@@ -21,13 +21,13 @@ class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
     class Meta:
         model = Company
         formfield_callback = formfield_https
+        field_classes = {"certificate_expiry": LocalDateField}
         fields = [
             "name_fa", "name_en", "national_id", "company_type", "certificate_number",
             "certificate_expiry", "certificate_file", "province", "city", "address", "phone",
             "website", "profile_fa", "profile_en", "logo",
         ]  # fmt: skip
         widgets = {
-            "certificate_expiry": DateInput(),
             "profile_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
             "profile_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
             "name_en": forms.TextInput(attrs={"dir": "ltr"}),

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+import jdatetime
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .digits import to_ascii_digits
+from .digits import to_ascii_digits, to_persian_digits
 from .models import User
 
 NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
@@ -163,3 +166,44 @@ def formfield_https(db_field: models.Field, **kwargs: Any) -> forms.Field | None
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return db_field.formfield(**kwargs)
+
+
+class LocalDateInput(forms.DateInput):
+    """A date box: Jalali (۱۴۰۵/۰۹/۰۸) on Persian pages, the browser's date picker on English ones."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"dir": "ltr", **(attrs or {})}, format="%Y-%m-%d")
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        persian = (translation.get_language() or "fa").startswith("fa")
+        self.input_type = "text" if persian else "date"
+        attrs = {**(attrs or {})}
+        if persian:
+            attrs.setdefault("placeholder", to_persian_digits("1405/09/08"))
+            attrs.setdefault("inputmode", "numeric")
+        return super().get_context(name, value, attrs)
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, datetime.date) and (translation.get_language() or "fa").startswith("fa"):
+            return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+        return super().format_value(value)
+
+
+class LocalDateField(forms.DateField):
+    """Accepts Jalali dates (1405/09/08, with any digits) and Gregorian ISO dates (2026-11-29)."""
+
+    widget = LocalDateInput
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if isinstance(value, str):
+            text = to_ascii_digits(value).strip().replace("-", "/").replace(".", "/")
+            parts = text.split("/")
+            if len(parts) == 3 and all(p.isdigit() for p in parts):
+                year, month, day = (int(p) for p in parts)
+                if year < 1700:  # a Jalali year; Gregorian years here are 19xx/20xx
+                    try:
+                        return jdatetime.date(year, month, day).togregorian()
+                    except ValueError:
+                        raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+                value = f"{year:04d}-{month:02d}-{day:02d}"
+        return super().to_python(value)

@@ -271,6 +271,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")  # django-filter's "no choice" option in filter forms
 SPECTACULAR_SETTINGS = {
     "TITLE": "Export Support Portal API",
     "DESCRIPTION": "Anti-COVID equipment export programme: catalog, brokers, offers, support.",

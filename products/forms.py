@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from companies.forms import DateInput
-from portal.forms import DigitsFormMixin, StyledFormMixin
+from portal.forms import DigitsFormMixin, LocalDateField, StyledFormMixin
 from portal.models import TargetCountry
 
 from .models import Product, ProductCertification, ProductImage
@@ -53,8 +52,8 @@ class CertificateForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
     class Meta:
         model = ProductCertification
         fields = ["certification", "number", "issuer", "expiry_date", "file"]
+        field_classes = {"expiry_date": LocalDateField}
         widgets = {
-            "expiry_date": DateInput(),
             "number": forms.TextInput(attrs={"dir": "ltr"}),
             "file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
         }

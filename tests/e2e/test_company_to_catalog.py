@@ -38,7 +38,7 @@ def test_company_member_publishes_manager_verifies_visitor_finds(new_page, manag
     member.fill("#id_national_id", "۱۰۱۰۰۳۸۷۴۴۵")
     member.select_option("#id_company_type", "private_joint_stock")
     member.fill("#id_certificate_number", "KB-1404-77")
-    member.fill("#id_certificate_expiry", "2030-03-20")
+    member.fill("#id_certificate_expiry", "۱۴۰۸/۱۲/۲۹")  # Jalali, Persian digits
     member.set_input_files("#id_certificate_file", str(certificate))
     member.select_option("#id_province", "tehran")
     member.fill("#id_city", "تهران")

@@ -11,7 +11,7 @@ from django import forms
 from django.utils import translation
 
 from portal.digits import to_ascii_digits, to_persian_digits
-from portal.forms import DigitsFormMixin
+from portal.forms import DigitsFormMixin, LocalDateField
 from portal.templatetags.portal_tags import jdate, localnumber
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,42 @@ def test_server_error_page_is_friendly_and_self_contained(client, settings):
         html = render_to_string("500.html")
     assert 'dir="rtl"' in html
     assert "مشکلی" in html or "خطا" in html
+
+
+class DateForm(forms.Form):
+    day = LocalDateField()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("۱۴۰۵/۰۹/۰۸", dt.date(2026, 11, 29)),
+        ("1405-9-8", dt.date(2026, 11, 29)),
+        ("١٤٠٥/٠١/٠١", dt.date(2026, 3, 21)),
+        ("2026-11-29", dt.date(2026, 11, 29)),
+    ],
+)
+def test_date_fields_accept_jalali_and_gregorian(typed, expected):
+    form = DateForm(data={"day": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"] == expected
+
+
+@pytest.mark.parametrize("typed", ["1404/13/40", "1405/12/31", "yesterday", "2026-02-30"])
+def test_impossible_dates_are_field_errors(typed):
+    with translation.override("fa"):
+        form = DateForm(data={"day": typed})
+        assert not form.is_valid()
+        assert form.errors["day"] == ["یک تاریخ معتبر وارد کنید."]
+
+
+def test_date_input_shows_jalali_in_persian_and_a_date_picker_in_english():
+    form = DateForm(initial={"day": dt.date(2026, 11, 29)})
+    with translation.override("fa"):
+        html = str(form["day"])
+        assert 'type="text"' in html
+        assert 'value="1405/09/08"' in html
+    with translation.override("en"):
+        html = str(form["day"])
+        assert 'type="date"' in html
+        assert 'value="2026-11-29"' in html
