@@ -111,6 +111,10 @@ class Company(TimeStampedModel):
     logo = models.ImageField(
         _("logo"), upload_to=GeneratedName("companies/logos"), blank=True, validators=[validate_image]
     )
+    certificate_warned_for = models.DateField(
+        _("expiry warning sent for"), null=True, blank=True, editable=False,
+        help_text=_("The certificate expiry date the members were last warned about."),
+    )  # fmt: skip
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     status_note = models.TextField(_("note on the status"), blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)

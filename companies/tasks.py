@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import CompanyInvitation
+from portal.models import bilingual
+from portal.notifications import notify
+
+from .models import CERTIFICATE_WARNING_DAYS, Company, CompanyInvitation
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -40,3 +48,36 @@ def company_invitation_send(invitation_id: int) -> bool:
         CompanyInvitation.objects.filter(pk=invitation.pk).update(sent_at=None)
         raise
     return True
+
+
+@shared_task(acks_late=True)
+def company_certificates_expiry_warn() -> int:
+    """Warn members once per expiry date when the knowledge-based certificate nears its end."""
+    today = timezone.localdate()
+    due = (
+        Company.objects.exclude(status=Company.Status.SUSPENDED)
+        .filter(
+            certificate_expiry__gte=today,
+            certificate_expiry__lte=today + timedelta(days=CERTIFICATE_WARNING_DAYS),
+        )
+        .exclude(certificate_warned_for=F("certificate_expiry"))
+        .values_list("pk", flat=True)
+    )
+    return sum(_warn_company(pk) for pk in list(due))
+
+
+@transaction.atomic
+def _warn_company(company_id: int) -> int:
+    company = Company.objects.select_for_update().get(pk=company_id)
+    if company.certificate_warned_for == company.certificate_expiry:
+        return 0  # a concurrent run got here first
+    for membership in company.memberships.select_related("user"):
+        notify(
+            recipient=membership.user,
+            kind="company_certificate_expiring",
+            url=reverse("companies:edit"),
+            context={"company": bilingual(company, "name"), "expiry": company.certificate_expiry.isoformat()},
+        )
+    company.certificate_warned_for = company.certificate_expiry
+    company.save(update_fields=["certificate_warned_for", "updated_at"])
+    return 1

@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "products.tasks.certificates_expiry_warn",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Daily at 08:05: warn companies whose knowledge-based certificate expires within 60 days.
+    "company_certificates_expiry_warn": {
+        "task": "companies.tasks.company_certificates_expiry_warn",
+        "schedule": crontab(hour=8, minute=5),
+    },
     # Nightly at 03:30 Tehran time: drop read notifications older than a year.
     "notifications_prune": {
         "task": "portal.tasks.notifications_prune",

@@ -263,3 +263,16 @@ def test_inviting_twice_or_a_member_is_a_clear_message(client_for, company_membe
 
 def test_unknown_invitation_token_is_404(client_for, signed_up_user):
     assert client_for(signed_up_user).get("/en/companies/invitations/nope/").status_code == 404
+
+
+def test_knowledge_based_certificate_expiry_warns_members_once(company, company_member):
+    from companies.tasks import company_certificates_expiry_warn
+
+    company.certificate_expiry = timezone.localdate() + dt.timedelta(days=45)
+    company.save()
+    CompanyFactory(certificate_expiry=timezone.localdate() + dt.timedelta(days=200))  # far off: no warning
+    assert company_certificates_expiry_warn() == 1
+    assert company_certificates_expiry_warn() == 0
+    notification = Notification.objects.get(kind="company_certificate_expiring")
+    assert notification.recipient == company_member
+    assert company.name_fa in notification.title
