@@ -68,9 +68,8 @@ def main() -> None:
         copy_products(args.extra_products)
     client = Client(HTTP_HOST="127.0.0.1")
     product = Product.objects.public().first()
-    print(
-        f"database: {connection.vendor}; products: {Product.objects.count()} ({Product.objects.public().count()} public)"
-    )
+    total, public = Product.objects.count(), Product.objects.public().count()
+    print(f"database: {connection.vendor}; products: {total} ({public} public)")
     print(f"{'path':<24}{'status':>7}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'KiB':>7}")
     for name, path in PATHS:
         path = path or f"/fa/products/{product.pk}/"
