@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import TimeStampedModel, User, localized
+from portal.models import Invitation, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 
 from .validators import validate_national_id
@@ -192,45 +191,17 @@ class CompanyMembership(TimeStampedModel):
         return f"{self.user} @ {self.company}"
 
 
-def _invitation_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _invitation_expiry() -> timezone.datetime:
-    return timezone.now() + timedelta(days=7)
-
-
-class CompanyInvitationQuerySet(models.QuerySet["CompanyInvitation"]):
-    def open(self) -> CompanyInvitationQuerySet:
-        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
-
-
-class CompanyInvitation(TimeStampedModel):
+class CompanyInvitation(Invitation):
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="invitations"
     )
-    email = models.EmailField(_("e-mail address"))
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True
-    )
-    expires_at = models.DateTimeField(_("expires at"), default=_invitation_expiry)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
 
-    objects = CompanyInvitationQuerySet.as_manager()
-
-    class Meta:
+    class Meta(Invitation.Meta):
         verbose_name = _("company invitation")
         verbose_name_plural = _("company invitations")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.company}"
 
     def get_absolute_url(self) -> str:
         return reverse("companies:invitation_accept", kwargs={"token": self.token})
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.invitations import invitation_check
 from portal.models import User, bilingual
 from portal.notifications import notify
 from portal.permissions import Role
@@ -129,13 +130,7 @@ def company_invite(*, company: Company, by: User, email: str) -> CompanyInvitati
 def invitation_accept(*, invitation: CompanyInvitation, user: User) -> CompanyMembership:
     """Join the inviting company; the invitation must be open and addressed to this user."""
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_open:
-        raise ValidationError(_("This invitation has expired or was already used."), code="closed")
-    if invitation.email.lower() != user.email.lower():
-        raise ValidationError(
-            _("This invitation was sent to another e-mail address. Log in with that address to accept it."),
-            code="wrong_user",
-        )
+    invitation_check(invitation=invitation, user=user)
     membership = company_member_add(company=invitation.company, user=user, role=CompanyMembership.Role.MEMBER)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])

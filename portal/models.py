@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -107,6 +110,45 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.lower()
+
+
+# ---------------------------------------------------------------------------
+# Invitations to join a company or a brokerage (each app adds the FK to what is joined)
+# ---------------------------------------------------------------------------
+def invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_expiry() -> timezone.datetime:
+    return timezone.now() + timedelta(days=7)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(TimeStampedModel):
+    """An e-mailed link, valid for seven days, that lets its addressee join an organisation."""
+
+    email = models.EmailField(_("e-mail address"))
+    token = models.CharField(max_length=64, unique=True, default=invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True
+    )
+    expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""What companies and brokerages share about invitations: the checks on acceptance and the
+e-mail, sent once even when the task is redelivered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Invitation, User
+
+
+def invitation_check(*, invitation: Invitation, user: User) -> None:
+    """Raise ValidationError unless `invitation` is open and addressed to `user`."""
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or was already used."), code="closed")
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to another e-mail address. Log in with that address to accept it."),
+            code="wrong_user",
+        )
+
+
+def invitation_email_send(*, invitation: Invitation, organisation: Any) -> bool:
+    """E-mail the invitation link in both languages (the invitee's is not known yet).
+
+    Claims the e-mail with a conditional update first, so a redelivered task sends nothing twice.
+    """
+    model = type(invitation)
+    if not model.objects.open().filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+        return False
+    context = {"organisation": organisation, "url": f"{settings.SITE_URL}{invitation.get_absolute_url()}"}
+    with translation.override("fa"):
+        subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
+    body = render_to_string("emails/invitation_body.txt", context)
+    try:
+        EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email]).send()
+    except Exception:
+        model.objects.filter(pk=invitation.pk).update(sent_at=None)
+        raise
+    return True
