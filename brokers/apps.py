@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class BrokersConfig(AppConfig):
     name = "brokers"
     verbose_name = _("Brokers")
+
+    def ready(self) -> None:
+        from portal import media
+
+        from .permissions import can_see_attachment, can_see_licence_file
+
+        media.register_public("brokers/logos")
+        media.register_private("brokers/licences", can_see_licence_file)
+        media.register_private("offers/attachments", can_see_attachment)

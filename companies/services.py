@@ -28,6 +28,8 @@ def company_member_add(*, company: Company, user: User, role: str) -> CompanyMem
     """Make `user` a member of `company` (a user works for one company only)."""
     if CompanyMembership.objects.filter(user=user).exists():
         raise ValidationError(_("You are already a member of a company."), code="already_member")
+    if hasattr(user, "broker_membership"):  # the reverse side of brokers' membership, no import
+        raise ValidationError(_("Members of a brokerage cannot also join a company."), code="broker_member")
     membership = CompanyMembership.objects.create(company=company, user=user, role=role)
     user.groups.add(Group.objects.get(name=Role.COMPANY_MEMBER))
     for cache in ("_company_cache", "_portal_roles"):

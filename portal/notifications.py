@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template.loader import render_to_string, select_template
 from django.urls import translate_url
 from django.utils import timezone, translation
 
@@ -41,9 +41,9 @@ def notify(
 ) -> Notification:
     """Record a notification for `recipient` now and e-mail it after the transaction commits.
 
-    `kind` names the templates `emails/<kind>_subject.txt`, `_body.txt` and `_body.html`; they are
-    rendered in the recipient's preferred language. `context` must be JSON-serialisable: it is
-    stored so the e-mail can be rendered again later by a worker.
+    `kind` names the templates `emails/<kind>_subject.txt` and `_body.txt` (and optionally
+    `_body.html`); they are rendered in the recipient's preferred language. `context` must be
+    JSON-serialisable: it is stored so the e-mail can be rendered again later by a worker.
     """
     context = context or {}
     language = recipient.preferred_language or settings.LANGUAGE_CODE
@@ -121,7 +121,11 @@ def _send(notification: Notification) -> None:
     subject, text = render_text(notification, notification.language)
     with translation.override(notification.language):
         ctx = _template_context(recipient=recipient, url=notification.url, context=notification.context)
-        html = _render(notification.kind, "body.html", ctx)
+        # A kind may have its own HTML body; otherwise the plain body goes into the common layout.
+        html_template = select_template(
+            [f"emails/{notification.kind}_body.html", "emails/_generic_body.html"]
+        )
+        html = html_template.render({**ctx, "body_text": text.replace(ctx["url"], "").strip()})
     message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
     message.attach_alternative(html, "text/html")
     message.extra_headers["Content-Language"] = notification.language

@@ -246,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "companies.tasks.company_certificates_expiry_warn",
         "schedule": crontab(hour=8, minute=5),
     },
+    # Every hour: close open offers whose deadline has passed and tell their brokers.
+    "offers_expire": {
+        "task": "brokers.tasks.offers_expire",
+        "schedule": crontab(minute=15),
+    },
     # Nightly at 03:30 Tehran time: drop read notifications older than a year.
     "notifications_prune": {
         "task": "portal.tasks.notifications_prune",

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import django_filters as filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Province
 from portal.digits import to_ascii_digits
+from portal.filters import StyledFilterSet
 from portal.models import TargetCountry
 
 from .models import Certification, Product, ProductCategory
 from .search import search_products
 
 
-class ProductFilter(filters.FilterSet):
+class ProductFilter(StyledFilterSet):
     q = filters.CharFilter(label=_("Search"), method="filter_search")
     category = filters.ModelChoiceFilter(
         label=_("Category"), queryset=ProductCategory.objects.all(), to_field_name="slug"
@@ -85,13 +85,3 @@ class ProductFilter(filters.FilterSet):
 
     def filter_ready_for(self, queryset: QuerySet, name: str, value: TargetCountry | None) -> QuerySet:
         return queryset.ready_for(value) if value else queryset
-
-    @property
-    def form(self) -> forms.Form:
-        form = super().form
-        for name, field in form.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-            if name != "ordering" and getattr(field, "empty_label", None) is not None:
-                field.empty_label = _("Any")
-        return form

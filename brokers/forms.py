@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import (
+    DigitsFormMixin,
+    LocalDateField,
+    StyledFormMixin,
+    formfield_https,
+    normalize_phone,
+    phone_validator,
+)
+from portal.models import TargetCountry
+from products.models import Product, ProductCategory
+
+from .models import LANGUAGES, Broker, BuyerInquiry, Offer, OfferAttachment, OfferResponse, ServiceType
+
+
+class NamedChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return obj.name
+
+
+class BrokerForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    digit_fields = ("phone", "licence_number")
+
+    services = NamedChoiceField(
+        label=_("Services"), queryset=ServiceType.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    countries = NamedChoiceField(
+        label=_("Covered countries"),
+        queryset=TargetCountry.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"), choices=LANGUAGES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Broker
+        formfield_callback = formfield_https
+        fields = [
+            "name_fa", "name_en", "licence_number", "licence_file", "services", "countries", "languages",
+            "offices", "description_fa", "description_en", "phone", "email", "website", "logo",
+        ]  # fmt: skip
+        widgets = {
+            "name_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "licence_number": forms.TextInput(attrs={"dir": "ltr"}),
+            "description_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
+            "description_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "dir": "ltr"}),
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "website": forms.URLInput(attrs={"dir": "ltr"}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "licence_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["licence_number"].disabled = True
+            self.fields["licence_number"].help_text = _("Contact the export support desk to correct it.")
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data.get("phone", ""))
+        phone_validator(phone)
+        return phone
+
+
+class OfferForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    categories = NamedChoiceField(
+        label=_("Product categories"),
+        queryset=ProductCategory.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "kind", "country", "categories", "title_fa", "title_en", "description_fa", "description_en",
+            "quantity", "unit", "target_price", "currency", "deadline",
+        ]  # fmt: skip
+        field_classes = {"deadline": LocalDateField}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "title_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "description_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
+            "description_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            "quantity": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            "target_price": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+        }
+
+    def __init__(self, *args: object, broker: Broker, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the countries the brokerage covers are offered; the service checks it again.
+        self.fields["country"].queryset = broker.countries.filter(is_active=True)
+        self.fields["country"].label_from_instance = lambda c: c.name
+
+
+class AttachmentForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = OfferAttachment
+        fields = ["file", "title"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"})}
+
+
+class ProductChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return obj.name
+
+
+class ResponseForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    products = ProductChoiceField(
+        label=_("Your products"), queryset=Product.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = OfferResponse
+        fields = ["products", "unit_price", "currency", "quantity", "lead_time_days", "message"]
+        widgets = {
+            "unit_price": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+            "quantity": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            "lead_time_days": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            "message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: object, company: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["products"].queryset = company.products.filter(status=Product.Status.PUBLISHED)
+
+
+class InquiryForm(StyledFormMixin, forms.ModelForm):
+    # A field people never see: bots fill it in, and their message is dropped.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    class Meta:
+        model = BuyerInquiry
+        fields = ["name", "organisation", "country", "email", "message"]
+        widgets = {
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "message": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = TargetCountry.objects.active()
+        self.fields["country"].label_from_instance = lambda c: c.name
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

@@ -1,0 +1,437 @@
+"""Licensed export brokers, the offers they list, companies' responses and buyer inquiries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from portal.models import Invitation, TargetCountry, TimeStampedModel, User, localized
+from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
+from products.models import Product, ProductCategory
+
+LANGUAGES = [
+    ("fa", _("Persian")), ("en", _("English")), ("ar", _("Arabic")), ("ru", _("Russian")),
+    ("tr", _("Turkish")), ("ur", _("Urdu")), ("ps", _("Pashto")), ("az", _("Azerbaijani")),
+    ("hy", _("Armenian")), ("kk", _("Kazakh")), ("fr", _("French")), ("zh", _("Chinese")),
+]  # fmt: skip
+
+
+class ServiceType(TimeStampedModel):
+    slug = models.SlugField(_("slug"), unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    icon = models.CharField(_("icon"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        ordering = ["position", "name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class BrokerQuerySet(models.QuerySet["Broker"]):
+    def approved(self) -> BrokerQuerySet:
+        return self.filter(status=Broker.Status.APPROVED)
+
+    def visible_to(self, user: User) -> BrokerQuerySet:
+        """Approved brokerages for everyone, plus the user's own in any state."""
+        if not user.is_authenticated:
+            return self.approved()
+        return self.filter(Q(status=Broker.Status.APPROVED) | Q(memberships__user=user)).distinct()
+
+    def covering(self, country: TargetCountry) -> BrokerQuerySet:
+        return self.filter(countries=country)
+
+
+class Broker(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    licence_number = models.CharField(
+        _("export broker licence number"),
+        max_length=50,
+        unique=True,
+        error_messages={"unique": _("A brokerage with this licence number is already registered.")},
+    )
+    licence_file = models.FileField(
+        _("licence (PDF or image)"),
+        upload_to=GeneratedName("brokers/licences"),
+        validators=[validate_image_or_pdf],
+    )
+    services = models.ManyToManyField(ServiceType, verbose_name=_("services"), related_name="brokers")
+    countries = models.ManyToManyField(
+        TargetCountry, verbose_name=_("covered countries"), related_name="brokers"
+    )
+    languages = models.JSONField(_("working languages"), default=list, blank=True)
+    offices = models.CharField(
+        _("offices"), max_length=300, blank=True, help_text=_("Cities with an office, e.g. Tehran, Baghdad.")
+    )
+    description_fa = models.TextField(_("description (Persian)"), blank=True, max_length=3000)
+    description_en = models.TextField(_("description (English)"), blank=True, max_length=3000)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("public e-mail address"))
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to=GeneratedName("brokers/logos"), blank=True, validators=[validate_image]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    status_note = models.TextField(_("note on the status"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = BrokerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("broker")
+        verbose_name_plural = _("brokers")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        codes = dict(LANGUAGES)
+        if not isinstance(self.languages, list) or any(code not in codes for code in self.languages):
+            raise ValidationError({"languages": _("Choose languages from the list.")})
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    def language_labels(self) -> list[str]:
+        codes = dict(LANGUAGES)
+        return [str(codes[code]) for code in self.languages if code in codes]
+
+
+class BrokerMembership(TimeStampedModel):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="broker_membership",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("broker membership")
+        verbose_name_plural = _("broker memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.broker}"
+
+
+class BrokerInvitation(Invitation):
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    class Meta(Invitation.Meta):
+        verbose_name = _("broker invitation")
+        verbose_name_plural = _("broker invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.broker}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:invitation_accept", kwargs={"token": self.token})
+
+
+# ---------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def public(self) -> OfferQuerySet:
+        """Open offers of approved brokerages."""
+        return self.filter(status=Offer.Status.OPEN, broker__status=Broker.Status.APPROVED)
+
+    def visible_to(self, user: User) -> OfferQuerySet:
+        public = Q(status=Offer.Status.OPEN, broker__status=Broker.Status.APPROVED)
+        if not user.is_authenticated:
+            return self.filter(public)
+        return self.filter(public | Q(broker__memberships__user=user)).distinct()
+
+    def past_deadline(self, *, today: date | None = None) -> OfferQuerySet:
+        return self.filter(status=Offer.Status.OPEN, deadline__lt=today or timezone.localdate())
+
+
+class Offer(TimeStampedModel):
+    class Kind(models.TextChoices):
+        DEMAND = "demand", _("Buyer demand")
+        SERVICE = "service", _("Service offer")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="offers"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DEMAND)
+    country = models.ForeignKey(
+        TargetCountry, verbose_name=_("target country"), on_delete=models.PROTECT, related_name="offers"
+    )
+    categories = models.ManyToManyField(
+        ProductCategory, verbose_name=_("product categories"), related_name="offers"
+    )
+    title_fa = models.CharField(_("title (Persian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_fa = models.TextField(_("description (Persian)"), max_length=5000)
+    description_en = models.TextField(_("description (English)"), max_length=5000)
+    quantity = models.PositiveIntegerField(
+        _("quantity"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=Product.Unit.choices, blank=True)
+    target_price = models.DecimalField(
+        _("target unit price"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Product.Currency.choices, default=Product.Currency.USD
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True
+    )
+    fanout_started_at = models.DateTimeField(editable=False, null=True, blank=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["deadline", "-created_at"]
+        indexes = [models.Index(fields=["status", "deadline"], name="offer_status_deadline_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gt=0), name="offer_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_price__isnull=True) | Q(target_price__gte=0),
+                name="offer_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:offer_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.kind == self.Kind.DEMAND and not self.quantity:
+            errors["quantity"] = _("A buyer demand states the quantity needed.")
+        if self.quantity and not self.unit:
+            errors["unit"] = _("Choose the unit of the quantity.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN and self.deadline >= timezone.localdate()
+
+
+class OfferAttachment(TimeStampedModel):
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(
+        _("file (PDF or image)"),
+        upload_to=GeneratedName("offers/attachments"),
+        validators=[validate_image_or_pdf],
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.file.name
+
+
+class OfferNotice(models.Model):
+    """One row per (offer, company) told about the offer: makes the fan-out idempotent."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="notices")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offer", "company"], name="unique_offer_notice")]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} → {self.company_id}"
+
+
+class OfferResponseQuerySet(models.QuerySet["OfferResponse"]):
+    def visible_to(self, user: User) -> OfferResponseQuerySet:
+        """A company sees its own responses; a brokerage sees the responses to its offers."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(company__memberships__user=user) | Q(offer__broker__memberships__user=user)
+        ).distinct()
+
+
+class OfferResponse(TimeStampedModel):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="responses"
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="offer_responses"
+    )
+    products = models.ManyToManyField(
+        Product, verbose_name=_("products offered"), related_name="offer_responses"
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Product.Currency.choices, default=Product.Currency.USD
+    )
+    quantity = models.PositiveIntegerField(_("quantity offered"), validators=[MinValueValidator(1)])
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"), validators=[MinValueValidator(1)]
+    )
+    message = models.TextField(_("message"), max_length=3000, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True
+    )
+
+    objects = OfferResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer response")
+        verbose_name_plural = _("offer responses")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "company"], name="one_response_per_company"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="response_price_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="response_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} → {self.offer}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.SHORTLISTED) and self.offer.is_open
+
+
+# ---------------------------------------------------------------------------
+# Buyer inquiries
+# ---------------------------------------------------------------------------
+class BuyerInquiry(TimeStampedModel):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ROUTED = "routed", _("Routed")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+        SPAM = "spam", _("Spam")
+
+    name = models.CharField(_("your name"), max_length=150)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    country = models.ForeignKey(
+        TargetCountry, verbose_name=_("your country"), on_delete=models.PROTECT, related_name="inquiries"
+    )
+    email = models.EmailField(_("e-mail address"))
+    message = models.TextField(_("message"), max_length=3000)
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    routed_to = models.PositiveSmallIntegerField(_("people notified"), default=0)
+    language = models.CharField(_("language"), max_length=2, default="en")
+    source_ip = models.GenericIPAddressField(_("sender address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("buyer inquiry")
+        verbose_name_plural = _("buyer inquiries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.country})"

@@ -1,0 +1,358 @@
+"""Writes for brokers: registration and approval, members, offers, responses and inquiries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies.models import Company
+from portal.invitations import invitation_check
+from portal.models import TargetCountry, User, bilingual
+from portal.notifications import notify
+from portal.permissions import Role
+from products.models import Product, ProductCategory
+
+from .models import (
+    Broker,
+    BrokerInvitation,
+    BrokerMembership,
+    BuyerInquiry,
+    Offer,
+    OfferAttachment,
+    OfferResponse,
+    ServiceType,
+)
+
+BROKER_FIELDS = {
+    "name_fa", "name_en", "licence_file", "languages", "offices", "description_fa", "description_en",
+    "phone", "email", "website", "logo",
+}  # fmt: skip
+OFFER_FIELDS = {
+    "kind", "country", "title_fa", "title_en", "description_fa", "description_en", "quantity", "unit",
+    "target_price", "currency", "deadline",
+}  # fmt: skip
+RESPONSE_FIELDS = {"unit_price", "currency", "quantity", "lead_time_days", "message"}
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+
+
+def _members(broker: Broker) -> list[User]:
+    return [m.user for m in broker.memberships.select_related("user")]
+
+
+def _company_members(company: Company) -> list[User]:
+    return [m.user for m in company.memberships.select_related("user")]
+
+
+def _managers() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER).distinct()
+    )
+
+
+# ---------------------------------------------------------------------------
+# Brokerages
+# ---------------------------------------------------------------------------
+def broker_member_add(*, broker: Broker, user: User, role: str) -> BrokerMembership:
+    """Make `user` a member of `broker` (one brokerage per person, and not also a company's)."""
+    if BrokerMembership.objects.filter(user=user).exists():
+        raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
+    if hasattr(user, "company_membership"):
+        raise ValidationError(_("Members of a company cannot also join a brokerage."), code="company_member")
+    membership = BrokerMembership.objects.create(broker=broker, user=user, role=role)
+    user.groups.add(Group.objects.get(name=Role.BROKER_MEMBER))
+    for cache in ("_broker_cache", "_portal_roles"):
+        user.__dict__.pop(cache, None)
+    return membership
+
+
+@transaction.atomic
+def broker_register(
+    *, user: User, services: Iterable[ServiceType], countries: Iterable[TargetCountry], **fields: Any
+) -> Broker:
+    """Register a brokerage (pending, invisible until approved) with `user` as its owner."""
+    _check_fields(fields, BROKER_FIELDS | {"licence_number"})
+    if BrokerMembership.objects.filter(user=user).exists():
+        raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
+    broker = Broker(**fields)
+    broker.full_clean()
+    broker.save()
+    broker.services.set(services)
+    broker.countries.set(countries)
+    broker_member_add(broker=broker, user=user, role=BrokerMembership.Role.OWNER)
+    for manager in _managers():
+        notify(
+            recipient=manager,
+            kind="broker_registered",
+            url=f"/admin/brokers/broker/{broker.pk}/change/",
+            context={"broker": bilingual(broker, "name")},
+        )
+    return broker
+
+
+@transaction.atomic
+def broker_update(
+    *,
+    broker: Broker,
+    services: Iterable[ServiceType] | None = None,
+    countries: Iterable[TargetCountry] | None = None,
+    **fields: Any,
+) -> Broker:
+    _check_fields(fields, BROKER_FIELDS)
+    for name, value in fields.items():
+        setattr(broker, name, value)
+    broker.full_clean()
+    broker.save()
+    if services is not None:
+        broker.services.set(services)
+    if countries is not None:
+        broker.countries.set(countries)
+    return broker
+
+
+def _set_status(*, broker: Broker, status: str, by: User, note: str) -> Broker:
+    broker = Broker.objects.select_for_update().get(pk=broker.pk)
+    broker.status = status
+    broker.status_note = note
+    broker.status_changed_at = timezone.now()
+    broker.status_changed_by = by
+    broker.save(
+        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
+    )
+    for user in _members(broker):
+        notify(
+            recipient=user,
+            kind=f"broker_{status}",
+            url=broker.get_absolute_url(),
+            context={"broker": bilingual(broker, "name"), "note": note},
+        )
+    return broker
+
+
+@transaction.atomic
+def broker_approve(*, broker: Broker, by: User, note: str = "") -> Broker:
+    """Approve a brokerage: it becomes public and may publish offers."""
+    return _set_status(broker=broker, status=Broker.Status.APPROVED, by=by, note=note)
+
+
+@transaction.atomic
+def broker_reject(*, broker: Broker, by: User, note: str) -> Broker:
+    return _set_status(broker=broker, status=Broker.Status.REJECTED, by=by, note=note)
+
+
+@transaction.atomic
+def broker_suspend(*, broker: Broker, by: User, note: str) -> Broker:
+    return _set_status(broker=broker, status=Broker.Status.SUSPENDED, by=by, note=note)
+
+
+@transaction.atomic
+def broker_invite(*, broker: Broker, by: User, email: str) -> BrokerInvitation:
+    email = email.strip().lower()
+    if broker.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of the brokerage.")})
+    if broker.invitations.open().filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An invitation to this address is already waiting.")})
+    invitation = BrokerInvitation.objects.create(broker=broker, email=email, invited_by=by)
+    from .tasks import broker_invitation_send as broker_invitation_send_task
+
+    transaction.on_commit(lambda: broker_invitation_send_task.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def broker_invitation_accept(*, invitation: BrokerInvitation, user: User) -> BrokerMembership:
+    invitation = BrokerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation_check(invitation=invitation, user=user)
+    membership = broker_member_add(broker=invitation.broker, user=user, role=BrokerMembership.Role.MEMBER)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    return membership
+
+
+# ---------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------
+def _check_offer_rules(offer: Offer, *, publishing: bool) -> None:
+    errors: dict[str, str] = {}
+    if offer.country_id and not offer.broker.countries.filter(pk=offer.country_id).exists():
+        errors["country"] = _("Your brokerage does not cover this country. Add it to your profile first.")
+    if offer.deadline and offer.deadline < timezone.localdate():
+        errors["deadline"] = _("The deadline cannot be in the past.")
+    if errors:
+        raise ValidationError(errors)
+    if publishing and offer.broker.status != Broker.Status.APPROVED:
+        raise PermissionDenied(_("Only approved brokerages can publish offers."))
+    if offer.broker.status == Broker.Status.SUSPENDED:
+        raise PermissionDenied(_("Your brokerage is suspended."))
+
+
+def _schedule_fanout(offer: Offer) -> None:
+    from .tasks import offer_fanout as offer_fanout_task
+
+    transaction.on_commit(lambda: offer_fanout_task.delay(offer.pk))
+
+
+@transaction.atomic
+def offer_create(
+    *, broker: Broker, by: User, categories: Iterable[ProductCategory], publish: bool = True, **fields: Any
+) -> Offer:
+    """Create an offer (open at once when `publish`, else a draft) and tell matching companies."""
+    _check_fields(fields, OFFER_FIELDS)
+    offer = Offer(
+        broker=broker, created_by=by, status=Offer.Status.OPEN if publish else Offer.Status.DRAFT, **fields
+    )
+    offer.full_clean()
+    _check_offer_rules(offer, publishing=publish)
+    if publish:
+        offer.published_at = timezone.now()
+    offer.save()
+    offer.categories.set(categories)
+    if publish:
+        _schedule_fanout(offer)
+    return offer
+
+
+@transaction.atomic
+def offer_update(
+    *, offer: Offer, categories: Iterable[ProductCategory] | None = None, **fields: Any
+) -> Offer:
+    _check_fields(fields, OFFER_FIELDS)
+    offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    for name, value in fields.items():
+        setattr(offer, name, value)
+    offer.full_clean()
+    _check_offer_rules(offer, publishing=offer.status == Offer.Status.OPEN)
+    offer.save()
+    if categories is not None:
+        offer.categories.set(categories)
+    return offer
+
+
+@transaction.atomic
+def offer_publish(*, offer: Offer) -> Offer:
+    """Open a draft or reopen a closed offer; matching companies hear of it once."""
+    offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    if offer.status == Offer.Status.OPEN:
+        return offer
+    _check_offer_rules(offer, publishing=True)
+    offer.status = Offer.Status.OPEN
+    offer.published_at = offer.published_at or timezone.now()
+    offer.closed_at = None
+    offer.save(update_fields=["status", "published_at", "closed_at", "updated_at"])
+    _schedule_fanout(offer)  # the notices table keeps a reopening from telling anyone twice
+    return offer
+
+
+@transaction.atomic
+def offer_close(*, offer: Offer) -> Offer:
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status != Offer.Status.CLOSED:
+        offer.status = Offer.Status.CLOSED
+        offer.closed_at = timezone.now()
+        offer.save(update_fields=["status", "closed_at", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_attachment_add(*, offer: Offer, file: Any, title: str = "") -> OfferAttachment:
+    if offer.attachments.count() >= 5:
+        raise ValidationError({"file": _("An offer can have at most 5 attachments.")})
+    attachment = OfferAttachment(offer=offer, file=file, title=title)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+# ---------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def response_submit(
+    *, offer: Offer, company: Company, by: User, products: Iterable[Product], **fields: Any
+) -> OfferResponse:
+    """Create or change the company's one response to an open offer; the broker is told."""
+    _check_fields(fields, RESPONSE_FIELDS)
+    offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    if not (offer.is_open and offer.broker.is_approved):
+        raise ValidationError(_("This offer is closed."), code="closed")
+    if not company.is_verified:
+        raise PermissionDenied(_("Only verified companies can answer offers."))
+    products = list(products)
+    if not products:
+        raise ValidationError({"products": _("Choose at least one of your published products.")})
+    if any(p.company_id != company.pk or p.status != Product.Status.PUBLISHED for p in products):
+        raise ValidationError({"products": _("Choose only your own published products.")})
+    response = OfferResponse.objects.filter(offer=offer, company=company).first()
+    created = response is None
+    if created:
+        response = OfferResponse(offer=offer, company=company, created_by=by)
+    elif not response.is_editable:
+        raise ValidationError(_("The broker has already decided on your response."), code="decided")
+    for name, value in fields.items():
+        setattr(response, name, value)
+    response.full_clean()
+    response.save()
+    response.products.set(products)
+    for user in _members(offer.broker):
+        notify(
+            recipient=user,
+            kind="offer_response_received" if created else "offer_response_updated",
+            url=offer.get_absolute_url(),
+            context={"offer": bilingual(offer, "title"), "company": bilingual(company, "name")},
+        )
+    return response
+
+
+@transaction.atomic
+def response_decide(*, response: OfferResponse, status: str) -> OfferResponse:
+    """Shortlist, accept or decline a response; the company is told."""
+    if status not in (
+        OfferResponse.Status.SHORTLISTED,
+        OfferResponse.Status.ACCEPTED,
+        OfferResponse.Status.DECLINED,
+    ):
+        raise ValidationError(_("Unknown decision."), code="invalid")
+    response = (
+        OfferResponse.objects.select_for_update().select_related("offer", "company").get(pk=response.pk)
+    )
+    if response.status in (OfferResponse.Status.ACCEPTED, OfferResponse.Status.DECLINED):
+        raise ValidationError(_("This response has already been decided."), code="decided")
+    response.status = status
+    if status != OfferResponse.Status.SHORTLISTED:
+        response.decided_at = timezone.now()
+    response.save(update_fields=["status", "decided_at", "updated_at"])
+    for user in _company_members(response.company):
+        notify(
+            recipient=user,
+            kind=f"offer_response_{status}",
+            url=response.offer.get_absolute_url(),
+            context={"offer": bilingual(response.offer, "title")},
+        )
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Buyer inquiries
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def inquiry_submit(*, source_ip: str | None, language: str, **fields: Any) -> BuyerInquiry:
+    """Store a buyer's inquiry and route it, after commit, to the company and the brokers."""
+    inquiry = BuyerInquiry(source_ip=source_ip, language=language, **fields)
+    if inquiry.product_id and not inquiry.company_id:
+        inquiry.company_id = inquiry.product.company_id
+    inquiry.full_clean()
+    inquiry.save()
+    from .tasks import inquiry_route as inquiry_route_task
+
+    transaction.on_commit(lambda: inquiry_route_task.delay(inquiry.pk))
+    return inquiry

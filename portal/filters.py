@@ -1,0 +1,19 @@
+"""A FilterSet base whose form looks like the rest of the site (Bootstrap classes, "Any")."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class StyledFilterSet(filters.FilterSet):
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        for name, field in form.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            if name != "ordering" and getattr(field, "empty_label", None) is not None:
+                field.empty_label = _("Any")
+        return form
