@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import (
     DigitsFormMixin,
     LocalDateField,
+    PhoneField,
     StyledFormMixin,
     formfield_https,
-    normalize_phone,
-    phone_validator,
 )
 from portal.models import TargetCountry
 from products.models import Product, ProductCategory
@@ -23,7 +22,7 @@ class NamedChoiceField(forms.ModelMultipleChoiceField):
 
 
 class BrokerForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
-    digit_fields = ("phone", "licence_number")
+    digit_fields = ("licence_number",)
 
     services = NamedChoiceField(
         label=_("Services"), queryset=ServiceType.objects.all(), widget=forms.CheckboxSelectMultiple
@@ -40,6 +39,7 @@ class BrokerForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
     class Meta:
         model = Broker
         formfield_callback = formfield_https
+        field_classes = {"phone": PhoneField}
         fields = [
             "name_fa", "name_en", "licence_number", "licence_file", "services", "countries", "languages",
             "offices", "description_fa", "description_en", "phone", "email", "website", "logo",
@@ -61,11 +61,6 @@ class BrokerForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["licence_number"].disabled = True
             self.fields["licence_number"].help_text = _("Contact the export support desk to correct it.")
-
-    def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone", ""))
-        phone_validator(phone)
-        return phone
 
 
 class OfferForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):

@@ -16,6 +16,7 @@ from portal.invitations import invitation_check
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications import notify
 from portal.permissions import Role
+from portal.uploads import cleared_to_empty
 from products.models import Product, ProductCategory
 
 from .models import (
@@ -82,6 +83,7 @@ def broker_register(
 ) -> Broker:
     """Register a brokerage (pending, invisible until approved) with `user` as its owner."""
     _check_fields(fields, BROKER_FIELDS | {"licence_number"})
+    fields = cleared_to_empty(fields)
     if BrokerMembership.objects.filter(user=user).exists():
         raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
     broker = Broker(**fields)
@@ -109,6 +111,7 @@ def broker_update(
     **fields: Any,
 ) -> Broker:
     _check_fields(fields, BROKER_FIELDS)
+    fields = cleared_to_empty(fields)
     for name, value in fields.items():
         setattr(broker, name, value)
     broker.full_clean()

@@ -120,7 +120,7 @@ class CompanyAdmin(admin.ModelAdmin):
             (_("certificate number"), "certificate_number"),
             (_("certificate expiry"), "certificate_expiry"),
             (_("phone"), "phone"),
-            (_("registered"), lambda c: c.created_at.date()),
+            (_("registered"), lambda c: timezone.localdate(c.created_at)),
         ],
         filename="companies",
     )

@@ -6,22 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import (
     DigitsFormMixin,
     LocalDateField,
+    PhoneField,
     StyledFormMixin,
     formfield_https,
-    normalize_phone,
-    phone_validator,
 )
 
 from .models import Company
 
 
 class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
-    digit_fields = ("national_id", "phone", "certificate_number")
+    digit_fields = ("national_id", "certificate_number")
 
     class Meta:
         model = Company
         formfield_callback = formfield_https
-        field_classes = {"certificate_expiry": LocalDateField}
+        field_classes = {"certificate_expiry": LocalDateField, "phone": PhoneField}
         fields = [
             "name_fa", "name_en", "national_id", "company_type", "certificate_number",
             "certificate_expiry", "certificate_file", "province", "city", "address", "phone",
@@ -44,11 +43,6 @@ class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             # The national ID identifies the company; changing it goes through the centre.
             self.fields["national_id"].disabled = True
             self.fields["national_id"].help_text = _("Contact the export support desk to correct it.")
-
-    def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone", ""))
-        phone_validator(phone)
-        return phone
 
 
 class InviteForm(StyledFormMixin, forms.Form):

@@ -57,11 +57,6 @@ class CompanyQuerySet(models.QuerySet["Company"]):
     def verified(self) -> CompanyQuerySet:
         return self.filter(status=Company.Status.VERIFIED)
 
-    def of_member(self, user: User) -> CompanyQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user)
-
     def visible_to(self, user: User) -> CompanyQuerySet:
         """Verified companies for everyone, plus the user's own company in any state."""
         if not user.is_authenticated:

@@ -30,10 +30,6 @@ def can_edit_company(user: User | AnonymousUser, company: Company) -> bool:
     return is_member(user, company) and company.status != Company.Status.SUSPENDED
 
 
-def can_invite(user: User | AnonymousUser, company: Company) -> bool:
-    return can_edit_company(user, company)
-
-
 def get_own_company(user: User | AnonymousUser) -> Company:
     """The user's company, or 404 for users without one."""
     company = company_of(user)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from portal.invitations import invitation_check
 from portal.models import User, bilingual
 from portal.notifications import notify
 from portal.permissions import Role
+from portal.uploads import cleared_to_empty
 
 from .models import Company, CompanyInvitation, CompanyMembership
 
@@ -22,6 +24,7 @@ EDITABLE_FIELDS = {
     "company_type", "province", "city", "address", "phone", "website", "profile_fa", "profile_en",
     "logo",
 }  # fmt: skip
+RECHECKED_FIELDS = ("name_fa", "name_en", "certificate_number", "certificate_expiry", "certificate_file")
 
 
 def company_member_add(*, company: Company, user: User, role: str) -> CompanyMembership:
@@ -49,20 +52,25 @@ def company_register(*, user: User, **fields: Any) -> Company:
     unknown = set(fields) - EDITABLE_FIELDS - {"national_id"}
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    fields = cleared_to_empty(fields)
     if CompanyMembership.objects.filter(user=user).exists():
         raise ValidationError(_("You are already a member of a company."), code="already_member")
     company = Company(**fields)
     company.full_clean()
     company.save()
     company_member_add(company=company, user=user, role=CompanyMembership.Role.OWNER)
+    _notify_managers(company)
+    return company
+
+
+def _notify_managers(company: Company) -> None:
     for manager in _managers():
         notify(
             recipient=manager,
             kind="company_registered",
-            url=f"/admin/companies/company/{company.pk}/change/",
+            url=reverse("admin:companies_company_change", args=[company.pk]),
             context={"company": bilingual(company, "name")},
         )
-    return company
 
 
 @transaction.atomic
@@ -71,15 +79,29 @@ def company_update(*, company: Company, **fields: Any) -> Company:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    fields = cleared_to_empty(fields)
+    # Compare with the stored row: a ModelForm has already copied the new values onto `company`.
+    stored = Company.objects.select_for_update().get(pk=company.pk)
+    identity_changed = any(
+        name in fields and fields[name] != getattr(stored, name) for name in RECHECKED_FIELDS
+    )
     for name, value in fields.items():
         setattr(company, name, value)
     company.full_clean()
+    if identity_changed and company.status == Company.Status.VERIFIED:
+        # The centre verified the old name and certificate: a change needs its eyes again.
+        company.status = Company.Status.PENDING
+        company.status_note = _("Certificate or name changed; waiting for a new check.")
+        company.status_changed_at = timezone.now()
+        _notify_managers(company)
     company.save()
     return company
 
 
 def _set_status(*, company: Company, status: str, by: User, note: str, kind: str) -> Company:
     company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.status == status:
+        return company  # already there: no new timestamps, no second round of e-mails
     company.status = status
     company.status_note = note
     company.status_changed_at = timezone.now()

@@ -16,16 +16,18 @@ def national_id_check_digit(first_ten: str) -> int:
     return 0 if remainder == 10 else remainder
 
 
+def _is_eleven_digits(value: str) -> bool:
+    return len(value) == 11 and value.isascii() and value.isdigit()
+
+
 def is_valid_national_id(value: str) -> bool:
-    if len(value) != 11 or not value.isascii() or not value.isdigit():
-        return False
-    if int(value[3:9]) == 0:  # digits 4 to 9 are never all zero
+    if not _is_eleven_digits(value) or int(value[3:9]) == 0:  # digits 4 to 9 are never all zero
         return False
     return national_id_check_digit(value[:10]) == int(value[10])
 
 
 def validate_national_id(value: str) -> None:
-    if len(value) != 11 or not value.isascii() or not value.isdigit():
+    if not _is_eleven_digits(value):
         raise ValidationError(_("The national ID has exactly 11 digits."), code="national_id_length")
     if not is_valid_national_id(value):
         raise ValidationError(

@@ -135,4 +135,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 request, _("You are now a member of %(company)s.") % {"company": invitation.company}
             )
             return redirect("companies:mine")
-    return render(request, "companies/invitation_accept.html", {"invitation": invitation})
+    return render(
+        request,
+        "includes/invitation_accept.html",
+        {"invitation": invitation, "organisation": invitation.company},
+    )

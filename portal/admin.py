@@ -66,6 +66,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the e-mail again"), permissions=["change"])
     def resend_email(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        # Never to people who turned e-mail off: their rows stay "skipped".
+        queryset = queryset.exclude(email_status=Notification.EmailStatus.SKIPPED)
         ids = list(queryset.values_list("pk", flat=True))
         queryset.update(email_status=Notification.EmailStatus.PENDING, email_attempts=0)
         for pk in ids:

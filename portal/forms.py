@@ -74,12 +74,19 @@ class DigitsFormMixin:
 
 def normalize_phone(value: str) -> str:
     """Drop the spaces, dashes and brackets people type in phone numbers; keep anything else."""
-    return "".join(ch for ch in value if ch not in " -()\u200c")
+    return "".join(ch for ch in to_ascii_digits(value) if ch not in " -()\u200c")
 
 
-class SignUpForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
-    digit_fields = ("phone",)
+class PhoneField(forms.CharField):
+    """A phone number typed in any digits and with any spacing, stored as +?digits."""
 
+    default_validators = [phone_validator]
+
+    def to_python(self, value: Any) -> str:
+        return normalize_phone(super().to_python(value))
+
+
+class SignUpForm(StyledFormMixin, forms.ModelForm):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -95,6 +102,7 @@ class SignUpForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "email", "phone", "preferred_language"]
+        field_classes = {"phone": PhoneField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self) -> str:
@@ -102,12 +110,6 @@ class SignUpForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this e-mail address already exists."))
         return email
-
-    def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone", ""))
-        if phone:
-            phone_validator(phone)
-        return phone
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -123,18 +125,11 @@ class SignUpForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         return cleaned
 
 
-class ProfileForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
-    digit_fields = ("phone",)
-
+class ProfileForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "phone", "preferred_language", "email_notifications"]
-
-    def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone", ""))
-        if phone:
-            phone_validator(phone)
-        return phone
+        field_classes = {"phone": PhoneField}
 
 
 class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
@@ -195,15 +190,21 @@ class LocalDateField(forms.DateField):
     widget = LocalDateInput
 
     def to_python(self, value: Any) -> datetime.date | None:
-        if isinstance(value, str):
-            text = to_ascii_digits(value).strip().replace("-", "/").replace(".", "/")
-            parts = text.split("/")
-            if len(parts) == 3 and all(p.isdigit() for p in parts):
-                year, month, day = (int(p) for p in parts)
-                if year < 1700:  # a Jalali year; Gregorian years here are 19xx/20xx
-                    try:
-                        return jdatetime.date(year, month, day).togregorian()
-                    except ValueError:
-                        raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-                value = f"{year:04d}-{month:02d}-{day:02d}"
+        if isinstance(value, str) and value.strip():
+            return self._parse(to_ascii_digits(value).strip())
         return super().to_python(value)
+
+    def _parse(self, text: str) -> datetime.date:
+        parts = text.replace("-", "/").replace(".", "/").split("/")
+        invalid = ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+            raise invalid
+        year, month, day = (int(p) for p in parts)
+        try:
+            if 1300 <= year <= 1500:  # a Jalali year
+                return jdatetime.date(year, month, day).togregorian()
+            if 1900 <= year <= 2200:
+                return datetime.date(year, month, day)
+        except ValueError:
+            raise invalid from None
+        raise invalid

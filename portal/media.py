@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -53,5 +54,17 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
     if check is None:
         patch_cache_control(response, public=True, max_age=60 * 60 * 24)
     else:
-        patch_cache_control(response, private=True, no_store=True)
+        # Access can change (a product archived, a member leaving): caches must ask again.
+        patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def delete_after_commit(*names: str) -> None:
+    """Remove replaced or deleted uploads from storage once the change is committed."""
+
+    def delete() -> None:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete)

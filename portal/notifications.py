@@ -101,6 +101,11 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    if not (recipient.is_active and recipient.email_notifications and recipient.email):
+        # The preference changed since the event: respect it now.
+        Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.SKIPPED)
+        return False
     try:
         _send(notification)
     except Exception as exc:

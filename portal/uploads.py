@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from io import BytesIO
 from pathlib import PurePath
 
@@ -59,7 +58,7 @@ def _image_format(file: UploadedFile) -> str | None:
             if image.width * image.height > IMAGE_MAX_PIXELS:
                 return None
             fmt = image.format
-            image.verify()
+            image.load()  # decode it all: verify() alone lets a truncated JPEG through
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     finally:
@@ -74,8 +73,13 @@ def _rename(file: UploadedFile, extension: str) -> None:
 
 def _already_stored(file: UploadedFile) -> bool:
     # A file already in storage was checked when it was uploaded; model validation runs again
-    # on every save, and must neither re-read nor rename it.
-    return bool(getattr(file, "_committed", False))
+    # on every save, and must neither re-read nor rename it. An empty field has nothing to check.
+    return not file or bool(getattr(file, "_committed", False))
+
+
+def cleared_to_empty(fields: dict) -> dict:
+    """Forms give False for a file whose "clear" box was ticked; models store that as ""."""
+    return {name: "" if value is False else value for name, value in fields.items()}
 
 
 def validate_image(file: UploadedFile) -> None:
@@ -129,6 +133,3 @@ def make_thumbnail(source, size: tuple[int, int] = THUMBNAIL_SIZE) -> ContentFil
     finally:
         source.close()
     return ContentFile(buffer.getvalue(), name="thumbnail.jpg")
-
-
-Validator = Callable[[UploadedFile], None]

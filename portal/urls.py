@@ -75,5 +75,6 @@ urlpatterns = [
         path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
         path("companies/", include("companies.urls")),
         path("products/", include("products.urls")),
+        path("", include("brokers.urls")),
     ),
 ]

@@ -25,14 +25,11 @@ from .services import user_register, user_update_profile
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    countries = TargetCountry.objects.active()
+    countries = list(TargetCountry.objects.active())
+    confirmed = [c for c in countries if c.buyer_status == TargetCountry.BuyerStatus.CONFIRMED]
+    prospective = [c for c in countries if c.buyer_status != TargetCountry.BuyerStatus.CONFIRMED]
     return render(
-        request,
-        "portal/home.html",
-        {
-            "confirmed_countries": [c for c in countries if c.buyer_status == "confirmed"],
-            "prospective_countries": [c for c in countries if c.buyer_status != "confirmed"],
-        },
+        request, "portal/home.html", {"confirmed_countries": confirmed, "prospective_countries": prospective}
     )
 
 
@@ -46,10 +43,6 @@ def country_list(request: HttpRequest) -> HttpResponse:
 def country_detail(request: HttpRequest, iso_code: str) -> HttpResponse:
     country = get_object_or_404(TargetCountry.objects.active(), iso_code=iso_code.upper())
     return render(request, "portal/country_detail.html", {"country": country})
-
-
-def _in_language(url: str, language: str) -> str:
-    return translate_url(url, language)
 
 
 def _home_in(language: str) -> str:
@@ -87,7 +80,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         language = self.request.user.preferred_language
-        response["Location"] = _in_language(response["Location"], language)
+        response["Location"] = translate_url(response["Location"], language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE)
         return response
 
@@ -99,7 +92,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         user = user_update_profile(user=request.user, **form.cleaned_data)
         with translation.override(user.preferred_language):
             messages.success(request, _("Your profile has been saved."))
-        response = redirect(_in_language(request.path, user.preferred_language))
+        response = redirect(translate_url(request.path, user.preferred_language))
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=settings.LANGUAGE_COOKIE_AGE
         )

@@ -11,8 +11,8 @@ class ProductsConfig(AppConfig):
     def ready(self) -> None:
         from portal import media
 
-        # Product pictures, datasheets and certificates are what buyers are meant to see.
-        media.register_public(
-            "products/images", "products/thumbnails", "products/gallery", "products/datasheets",
-            "products/certificates",
-        )  # fmt: skip
+        from .permissions import can_see_product_file
+
+        # Product files follow their product: public once published, else for its company only.
+        for folder in ("images", "thumbnails", "gallery", "datasheets", "certificates"):
+            media.register_private(f"products/{folder}", can_see_product_file)

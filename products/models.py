@@ -261,9 +261,6 @@ class ProductImage(TimeStampedModel):
 
 
 class ProductCertificationQuerySet(models.QuerySet["ProductCertification"]):
-    def valid_on(self, day: date) -> ProductCertificationQuerySet:
-        return self.filter(expiry_date__gte=day)
-
     def expiring_within(self, days: int, *, today: date | None = None) -> ProductCertificationQuerySet:
         today = today or timezone.localdate()
         return self.filter(expiry_date__gte=today, expiry_date__lte=today + timedelta(days=days))

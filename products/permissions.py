@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -28,3 +29,18 @@ def get_product_for_editor(user: User | AnonymousUser, pk: int) -> Product:
     if company is None:
         raise Http404("no company")
     return get_object_or_404(Product.objects.select_related("company", "category"), pk=pk, company=company)
+
+
+def can_see_product_file(user: User | AnonymousUser, name: str) -> bool:
+    """A product's files are visible exactly when the product is."""
+    return (
+        Product.objects.visible_to(user)
+        .filter(
+            Q(image=name)
+            | Q(thumbnail=name)
+            | Q(datasheet=name)
+            | Q(gallery__image=name)
+            | Q(certifications__file=name)
+        )
+        .exists()
+    )

@@ -7,11 +7,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
-from portal.models import TargetCountry, User
+from portal.media import delete_after_commit
+from portal.models import TargetCountry
+from portal.uploads import cleared_to_empty
 
 from .models import Product, ProductCertification, ProductImage
 
@@ -46,6 +49,7 @@ def product_create(
 ) -> Product:
     """Create a draft product for `company`."""
     _check_fields(fields, PRODUCT_FIELDS)
+    fields = cleared_to_empty(fields)
     _check_company_active(company)
     product = Product(company=company, **fields)
     product.full_clean()
@@ -62,18 +66,26 @@ def product_update(
 ) -> Product:
     """Change a product's details; a new main image gets a new thumbnail after commit."""
     _check_fields(fields, PRODUCT_FIELDS)
+    fields = cleared_to_empty(fields)
     _check_company_active(product.company)
-    image_changed = "image" in fields and fields["image"] != product.image
+    # Compare with the stored row: a ModelForm has already copied the new values onto `product`.
+    stored = Product.objects.select_for_update().get(pk=product.pk)
+    old_files = {name: getattr(stored, name).name for name in ("image", "datasheet", "thumbnail")}
+    image_changed = (
+        "image" in fields and (fields["image"].name if fields["image"] else "") != stored.image.name
+    )
     for name, value in fields.items():
         setattr(product, name, value)
     if image_changed:
-        product.thumbnail = None
+        product.thumbnail = ""
     product.full_clean()
     product.save()
     if registered_countries is not None:
         product.registered_countries.set(registered_countries)
     if image_changed and product.image:
         _schedule_thumbnail(product)
+    replaced = [old for name, old in old_files.items() if old and getattr(product, name).name != old]
+    delete_after_commit(*replaced)
     return product
 
 
@@ -101,6 +113,7 @@ def product_archive(*, product: Product) -> Product:
 @transaction.atomic
 def product_certificate_add(*, product: Product, **fields: Any) -> ProductCertification:
     _check_fields(fields, CERTIFICATE_FIELDS)
+    fields = cleared_to_empty(fields)
     _check_company_active(product.company)
     certificate = ProductCertification(product=product, **fields)
     certificate.full_clean()
@@ -112,14 +125,17 @@ def product_certificate_add(*, product: Product, **fields: Any) -> ProductCertif
 def product_certificate_remove(*, certificate: ProductCertification) -> None:
     _check_company_active(certificate.product.company)
     certificate.delete()
+    delete_after_commit(certificate.file.name)
 
 
 @transaction.atomic
 def product_image_add(*, product: Product, image: Any, caption: str = "") -> ProductImage:
+    # Lock the product so two uploads at once cannot pass the limit or share a position.
+    product = Product.objects.select_for_update().select_related("company").get(pk=product.pk)
     _check_company_active(product.company)
     if product.gallery.count() >= 8:
         raise ValidationError({"image": _("A product can have at most 8 gallery images.")})
-    position = product.gallery.count()
+    position = (product.gallery.aggregate(last=Max("position"))["last"] or 0) + 1
     picture = ProductImage(product=product, image=image, caption=caption, position=position)
     picture.full_clean()
     picture.save()
@@ -130,7 +146,4 @@ def product_image_add(*, product: Product, image: Any, caption: str = "") -> Pro
 def product_image_remove(*, picture: ProductImage) -> None:
     _check_company_active(picture.product.company)
     picture.delete()
-
-
-def members_of(company: Company) -> list[User]:
-    return [m.user for m in company.memberships.select_related("user")]
+    delete_after_commit(picture.image.name)

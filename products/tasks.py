@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from PIL import Image, UnidentifiedImageError
 
 from companies.models import Company
 from portal.models import bilingual
@@ -14,6 +18,8 @@ from portal.uploads import make_thumbnail
 
 from .models import EXPIRY_WARNING_DAYS, Product, ProductCertification
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=3)
 def product_thumbnail_make(product_id: int) -> bool:
@@ -21,9 +27,17 @@ def product_thumbnail_make(product_id: int) -> bool:
     product = Product.objects.filter(pk=product_id).first()
     if product is None or not product.image or product.thumbnail:
         return False
-    thumbnail = make_thumbnail(product.image)
-    product.thumbnail.save(thumbnail.name, thumbnail, save=False)
-    Product.objects.filter(pk=product.pk).update(thumbnail=product.thumbnail.name)
+    source = product.image.name
+    try:
+        thumbnail = make_thumbnail(product.image)
+    except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError):
+        logger.warning("No thumbnail for product %s: %s cannot be decoded", product_id, source)
+        return False  # retrying cannot help; the page falls back to the image itself
+    name = default_storage.save(Product.thumbnail.field.generate_filename(product, thumbnail.name), thumbnail)
+    # Only if the image is still the one we read: a newer upload gets its own thumbnail.
+    if not Product.objects.filter(pk=product.pk, image=source, thumbnail="").update(thumbnail=name):
+        default_storage.delete(name)
+        return False
     return True
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.permissions import company_of, get_own_company
+from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
 
@@ -89,7 +89,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    company = get_own_company(request.user)
+    company = company_of(request.user)
+    if company is None:
+        return redirect("companies:register")
     if company.status == company.Status.SUSPENDED:
         raise PermissionDenied
     form = ProductForm(request.POST or None, request.FILES or None)

@@ -25,15 +25,47 @@ def test_company_certificate_scan_is_private(request, client_for, company, perso
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
-        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
 
 
-def test_product_pictures_are_public_and_cacheable(client):
-    product = ProductFactory(with_image=True)
-    response = client.get(product.image.url)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("image/")
-    assert "public" in response["Cache-Control"]
+@pytest.mark.parametrize(
+    ("draft", "persona", "status"),
+    [
+        (False, "anonymous", 200),
+        (True, "anonymous", 404),
+        (True, "other_company_member", 404),
+        (True, "company_member", 200),
+    ],
+)
+def test_product_files_follow_the_product(request, client_for, company, draft, persona, status):
+    product = ProductFactory(company=company, with_image=True, draft=draft)
+    response = client_for(request.getfixturevalue(persona)).get(product.image.url)
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"].startswith("image/")
+
+
+def test_removed_gallery_picture_is_deleted_from_storage(
+    client_for, company_member, company, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.products.factories import png_bytes
+
+    product = ProductFactory(company=company)
+    client = client_for(company_member)
+    client.post(
+        f"/en/products/{product.pk}/gallery/",
+        {"image": SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")},
+    )
+    picture = product.gallery.get()
+    name = picture.image.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/products/{product.pk}/gallery/{picture.pk}/remove/")
+    assert not default_storage.exists(name)
+    assert client.get(f"/media/{name}").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "brokers"
+
+urlpatterns = [
+    path("brokers/", views.directory, name="directory"),
+    path("brokers/<int:pk>/", views.detail, name="detail"),
+    path("brokers/register/", views.register, name="register"),
+    path("brokers/mine/", views.mine, name="mine"),
+    path("brokers/mine/edit/", views.edit, name="edit"),
+    path("brokers/mine/invite/", views.invite, name="invite"),
+    path("brokers/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("offers/", views.offer_board, name="offer_board"),
+    path("offers/new/", views.offer_create, name="offer_create"),
+    path("offers/<int:pk>/", views.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
+    path("offers/<int:pk>/publish/", views.offer_publish, name="offer_publish"),
+    path("offers/<int:pk>/close/", views.offer_close, name="offer_close"),
+    path("offers/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("offers/<int:pk>/respond/", views.respond, name="respond"),
+    path(
+        "responses/<int:pk>/<str:decision>/",
+        views.response_decide,
+        name="response_decide",
+    ),
+    path("responses/mine/", views.my_responses, name="my_responses"),
+    path("inquiries/new/", views.inquiry_create, name="inquiry_create"),
+    path("inquiries/thanks/", views.inquiry_thanks, name="inquiry_thanks"),
+]

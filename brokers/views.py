@@ -1,0 +1,399 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.core.validators import validate_email
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies.models import Company
+from companies.permissions import company_of
+from portal.forms import add_service_errors
+from portal.models import TargetCountry
+from products.models import Product
+
+from . import services
+from .filters import BrokerFilter, OfferFilter
+from .forms import AttachmentForm, BrokerForm, InquiryForm, OfferForm, ResponseForm
+from .models import Broker, BrokerInvitation, Offer, OfferResponse
+from .permissions import (
+    broker_of,
+    can_edit_broker,
+    can_publish_offers,
+    can_respond,
+    get_offer_for_broker,
+    get_offer_for_viewer,
+    get_own_broker,
+    get_response_for_broker,
+)
+
+INQUIRY_LIMIT_PER_HOUR = 5
+
+
+# ---------------------------------------------------------------------------
+# Directory and profiles
+# ---------------------------------------------------------------------------
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    base = Broker.objects.approved().prefetch_related("countries", "services")
+    broker_filter = BrokerFilter(request.GET or None, queryset=base)
+    brokers = broker_filter.qs if broker_filter.is_bound else base
+    page = Paginator(brokers.order_by("name_en"), 24).get_page(request.GET.get("page"))
+    return render(request, "brokers/broker_list.html", {"filter": broker_filter, "page_obj": page})
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    broker = get_object_or_404(Broker.objects.visible_to(request.user), pk=pk)
+    offers = broker.offers.public().select_related("country").prefetch_related("categories")
+    return render(
+        request,
+        "brokers/broker_detail.html",
+        {"broker": broker, "offers": offers, "is_member": broker_of(request.user) == broker},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if broker_of(request.user):
+        return redirect("brokers:mine")
+    if company_of(request.user):
+        messages.info(request, _("You are a member of a company; a brokerage needs its own account."))
+        return redirect("companies:mine")
+    form = BrokerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.broker_register(user=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your brokerage is registered. It becomes public once the centre approves it.")
+            )
+            return redirect("brokers:mine")
+    return render(request, "brokers/broker_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    broker = broker_of(request.user)
+    if broker is None:
+        return redirect("brokers:register")
+    offers = broker.offers.select_related("country").order_by("status", "deadline")
+    return render(
+        request,
+        "brokers/broker_dashboard.html",
+        {
+            "broker": broker,
+            "offers": offers,
+            "members": broker.memberships.select_related("user").order_by("created_at"),
+            "invitations": broker.invitations.open(),
+            "can_edit": can_edit_broker(request.user, broker),
+            "can_publish": can_publish_offers(request.user, broker),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest) -> HttpResponse:
+    broker = get_own_broker(request.user)
+    if not can_edit_broker(request.user, broker):
+        raise PermissionDenied
+    form = BrokerForm(request.POST or None, request.FILES or None, instance=broker)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "licence_number"}
+        try:
+            services.broker_update(broker=broker, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The brokerage profile has been saved."))
+            return redirect("brokers:mine")
+    return render(request, "brokers/broker_form.html", {"form": form, "creating": False})
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    broker = get_own_broker(request.user)
+    if not can_edit_broker(request.user, broker):
+        raise PermissionDenied
+    email = request.POST.get("email", "")
+    try:
+        validate_email(email)
+        services.broker_invite(broker=broker, by=request.user, email=email)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The invitation has been sent."))
+    return redirect("brokers:mine")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(BrokerInvitation.objects.select_related("broker"), token=token)
+    if request.method == "POST":
+        try:
+            services.broker_invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("You are now a member of %(broker)s.") % {"broker": invitation.broker}
+            )
+            return redirect("brokers:mine")
+    return render(
+        request,
+        "includes/invitation_accept.html",
+        {"invitation": invitation, "organisation": invitation.broker},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------
+@require_GET
+def offer_board(request: HttpRequest) -> HttpResponse:
+    base = Offer.objects.public().select_related("broker", "country").prefetch_related("categories")
+    offer_filter = OfferFilter(request.GET or None, queryset=base)
+    offers = offer_filter.qs if offer_filter.is_bound else base
+    page = Paginator(offers.order_by("deadline", "-pk"), 20).get_page(request.GET.get("page"))
+    return render(request, "brokers/offer_list.html", {"filter": offer_filter, "page_obj": page})
+
+
+@require_GET
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_viewer(request.user, pk)
+    company = company_of(request.user)
+    own_broker = broker_of(request.user)
+    is_owner = own_broker is not None and own_broker.pk == offer.broker_id
+    context = {
+        "offer": offer,
+        "is_owner": is_owner,
+        "attachments": offer.attachments.all(),
+        "categories": offer.categories.all(),
+    }
+    if is_owner:
+        context["responses"] = offer.responses.select_related("company").prefetch_related("products")
+        context["attachment_form"] = AttachmentForm()
+    elif company is not None:
+        response = offer.responses.filter(company=company).prefetch_related("products").first()
+        context["my_response"] = response
+        if can_respond(request.user, offer) and (response is None or response.is_editable):
+            context["response_form"] = ResponseForm(instance=response, company=company)
+    return render(request, "brokers/offer_detail.html", context)
+
+
+def _offer_form_page(request: HttpRequest, form: OfferForm, offer: Offer | None) -> HttpResponse:
+    return render(request, "brokers/offer_form.html", {"form": form, "offer": offer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_create(request: HttpRequest) -> HttpResponse:
+    broker = get_own_broker(request.user)
+    if not can_publish_offers(request.user, broker):
+        raise PermissionDenied(_("Only approved brokerages can publish offers."))
+    form = OfferForm(request.POST or None, broker=broker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_create(
+                broker=broker, by=request.user, publish="save_draft" not in request.POST, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The offer is saved."))
+            return redirect(offer)
+    return _offer_form_page(request, form, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_broker(request.user, pk)
+    if not can_edit_broker(request.user, offer.broker):
+        raise PermissionDenied
+    form = OfferForm(request.POST or None, instance=offer, broker=offer.broker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_update(offer=offer, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(
+                form, error if isinstance(error, ValidationError) else ValidationError(str(error))
+            )
+        else:
+            messages.success(request, _("The offer is saved."))
+            return redirect(offer)
+    return _offer_form_page(request, form, offer)
+
+
+@login_required
+@require_POST
+def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_broker(request.user, pk)
+    try:
+        services.offer_publish(offer=offer)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The offer is open."))
+    return redirect(offer)
+
+
+@login_required
+@require_POST
+def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = services.offer_close(offer=get_offer_for_broker(request.user, pk))
+    messages.success(request, _("The offer is closed."))
+    return redirect(offer)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_broker(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.offer_attachment_add(offer=offer, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(offer)
+
+
+# ---------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------
+@login_required
+@require_POST
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_viewer(request.user, pk)
+    company = company_of(request.user)
+    if company is None or not can_respond(request.user, offer):
+        raise PermissionDenied
+    existing = offer.responses.filter(company=company).first()
+    form = ResponseForm(request.POST, instance=existing, company=company)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.response_submit(offer=offer, company=company, by=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your response has been sent to the broker."))
+            return redirect(offer)
+    return render(
+        request,
+        "brokers/offer_detail.html",
+        {
+            "offer": offer,
+            "attachments": offer.attachments.all(),
+            "categories": offer.categories.all(),
+            "my_response": existing,
+            "response_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def response_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    response = get_response_for_broker(request.user, pk)
+    if not can_edit_broker(request.user, response.offer.broker):
+        raise PermissionDenied
+    try:
+        services.response_decide(response=response, status=decision)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The company has been told of your decision."))
+    return redirect(response.offer)
+
+
+@login_required
+@require_GET
+def my_responses(request: HttpRequest) -> HttpResponse:
+    company = company_of(request.user)
+    if company is None:
+        return redirect("companies:register")
+    responses = (
+        OfferResponse.objects.filter(company=company)
+        .select_related("offer__broker", "offer__country")
+        .prefetch_related("products")
+    )
+    return render(request, "brokers/response_list.html", {"responses": responses, "company": company})
+
+
+# ---------------------------------------------------------------------------
+# Buyer inquiries
+# ---------------------------------------------------------------------------
+def _client_ip(request: HttpRequest) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.USE_X_FORWARDED_FOR else ""
+    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")) or "unknown"
+
+
+def _rate_limited(ip: str) -> bool:
+    key = f"inquiry-rate:{ip}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count > INQUIRY_LIMIT_PER_HOUR
+
+
+@require_http_methods(["GET", "POST"])
+def inquiry_create(request: HttpRequest) -> HttpResponse:
+    product = company = None
+    if product_id := request.GET.get("product", "").strip():
+        product = get_object_or_404(Product.objects.public(), pk=product_id if product_id.isdigit() else 0)
+    elif company_id := request.GET.get("company", "").strip():
+        company = get_object_or_404(Company.objects.verified(), pk=company_id if company_id.isdigit() else 0)
+    initial = {}
+    if iso := request.GET.get("country", "").strip().upper()[:2]:
+        initial["country"] = TargetCountry.objects.active().filter(iso_code=iso).first()
+    form = InquiryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if form.is_bot:
+            return redirect("brokers:inquiry_thanks")
+        ip = _client_ip(request)
+        if _rate_limited(ip):
+            form.add_error(None, _("Too many inquiries from your address. Please try again in an hour."))
+        else:
+            services.inquiry_submit(
+                source_ip=ip if ip != "unknown" else None,
+                language=(get_language() or "en")[:2],
+                product=product,
+                company=company,
+                **{k: v for k, v in form.cleaned_data.items() if k != "website"},
+            )
+            return redirect("brokers:inquiry_thanks")
+    return render(
+        request, "brokers/inquiry_form.html", {"form": form, "product": product, "company": company}
+    )
+
+
+@require_GET
+def inquiry_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "brokers/inquiry_thanks.html")
