@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from portal.admin_tools import NoteActionForm, csv_export_action
+from portal.admin_tools import NoteActionForm, csv_export_action, note_action
 
 from . import services
 from .models import Company, CompanyInvitation, CompanyMembership
@@ -82,32 +81,17 @@ class CompanyAdmin(admin.ModelAdmin):
             return format_html('<span style="color:#997404">{}</span>', _("expires soon"))
         return _("valid")
 
-    def _change_status(self, request: HttpRequest, queryset: QuerySet[Company], service, label: str) -> None:  # noqa: ANN001
-        note = request.POST.get("note", "").strip()
-        for company in queryset:
-            service(company=company, by=request.user, note=note)
-            self.log_change(request, company, f"{label}: {note}" if note else label)
-        count = queryset.count()
-        self.message_user(
-            request,
-            ngettext("%(n)d company updated.", "%(n)d companies updated.", count) % {"n": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Verify the selected companies (members are notified)"), permissions=["change"]
+    verify = note_action(
+        services.company_verify,
+        description=_("Verify the selected companies (members are notified)"),
+        log_label="verified",
     )
-    def verify(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
-        self._change_status(request, queryset, services.company_verify, "verified")
-
-    @admin.action(
-        description=_("Suspend the selected companies (write the reason in the note)"), permissions=["change"]
+    suspend = note_action(
+        services.company_suspend,
+        description=_("Suspend the selected companies (write the reason in the note)"),
+        log_label="suspended",
+        note_required=True,
     )
-    def suspend(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
-        if not request.POST.get("note", "").strip():
-            self.message_user(request, _("Write the reason for the suspension in the note."), messages.ERROR)
-            return
-        self._change_status(request, queryset, services.company_suspend, "suspended")
 
     export_csv = csv_export_action(
         [

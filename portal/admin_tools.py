@@ -7,18 +7,49 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class NoteActionForm(ActionForm):
     """Adds a free-text note next to the action menu, for actions that record a reason."""
 
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+def note_action(
+    service: Callable[..., Any], *, description: str, log_label: str, note_required: bool = False
+) -> Callable[..., None]:
+    """Build an admin action that calls `service(<obj>=..., by=user, note=...)` for each row.
+
+    The object's keyword is the model name (company=..., broker=...). With `note_required`, the
+    action refuses to run without a note, since the note is what the members are told.
+    """
+
+    @admin.action(description=description, permissions=["change"])
+    def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        note = request.POST.get("note", "").strip()
+        if note_required and not note:
+            modeladmin.message_user(request, _("Write the reason in the note box first."), messages.ERROR)
+            return
+        keyword = queryset.model._meta.model_name
+        count = 0
+        for obj in queryset:
+            service(**{keyword: obj}, by=request.user, note=note)
+            modeladmin.log_change(request, obj, f"{log_label}: {note}" if note else log_label)
+            count += 1
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d row updated.", "%(n)d rows updated.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+    return run
 
 
 def csv_export_action(

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
 from portal import celery_app
 from portal.permissions import Role
+from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.portal.factories import PASSWORD, UserFactory
 
@@ -22,8 +24,6 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 def _static_from_finders() -> None:
     """Nothing is collected in tests: static files come from the finders (and no warning that
     STATIC_ROOT is missing). Session-wide, so the live server of browser tests sees it too."""
-    from django.conf import settings
-
     settings.STATIC_ROOT = None
 
 
@@ -33,6 +33,7 @@ def _fast_and_isolated(settings, tmp_path) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://portal.test"
+    cache.clear()  # rate limits and throttles count per test, not across the run
 
 
 @pytest.fixture(autouse=True)
@@ -97,10 +98,25 @@ def signed_up_user(db):
 
 
 @pytest.fixture
-def broker_member(db):
-    return UserFactory(
+def brokerage(db):
+    return BrokerFactory(name_fa="کارگزاری پارس", name_en="Pars Export Brokers")
+
+
+@pytest.fixture
+def broker_member(brokerage):
+    """Reza works for Pars Export Brokers (approved, covers Iraq), in English."""
+    user = UserFactory(
         email="reza@broker.example", full_name="Reza Moradi", english=True, roles=[Role.BROKER_MEMBER]
     )
+    BrokerMembershipFactory(broker=brokerage, user=user)
+    return user
+
+
+@pytest.fixture
+def other_broker_member(db):
+    user = UserFactory(email="leila@rival.example", full_name="Leila", roles=[Role.BROKER_MEMBER])
+    BrokerMembershipFactory(broker=BrokerFactory(name_en="Rival Brokers"), user=user)
+    return user
 
 
 @pytest.fixture

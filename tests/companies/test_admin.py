@@ -39,7 +39,7 @@ def test_manager_verifies_a_pending_company_and_its_members_are_notified(
 
 def test_suspension_needs_a_reason(client_for, manager, company, company_member):
     response = run_action(client_for(manager), "suspend", [company])
-    assert "Write the reason" in response.content.decode()
+    assert "Write the reason in the note" in response.content.decode()
     company.refresh_from_db()
     assert company.status == Company.Status.VERIFIED
     run_action(client_for(manager), "suspend", [company], note="Certificate revoked")

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin_tools import NoteActionForm, csv_export_action, note_action
+
+from . import services
+from .models import (
+    Broker,
+    BrokerInvitation,
+    BrokerMembership,
+    BuyerInquiry,
+    Offer,
+    OfferAttachment,
+    OfferResponse,
+    ServiceType,
+)
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(admin.ModelAdmin):
+    list_display = ["name_fa", "name_en", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name_fa", "name_en", "slug"]
+
+
+class BrokerMembershipInline(admin.TabularInline):
+    model = BrokerMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Broker)
+class BrokerAdmin(admin.ModelAdmin):
+    list_display = ["name_fa", "name_en", "licence_number", "status", "created_at"]
+    list_filter = ["status", "countries", "services"]
+    search_fields = ["name_fa", "name_en", "licence_number", "email"]
+    filter_horizontal = ["services", "countries"]
+    readonly_fields = [
+        "status",
+        "status_note",
+        "status_changed_at",
+        "status_changed_by",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [BrokerMembershipInline]
+    action_form = NoteActionForm
+    actions = ["approve", "reject", "suspend", "export_csv"]
+    date_hierarchy = "created_at"
+
+    approve = note_action(
+        services.broker_approve,
+        description=_("Approve the selected brokerages (members are notified)"),
+        log_label="approved",
+    )
+    reject = note_action(
+        services.broker_reject,
+        description=_("Reject the selected brokerages (write the reason in the note)"),
+        log_label="rejected",
+        note_required=True,
+    )
+    suspend = note_action(
+        services.broker_suspend,
+        description=_("Suspend the selected brokerages (write the reason in the note)"),
+        log_label="suspended",
+        note_required=True,
+    )
+    export_csv = csv_export_action(
+        [
+            (_("licence number"), "licence_number"),
+            (_("name (Persian)"), "name_fa"),
+            (_("name (English)"), "name_en"),
+            (_("status"), "get_status_display"),
+            (_("covered countries"), lambda b: ", ".join(c.iso_code for c in b.countries.all())),
+            (_("phone"), "phone"),
+            (_("e-mail address"), "email"),
+        ],
+        filename="brokers",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Broker]:
+        return super().get_queryset(request).prefetch_related("countries")
+
+
+@admin.register(BrokerInvitation)
+class BrokerInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "broker", "invited_by", "created_at", "expires_at", "accepted_at"]
+    search_fields = ["email", "broker__name_fa", "broker__name_en"]
+    list_select_related = ["broker", "invited_by"]
+    readonly_fields = ["broker", "email", "invited_by", "expires_at", "accepted_at", "sent_at"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = OfferAttachment
+    extra = 0
+
+
+class ResponseInline(admin.TabularInline):
+    model = OfferResponse
+    extra = 0
+    fields = ["company", "unit_price", "currency", "quantity", "lead_time_days", "status"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["title_fa", "title_en", "broker", "kind", "country", "deadline", "status"]
+    list_filter = ["status", "kind", "country", "categories"]
+    search_fields = ["title_fa", "title_en", "broker__name_fa", "broker__name_en"]
+    list_select_related = ["broker", "country"]
+    readonly_fields = ["status", "published_at", "closed_at", "created_by", "created_at", "updated_at"]
+    autocomplete_fields = ["broker"]
+    filter_horizontal = ["categories"]
+    inlines = [AttachmentInline, ResponseInline]
+    date_hierarchy = "deadline"
+    actions = ["close", "export_csv"]
+
+    @admin.action(description=_("Close the selected offers"), permissions=["change"])
+    def close(self, request: HttpRequest, queryset: QuerySet[Offer]) -> None:
+        for offer in queryset:
+            services.offer_close(offer=offer)
+            self.log_change(request, offer, "closed")
+        self.message_user(request, _("The selected offers are closed."), messages.SUCCESS)
+
+    export_csv = csv_export_action(
+        [
+            (_("id"), "pk"),
+            (_("title (English)"), "title_en"),
+            (_("broker"), "broker__name_en"),
+            (_("kind"), "get_kind_display"),
+            (_("country"), "country__iso_code"),
+            (_("quantity"), "quantity"),
+            (_("target unit price"), "target_price"),
+            (_("currency"), "currency"),
+            (_("deadline"), "deadline"),
+            (_("status"), "get_status_display"),
+        ],
+        filename="offers",
+    )
+
+
+@admin.register(OfferResponse)
+class OfferResponseAdmin(admin.ModelAdmin):
+    list_display = ["offer", "company", "unit_price", "currency", "quantity", "status", "created_at"]
+    list_filter = ["status", "offer__country", "offer__kind"]
+    search_fields = ["company__name_fa", "company__name_en", "offer__title_fa", "offer__title_en"]
+    list_select_related = ["offer", "company"]
+    readonly_fields = [f.name for f in OfferResponse._meta.fields if f.name != "id"]
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    export_csv = csv_export_action(
+        [
+            (_("offer"), "offer__title_en"),
+            (_("company"), "company__name_en"),
+            (_("unit price"), "unit_price"),
+            (_("currency"), "currency"),
+            (_("quantity"), "quantity"),
+            (_("lead time (days)"), "lead_time_days"),
+            (_("status"), "get_status_display"),
+        ],
+        filename="offer-responses",
+    )
+
+
+@admin.register(BuyerInquiry)
+class BuyerInquiryAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "name", "country", "product", "status", "routed_to", "created_at"]
+    list_filter = ["status", "country"]
+    search_fields = ["organisation", "name", "email", "message"]
+    list_select_related = ["country", "product", "company"]
+    readonly_fields = [
+        "name", "organisation", "country", "email", "message", "product", "company", "routed_at",
+        "routed_to", "language", "source_ip", "created_at",
+    ]  # fmt: skip
+    date_hierarchy = "created_at"
+    actions = ["mark_answered", "mark_closed", "mark_spam", "export_csv"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def _mark(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry], status: str) -> None:
+        count = queryset.update(status=status)
+        self.message_user(request, _("%(n)d inquiries updated.") % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark as answered"), permissions=["change"])
+    def mark_answered(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry]) -> None:
+        self._mark(request, queryset, BuyerInquiry.Status.ANSWERED)
+
+    @admin.action(description=_("Mark as closed"), permissions=["change"])
+    def mark_closed(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry]) -> None:
+        self._mark(request, queryset, BuyerInquiry.Status.CLOSED)
+
+    @admin.action(description=_("Mark as spam"), permissions=["change"])
+    def mark_spam(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry]) -> None:
+        self._mark(request, queryset, BuyerInquiry.Status.SPAM)
+
+    export_csv = csv_export_action(
+        [
+            (_("received"), "created_at"),
+            (_("organisation"), "organisation"),
+            (_("name"), "name"),
+            (_("country"), "country__name_en"),
+            (_("e-mail address"), "email"),
+            (_("product"), "product__name_en"),
+            (_("status"), "get_status_display"),
+            (_("message"), "message"),
+        ],
+        filename="inquiries",
+    )

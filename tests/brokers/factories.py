@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from brokers.models import Broker, BrokerMembership, Offer, OfferResponse, ServiceType
+from portal.permissions import Role
+from tests.companies.factories import PDF_BYTES, CompanyFactory
+from tests.portal.factories import TargetCountryFactory, UserFactory
+from tests.products.factories import CategoryFactory
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceType
+        django_get_or_create = ["slug"]
+
+    slug = factory.Iterator(["logistics", "customs", "market-research", "matchmaking"])
+    name_fa = factory.LazyAttribute(lambda o: f"خدمت {o.slug}")
+    name_en = factory.LazyAttribute(lambda o: o.slug.title())
+
+
+class BrokerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Broker
+        skip_postgeneration_save = True
+
+    name_fa = factory.Sequence(lambda n: f"کارگزاری صادراتی {n}")
+    name_en = factory.Sequence(lambda n: f"Export Brokerage {n}")
+    licence_number = factory.Sequence(lambda n: f"EB-{n:05d}")
+    licence_file = factory.django.FileField(filename="licence.pdf", data=PDF_BYTES)
+    languages = factory.LazyFunction(lambda: ["fa", "ar"])
+    phone = "02188000000"
+    email = factory.Sequence(lambda n: f"desk{n}@broker.example")
+    status = Broker.Status.APPROVED
+
+    class Params:
+        pending = factory.Trait(status=Broker.Status.PENDING)
+        suspended = factory.Trait(status=Broker.Status.SUSPENDED)
+
+    @factory.post_generation
+    def countries(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.countries.set(extracted if extracted is not None else [TargetCountryFactory(iso_code="IQ")])
+
+    @factory.post_generation
+    def services(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.services.set(extracted if extracted is not None else [ServiceTypeFactory(slug="logistics")])
+
+
+class BrokerMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BrokerMembership
+
+    broker = factory.SubFactory(BrokerFactory)
+    user = factory.SubFactory(UserFactory, roles=[Role.BROKER_MEMBER])
+    role = BrokerMembership.Role.OWNER
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    broker = factory.SubFactory(BrokerFactory)
+    kind = Offer.Kind.DEMAND
+    country = factory.LazyAttribute(lambda o: o.broker.countries.first())
+    title_fa = factory.Sequence(lambda n: f"نیاز خریدار به ماسک {n}")
+    title_en = factory.Sequence(lambda n: f"Buyer needs masks {n}")
+    description_fa = "یک بیمارستان به ماسک سه لایه نیاز دارد"
+    description_en = "A hospital needs three-ply masks"
+    quantity = 100_000
+    unit = "piece"
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    status = Offer.Status.OPEN
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def categories(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.categories.set(extracted if extracted is not None else [CategoryFactory(slug="masks")])
+
+
+class OfferResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfferResponse
+
+    offer = factory.SubFactory(OfferFactory)
+    company = factory.SubFactory(CompanyFactory)
+    unit_price = "0.10"
+    quantity = 50_000
+    lead_time_days = 14

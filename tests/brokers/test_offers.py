@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from brokers.models import Broker, Offer, OfferNotice, OfferResponse
+from brokers.tasks import offer_fanout, offer_fanout_batch, offers_expire
+from portal.models import Notification
+from tests.brokers.factories import OfferFactory, OfferResponseFactory
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.portal.factories import TargetCountryFactory
+from tests.products.factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def offer_data(**overrides: object) -> dict[str, object]:
+    data = {
+        "kind": "demand",
+        "country": TargetCountryFactory(iso_code="IQ").pk,
+        "categories": [CategoryFactory(slug="masks").pk],
+        "title_fa": "نیاز بیمارستان بغداد به ماسک",
+        "title_en": "Baghdad hospital needs masks",
+        "description_fa": "۵۰۰ هزار ماسک سه لایه",
+        "description_en": "500,000 three-ply masks",
+        "quantity": "۵۰۰۰۰۰",
+        "unit": "piece",
+        "target_price": "۰٫۰۷",
+        "currency": "USD",
+        "deadline": "۱۴۰۹/۰۱/۱۵",  # a Jalali date, Persian digits
+    }
+    data.update(overrides)
+    return data
+
+
+def test_approved_broker_publishes_and_matching_companies_hear_once(
+    client_for, broker_member, brokerage, company, company_member, django_capture_on_commit_callbacks
+):
+    masks = CategoryFactory(slug="masks")
+    ProductFactory(company=company, category=masks)  # Alpha makes masks: it is told
+    kits_maker = CompanyFactory()
+    MembershipFactory(company=kits_maker)
+    ProductFactory(company=kits_maker, category=CategoryFactory(slug="test-kits"))  # not told
+    pending = CompanyFactory(pending=True)
+    MembershipFactory(company=pending)
+    ProductFactory(company=pending, category=masks)  # not verified: not told
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(broker_member).post("/en/offers/new/", offer_data())
+    assert response.status_code == 302, response.context["form"].errors
+    offer = Offer.objects.get()
+    assert offer.status == Offer.Status.OPEN
+    assert offer.quantity == 500_000
+    assert offer.deadline == dt.date(2030, 4, 4)
+    told = Notification.objects.filter(kind="offer_published")
+    assert [n.recipient for n in told] == [company_member]
+    assert OfferNotice.objects.filter(offer=offer).count() == 1
+    # A redelivered batch, or running the whole fan-out again, tells nobody twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offer_fanout_batch(offer.pk, [company.pk]) == 0
+        assert offer_fanout(offer.pk) == 0
+    assert Notification.objects.filter(kind="offer_published").count() == 1
+    assert len([m for m in mail.outbox if company_member.email in m.to]) == 1
+
+
+def test_fanout_goes_in_batches(monkeypatch, brokerage, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("brokers.tasks.FANOUT_BATCH", 2)
+    masks = CategoryFactory(slug="masks")
+    for _ in range(5):
+        ProductFactory(company=MembershipFactory().company, category=masks)
+    offer = OfferFactory(broker=brokerage, categories=[masks])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offer_fanout(offer.pk) == 3
+    assert OfferNotice.objects.filter(offer=offer).count() == 5
+    assert Notification.objects.filter(kind="offer_published").count() == 5
+
+
+def test_pending_brokerage_cannot_publish(client_for, broker_member, brokerage):
+    brokerage.status = Broker.Status.PENDING
+    brokerage.save()
+    assert client_for(broker_member).get("/en/offers/new/").status_code == 403
+    assert client_for(broker_member).post("/en/offers/new/", offer_data()).status_code == 403
+    assert not Offer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("deadline", "2020-01-01"),
+        ("deadline", "1404/01/01"),
+        ("quantity", "-5"),
+        ("currency", "XYZ"),
+        ("target_price", "-1"),
+        ("categories", []),
+        ("quantity", ""),  # a buyer demand states a quantity
+    ],
+)
+def test_bad_offer_input_is_a_field_error(client_for, broker_member, field, value):
+    response = client_for(broker_member).post("/en/offers/new/", offer_data(**{field: value}))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert "Baghdad hospital needs masks" in response.content.decode()
+    assert not Offer.objects.exists()
+
+
+def test_a_country_the_brokerage_does_not_cover_is_refused(client_for, broker_member):
+    oman = TargetCountryFactory(iso_code="OM")
+    response = client_for(broker_member).post("/en/offers/new/", offer_data(country=oman.pk))
+    assert "country" in response.context["form"].errors
+    assert not Offer.objects.exists()
+
+
+def test_the_service_refuses_an_uncovered_country_even_without_the_form(brokerage, broker_member):
+    from django.core.exceptions import ValidationError
+
+    from brokers.services import offer_create
+
+    with pytest.raises(ValidationError) as excinfo:
+        offer_create(
+            broker=brokerage,
+            by=broker_member,
+            categories=[CategoryFactory()],
+            kind="service",
+            country=TargetCountryFactory(iso_code="RU"),
+            title_fa="x", title_en="x", description_fa="x", description_en="x",
+            deadline=timezone.localdate() + dt.timedelta(days=3),
+        )  # fmt: skip
+    assert "country" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize("action", ["edit/", "close/", "publish/", "attachments/"])
+def test_another_brokerage_cannot_touch_an_offer(client_for, other_broker_member, brokerage, action):
+    offer = OfferFactory(broker=brokerage)
+    response = client_for(other_broker_member).post(f"/en/offers/{offer.pk}/{action}", {})
+    assert response.status_code == 404
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.OPEN
+
+
+def test_close_and_reopen(client_for, broker_member, brokerage):
+    offer = OfferFactory(broker=brokerage)
+    client = client_for(broker_member)
+    client.post(f"/en/offers/{offer.pk}/close/")
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.CLOSED
+    client.post(f"/en/offers/{offer.pk}/publish/")
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.OPEN
+
+
+@pytest.mark.parametrize(
+    ("status", "broker_status", "persona", "visible"),
+    [
+        ("open", "approved", "anonymous", True),
+        ("draft", "approved", "anonymous", False),
+        ("closed", "approved", "company_member", False),
+        ("open", "pending", "anonymous", False),
+        ("draft", "approved", "broker_member", True),
+        ("draft", "approved", "other_broker_member", False),
+    ],
+)
+def test_offer_visibility(request, client_for, brokerage, status, broker_status, persona, visible):
+    brokerage.status = broker_status
+    brokerage.save()
+    offer = OfferFactory(broker=brokerage, status=status)
+    response = client_for(request.getfixturevalue(persona)).get(f"/en/offers/{offer.pk}/")
+    assert response.status_code == (200 if visible else 404)
+
+
+def test_offer_board_filters(client, brokerage):
+    kits = CategoryFactory(slug="test-kits")
+    OfferFactory(broker=brokerage, title_en="Masks for Basra")
+    OfferFactory(broker=brokerage, title_en="Kits for Mosul", categories=[kits])
+    OfferFactory(broker=brokerage, title_en="Shipping to Baghdad", kind="service", quantity=None, unit="")
+    names = lambda q: {o.title_en for o in client.get(f"/en/offers/{q}").context["page_obj"]}  # noqa: E731
+    assert names("?category=test-kits") == {"Kits for Mosul"}
+    assert names("?kind=service") == {"Shipping to Baghdad"}
+    assert names("?country=IQ") == {"Masks for Basra", "Kits for Mosul", "Shipping to Baghdad"}
+    later = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    assert names(f"?deadline_before={later}") == set()
+
+
+def test_offer_board_query_count_is_fixed(client, brokerage, django_assert_max_num_queries):
+    OfferFactory.create_batch(2, broker=brokerage)
+    with django_assert_max_num_queries(15) as few:
+        client.get("/en/offers/")
+    OfferFactory.create_batch(15, broker=brokerage)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/en/offers/")
+
+
+def test_offers_past_their_deadline_close_and_the_broker_hears(
+    broker_member, brokerage, django_capture_on_commit_callbacks
+):
+    past = OfferFactory(broker=brokerage, deadline=timezone.localdate() - dt.timedelta(days=1))
+    OfferResponseFactory(offer=past)
+    current = OfferFactory(broker=brokerage)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offers_expire() == 1
+        assert offers_expire() == 0
+    past.refresh_from_db()
+    current.refresh_from_db()
+    assert past.status == Offer.Status.CLOSED
+    assert current.status == Offer.Status.OPEN
+    notification = Notification.objects.get(kind="offer_expired")
+    assert notification.recipient == broker_member
+    assert "1 response" in notification.body
+    assert OfferResponse.objects.count() == 1
