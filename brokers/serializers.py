@@ -1,0 +1,169 @@
+"""Broker serializers: output shapes for brokerages, offers and responses, and input serializers
+for the writes (an offer, a company's response, a broker's decision on it)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from companies.models import Company
+from companies.serializers import CompanyBriefSerializer
+from portal.digits import to_ascii_digits
+from portal.models import TargetCountry
+from products.models import Product, ProductCategory
+
+from .models import Broker, Offer, OfferResponse
+from .permissions import broker_of
+
+
+class DigitsInputMixin:
+    """Turn Persian and Arabic-Indic digits in `digit_fields` into ASCII before validation."""
+
+    digit_fields: tuple[str, ...] = ()
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):  # a JSON object or a QueryDict
+            data = data.copy()
+            for key in self.digit_fields:
+                if isinstance(data.get(key), str):
+                    data[key] = to_ascii_digits(data[key])
+        return super().to_internal_value(data)
+
+
+# ---------------------------------------------------------------------------
+# Brokerages
+# ---------------------------------------------------------------------------
+class BrokerSerializer(serializers.ModelSerializer):
+    """A brokerage's public profile. Members of the brokerage itself also receive licence_number;
+    the licence scan is never part of the API."""
+
+    name = serializers.CharField(read_only=True)
+    services = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+
+    class Meta:
+        model = Broker
+        fields = [
+            "id", "name", "name_fa", "name_en", "services", "countries", "languages", "offices",
+            "description_fa", "description_en", "email", "phone", "website", "logo", "status",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def to_representation(self, instance: Broker) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        own = broker_of(request.user) if request is not None else None
+        if own is not None and own.pk == instance.pk:
+            data["licence_number"] = instance.licence_number
+        return data
+
+
+class BrokerBriefSerializer(serializers.ModelSerializer):
+    """The few words about a brokerage that travel with its offers."""
+
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Broker
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------
+class OfferSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    broker = BrokerBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id", "kind", "country", "categories", "title", "title_fa", "title_en", "description_fa",
+            "description_en", "quantity", "unit", "target_price", "currency", "deadline", "status",
+            "broker", "published_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OfferInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
+    """What a brokerage member may send to change an offer; the brokerage and the status are never
+    taken from input (publish/ and close/ change the status)."""
+
+    digit_fields = ("quantity", "target_price", "deadline")
+
+    # Any active country: whether the brokerage covers it is the service's rule, named on `country`.
+    country = serializers.SlugRelatedField(slug_field="iso_code", queryset=TargetCountry.objects.active())
+    categories = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=ProductCategory.objects.all()
+    )
+    target_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "kind", "country", "categories", "title_fa", "title_en", "description_fa", "description_en",
+            "quantity", "unit", "target_price", "currency", "deadline",
+        ]  # fmt: skip
+
+
+class OfferCreateSerializer(OfferInputSerializer):
+    publish = serializers.BooleanField(
+        default=True, write_only=True, help_text="Open the offer at once (default) or keep it a draft."
+    )
+
+    class Meta(OfferInputSerializer.Meta):
+        fields = [*OfferInputSerializer.Meta.fields, "publish"]
+
+
+# ---------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------
+class OfferResponseSerializer(serializers.ModelSerializer):
+    company = CompanyBriefSerializer(read_only=True)
+
+    class Meta:
+        model = OfferResponse
+        fields = [
+            "id", "offer", "company", "products", "unit_price", "currency", "quantity", "lead_time_days",
+            "message", "status", "created_at", "decided_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OfferResponseInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
+    """A company's answer to an offer; `products` are ids of the company's own products."""
+
+    digit_fields = ("unit_price", "quantity", "lead_time_days")
+
+    products = serializers.PrimaryKeyRelatedField(many=True, queryset=Product.objects.none())
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
+
+    class Meta:
+        model = OfferResponse
+        fields = ["products", "unit_price", "currency", "quantity", "lead_time_days", "message"]
+
+    def __init__(self, *args: Any, company: Company | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Other companies' products do not exist for this caller; the service checks they are published.
+        if company is not None:
+            self.fields["products"].child_relation.queryset = company.products.all()
+
+
+class OfferResponseDecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (status.value, status.label)
+            for status in (
+                OfferResponse.Status.SHORTLISTED,
+                OfferResponse.Status.ACCEPTED,
+                OfferResponse.Status.DECLINED,
+            )
+        ]
+    )
