@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.models import Company
@@ -32,6 +33,20 @@ class DigitsInputMixin:
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": f"Unit of the quantity, as for products: {', '.join(Product.Unit.values)}.",
+    }
+)
+class UnitField(serializers.ChoiceField):
+    """Product.Unit. As an enum under the name `unit` it would be a second name for the schema's
+    CapacityUnitEnum (a spectacular warning), so the schema lists the values in words."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Product.Unit.choices, **kwargs)
+
+
 # ---------------------------------------------------------------------------
 # Brokerages
 # ---------------------------------------------------------------------------
@@ -42,6 +57,7 @@ class BrokerSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     services = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Broker
@@ -79,6 +95,7 @@ class OfferSerializer(serializers.ModelSerializer):
     country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
     categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     broker = BrokerBriefSerializer(read_only=True)
+    unit = UnitField(read_only=True)
 
     class Meta:
         model = Offer
@@ -104,6 +121,7 @@ class OfferInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
     target_price = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
     )
+    unit = UnitField(required=False, allow_blank=True)
 
     class Meta:
         model = Offer

@@ -17,9 +17,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string, select_template
-from django.urls import translate_url
 from django.utils import timezone, translation
 
+from .i18n import path_in_language
 from .models import Notification, User
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def _render(kind: str, part: str, context: dict[str, Any]) -> str:
 
 def _template_context(*, recipient: User, url: str, context: dict[str, Any]) -> dict[str, Any]:
     # Links point at the page in the language being rendered (/fa/... or /en/...).
-    url = translate_url(url, translation.get_language()) if url.startswith("/") else url
+    url = path_in_language(url, translation.get_language() or settings.LANGUAGE_CODE)
     absolute = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
     return {**context, "recipient": recipient, "url": absolute, "site_url": settings.SITE_URL}
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from brokers import api as brokers_api
 from companies import api as companies_api
 from products import api as products_api
 
@@ -27,6 +28,14 @@ router.register("categories", products_api.CategoryViewSet, basename="category")
 router.register("certifications", products_api.CertificationViewSet, basename="certification")
 router.register("companies", companies_api.CompanyViewSet, basename="company")
 router.register("products", products_api.ProductViewSet, basename="product")
+router.register("brokers", brokers_api.BrokerViewSet, basename="broker")
+router.register("offers", brokers_api.OfferViewSet, basename="offer")
+router.register(
+    r"offers/(?P<offer_pk>[0-9]+)/responses",
+    brokers_api.OfferResponsesOfOfferViewSet,
+    basename="offer-responses-of-offer",
+)
+router.register("offer-responses", brokers_api.OfferResponseViewSet, basename="offer-response")
 
 account_patterns = [
     path("signup/", views.signup, name="signup"),

@@ -18,6 +18,7 @@ from django.views.i18n import set_language as django_set_language
 
 from . import health
 from .forms import EmailAuthenticationForm, ProfileForm, SignUpForm
+from .i18n import path_in_language
 from .models import Notification, TargetCountry
 from .notifications import notifications_mark_read
 from .services import user_register, user_update_profile
@@ -131,7 +132,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notifications_mark_read(user=request.user, notification_ids=[notification.pk])
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(translate_url(target, translation.get_language()))
+        return redirect(path_in_language(target, translation.get_language()))
     return redirect("notification_list")
 
 

@@ -265,3 +265,9 @@ def test_notification_page_shows_titles_in_the_readers_language(client_for, comp
         "Welcome to the Export Support Portal"
         in client_for(company_member).get("/en/notifications/").content.decode()
     )
+
+
+def test_a_link_written_in_english_opens_in_the_readers_language(client_for, company_member):
+    notification = NotificationFactory(recipient=company_member, url="/en/countries/")
+    response = client_for(company_member).post(f"/fa/notifications/{notification.pk}/open/")
+    assert response["Location"] == "/fa/countries/"

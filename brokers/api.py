@@ -1,0 +1,266 @@
+"""Brokers in the API: the directory, the offer board and the responses to offers. Brokerage
+members write their own offers, company members answer them, through the same services as the
+HTML pages."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from companies.permissions import can_edit_company, company_of
+from products.search import normalize_query
+
+from . import services
+from .filters import BrokerFilter, OfferFilter
+from .models import Broker, Offer, OfferResponse
+from .permissions import broker_of, can_edit_broker, get_offer_for_viewer
+from .serializers import (
+    BrokerSerializer,
+    OfferCreateSerializer,
+    OfferInputSerializer,
+    OfferResponseDecisionSerializer,
+    OfferResponseInputSerializer,
+    OfferResponseSerializer,
+    OfferSerializer,
+)
+
+READ_ACTIONS = {"list", "retrieve"}
+
+
+# ---------------------------------------------------------------------------
+# Brokerages
+# ---------------------------------------------------------------------------
+class BrokerApiFilter(BrokerFilter):
+    """The directory's FilterSet, with `search` as the API's name for the name search."""
+
+    search = filters.CharFilter(label=_("Search"), method="filter_search")
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return self.filter_name(queryset, name, normalize_query(value))
+
+
+class BrokerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Approved brokerages, plus the caller's own brokerage whatever its status."""
+
+    queryset = Broker.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = BrokerSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = BrokerApiFilter
+
+    def get_queryset(self) -> QuerySet[Broker]:
+        if getattr(self, "swagger_fake_view", False):
+            return Broker.objects.none()
+        return Broker.objects.visible_to(self.request.user).prefetch_related("services", "countries")
+
+
+# ---------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------
+class OfferApiFilter(OfferFilter):
+    """The offer board's FilterSet, plus `search` on the titles."""
+
+    search = filters.CharFilter(label=_("Search"), method="filter_search")
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = normalize_query(value)
+        return queryset.filter(Q(title_fa__icontains=text) | Q(title_en__icontains=text))
+
+
+class CanWriteOwnOffers(permissions.BasePermission):
+    """Anyone may read; only members of a brokerage that is not suspended may write. Whether the
+    brokerage may publish (it must be approved) is the services' rule."""
+
+    message = _("Only members of an active brokerage can add or change offers.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        broker = broker_of(request.user)
+        return broker is not None and can_edit_broker(request.user, broker)
+
+
+class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Open offers of approved brokerages, plus every offer of the caller's own brokerage.
+
+    Writes reach only the caller's brokerage's offers (anything else is a 404). There is no
+    DELETE: closing takes an offer off the board instead."""
+
+    queryset = Offer.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = OfferSerializer
+    permission_classes = [CanWriteOwnOffers]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OfferApiFilter
+
+    def get_queryset(self) -> QuerySet[Offer]:
+        if getattr(self, "swagger_fake_view", False):
+            return Offer.objects.none()
+        user = self.request.user
+        if self.action in READ_ACTIONS:
+            offers = Offer.objects.visible_to(user)
+        else:
+            broker = broker_of(user)
+            offers = broker.offers.all() if broker is not None else Offer.objects.none()
+        return offers.select_related("broker", "country").prefetch_related("categories")
+
+    def filter_queryset(self, queryset: QuerySet[Offer]) -> QuerySet[Offer]:
+        # Board filters narrow reads; a write's query string must not hide the offer.
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, offer: Offer, status_code: int = status.HTTP_200_OK) -> Response:
+        # Fetch again so the answer shows the saved state with its relations prefetched.
+        offer = self.get_queryset().get(pk=offer.pk)
+        return Response(self.get_serializer(offer).data, status=status_code)
+
+    @extend_schema(request=OfferCreateSerializer, responses={201: OfferSerializer})
+    def create(self, request: Request) -> Response:
+        """Create an offer for the caller's brokerage: open at once, or a draft with publish=false."""
+        data = OfferCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = services.offer_create(broker=broker_of(request.user), by=request.user, **data.validated_data)
+        return self._respond(offer, status.HTTP_201_CREATED)
+
+    @extend_schema(request=OfferInputSerializer, responses=OfferSerializer)
+    def update(self, request: Request, pk: str | None = None, *, partial: bool = False) -> Response:
+        """Change an offer of the caller's brokerage (PATCH sends only the fields to change)."""
+        offer = self.get_object()
+        data = OfferInputSerializer(offer, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        offer = services.offer_update(offer=offer, **data.validated_data)
+        return self._respond(offer)
+
+    @extend_schema(request=OfferInputSerializer, responses=OfferSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Change some fields of an offer of the caller's brokerage."""
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(request=None, responses=OfferSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        """Open a draft or reopen a closed offer; only approved brokerages may."""
+        return self._respond(services.offer_publish(offer=self.get_object()))
+
+    @extend_schema(request=None, responses=OfferSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Take an offer off the board; responses can no longer be sent."""
+        return self._respond(services.offer_close(offer=self.get_object()))
+
+
+# ---------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------
+class CanRespondForOwnCompany(permissions.BasePermission):
+    """Anyone may try to read; only members of a company that is not suspended may respond."""
+
+    message = _("Only members of an active company can respond to offers.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        company = company_of(request.user)
+        return company is not None and can_edit_company(request.user, company)
+
+
+def _responses() -> QuerySet[OfferResponse]:
+    return OfferResponse.objects.select_related("company").prefetch_related("products")
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("offer_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Offer id")]
+)
+class OfferResponsesOfOfferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The responses to one offer: all of them for the offer's brokerage, only their own for a
+    company's members; anyone else gets a 404. Company members POST here to respond."""
+
+    queryset = OfferResponse.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = OfferResponseSerializer
+    permission_classes = [CanRespondForOwnCompany]
+    filter_backends: list[type] = []
+
+    def get_offer(self) -> Offer:
+        return get_offer_for_viewer(self.request.user, self.kwargs["offer_pk"])
+
+    def get_queryset(self) -> QuerySet[OfferResponse]:
+        if getattr(self, "swagger_fake_view", False):
+            return OfferResponse.objects.none()
+        user = self.request.user
+        offer = self.get_offer()
+        own_broker = broker_of(user)
+        if own_broker is not None and own_broker.pk == offer.broker_id:
+            return _responses().filter(offer=offer)
+        company = company_of(user)
+        if company is None:
+            raise Http404("not the offer's brokerage")
+        return _responses().filter(offer=offer, company=company)
+
+    @extend_schema(
+        request=OfferResponseInputSerializer,
+        responses={201: OfferResponseSerializer, 200: OfferResponseSerializer},
+    )
+    def create(self, request: Request, offer_pk: str | None = None) -> Response:
+        """Send the caller's company's response (201), or change it if it exists already (200)."""
+        company = company_of(request.user)
+        offer = self.get_offer()
+        existed = offer.responses.filter(company=company).exists()
+        data = OfferResponseInputSerializer(data=request.data, company=company)
+        data.is_valid(raise_exception=True)
+        offer_response = services.response_submit(
+            offer=offer, company=company, by=request.user, **data.validated_data
+        )
+        offer_response = _responses().get(pk=offer_response.pk)
+        return Response(
+            self.get_serializer(offer_response).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+class OfferResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Responses the caller may see: their company's own, or those to their brokerage's offers.
+    Only the offer's brokerage decides on a response (anyone else gets a 404)."""
+
+    queryset = OfferResponse.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = OfferResponseSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[OfferResponse]:
+        if getattr(self, "swagger_fake_view", False):
+            return OfferResponse.objects.none()
+        user = self.request.user
+        if self.action in READ_ACTIONS:
+            return (
+                OfferResponse.objects.visible_to(user).select_related("company").prefetch_related("products")
+            )
+        broker = broker_of(user)
+        if broker is None:
+            return OfferResponse.objects.none()
+        return _responses().select_related("offer__broker").filter(offer__broker=broker)
+
+    def filter_queryset(self, queryset: QuerySet[OfferResponse]) -> QuerySet[OfferResponse]:
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(request=OfferResponseDecisionSerializer, responses=OfferResponseSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        """Shortlist, accept or decline a response to an offer of the caller's brokerage."""
+        offer_response = self.get_object()
+        if not can_edit_broker(request.user, offer_response.offer.broker):
+            raise exceptions.PermissionDenied(_("Your brokerage is suspended."))
+        data = OfferResponseDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer_response = services.response_decide(response=offer_response, **data.validated_data)
+        return Response(self.get_serializer(_responses().get(pk=offer_response.pk)).data)
