@@ -173,8 +173,8 @@ class CanRespondForOwnCompany(permissions.BasePermission):
         return company is not None and can_edit_company(request.user, company)
 
 
-def _responses() -> QuerySet[OfferResponse]:
-    return OfferResponse.objects.select_related("company").prefetch_related("products")
+def _with_relations(responses: QuerySet[OfferResponse]) -> QuerySet[OfferResponse]:
+    return responses.select_related("company").prefetch_related("products")
 
 
 @extend_schema(
@@ -199,11 +199,11 @@ class OfferResponsesOfOfferViewSet(mixins.ListModelMixin, viewsets.GenericViewSe
         offer = self.get_offer()
         own_broker = broker_of(user)
         if own_broker is not None and own_broker.pk == offer.broker_id:
-            return _responses().filter(offer=offer)
+            return _with_relations(offer.responses.all())
         company = company_of(user)
         if company is None:
             raise Http404("not the offer's brokerage")
-        return _responses().filter(offer=offer, company=company)
+        return _with_relations(offer.responses.filter(company=company))
 
     @extend_schema(
         request=OfferResponseInputSerializer,
@@ -219,7 +219,7 @@ class OfferResponsesOfOfferViewSet(mixins.ListModelMixin, viewsets.GenericViewSe
         offer_response = services.response_submit(
             offer=offer, company=company, by=request.user, **data.validated_data
         )
-        offer_response = _responses().get(pk=offer_response.pk)
+        offer_response = _with_relations(OfferResponse.objects).get(pk=offer_response.pk)
         return Response(
             self.get_serializer(offer_response).data,
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
@@ -240,13 +240,13 @@ class OfferResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             return OfferResponse.objects.none()
         user = self.request.user
         if self.action in READ_ACTIONS:
-            return (
-                OfferResponse.objects.visible_to(user).select_related("company").prefetch_related("products")
-            )
+            return _with_relations(OfferResponse.objects.visible_to(user))
         broker = broker_of(user)
         if broker is None:
             return OfferResponse.objects.none()
-        return _responses().select_related("offer__broker").filter(offer__broker=broker)
+        return _with_relations(OfferResponse.objects.filter(offer__broker=broker)).select_related(
+            "offer__broker"
+        )
 
     def filter_queryset(self, queryset: QuerySet[OfferResponse]) -> QuerySet[OfferResponse]:
         if self.action not in READ_ACTIONS:
@@ -263,4 +263,4 @@ class OfferResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data = OfferResponseDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer_response = services.response_decide(response=offer_response, **data.validated_data)
-        return Response(self.get_serializer(_responses().get(pk=offer_response.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=offer_response.pk)).data)

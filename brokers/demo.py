@@ -32,6 +32,12 @@ SERVICES = [
     ("marketing", "بازاریابی", "Marketing", "megaphone"),
 ]  # fmt: skip
 
+# Plausible FOB unit prices (USD) a buyer would target, per category.
+UNIT_PRICES = {
+    "masks": (0.04, 0.9), "ventilators": (3000, 15000), "test-kits": (1, 8),
+    "disinfectants": (0.8, 3), "oxygen": (350, 1100), "ppe": (0.3, 5),
+}  # fmt: skip
+
 BROKERS = [
     ("کارگزاری صادراتی پارس", "Pars Export Brokers", ["IQ", "SY", "LB"], "تهران، بغداد"),
     ("بازرگانی نوین خاورمیانه", "Novin Middle East Trading", ["IQ", "OM", "QA"], "تهران، مسقط"),
@@ -109,7 +115,8 @@ def _seed_offers(rng: random.Random) -> None:
             )
             desc_fa = f"یک توزیع‌کننده تجهیزات پزشکی در {country.name_fa} به {quantity:,} واحد {category.name_fa} نیاز دارد."
             desc_en = f"A medical distributor in {country.name_en} needs {quantity:,} units of {category.name_en.lower()}."
-            price = Decimal(str(round(rng.uniform(0.05, 900), 2)))
+            low, high = UNIT_PRICES.get(category.slug, (1, 10))
+            price = Decimal(str(round(rng.uniform(low, high), 2)))
         else:
             quantity, price = None, None
             title_fa, title_en = (
@@ -133,14 +140,10 @@ def _seed_offers(rng: random.Random) -> None:
         BuyerInquiry.objects.create(
             name=["Ali Hassan", "Salim Al-Harthy", "Aigerim Sadykova", "Ahmad Wali"][n],
             organisation=["Baghdad Medical City", "Muscat Health Supplies", "Almaty Pharm", "Herat Hospital"][n],
-            country=countries_by_iso(iso), email=f"buyer{n}@buyer.example",
+            country=TargetCountry.objects.get(iso_code=iso), email=f"buyer{n}@buyer.example",
             message="We are interested in regular monthly deliveries. Please send your best price and certificates.",
             product=product, company=product.company, status=BuyerInquiry.Status.ROUTED, routed_at=timezone.now(),
         )  # fmt: skip
-
-
-def countries_by_iso(iso: str) -> TargetCountry:
-    return TargetCountry.objects.get(iso_code=iso)
 
 
 def _seed_responses(rng: random.Random, offer: Offer, category: ProductCategory) -> None:

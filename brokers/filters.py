@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import django_filters as filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.filters import StyledFilterSet
+from portal.filters import LocalDateFilter, StyledFilterSet
 from portal.models import TargetCountry
 from products.models import ProductCategory
 
@@ -50,12 +49,7 @@ class OfferFilter(StyledFilterSet):
         distinct=True,
     )
     kind = filters.ChoiceFilter(label=_("Kind"), choices=Offer.Kind.choices)
-    deadline_before = filters.DateFilter(
-        label=_("Deadline before"),
-        field_name="deadline",
-        lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    deadline_before = LocalDateFilter(label=_("Deadline before"), field_name="deadline", lookup_expr="lte")
     broker = filters.ModelChoiceFilter(label=_("Broker"), queryset=Broker.objects.approved())
 
     class Meta:

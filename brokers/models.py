@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.models import Invitation, TargetCountry, TimeStampedModel, User, localized
+from portal.models import Invitation, StatusDecision, TargetCountry, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
@@ -59,7 +59,7 @@ class BrokerQuerySet(models.QuerySet["Broker"]):
         return self.filter(countries=country)
 
 
-class Broker(TimeStampedModel):
+class Broker(StatusDecision, TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
         APPROVED = "approved", _("Approved")
@@ -96,16 +96,6 @@ class Broker(TimeStampedModel):
         _("logo"), upload_to=GeneratedName("brokers/logos"), blank=True, validators=[validate_image]
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    status_note = models.TextField(_("note on the status"), blank=True)
-    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("status changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = BrokerQuerySet.as_manager()
 
@@ -241,7 +231,11 @@ class Offer(TimeStampedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     fanout_started_at = models.DateTimeField(editable=False, null=True, blank=True)
 
@@ -365,7 +359,11 @@ class OfferResponse(TimeStampedModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
 
     objects = OfferResponseQuerySet.as_manager()

@@ -116,7 +116,7 @@ class OfferInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
     # Any active country: whether the brokerage covers it is the service's rule, named on `country`.
     country = serializers.SlugRelatedField(slug_field="iso_code", queryset=TargetCountry.objects.active())
     categories = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=ProductCategory.objects.all()
+        slug_field="slug", many=True, allow_empty=False, queryset=ProductCategory.objects.all()
     )
     target_price = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True

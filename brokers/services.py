@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from portal.invitations import invitation_check
-from portal.models import TargetCountry, User, bilingual
+from portal.models import TargetCountry, User, bilingual, organisation_status_set
 from portal.notifications import notify
 from portal.permissions import Role
 from portal.uploads import cleared_to_empty
@@ -123,39 +123,26 @@ def broker_update(
     return broker
 
 
-def _set_status(*, broker: Broker, status: str, by: User, note: str) -> Broker:
-    broker = Broker.objects.select_for_update().get(pk=broker.pk)
-    broker.status = status
-    broker.status_note = note
-    broker.status_changed_at = timezone.now()
-    broker.status_changed_by = by
-    broker.save(
-        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
-    )
-    for user in _members(broker):
-        notify(
-            recipient=user,
-            kind=f"broker_{status}",
-            url=broker.get_absolute_url(),
-            context={"broker": bilingual(broker, "name"), "note": note},
-        )
-    return broker
-
-
 @transaction.atomic
 def broker_approve(*, broker: Broker, by: User, note: str = "") -> Broker:
     """Approve a brokerage: it becomes public and may publish offers."""
-    return _set_status(broker=broker, status=Broker.Status.APPROVED, by=by, note=note)
+    return organisation_status_set(
+        organisation=broker, status=Broker.Status.APPROVED, by=by, note=note, kind="broker_approved"
+    )
 
 
 @transaction.atomic
 def broker_reject(*, broker: Broker, by: User, note: str) -> Broker:
-    return _set_status(broker=broker, status=Broker.Status.REJECTED, by=by, note=note)
+    return organisation_status_set(
+        organisation=broker, status=Broker.Status.REJECTED, by=by, note=note, kind="broker_rejected"
+    )
 
 
 @transaction.atomic
 def broker_suspend(*, broker: Broker, by: User, note: str) -> Broker:
-    return _set_status(broker=broker, status=Broker.Status.SUSPENDED, by=by, note=note)
+    return organisation_status_set(
+        organisation=broker, status=Broker.Status.SUSPENDED, by=by, note=note, kind="broker_suspended"
+    )
 
 
 @transaction.atomic

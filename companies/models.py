@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Invitation, TimeStampedModel, User, localized
+from portal.models import Invitation, StatusDecision, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 
 from .validators import validate_national_id
@@ -64,7 +64,7 @@ class CompanyQuerySet(models.QuerySet["Company"]):
         return self.filter(Q(status=Company.Status.VERIFIED) | Q(memberships__user=user)).distinct()
 
 
-class Company(TimeStampedModel):
+class Company(StatusDecision, TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")
         VERIFIED = "verified", _("Verified")
@@ -110,16 +110,6 @@ class Company(TimeStampedModel):
         help_text=_("The certificate expiry date the members were last warned about."),
     )  # fmt: skip
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    status_note = models.TextField(_("note on the status"), blank=True)
-    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("status changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = CompanyQuerySet.as_manager()
 

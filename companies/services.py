@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.invitations import invitation_check
-from portal.models import User, bilingual
+from portal.models import User, bilingual, organisation_status_set
 from portal.notifications import notify
 from portal.permissions import Role
 from portal.uploads import cleared_to_empty
@@ -98,40 +98,19 @@ def company_update(*, company: Company, **fields: Any) -> Company:
     return company
 
 
-def _set_status(*, company: Company, status: str, by: User, note: str, kind: str) -> Company:
-    company = Company.objects.select_for_update().get(pk=company.pk)
-    if company.status == status:
-        return company  # already there: no new timestamps, no second round of e-mails
-    company.status = status
-    company.status_note = note
-    company.status_changed_at = timezone.now()
-    company.status_changed_by = by
-    company.save(
-        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
-    )
-    for membership in company.memberships.select_related("user"):
-        notify(
-            recipient=membership.user,
-            kind=kind,
-            url=company.get_absolute_url(),
-            context={"company": bilingual(company, "name"), "note": note},
-        )
-    return company
-
-
 @transaction.atomic
 def company_verify(*, company: Company, by: User, note: str = "") -> Company:
     """Mark a company verified and tell its members."""
-    return _set_status(
-        company=company, status=Company.Status.VERIFIED, by=by, note=note, kind="company_verified"
+    return organisation_status_set(
+        organisation=company, status=Company.Status.VERIFIED, by=by, note=note, kind="company_verified"
     )
 
 
 @transaction.atomic
 def company_suspend(*, company: Company, by: User, note: str = "") -> Company:
     """Suspend a company (its products leave the catalog) and tell its members why."""
-    return _set_status(
-        company=company, status=Company.Status.SUSPENDED, by=by, note=note, kind="company_suspended"
+    return organisation_status_set(
+        organisation=company, status=Company.Status.SUSPENDED, by=by, note=note, kind="company_suspended"
     )
 
 

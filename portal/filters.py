@@ -6,6 +6,14 @@ import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import LocalDateField
+
+
+class LocalDateFilter(filters.DateFilter):
+    """A date filter that takes Jalali dates on Persian pages (see LocalDateField)."""
+
+    field_class = LocalDateField
+
 
 class StyledFilterSet(filters.FilterSet):
     @property

@@ -14,5 +14,5 @@ def path_in_language(path: str, language: str) -> str:
     for code, _name in settings.LANGUAGES:
         prefix = f"/{code}/"
         if path.startswith(prefix):
-            return f"/{language}/{path[len(prefix):]}"
+            return f"/{language}/{path[len(prefix) :]}"
     return path

@@ -145,3 +145,32 @@ def client_for():
         return client
 
     return make
+
+
+ROLE_MIGRATIONS = [
+    ("portal.migrations.0002_role_groups", "create_groups"),
+    ("companies.migrations.0002_role_permissions", "grant"),
+    ("products.migrations.0002_role_permissions", "grant"),
+    ("brokers.migrations.0002_role_permissions", "grant"),
+]
+
+
+@pytest.fixture
+def role_groups(transactional_db) -> None:
+    """Put back the role groups that migrations create, for tests on a flushed database.
+
+    Transactional tests (browser, real worker) end with a flush, and the serialized-rollback
+    restore does not bring the migration-made rows back reliably in every test order, so these
+    tests re-run the same data-migration functions against the migrated schema's state.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if Group.objects.exists():
+        return
+    state_apps = MigrationExecutor(connection).loader.project_state().apps
+    for module, function in ROLE_MIGRATIONS:
+        getattr(import_module(module), function)(state_apps, None)

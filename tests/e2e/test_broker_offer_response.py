@@ -14,7 +14,7 @@ from tests.companies.factories import PDF_BYTES
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
 
 def test_broker_publishes_company_responds_broker_accepts(

@@ -13,7 +13,7 @@ from products.models import Product
 from tests.companies.factories import PDF_BYTES
 from tests.products.factories import CategoryFactory, png_bytes
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
 
 def test_company_member_publishes_manager_verifies_visitor_finds(new_page, manager, password, tmp_path):

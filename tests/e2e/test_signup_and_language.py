@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.models import User
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
 
 def test_visitor_signs_up_logs_out_logs_in_and_switches_language(page):

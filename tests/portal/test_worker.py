@@ -16,7 +16,11 @@ from portal.notifications import notify
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("role_groups"),
+]
 
 
 @pytest.fixture
