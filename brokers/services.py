@@ -172,18 +172,24 @@ def broker_invitation_accept(*, invitation: BrokerInvitation, user: User) -> Bro
 # ---------------------------------------------------------------------------
 # Offers
 # ---------------------------------------------------------------------------
-def _check_offer_rules(offer: Offer, *, publishing: bool) -> None:
+def _check_broker_may_write(broker: Broker, *, publishing: bool) -> None:
+    if broker.status == Broker.Status.SUSPENDED:
+        raise PermissionDenied(_("Your brokerage is suspended."))
+    if publishing and broker.status != Broker.Status.APPROVED:
+        raise PermissionDenied(_("Only approved brokerages can publish offers."))
+
+
+def _check_offer_rules(offer: Offer, *, publishing: bool, deadline_changed: bool = True) -> None:
+    """Who may write comes first (403), then what was written (field errors)."""
+    _check_broker_may_write(offer.broker, publishing=publishing)
     errors: dict[str, str] = {}
     if offer.country_id and not offer.broker.countries.filter(pk=offer.country_id).exists():
         errors["country"] = _("Your brokerage does not cover this country. Add it to your profile first.")
-    if offer.deadline and offer.deadline < timezone.localdate():
+    # A past deadline is refused when set or when reopening, not when editing other fields.
+    if deadline_changed and offer.deadline and offer.deadline < timezone.localdate():
         errors["deadline"] = _("The deadline cannot be in the past.")
     if errors:
         raise ValidationError(errors)
-    if publishing and offer.broker.status != Broker.Status.APPROVED:
-        raise PermissionDenied(_("Only approved brokerages can publish offers."))
-    if offer.broker.status == Broker.Status.SUSPENDED:
-        raise PermissionDenied(_("Your brokerage is suspended."))
 
 
 def _schedule_fanout(offer: Offer) -> None:
@@ -198,10 +204,14 @@ def offer_create(
 ) -> Offer:
     """Create an offer (open at once when `publish`, else a draft) and tell matching companies."""
     _check_fields(fields, OFFER_FIELDS)
+    categories = list(categories)
+    _check_broker_may_write(broker, publishing=publish)
     offer = Offer(
         broker=broker, created_by=by, status=Offer.Status.OPEN if publish else Offer.Status.DRAFT, **fields
     )
     offer.full_clean()
+    if not categories:
+        raise ValidationError({"categories": _("Choose at least one product category.")})
     _check_offer_rules(offer, publishing=publish)
     if publish:
         offer.published_at = timezone.now()
@@ -218,10 +228,15 @@ def offer_update(
 ) -> Offer:
     _check_fields(fields, OFFER_FIELDS)
     offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    deadline_changed = "deadline" in fields and fields["deadline"] != offer.deadline
     for name, value in fields.items():
         setattr(offer, name, value)
     offer.full_clean()
-    _check_offer_rules(offer, publishing=offer.status == Offer.Status.OPEN)
+    if categories is not None:
+        categories = list(categories)
+        if not categories:
+            raise ValidationError({"categories": _("Choose at least one product category.")})
+    _check_offer_rules(offer, publishing=offer.status == Offer.Status.OPEN, deadline_changed=deadline_changed)
     offer.save()
     if categories is not None:
         offer.categories.set(categories)
@@ -245,7 +260,8 @@ def offer_publish(*, offer: Offer) -> Offer:
 
 @transaction.atomic
 def offer_close(*, offer: Offer) -> Offer:
-    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    _check_broker_may_write(offer.broker, publishing=False)
     if offer.status != Offer.Status.CLOSED:
         offer.status = Offer.Status.CLOSED
         offer.closed_at = timezone.now()
@@ -317,6 +333,8 @@ def response_decide(*, response: OfferResponse, status: str) -> OfferResponse:
     )
     if response.status in (OfferResponse.Status.ACCEPTED, OfferResponse.Status.DECLINED):
         raise ValidationError(_("This response has already been decided."), code="decided")
+    if response.status == status:
+        return response  # shortlisting twice tells the company nothing new
     response.status = status
     if status != OfferResponse.Status.SHORTLISTED:
         response.decided_at = timezone.now()

@@ -245,6 +245,8 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
+    if not can_publish_offers(request.user, offer.broker):
+        raise PermissionDenied
     try:
         services.offer_publish(offer=offer)
     except ValidationError as error:
@@ -258,7 +260,10 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = services.offer_close(offer=get_offer_for_broker(request.user, pk))
+    offer = get_offer_for_broker(request.user, pk)
+    if not can_edit_broker(request.user, offer.broker):
+        raise PermissionDenied
+    services.offer_close(offer=offer)
     messages.success(request, _("The offer is closed."))
     return redirect(offer)
 

@@ -295,6 +295,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Offers and products share one unit list: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"UnitEnum": "products.models.Product.Unit"},
 }
 
 # ---------------------------------------------------------------------------

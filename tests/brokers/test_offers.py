@@ -208,3 +208,44 @@ def test_offers_past_their_deadline_close_and_the_broker_hears(
     assert notification.recipient == broker_member
     assert "1 response" in notification.body
     assert OfferResponse.objects.count() == 1
+
+
+def test_a_suspended_brokerage_cannot_close_or_reopen(client_for, broker_member, brokerage):
+    offer = OfferFactory(broker=brokerage)
+    brokerage.status = Broker.Status.SUSPENDED
+    brokerage.save()
+    assert client_for(broker_member).post(f"/en/offers/{offer.pk}/close/").status_code == 403
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.OPEN
+
+
+def test_an_offer_past_its_deadline_can_still_be_corrected_but_not_moved_into_the_past(brokerage):
+    from django.core.exceptions import ValidationError
+
+    from brokers.services import offer_update
+
+    offer = OfferFactory(
+        broker=brokerage, status="closed", deadline=timezone.localdate() - dt.timedelta(days=3)
+    )
+    offer_update(offer=offer, title_en="Corrected title")
+    offer.refresh_from_db()
+    assert offer.title_en == "Corrected title"
+    with pytest.raises(ValidationError) as excinfo:
+        offer_update(offer=offer, deadline=timezone.localdate() - dt.timedelta(days=1))
+    assert "deadline" in excinfo.value.message_dict
+
+
+def test_the_api_explains_why_publishing_is_refused(client_for, broker_member, brokerage):
+    brokerage.status = Broker.Status.PENDING
+    brokerage.save()
+    payload = {
+        "kind": "service", "country": "IQ", "categories": ["masks"], "title_fa": "x", "title_en": "x",
+        "description_fa": "x", "description_en": "x",
+        "deadline": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+    }  # fmt: skip
+    CategoryFactory(slug="masks")
+    response = client_for(broker_member).post(
+        "/api/v1/offers/", payload, content_type="application/json", headers={"accept-language": "en"}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Only approved brokerages can publish offers."

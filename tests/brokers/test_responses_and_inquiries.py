@@ -208,3 +208,12 @@ def test_inquiry_about_something_unknown_is_404(client, query):
 def test_inquiry_about_a_draft_product_is_404(client, company):
     draft = ProductFactory(company=company, draft=True)
     assert client.get(f"/en/inquiries/new/?product={draft.pk}").status_code == 404
+
+
+def test_shortlisting_twice_tells_the_company_once(client_for, broker_member, offer, company, company_member):
+    answer = OfferResponseFactory(offer=offer, company=company)
+    for _ in range(2):
+        client_for(broker_member).post(f"/en/responses/{answer.pk}/shortlisted/")
+    assert (
+        Notification.objects.filter(recipient=company_member, kind="offer_response_shortlisted").count() == 1
+    )
