@@ -251,6 +251,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brokers.tasks.offers_expire",
         "schedule": crontab(minute=15),
     },
+    # Daily at 09:00: remind reviewers of applications under review past the programme's period.
+    "reviews_overdue_remind": {
+        "task": "support.tasks.reviews_overdue_remind",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Saturdays at 08:30 (the start of the Iranian week): figures for programme managers.
+    "managers_weekly_summary": {
+        "task": "support.tasks.managers_weekly_summary",
+        "schedule": crontab(hour=8, minute=30, day_of_week="sat"),
+    },
     # Nightly at 03:30 Tehran time: drop read notifications older than a year.
     "notifications_prune": {
         "task": "portal.tasks.notifications_prune",

@@ -199,6 +199,10 @@ class Product(TimeStampedModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    joint_brand = models.BooleanField(
+        _("joint national brand"), default=False, editable=False,
+        help_text=_("Granted by an approved joint-brand support application."),
+    )  # fmt: skip
     objects = ProductQuerySet.as_manager()
 
     class Meta:

@@ -152,6 +152,7 @@ ROLE_MIGRATIONS = [
     ("companies.migrations.0002_role_permissions", "grant"),
     ("products.migrations.0002_role_permissions", "grant"),
     ("brokers.migrations.0002_role_permissions", "grant"),
+    ("support.migrations.0002_role_permissions", "grant"),
 ]
 
 

@@ -1,0 +1,384 @@
+"""Export-support programmes, applications to them, their reviews and their timeline."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import ExpressionWrapper, F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brokers.models import Broker
+from companies.models import Company
+from portal.models import TargetCountry, TimeStampedModel, localized
+from portal.uploads import GeneratedName, validate_image_or_pdf
+from products.models import Product, ProductCategory
+
+
+class Status(models.TextChoices):
+    """Where an application stands; only support.workflow changes it."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    UNDER_REVIEW = "under_review", _("Under review")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+GRANTED_STATES = (Status.APPROVED, Status.PAID, Status.CLOSED)
+
+
+class DocumentType(TimeStampedModel):
+    slug = models.SlugField(_("slug"), unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class ProgramQuerySet(models.QuerySet["SupportProgram"]):
+    def open_on(self, day: date | None = None) -> ProgramQuerySet:
+        day = day or timezone.localdate()
+        return self.filter(is_published=True, opens_on__lte=day, closes_on__gte=day)
+
+    def published(self) -> ProgramQuerySet:
+        return self.filter(is_published=True)
+
+
+class SupportProgram(TimeStampedModel):
+    class SupportType(models.TextChoices):
+        SHIPPING = "shipping", _("Shipping subsidy")
+        CERTIFICATION = "certification", _("International certification or registration costs")
+        EXHIBITION = "exhibition", _("Exhibition participation")
+        MARKETING = "marketing", _("Marketing and branding")
+        INSURANCE = "insurance", _("Export insurance")
+        JOINT_BRAND = "joint_brand", _("Joint-brand membership")
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_fa = models.TextField(_("description (Persian)"))
+    description_en = models.TextField(_("description (English)"))
+    support_type = models.CharField(_("support type"), max_length=20, choices=SupportType.choices)
+    budget = models.DecimalField(
+        _("total budget"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Product.Currency.choices, default=Product.Currency.USD
+    )
+    cap_per_application = models.DecimalField(
+        _("cap per application"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    eligible_categories = models.ManyToManyField(
+        ProductCategory, verbose_name=_("eligible product categories"), blank=True,
+        help_text=_("Leave empty for every category."),
+    )  # fmt: skip
+    eligible_countries = models.ManyToManyField(
+        TargetCountry, verbose_name=_("eligible target countries"), blank=True,
+        help_text=_("Leave empty for every target country."),
+    )  # fmt: skip
+    required_documents = models.ManyToManyField(
+        DocumentType, verbose_name=_("required documents"), blank=True, related_name="programs"
+    )
+    review_period_days = models.PositiveSmallIntegerField(
+        _("review period (days)"), default=14, validators=[MinValueValidator(1)]
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("support programme")
+        verbose_name_plural = _("support programmes")
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="program_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(cap_per_application__lte=F("budget")), name="program_cap_within_budget"
+            ),
+            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="program_dates_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:program_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = _("A programme closes after it opens.")
+        if self.budget is not None and self.cap_per_application and self.cap_per_application > self.budget:
+            errors["cap_per_application"] = _("The cap per application cannot exceed the budget.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    def is_open_on(self, day: date) -> bool:
+        return self.is_published and self.opens_on <= day <= self.closes_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_on(timezone.localdate())
+
+    def granted_total(self) -> Decimal:
+        total = self.applications.filter(status__in=GRANTED_STATES).aggregate(s=Sum("granted_amount"))["s"]
+        return total or Decimal("0")
+
+    def remaining_budget(self) -> Decimal:
+        return self.budget - self.granted_total()
+
+
+class ReviewCriterion(models.Model):
+    program = models.ForeignKey(
+        SupportProgram, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    name_fa = models.CharField(_("name (Persian)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1, validators=[MinValueValidator(1)])
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("review criterion")
+        verbose_name_plural = _("review criteria")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def of_company(self, company: Company | None) -> ApplicationQuerySet:
+        return self.filter(company=company) if company else self.none()
+
+    def overdue(self, *, now: timezone.datetime | None = None) -> ApplicationQuerySet:
+        """Under review for longer than their programme's review period."""
+        now = now or timezone.now()
+        review_period = ExpressionWrapper(
+            F("program__review_period_days") * timedelta(days=1), output_field=models.DurationField()
+        )
+        return self.filter(status=Status.UNDER_REVIEW, review_started_at__isnull=False).filter(
+            review_started_at__lt=now - review_period
+        )
+
+
+class Application(TimeStampedModel):
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
+    program = models.ForeignKey(
+        SupportProgram, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="applications"
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="applications"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    products = models.ManyToManyField(Product, verbose_name=_("products"), related_name="applications")
+    countries = models.ManyToManyField(
+        TargetCountry, verbose_name=_("target countries"), related_name="applications"
+    )
+    broker = models.ForeignKey(
+        Broker,
+        verbose_name=_("broker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+    requested_amount = models.DecimalField(
+        _("requested amount"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    justification = models.TextField(_("justification"), max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned reviewer"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="assigned_applications",
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    review_started_at = models.DateTimeField(_("review started at"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+", editable=False,
+    )  # fmt: skip
+    granted_amount = models.DecimalField(
+        _("granted amount"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    decision_note = models.TextField(_("decision note"), blank=True, editable=False)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True, editable=False)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
+    last_reminded_on = models.DateField(null=True, blank=True, editable=False)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "program"], name="application_status_program_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(requested_amount__gt=0), name="application_request_positive"),
+            models.CheckConstraint(
+                condition=Q(granted_amount__isnull=True) | Q(granted_amount__gte=0),
+                name="application_grant_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted_amount__isnull=True) | Q(granted_amount__lte=F("requested_amount")),
+                name="application_grant_within_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:application_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (Status.DRAFT, Status.REVISION_REQUESTED)
+
+
+class ApplicationDocument(TimeStampedModel):
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="documents"
+    )
+    document_type = models.ForeignKey(DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT)
+    file = models.FileField(
+        _("file (PDF or image)"),
+        upload_to=GeneratedName("support/documents"),
+        validators=[validate_image_or_pdf],
+    )
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        ordering = ["document_type__name_en", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document_type} ({self.application})"
+
+
+class Review(TimeStampedModel):
+    class Recommendation(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REVISE = "revise", _("Ask for revision")
+        REJECT = "reject", _("Reject")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices)
+    comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    weighted_score = models.DecimalField(
+        _("weighted score (0–10)"), max_digits=5, decimal_places=2, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="one_review_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.application}"
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ReviewCriterion, verbose_name=_("criterion"), on_delete=models.PROTECT)
+    score = models.PositiveSmallIntegerField(_("score (0–10)"), validators=[MaxValueValidator(10)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class ApplicationEvent(models.Model):
+    """One row per status change (and assignment): the company's timeline and the audit log."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.from_status} → {self.to_status}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given out in a Jalali year (EXP-1405-000123)."""
+
+    jalali_year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.jalali_year}: {self.last}"

@@ -1,0 +1,146 @@
+"""Writes that do not change an application's status: drafts, documents, reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from brokers.models import Broker
+from companies.models import Company
+from portal.media import delete_after_commit
+from portal.models import TargetCountry, User
+from portal.uploads import cleared_to_empty
+from products.models import Product
+
+from .models import Application, ApplicationDocument, DocumentType, Review, ReviewScore, SupportProgram
+from .permissions import can_review, has_scored
+
+DRAFT_FIELDS = {"requested_amount", "justification", "broker"}
+
+
+def _check_selection(company: Company, products: list[Product], countries: list[TargetCountry]) -> None:
+    errors = {}
+    if not products:
+        errors["products"] = _("Choose at least one product.")
+    elif any(p.company_id != company.pk for p in products):
+        errors["products"] = _("Choose only your own products.")
+    if not countries:
+        errors["countries"] = _("Choose at least one target country.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def application_create_draft(
+    *,
+    program: SupportProgram,
+    company: Company,
+    by: User,
+    products: Iterable[Product],
+    countries: Iterable[TargetCountry],
+    **fields: Any,
+) -> Application:
+    """Start an application to an open programme; it stays a draft until submitted."""
+    if set(fields) - DRAFT_FIELDS:
+        raise TypeError(f"unexpected fields: {sorted(set(fields) - DRAFT_FIELDS)}")
+    if not program.is_open:
+        raise ValidationError(_("This programme is not open for applications."), code="closed")
+    products, countries = list(products), list(countries)
+    _check_selection(company, products, countries)
+    application = Application(program=program, company=company, created_by=by, **fields)
+    application.full_clean()
+    application.save()
+    application.products.set(products)
+    application.countries.set(countries)
+    return application
+
+
+@transaction.atomic
+def application_update_draft(
+    *,
+    application: Application,
+    products: Iterable[Product] | None = None,
+    countries: Iterable[TargetCountry] | None = None,
+    **fields: Any,
+) -> Application:
+    """Change a draft, or an application sent back for revision."""
+    if set(fields) - DRAFT_FIELDS:
+        raise TypeError(f"unexpected fields: {sorted(set(fields) - DRAFT_FIELDS)}")
+    application = Application.objects.select_for_update().select_related("company").get(pk=application.pk)
+    if not application.is_editable:
+        raise ValidationError(_("Only drafts and applications sent back for revision can be changed."))
+    products = list(products) if products is not None else list(application.products.all())
+    countries = list(countries) if countries is not None else list(application.countries.all())
+    _check_selection(application.company, products, countries)
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean()
+    application.save()
+    application.products.set(products)
+    application.countries.set(countries)
+    return application
+
+
+@transaction.atomic
+def application_document_add(
+    *, application: Application, document_type: DocumentType, file: Any
+) -> ApplicationDocument:
+    """Attach a document; a new file of the same type replaces the old one."""
+    if not application.is_editable:
+        raise ValidationError(_("Documents can only be changed on drafts or when a revision is asked for."))
+    fields = cleared_to_empty({"file": file})
+    document = ApplicationDocument(application=application, document_type=document_type, **fields)
+    document.full_clean()
+    replaced = list(application.documents.filter(document_type=document_type))
+    document.save()
+    for old in replaced:
+        old.delete()
+        delete_after_commit(old.file.name)
+    return document
+
+
+def broker_choices() -> Iterable[Broker]:
+    return Broker.objects.approved().order_by("name_en")
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    application: Application,
+    reviewer: User,
+    scores: dict[int, int],
+    recommendation: str,
+    comment: str = "",
+) -> Review:
+    """Record a reviewer's scores per criterion; the weighted score is kept on the review."""
+    application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    if not can_review(reviewer, application):
+        raise PermissionDenied(_("Only the assigned reviewer or a programme manager can review it."))
+    if application.status != "under_review":
+        raise ValidationError(_("Only applications under review can be scored."))
+    if has_scored(reviewer, application):
+        raise ValidationError(_("You have already reviewed this application."))
+    criteria = list(application.program.criteria.all())
+    if not criteria:
+        raise ValidationError(_("This programme has no review criteria yet."))
+    missing = [c for c in criteria if c.pk not in scores]
+    if missing or any(not 0 <= scores[c.pk] <= 10 for c in criteria):
+        raise ValidationError(_("Score every criterion from 0 to 10."))
+    total_weight = sum(c.weight for c in criteria)
+    weighted = Decimal(sum(c.weight * scores[c.pk] for c in criteria)) / Decimal(total_weight)
+    review = Review.objects.create(
+        application=application,
+        reviewer=reviewer,
+        recommendation=recommendation,
+        comment=comment,
+        weighted_score=weighted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+    )
+    ReviewScore.objects.bulk_create(
+        [ReviewScore(review=review, criterion=c, score=scores[c.pk]) for c in criteria]
+    )
+    return review

@@ -1,0 +1,87 @@
+"""Support tasks: screening on submission, overdue-review reminders, the weekly summary."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from portal.models import User, bilingual
+from portal.notifications import notify
+from portal.permissions import Role
+
+from . import workflow
+from .models import Application, Status
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+def application_screen(application_id: int) -> str:
+    """Screen a submitted application; a redelivered task finds it already moved on and stops."""
+    application = Application.objects.filter(pk=application_id, status=Status.SUBMITTED).first()
+    if application is None:
+        return "skipped"
+    return workflow.application_screen(application=application).status
+
+
+@shared_task(acks_late=True)
+def reviews_overdue_remind() -> int:
+    """Remind reviewers, once a day, of applications under review past the programme's period."""
+    today = timezone.localdate()
+    reminded = 0
+    for pk in list(
+        Application.objects.overdue().exclude(last_reminded_on=today).values_list("pk", flat=True)
+    ):
+        reminded += _remind(pk, today)
+    return reminded
+
+
+@transaction.atomic
+def _remind(application_id: int, today) -> int:  # noqa: ANN001 - a date
+    if (
+        not Application.objects.filter(pk=application_id)
+        .exclude(last_reminded_on=today)
+        .update(last_reminded_on=today)
+    ):
+        return 0
+    application = Application.objects.select_related("assigned_reviewer", "program").get(pk=application_id)
+    reviewer = application.assigned_reviewer
+    if reviewer is None:
+        return 0
+    notify(
+        recipient=reviewer,
+        kind="review_overdue",
+        url=f"/admin/support/application/{application.pk}/change/",
+        context={"reference": application.reference, "program": bilingual(application.program, "name")},
+    )
+    return 1
+
+
+@shared_task(acks_late=True)
+def managers_weekly_summary() -> int:
+    """Send programme managers the week's figures: applications by status and amounts granted."""
+    week_ago = timezone.now() - timezone.timedelta(days=7)
+    by_status = dict(Application.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    context = {
+        "by_status": {status: by_status.get(status, 0) for status in Status.values},
+        "submitted_this_week": Application.objects.filter(submitted_at__gte=week_ago).count(),
+        "granted_this_week": str(
+            Application.objects.filter(decided_at__gte=week_ago, status=Status.APPROVED).aggregate(
+                s=Sum("granted_amount")
+            )["s"]
+            or 0
+        ),
+        "overdue": Application.objects.overdue().count(),
+        "week": timezone.localdate().isoformat(),
+    }
+    managers = User.objects.filter(
+        is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER
+    ).distinct()
+    for manager in managers:
+        notify(
+            recipient=manager,
+            kind="managers_weekly_summary",
+            url="/admin/support/dashboard/",
+            context=context,
+        )
+    return managers.count()

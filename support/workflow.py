@@ -1,0 +1,313 @@
+"""The life of a support application, and the only code that changes its status.
+
+    draft ──submit──▶ submitted ──(screening task)──▶ screening ──pass──▶ under_review
+      ▲                                                  │fail               │  ▲
+      └──────────── revision_requested ◀─────────────────┴──request_revision─┘  │
+                          └──────────────────submit (again)─────────────────────┘
+    under_review ──approve──▶ approved ──mark_paid──▶ paid ──close──▶ closed
+    under_review ──reject───▶ rejected
+    any state before a decision ──withdraw──▶ withdrawn
+
+Each transition is one short function below. They all go through `_transition`, which locks the
+row, checks the table (state and role), changes the status, appends an ApplicationEvent (the
+timeline and audit log), notifies the company in the same transaction, and leaves slow work
+(e-mails, the screening task) to after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import jdatetime
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import User, bilingual
+from portal.notifications import notify
+from portal.permissions import Role, is_manager
+
+from .models import Application, ApplicationEvent, ReferenceCounter, Status, SupportProgram
+from .permissions import can_decide, can_review, is_applicant
+
+Check = Callable[[User | AnonymousUser, Application], bool]
+
+APPLICANT, REVIEWER, MANAGER, SYSTEM = "applicant", "reviewer", "manager", "system"
+BEFORE_DECISION = (
+    Status.DRAFT, Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    role: str
+
+
+# action: which states it leaves from, where it lands, who may trigger it.
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition((Status.DRAFT, Status.REVISION_REQUESTED), Status.SUBMITTED, APPLICANT),
+    "screen_start": Transition((Status.SUBMITTED,), Status.SCREENING, SYSTEM),
+    "screen_pass": Transition((Status.SCREENING,), Status.UNDER_REVIEW, SYSTEM),
+    "screen_fail": Transition((Status.SCREENING,), Status.REVISION_REQUESTED, SYSTEM),
+    "assign": Transition((Status.UNDER_REVIEW,), Status.UNDER_REVIEW, REVIEWER),
+    "request_revision": Transition((Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, REVIEWER),
+    "approve": Transition((Status.UNDER_REVIEW,), Status.APPROVED, MANAGER),
+    "reject": Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
+    "mark_paid": Transition((Status.APPROVED,), Status.PAID, MANAGER),
+    "close": Transition((Status.PAID,), Status.CLOSED, MANAGER),
+    "withdraw": Transition(BEFORE_DECISION, Status.WITHDRAWN, APPLICANT),
+}
+
+
+def _may(role: str, user: User | AnonymousUser | None, application: Application) -> bool:
+    if role == SYSTEM:
+        return user is None
+    if user is None or not user.is_authenticated:
+        return False
+    if role == APPLICANT:
+        return is_applicant(user, application)
+    if role == REVIEWER:
+        return can_review(user, application)
+    if role == MANAGER:
+        return is_manager(user)
+    return False
+
+
+def allowed_actions(user: User | AnonymousUser, application: Application) -> list[str]:
+    """The actions `user` may take on `application` now (for buttons and admin actions)."""
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if t.role != SYSTEM and application.status in t.sources and _may(t.role, user, application)
+    ]
+
+
+def _transition(
+    application: Application,
+    action: str,
+    *,
+    by: User | None,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+    notify_company: bool = True,
+) -> Application:
+    """Lock, check, change the status, record the event, notify. Call inside a transaction."""
+    rule = TRANSITIONS[action]
+    application = (
+        Application.objects.select_for_update().select_related("program", "company").get(pk=application.pk)
+    )
+    if application.status not in rule.sources:
+        raise ValidationError(
+            _("This application is %(status)s; it cannot be changed that way now.")
+            % {"status": application.get_status_display()},
+            code="invalid_state",
+        )
+    if not _may(rule.role, by, application):
+        raise PermissionDenied(_("You may not do this with this application."))
+    previous = application.status
+    application.status = rule.target
+    for name, value in (changes or {}).items():
+        setattr(application, name, value)
+    application.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        from_status=previous,
+        to_status=rule.target,
+        action=action,
+        actor=by,
+        note=note,
+    )
+    if notify_company:
+        for membership in application.company.memberships.select_related("user"):
+            notify(
+                recipient=membership.user,
+                kind="application_status",
+                url=application.get_absolute_url(),
+                context={
+                    "reference": application.reference or "",
+                    "program": bilingual(application.program, "name"),
+                    "status": rule.target,
+                    "note": note,
+                },
+            )
+    return application
+
+
+# ---------------------------------------------------------------------------
+# Reference numbers
+# ---------------------------------------------------------------------------
+def _next_reference(today: date) -> str:
+    """EXP-<Jalali year>-<6 digits>, counted per year; the counter row is locked while we take one."""
+    year = jdatetime.date.fromgregorian(date=today).year
+    ReferenceCounter.objects.get_or_create(jalali_year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(jalali_year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"EXP-{year}-{counter.last:06d}"
+
+
+# ---------------------------------------------------------------------------
+# The transitions
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def application_submit(*, application: Application, by: User) -> Application:
+    """Send a draft (or a revised application) to screening; it gets its reference number once."""
+    changes: dict[str, Any] = {"submitted_at": timezone.now()}
+    if not application.reference:
+        changes["reference"] = _next_reference(timezone.localdate())
+    application = _transition(application, "submit", by=by, changes=changes)
+    from .tasks import application_screen as application_screen_task
+
+    transaction.on_commit(lambda: application_screen_task.delay(application.pk))
+    return application
+
+
+def _least_loaded_reviewer() -> User | None:
+    return (
+        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.REVIEWER)
+        .annotate(
+            load=Count("assigned_applications", filter=Q(assigned_applications__status=Status.UNDER_REVIEW))
+        )
+        .order_by("load", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def application_screen(*, application: Application, today: date | None = None) -> Application:
+    """Run eligibility screening (the Celery task calls this): to review, or back with reasons."""
+    from .screening import screen
+
+    application = _transition(application, "screen_start", by=None, notify_company=False)
+    on = (
+        timezone.localdate(application.submitted_at)
+        if application.submitted_at
+        else (today or timezone.localdate())
+    )
+    reasons = screen(application, on=on)
+    if reasons:
+        return _transition(application, "screen_fail", by=None, note="\n".join(reasons))
+    reviewer = _least_loaded_reviewer()
+    application = _transition(
+        application,
+        "screen_pass",
+        by=None,
+        changes={"assigned_reviewer": reviewer, "review_started_at": timezone.now()},
+    )
+    if reviewer is not None:
+        notify(
+            recipient=reviewer,
+            kind="application_assigned",
+            url=f"/admin/support/application/{application.pk}/change/",
+            context={"reference": application.reference, "program": bilingual(application.program, "name")},
+        )
+    return application
+
+
+@transaction.atomic
+def application_assign(*, application: Application, by: User, reviewer: User) -> Application:
+    """Give an application under review to a reviewer ("assign to me" in the admin)."""
+    if not (reviewer.is_staff and reviewer.groups.filter(name=Role.REVIEWER).exists()):
+        raise ValidationError(_("Only reviewers can be assigned."), code="not_reviewer")
+    if not (is_manager(by) or by == reviewer):
+        raise PermissionDenied(_("Reviewers can only assign applications to themselves."))
+    # "assign" is open to reviewers in general, not only the one assigned: check it here.
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Status.UNDER_REVIEW:
+        raise ValidationError(_("Only applications under review can be assigned."), code="invalid_state")
+    previous = application.assigned_reviewer
+    application.assigned_reviewer = reviewer
+    application.save(update_fields=["assigned_reviewer", "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
+        action="assign", actor=by, note=f"{previous or '-'} → {reviewer}",
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_request_revision(*, application: Application, by: User, note: str) -> Application:
+    """Send an application back to the company with what to change."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the company should change.")})
+    return _transition(application, "request_revision", by=by, note=note)
+
+
+@transaction.atomic
+def application_approve(
+    *, application: Application, by: User, amount: Decimal, note: str = ""
+) -> Application:
+    """Grant `amount`; never more than requested, the cap, or what is left of the budget."""
+    allowed, reason = can_decide(by, application)
+    if not allowed:
+        raise PermissionDenied(_("The person who scored an application cannot decide it."))
+    # Lock the programme first, then the application (always this order), and only then sum what
+    # is already granted: two managers approving at once cannot both spend the same remainder.
+    program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
+    current = Application.objects.get(pk=application.pk)
+    if amount <= 0:
+        raise ValidationError({"amount": _("Grant a positive amount.")})
+    if amount > current.requested_amount:
+        raise ValidationError({"amount": _("The grant cannot exceed the requested amount.")})
+    if amount > program.cap_per_application:
+        raise ValidationError({"amount": _("The grant cannot exceed the programme's cap per application.")})
+    if amount > program.remaining_budget():
+        raise ValidationError(
+            {"amount": _("Only %(left)s %(currency)s is left in this programme's budget.")
+             % {"left": program.remaining_budget(), "currency": program.currency}}
+        )  # fmt: skip
+    decision = {
+        "granted_amount": amount,
+        "decided_at": timezone.now(),
+        "decided_by": by,
+        "decision_note": note,
+    }
+    application = _transition(application, "approve", by=by, note=note, changes=decision)
+    if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
+        application.products.update(joint_brand=True)
+    return application
+
+
+@transaction.atomic
+def application_reject(*, application: Application, by: User, reason: str) -> Application:
+    allowed, _reason = can_decide(by, application)
+    if not allowed:
+        raise PermissionDenied(_("The person who scored an application cannot decide it."))
+    if not reason.strip():
+        raise ValidationError({"note": _("Give the reason for the rejection.")})
+    return _transition(
+        application, "reject", by=by, note=reason,
+        changes={"decided_at": timezone.now(), "decided_by": by, "decision_note": reason},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def application_mark_paid(
+    *, application: Application, by: User, reference: str, paid_on: date | None = None
+) -> Application:
+    if not reference.strip():
+        raise ValidationError({"note": _("Enter the payment reference.")})
+    return _transition(
+        application, "mark_paid", by=by, note=reference,
+        changes={"payment_reference": reference.strip(), "paid_on": paid_on or timezone.localdate()},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def application_close(*, application: Application, by: User, note: str = "") -> Application:
+    return _transition(application, "close", by=by, note=note)
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User, note: str = "") -> Application:
+    """The company takes its application back before a decision."""
+    return _transition(application, "withdraw", by=by, note=note)
