@@ -85,5 +85,6 @@ urlpatterns = [
         path("companies/", include("companies.urls")),
         path("products/", include("products.urls")),
         path("", include("brokers.urls")),
+        path("", include("support.urls")),
     ),
 ]

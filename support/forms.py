@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from brokers.models import Broker
+from companies.models import Company
+from portal.forms import DigitsFormMixin, StyledFormMixin
+from portal.models import TargetCountry
+from products.models import Product
+
+from .models import Application, ApplicationDocument, SupportProgram
+
+
+class NamedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return obj.name
+
+
+class ApplicationForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    products = NamedMultipleChoiceField(
+        label=_("Products"), queryset=Product.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    countries = NamedMultipleChoiceField(
+        label=_("Target countries"),
+        queryset=TargetCountry.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Application
+        fields = ["products", "countries", "broker", "requested_amount", "justification"]
+        widgets = {
+            "requested_amount": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+            "justification": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: object, company: Company, program: SupportProgram, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        products = company.products.filter(status=Product.Status.PUBLISHED)
+        categories = program.eligible_categories.all()
+        if categories.exists():
+            products = products.filter(category__in=categories)
+        self.fields["products"].queryset = products
+        countries = program.eligible_countries.all()
+        self.fields["countries"].queryset = (
+            countries if countries.exists() else TargetCountry.objects.active()
+        )
+        self.fields["broker"].queryset = Broker.objects.approved().order_by("name_en")
+        self.fields["broker"].label_from_instance = lambda b: b.name
+        self.fields["broker"].empty_label = _("No broker")
+        self.fields["requested_amount"].help_text = _("At most %(cap)s %(currency)s.") % {
+            "cap": program.cap_per_application,
+            "currency": program.currency,
+        }
+
+
+class DocumentForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ApplicationDocument
+        fields = ["document_type", "file"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"})}
+
+    def __init__(self, *args: object, program: SupportProgram, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document_type"].queryset = program.required_documents.all()
+        self.fields["document_type"].label_from_instance = lambda d: d.name

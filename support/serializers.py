@@ -1,0 +1,167 @@
+"""Support serializers: output shapes for programmes, applications and their timeline, and the
+input serializers for a company's drafts (create, change) and its withdrawal note."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from brokers.models import Broker
+from companies.models import Company
+from portal.digits import to_ascii_digits
+from portal.models import TargetCountry
+from products.models import Product
+
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    DocumentType,
+    ReviewCriterion,
+    SupportProgram,
+)
+
+
+class AmountField(serializers.DecimalField):
+    """A money amount typed in any digits: Persian and Arabic-Indic digits become ASCII, and
+    thousands separators (",", "٬") are dropped; "٫" is the decimal point."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, str):
+            data = to_ascii_digits(data).replace(",", "").strip()
+        return super().to_internal_value(data)
+
+
+# ---------------------------------------------------------------------------
+# Programmes
+# ---------------------------------------------------------------------------
+class DocumentTypeBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = DocumentType
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class ReviewCriterionBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ReviewCriterion
+        fields = ["name", "weight"]
+        read_only_fields = fields
+
+
+class SupportProgramSerializer(serializers.ModelSerializer):
+    """A published programme; empty eligibility lists mean every category or country."""
+
+    name = serializers.CharField(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    eligible_categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    eligible_countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+    required_documents = DocumentTypeBriefSerializer(many=True, read_only=True)
+    criteria = ReviewCriterionBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupportProgram
+        fields = [
+            "id", "name", "name_fa", "name_en", "description_fa", "description_en", "support_type", "budget",
+            "currency", "cap_per_application", "opens_on", "closes_on", "is_open", "eligible_categories",
+            "eligible_countries", "required_documents", "criteria", "review_period_days",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SupportProgramBriefSerializer(serializers.ModelSerializer):
+    """The few words about a programme that travel with its applications."""
+
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = SupportProgram
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------------------
+# Applications
+# ---------------------------------------------------------------------------
+class ApplicationDocumentSerializer(serializers.ModelSerializer):
+    document_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.FileField(source="file", read_only=True)
+
+    class Meta:
+        model = ApplicationDocument
+        fields = ["document_type", "url"]
+        read_only_fields = fields
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """An application as its company sees it; reviewers, scores and decision makers stay inside."""
+
+    program = SupportProgramBriefSerializer(read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+    documents = ApplicationDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "reference", "program", "status", "products", "countries", "broker", "requested_amount",
+            "justification", "granted_amount", "submitted_at", "decided_at", "created_at", "documents",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ApplicationEventSerializer(serializers.ModelSerializer):
+    """One step of the timeline; who took it is not shown to the company."""
+
+    class Meta:
+        model = ApplicationEvent
+        fields = ["from_status", "to_status", "action", "note", "created_at"]
+        read_only_fields = fields
+
+
+class ApplicationUpdateSerializer(serializers.ModelSerializer):
+    """What a company member may change on a draft; `products` are ids of the company's own
+    products, `countries` ISO codes, `broker` the id of an approved brokerage."""
+
+    products = serializers.PrimaryKeyRelatedField(many=True, queryset=Product.objects.none())
+    countries = serializers.SlugRelatedField(
+        slug_field="iso_code", many=True, queryset=TargetCountry.objects.active()
+    )
+    broker = serializers.PrimaryKeyRelatedField(
+        queryset=Broker.objects.approved(), required=False, allow_null=True
+    )
+    requested_amount = AmountField()
+
+    class Meta:
+        model = Application
+        fields = ["products", "countries", "broker", "requested_amount", "justification"]
+
+    def __init__(self, *args: Any, company: Company | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Other companies' products do not exist for this caller.
+        if company is not None:
+            self.fields["products"].child_relation.queryset = company.products.all()
+
+
+class ApplicationCreateSerializer(ApplicationUpdateSerializer):
+    """A new draft: the programme (a published one, by id) and the draft's fields."""
+
+    program = serializers.PrimaryKeyRelatedField(queryset=SupportProgram.objects.published())
+
+    class Meta(ApplicationUpdateSerializer.Meta):
+        fields = ["program", *ApplicationUpdateSerializer.Meta.fields]
+
+
+class ApplicationWithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

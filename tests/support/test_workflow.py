@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from portal.models import Notification
+from support import workflow
+from support.models import ApplicationDocument, ApplicationEvent, Status
+from support.services import review_submit
+from tests.companies.factories import PDF_BYTES, MembershipFactory
+from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def application(company, company_member):
+    return ApplicationFactory(company=company)
+
+
+def submit(application, by, capture):
+    with capture(execute=True):
+        return workflow.application_submit(application=application, by=by)
+
+
+def under_review(application, company_member, reviewer, capture):
+    application = submit(application, company_member, capture)
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW, application.events.last().note
+    return application
+
+
+def test_submit_gives_a_jalali_reference_and_screening_moves_it_to_review(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    assert re.fullmatch(r"EXP-14\d\d-\d{6}", application.reference)
+    assert application.assigned_reviewer == reviewer
+    assert [(e.from_status, e.to_status) for e in application.events.all()] == [
+        ("draft", "submitted"), ("submitted", "screening"), ("screening", "under_review"),
+    ]  # fmt: skip
+    assert Notification.objects.filter(recipient=reviewer, kind="application_assigned").exists()
+    assert Notification.objects.filter(recipient=company_member, kind="application_status").count() == 2
+
+
+def test_reference_numbers_count_up_within_the_year(
+    company, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    first = submit(ApplicationFactory(company=company), company_member, django_capture_on_commit_callbacks)
+    second = submit(ApplicationFactory(company=company), company_member, django_capture_on_commit_callbacks)
+    assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
+
+
+@pytest.mark.parametrize(
+    ("break_it", "reason"),
+    [
+        ("expired_certificate", "certificate was not valid"),
+        ("unverified", "not verified"),
+        ("closed_programme", "not open"),
+        ("missing_document", "required document is missing"),
+        ("over_cap", "above the programme's cap"),
+        ("over_budget", "left of the programme's budget"),
+    ],
+)
+def test_screening_sends_ineligible_applications_back_with_the_reason(
+    application, company, company_member, django_capture_on_commit_callbacks, break_it, reason
+):
+    program = application.program
+    if break_it == "expired_certificate":
+        company.certificate_expiry = timezone.localdate() - dt.timedelta(days=1)
+        company.save()
+    elif break_it == "unverified":
+        company.status = "pending"
+        company.save()
+    elif break_it == "closed_programme":
+        program.closes_on = timezone.localdate() - dt.timedelta(days=1)
+        program.save()
+    elif break_it == "missing_document":
+        program.required_documents.add(DocumentTypeFactory(slug="proforma"))
+    elif break_it == "over_cap":
+        application.requested_amount = Decimal("25000")
+        application.save()
+    elif break_it == "over_budget":
+        program.budget = Decimal("20000")
+        program.save()
+        application.requested_amount = Decimal("15000")
+        application.save()
+        other = ApplicationFactory(program=program, status=Status.APPROVED, requested_amount=Decimal("10000"))
+        other.granted_amount = Decimal("10000")
+        other.save()
+    from django.utils import translation
+
+    with translation.override("en"):
+        submit(application, company_member, django_capture_on_commit_callbacks)
+    application.refresh_from_db()
+    assert application.status == Status.REVISION_REQUESTED
+    assert reason in application.events.last().note
+
+
+def test_required_documents_present_pass_screening(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    proforma = DocumentTypeFactory(slug="proforma")
+    application.program.required_documents.add(proforma)
+    ApplicationDocument.objects.create(
+        application=application, document_type=proforma, file=ContentFile(PDF_BYTES, name="p.pdf")
+    )
+    under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+
+
+def test_revised_application_is_resubmitted_keeping_its_reference(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    reference = application.reference
+    workflow.application_request_revision(application=application, by=reviewer, note="Add the proforma")
+    application.refresh_from_db()
+    assert application.status == Status.REVISION_REQUESTED
+    application = submit(application, company_member, django_capture_on_commit_callbacks)
+    application.refresh_from_db()
+    assert application.reference == reference
+    assert application.status == Status.UNDER_REVIEW
+
+
+# --- who may do what, from which state ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [("company_member", True), ("other_company_member", False), ("reviewer", False), ("manager", False)],
+)
+def test_only_the_applicant_submits(
+    request, application, persona, allowed, django_capture_on_commit_callbacks
+):
+    user = request.getfixturevalue(persona)
+    if allowed:
+        submit(application, user, django_capture_on_commit_callbacks)
+    else:
+        with pytest.raises(PermissionDenied):
+            submit(application, user, django_capture_on_commit_callbacks)
+        application.refresh_from_db()
+        assert application.status == Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("action", "kwargs"),
+    [
+        ("application_approve", {"amount": Decimal("100")}),
+        ("application_reject", {"reason": "no"}),
+        ("application_mark_paid", {"reference": "PAY-1"}),
+        ("application_close", {}),
+        ("application_request_revision", {"note": "x"}),
+    ],
+)
+def test_actions_refused_from_draft(application, manager, action, kwargs):
+    with pytest.raises(ValidationError):
+        getattr(workflow, action)(application=application, by=manager, **kwargs)
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+    assert not ApplicationEvent.objects.exists()
+
+
+def test_another_reviewer_cannot_request_revision(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    from portal.permissions import Role
+    from tests.portal.factories import UserFactory
+
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    stranger = UserFactory(is_staff=True, roles=[Role.REVIEWER])
+    with pytest.raises(PermissionDenied):
+        workflow.application_request_revision(application=application, by=stranger, note="x")
+
+
+def test_reviewer_cannot_approve_and_manager_who_scored_cannot_either(
+    application, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    with pytest.raises(PermissionDenied):
+        workflow.application_approve(application=application, by=reviewer, amount=Decimal("5000"))
+    scores = {c.pk: 8 for c in application.program.criteria.all()}
+    review_submit(application=application, reviewer=manager, scores=scores, recommendation="approve")
+    with pytest.raises(PermissionDenied):  # four eyes
+        workflow.application_approve(application=application, by=manager, amount=Decimal("5000"))
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+
+
+def test_full_path_to_closed(
+    application, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    scores = {c.pk: s for c, s in zip(application.program.criteria.all(), [9, 6], strict=True)}
+    review = review_submit(
+        application=application, reviewer=reviewer, scores=scores, recommendation="approve"
+    )
+    assert review.weighted_score == Decimal("7.80")  # (3*9 + 2*6) / 5
+    workflow.application_approve(
+        application=application, by=manager, amount=Decimal("8000"), note="Good case"
+    )
+    workflow.application_mark_paid(application=application, by=manager, reference="PAY-1405-77")
+    workflow.application_close(application=application, by=manager)
+    application.refresh_from_db()
+    assert application.status == Status.CLOSED
+    assert application.granted_amount == Decimal("8000")
+    assert application.payment_reference == "PAY-1405-77"
+    statuses = [e.to_status for e in application.events.all()]
+    assert statuses[-3:] == ["approved", "paid", "closed"]
+    kinds = Notification.objects.filter(recipient=company_member, kind="application_status")
+    assert kinds.count() == 5  # submitted, under review, approved, paid, closed
+
+
+@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-1"), Decimal("10001"), Decimal("25000")])
+def test_grant_must_be_positive_and_within_request_and_cap(
+    application, company_member, reviewer, manager, django_capture_on_commit_callbacks, amount
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError) as excinfo:
+        workflow.application_approve(application=application, by=manager, amount=amount)
+    assert "amount" in excinfo.value.message_dict
+
+
+def test_grant_never_exceeds_what_is_left(
+    company, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(budget=Decimal("15000"), cap_per_application=Decimal("10000"))
+    first = under_review(
+        ApplicationFactory(company=company, program=program),
+        company_member,
+        reviewer,
+        django_capture_on_commit_callbacks,
+    )
+    second = under_review(
+        ApplicationFactory(company=company, program=program),
+        company_member,
+        reviewer,
+        django_capture_on_commit_callbacks,
+    )
+    workflow.application_approve(application=first, by=manager, amount=Decimal("10000"))
+    with pytest.raises(ValidationError, match="left"):
+        workflow.application_approve(application=second, by=manager, amount=Decimal("6000"))
+    workflow.application_approve(application=second, by=manager, amount=Decimal("5000"))
+    assert program.remaining_budget() == Decimal("0")
+
+
+@pytest.mark.parametrize("state", ["draft", "under_review"])
+def test_withdraw_before_a_decision(
+    application, company_member, reviewer, django_capture_on_commit_callbacks, state
+):
+    if state == "under_review":
+        application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    workflow.application_withdraw(application=application, by=company_member)
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
+
+
+def test_no_withdrawal_after_approval(
+    application, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    workflow.application_approve(application=application, by=manager, amount=Decimal("1000"))
+    with pytest.raises(ValidationError):
+        workflow.application_withdraw(application=application, by=company_member)
+
+
+def test_joint_brand_approval_marks_the_products(
+    company, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    application = under_review(
+        ApplicationFactory(company=company, program=ProgramFactory(joint_brand=True)),
+        company_member, reviewer, django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    workflow.application_approve(application=application, by=manager, amount=Decimal("1000"))
+    assert all(p.joint_brand for p in application.products.all())
+
+
+def test_least_loaded_reviewer_gets_the_next_application(
+    company, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    from portal.permissions import Role
+    from tests.portal.factories import UserFactory
+
+    second = UserFactory(is_staff=True, roles=[Role.REVIEWER])
+    first_app = under_review(
+        ApplicationFactory(company=company), company_member, reviewer, django_capture_on_commit_callbacks
+    )
+    second_app = under_review(
+        ApplicationFactory(company=company), company_member, reviewer, django_capture_on_commit_callbacks
+    )
+    assert {first_app.assigned_reviewer, second_app.assigned_reviewer} == {reviewer, second}
+
+
+def test_a_redelivered_screening_task_does_nothing(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    from support.tasks import application_screen
+
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    events = application.events.count()
+    assert application_screen(application.pk) == "skipped"
+    assert application.events.count() == events
+
+
+def test_allowed_actions_follow_the_table(
+    application, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    assert workflow.allowed_actions(company_member, application) == ["submit", "withdraw"]
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    assert set(workflow.allowed_actions(manager, application)) >= {"approve", "reject", "request_revision"}
+    assert workflow.allowed_actions(company_member, application) == ["withdraw"]
+
+
+def test_other_company_members_are_not_applicants(application, other_company_member):
+    MembershipFactory()  # unrelated noise
+    assert workflow.allowed_actions(other_company_member, application) == []
