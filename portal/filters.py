@@ -20,7 +20,10 @@ class StyledFilterSet(filters.FilterSet):
     def form(self) -> forms.Form:
         form = super().form
         for name, field in form.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            else:
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
             if name != "ordering" and getattr(field, "empty_label", None) is not None:
                 field.empty_label = _("Any")

@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from brokers import api as brokers_api
 from companies import api as companies_api
 from products import api as products_api
+from support import api as support_api
 
 from . import api, media, views
 
@@ -36,6 +37,8 @@ router.register(
     basename="offer-responses-of-offer",
 )
 router.register("offer-responses", brokers_api.OfferResponseViewSet, basename="offer-response")
+router.register("programmes", support_api.SupportProgramViewSet, basename="programme")
+router.register("applications", support_api.ApplicationViewSet, basename="application")
 
 account_patterns = [
     path("signup/", views.signup, name="signup"),

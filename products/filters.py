@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,13 @@ from portal.models import TargetCountry
 
 from .models import Certification, Product, ProductCategory
 from .search import search_products
+
+
+class JointBrandWidget(forms.CheckboxInput):
+    """Ticked: only joint-brand products; unticked: every product (not "only those without")."""
+
+    def value_from_datadict(self, data, files, name):  # noqa: ANN001, ANN201 - widget signature
+        return True if name in data and data.get(name) not in ("", "false", "0") else None
 
 
 class ProductFilter(StyledFilterSet):
@@ -40,6 +48,7 @@ class ProductFilter(StyledFilterSet):
         to_field_name="iso_code",
         method="filter_ready_for",
     )
+    joint_brand = filters.BooleanFilter(label=_("Joint national brand only"), widget=JointBrandWidget)
     company = filters.ModelChoiceFilter(label=_("Company"), queryset=Company.objects.verified())
     province = filters.ChoiceFilter(
         label=_("Province"), field_name="company__province", choices=Province.choices

@@ -43,9 +43,7 @@ class SupportProgramFilter(filters.FilterSet):
         model = SupportProgram
         fields = ["support_type", "open"]
 
-    def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    def filter_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         open_today = queryset.open_on()
         return open_today if value else queryset.exclude(pk__in=open_today.values("pk"))
 
@@ -80,9 +78,7 @@ class CanDraftForOwnCompany(permissions.IsAuthenticated):
         return company is not None and can_edit_company(request.user, company)
 
 
-class ApplicationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # fmt: skip
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The applications of the caller's own company; anyone else's are 404s. There is no DELETE:
     withdrawing takes an application back and keeps its history."""
 
@@ -166,6 +162,6 @@ class ApplicationViewSet(
     @extend_schema(responses=ApplicationEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
-        """The application's status changes, oldest first; staff-internal assignments are left out."""
-        events = self.get_object().events.exclude(action="assign").order_by("created_at", "pk")
+        """The application's status changes and reviewer assignments, oldest first."""
+        events = self.get_object().events.order_by("created_at", "pk")
         return Response(ApplicationEventSerializer(events, many=True).data)

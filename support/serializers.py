@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brokers.models import Broker
@@ -20,6 +21,7 @@ from .models import (
     ApplicationEvent,
     DocumentType,
     ReviewCriterion,
+    Status,
     SupportProgram,
 )
 
@@ -121,13 +123,30 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"$ref": "#/components/schemas/ApplicationStatusEnum"})
+class StatusField(serializers.ChoiceField):
+    """An application status. Declared as a reference to the application's own status enum: three
+    fields with the same choices would otherwise give the schema three names for one enum."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Status.choices, **kwargs)
+
+
 class ApplicationEventSerializer(serializers.ModelSerializer):
-    """One step of the timeline; who took it is not shown to the company."""
+    """One step of the timeline. Who took it is not shown to the company, nor which reviewer an
+    assignment went to (its note names them), as on the HTML timeline."""
+
+    from_status = StatusField(read_only=True)
+    to_status = StatusField(read_only=True)
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = ApplicationEvent
         fields = ["from_status", "to_status", "action", "note", "created_at"]
         read_only_fields = fields
+
+    def get_note(self, event: ApplicationEvent) -> str:
+        return "" if event.action == "assign" else event.note
 
 
 class ApplicationUpdateSerializer(serializers.ModelSerializer):

@@ -77,14 +77,14 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for_member(request.user, pk)
+    documents = {d.document_type_id: d for d in application.documents.all()}
     return render(
         request,
         "support/application_detail.html",
         {
             "application": application,
             "events": application.events.all(),
-            "documents": application.documents.select_related("document_type"),
-            "required": application.program.required_documents.all(),
+            "document_rows": [(t, documents.get(t.pk)) for t in application.program.required_documents.all()],
             "products": application.products.all(),
             "countries": application.countries.all(),
             "allowed_actions": workflow.allowed_actions(request.user, application),
