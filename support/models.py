@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -191,13 +191,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
     def overdue(self, *, now: timezone.datetime | None = None) -> ApplicationQuerySet:
         """Under review for longer than their programme's review period."""
-        now = now or timezone.now()
-        review_period = ExpressionWrapper(
-            F("program__review_period_days") * timedelta(days=1), output_field=models.DurationField()
-        )
-        return self.filter(status=Status.UNDER_REVIEW, review_started_at__isnull=False).filter(
-            review_started_at__lt=now - review_period
-        )
+        return self.filter(status=Status.UNDER_REVIEW, review_due_at__lt=now or timezone.now())
 
 
 class Application(TimeStampedModel):
@@ -240,6 +234,7 @@ class Application(TimeStampedModel):
     )  # fmt: skip
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     review_started_at = models.DateTimeField(_("review started at"), null=True, blank=True, editable=False)
+    review_due_at = models.DateTimeField(_("review due by"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
@@ -277,6 +272,14 @@ class Application(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("support:application_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == Status.UNDER_REVIEW
+            and bool(self.review_due_at)
+            and self.review_due_at < timezone.now()
+        )
 
     @property
     def is_editable(self) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -201,7 +201,11 @@ def application_screen(*, application: Application, today: date | None = None) -
         application,
         "screen_pass",
         by=None,
-        changes={"assigned_reviewer": reviewer, "review_started_at": timezone.now()},
+        changes={
+            "assigned_reviewer": reviewer,
+            "review_started_at": timezone.now(),
+            "review_due_at": timezone.now() + timedelta(days=application.program.review_period_days),
+        },
     )
     if reviewer is not None:
         notify(

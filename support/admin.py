@@ -1,0 +1,324 @@
+"""The reviewers' workplace: programmes, and applications whose status moves only by actions."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin_tools import NoteActionForm, csv_export_action
+from portal.digits import to_ascii_digits
+
+from . import workflow
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    DocumentType,
+    Review,
+    ReviewCriterion,
+    Status,
+    SupportProgram,
+)
+from .permissions import can_review
+from .services import review_submit
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
+    from .admin_views import dashboard  # the programme managers' figures and charts
+
+    return dashboard(request)
+
+
+class CriterionInline(admin.TabularInline):
+    model = ReviewCriterion
+    extra = 1
+    fields = ["name_fa", "name_en", "weight", "position"]
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ["name_fa", "name_en", "slug"]
+    search_fields = ["name_fa", "name_en", "slug"]
+
+
+@admin.register(SupportProgram)
+class SupportProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_fa",
+        "name_en",
+        "support_type",
+        "opens_on",
+        "closes_on",
+        "budget",
+        "budget_used",
+        "is_published",
+    ]
+    list_filter = ["support_type", "is_published"]
+    search_fields = ["name_fa", "name_en"]
+    filter_horizontal = ["eligible_categories", "eligible_countries", "required_documents"]
+    inlines = [CriterionInline]
+
+    @admin.display(description=_("granted so far"))
+    def budget_used(self, program: SupportProgram) -> str:
+        return f"{program.granted_total():,.2f} {program.currency}"
+
+
+class DecisionActionForm(NoteActionForm):
+    amount = forms.CharField(label=_("Amount to grant"), required=False, max_length=20)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("review period")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Application]) -> QuerySet[Application]:
+        return queryset.overdue() if self.value() == "yes" else queryset
+
+
+class DocumentInline(admin.TabularInline):
+    model = ApplicationDocument
+    extra = 0
+    fields = ["document_type", "file", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    fields = ["reviewer", "recommendation", "weighted_score", "comment", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    fields = ["created_at", "from_status", "to_status", "action", "actor", "note"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["created_at", "pk"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReviewForm(forms.Form):
+    recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Review.Recommendation.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: object, criteria: list[ReviewCriterion], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
+                label=f"{criterion.name} (×{criterion.weight})", min_value=0, max_value=10
+            )
+
+    def scores(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"score_{c.pk}"] for c in self.criteria}
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
+        "granted_amount", "submitted_at", "overdue_flag",
+    ]  # fmt: skip
+    list_filter = [
+        "status", "program", "countries", "products__category", "assigned_reviewer", OverdueFilter,
+    ]  # fmt: skip
+    search_fields = ["reference", "company__name_fa", "company__name_en", "company__national_id"]
+    list_select_related = ["company", "program", "assigned_reviewer"]
+    readonly_fields = [
+        "reference", "program", "company", "status", "requested_amount", "justification", "broker",
+        "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted_amount",
+        "decided_at", "decided_by", "decision_note", "payment_reference", "paid_on", "products_list",
+        "countries_list", "score_link",
+    ]  # fmt: skip
+    exclude = ["products", "countries", "created_by", "last_reminded_on"]
+    inlines = [DocumentInline, ReviewInline, EventInline]
+    action_form = DecisionActionForm
+    actions = [
+        "assign_to_me", "request_revision", "approve", "reject", "mark_paid", "close", "export_csv",
+    ]  # fmt: skip
+    date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # applications come from companies
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # the timeline is the audit log
+
+    def get_urls(self) -> list:
+        extra = [
+            path("dashboard/", self.admin_site.admin_view(_dashboard), name="support_dashboard"),
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="support_application_review",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    @admin.display(description=_("products"))
+    def products_list(self, application: Application) -> str:
+        return ", ".join(p.name for p in application.products.all())
+
+    @admin.display(description=_("target countries"))
+    def countries_list(self, application: Application) -> str:
+        return ", ".join(c.name for c in application.countries.all())
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue_flag(self, application: Application) -> bool:
+        return application.is_overdue
+
+    @admin.display(description=_("review"))
+    def score_link(self, application: Application) -> str:
+        if application.status != Status.UNDER_REVIEW:
+            return "—"
+        url = reverse("admin:support_application_review", args=[application.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Score this application"))
+
+    # --- the review form ---------------------------------------------------------------------------
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = get_object_or_404(Application.objects.select_related("program", "company"), pk=pk)
+        if not can_review(request.user, application):
+            raise PermissionDenied
+        criteria = list(application.program.criteria.all())
+        form = ReviewForm(request.POST or None, criteria=criteria)
+        if request.method == "POST" and form.is_valid():
+            try:
+                review_submit(
+                    application=application,
+                    reviewer=request.user,
+                    scores=form.scores(),
+                    recommendation=form.cleaned_data["recommendation"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                self.message_user(request, _("Your review is recorded."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:support_application_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Score %(reference)s") % {"reference": application.reference},
+            "application": application,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/support/application_review.html", context)
+
+    # --- actions: each calls support.workflow ------------------------------------------------------
+    def _each(self, request: HttpRequest, queryset: QuerySet[Application], run) -> None:  # noqa: ANN001
+        done = 0
+        for application in queryset:
+            try:
+                run(application)
+            except ValidationError as error:
+                self.message_user(request, f"{application}: {' '.join(error.messages)}", messages.ERROR)
+            except PermissionDenied as error:
+                self.message_user(request, f"{application}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(n)d applications updated.") % {"n": done}, messages.SUCCESS)
+
+    @staticmethod
+    def _note(request: HttpRequest) -> str:
+        return request.POST.get("note", "").strip()
+
+    @admin.action(description=_("Assign to me"), permissions=["view"])
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda a: workflow.application_assign(application=a, by=request.user, reviewer=request.user),
+        )
+
+    @admin.action(
+        description=_("Request a revision (write what to change in the note)"), permissions=["view"]
+    )
+    def request_revision(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        note = self._note(request)
+        self._each(
+            request,
+            queryset,
+            lambda a: workflow.application_request_revision(application=a, by=request.user, note=note),
+        )
+
+    @admin.action(description=_("Approve with the amount given"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        try:
+            amount = Decimal(to_ascii_digits(request.POST.get("amount", "")).replace(",", "").strip())
+        except InvalidOperation:
+            self.message_user(request, _("Enter the amount to grant."), messages.ERROR)
+            return
+        note = self._note(request)
+        self._each(
+            request,
+            queryset,
+            lambda a: workflow.application_approve(application=a, by=request.user, amount=amount, note=note),
+        )
+
+    @admin.action(description=_("Reject (write the reason in the note)"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        note = self._note(request)
+        self._each(
+            request,
+            queryset,
+            lambda a: workflow.application_reject(application=a, by=request.user, reason=note),
+        )
+
+    @admin.action(description=_("Mark paid (payment reference in the note)"), permissions=["change"])
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        note = self._note(request)
+        self._each(
+            request,
+            queryset,
+            lambda a: workflow.application_mark_paid(application=a, by=request.user, reference=note),
+        )
+
+    @admin.action(description=_("Close"), permissions=["change"])
+    def close(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda a: workflow.application_close(application=a, by=request.user, note=self._note(request)),
+        )
+
+    export_csv = csv_export_action(
+        [
+            (_("reference number"), "reference"),
+            (_("company"), "company__name_en"),
+            (_("national ID"), "company__national_id"),
+            (_("programme"), "program__name_en"),
+            (_("status"), "get_status_display"),
+            (_("requested amount"), "requested_amount"),
+            (_("granted amount"), "granted_amount"),
+            (_("currency"), "program__currency"),
+            (_("assigned reviewer"), "assigned_reviewer__email"),
+            (_("submitted at"), "submitted_at"),
+            (_("decided at"), "decided_at"),
+        ],
+        filename="applications",
+    )

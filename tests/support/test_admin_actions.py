@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from support import workflow
+from support.models import Application, Review, Status
+from tests.support.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/support/application/"
+
+
+@pytest.fixture
+def under_review(company, company_member, reviewer, django_capture_on_commit_callbacks):
+    application = ApplicationFactory(company=company)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.application_submit(application=application, by=company_member)
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    return application
+
+
+def act(client, action, application, **extra):
+    data = {"action": action, "_selected_action": [application.pk], "index": 0, "note": "", "amount": ""}
+    data.update(extra)
+    return client.post(CHANGELIST, data, follow=True, headers={"accept-language": "en"})
+
+
+def test_reviewer_scores_in_the_admin(client_for, reviewer, under_review):
+    client = client_for(reviewer)
+    url = f"/admin/support/application/{under_review.pk}/review/"
+    assert client.get(url).status_code == 200
+    criteria = list(under_review.program.criteria.all())
+    data = {"recommendation": "approve", "comment": "Solid export plan"}
+    data.update({f"score_{c.pk}": "۸" if i == 0 else "7" for i, c in enumerate(criteria)})
+    response = client.post(url, data)
+    assert response.status_code == 302
+    review = Review.objects.get()
+    assert review.reviewer == reviewer
+    assert review.weighted_score == Decimal("7.60")  # (3*8 + 2*7) / 5
+
+
+def test_review_form_rejects_scores_out_of_range(client_for, reviewer, under_review):
+    criteria = list(under_review.program.criteria.all())
+    data = {"recommendation": "approve", **{f"score_{c.pk}": "11" for c in criteria}}
+    response = client_for(reviewer).post(f"/admin/support/application/{under_review.pk}/review/", data)
+    assert response.status_code == 200
+    assert not Review.objects.exists()
+
+
+def test_manager_approves_with_an_amount_from_the_admin(client_for, manager, under_review):
+    response = act(client_for(manager), "approve", under_review, amount="۸٬۰۰۰", note="OK")
+    assert "1 applications updated" in response.content.decode()
+    under_review.refresh_from_db()
+    assert under_review.status == Status.APPROVED
+    assert under_review.granted_amount == Decimal("8000")
+
+
+def test_approve_over_the_request_is_refused_with_a_message(client_for, manager, under_review):
+    response = act(client_for(manager), "approve", under_review, amount="999999")
+    assert "cannot exceed" in response.content.decode()
+    under_review.refresh_from_db()
+    assert under_review.status == Status.UNDER_REVIEW
+
+
+def test_reviewer_cannot_approve_from_the_admin(client_for, reviewer, under_review):
+    act(client_for(reviewer), "approve", under_review, amount="100")
+    under_review.refresh_from_db()
+    assert under_review.status == Status.UNDER_REVIEW
+
+
+def test_revision_reject_paid_from_the_admin(client_for, reviewer, manager, under_review, company):
+    act(client_for(reviewer), "request_revision", under_review, note="Add the proforma")
+    under_review.refresh_from_db()
+    assert under_review.status == Status.REVISION_REQUESTED
+    other = ApplicationFactory(company=company)
+    Application.objects.filter(pk=other.pk).update(status=Status.UNDER_REVIEW)
+    act(client_for(manager), "reject", other)  # no reason: refused
+    other.refresh_from_db()
+    assert other.status == Status.UNDER_REVIEW
+    act(client_for(manager), "reject", other, note="Outside the programme's scope")
+    other.refresh_from_db()
+    assert other.status == Status.REJECTED
+
+
+def test_status_is_read_only_in_the_change_form(client_for, manager, under_review):
+    url = f"/admin/support/application/{under_review.pk}/change/"
+    response = client_for(manager).post(url, {"status": "approved"})
+    under_review.refresh_from_db()
+    assert under_review.status == Status.UNDER_REVIEW
+    assert response.status_code in (200, 302)
+
+
+def test_assign_to_me_and_overdue_filter(client_for, reviewer, under_review):
+    from django.utils import timezone
+
+    from portal.permissions import Role
+    from tests.portal.factories import UserFactory
+
+    second = UserFactory(is_staff=True, roles=[Role.REVIEWER])
+    act(client_for(second), "assign_to_me", under_review)
+    under_review.refresh_from_db()
+    assert under_review.assigned_reviewer == second
+    Application.objects.filter(pk=under_review.pk).update(
+        review_due_at=timezone.now() - timezone.timedelta(days=1)
+    )
+    content = client_for(second).get(CHANGELIST + "?overdue=yes").content.decode()
+    assert under_review.reference in content
+
+
+@pytest.mark.parametrize("persona", ["company_member", "broker_member", "anonymous"])
+def test_the_workplace_is_closed_to_non_staff(request, client_for, persona):
+    response = client_for(request.getfixturevalue(persona)).get(CHANGELIST)
+    assert response.status_code == 302
+
+
+def test_csv_export(client_for, manager, under_review):
+    response = act(client_for(manager), "export_csv", under_review)
+    assert under_review.reference in response.content.decode("utf-8-sig")
