@@ -59,15 +59,24 @@ class DigitsFormMixin:
         if self.is_bound:
             data = self.data.copy()
             for name, field in self.fields.items():
-                if not (isinstance(field, NUMERIC_FIELDS) or name in self.digit_fields):
+                numeric = isinstance(field, NUMERIC_FIELDS)
+                if not (numeric or name in self.digit_fields):
                     continue
+
+                def normalise(value: object, numeric: bool = numeric) -> object:
+                    if not isinstance(value, str):
+                        return value
+                    value = to_ascii_digits(value)
+                    # In numbers, "12,500" and "12 500" (typed as ۱۲٬۵۰۰) group thousands.
+                    return value.replace(",", "").replace(" ", "").strip() if numeric else value
+
                 key = self.add_prefix(name)
                 if hasattr(data, "getlist"):
                     values = data.getlist(key)
                     if values:
-                        data.setlist(key, [to_ascii_digits(v) if isinstance(v, str) else v for v in values])
-                elif isinstance(data.get(key), str):
-                    data[key] = to_ascii_digits(data[key])
+                        data.setlist(key, [normalise(v) for v in values])
+                elif key in data:
+                    data[key] = normalise(data[key])
             self.data = data
         super().full_clean()
 
