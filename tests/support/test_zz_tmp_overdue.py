@@ -1,6 +1,8 @@
 import datetime as dt
+
 import pytest
 from django.utils import timezone
+
 from support.models import Application, Status
 from tests.support.factories import ApplicationFactory
 
