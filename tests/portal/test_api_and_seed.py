@@ -31,6 +31,21 @@ def test_seed_demo_is_safe_to_run_twice(capsys):
         "broker@demo.example",
     ]:
         assert email in out
+    from brokers.models import Broker, Offer, OfferResponse
+    from companies.models import Company
+    from products.models import Product
+    from support.models import Application, Status
+
+    assert Company.objects.count() == 30
+    assert Product.objects.count() == 150
+    assert Broker.objects.count() == 12
+    assert Broker.objects.filter(status="pending").exists()
+    assert Offer.objects.count() == 40
+    assert set(Offer.objects.values_list("kind", flat=True)) == {"demand", "service"}
+    assert OfferResponse.objects.exists()
+    assert Application.objects.count() == 60
+    transient = {Status.SCREENING}
+    assert set(Application.objects.values_list("status", flat=True)) == set(Status.values) - transient
     manager = User.objects.get(email="manager@demo.example")
     assert manager.check_password("demo-pass-1405")
     assert manager.is_staff

@@ -1,0 +1,194 @@
+"""Demo support programmes and 60 applications spread over every workflow state.
+
+Applications are walked along the real lifecycle with their events (the timeline), written
+directly rather than through support.workflow, since most demo companies have no members to act.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import TextIO
+
+from django.db.models import Count
+from django.utils import timezone
+
+from companies.models import Company
+from portal.demo import demo_user
+from portal.models import TargetCountry
+from portal.permissions import Role
+from products.models import Product, ProductCategory
+
+from .models import (
+    Application,
+    ApplicationEvent,
+    DocumentType,
+    Review,
+    ReviewCriterion,
+    Status,
+    SupportProgram,
+)
+from .workflow import _next_reference
+
+DOCUMENTS = [
+    ("proforma", "پیش‌فاکتور خریدار", "Buyer's proforma invoice"),
+    ("export-licence", "پروانه صادرات", "Export licence"),
+    ("freight-quote", "استعلام هزینه حمل", "Freight quotation"),
+    ("exhibition-invoice", "صورتحساب نمایشگاه", "Exhibition invoice"),
+]  # fmt: skip
+
+PROGRAMS = [
+    ("یارانه حمل بین‌المللی تجهیزات مقابله با کرونا", "International shipping subsidy for anti-COVID equipment", "shipping",
+     Decimal("500000"), Decimal("25000"), ["proforma", "freight-quote"], []),
+    ("حمایت از ثبت و گواهی‌گیری در کشورهای هدف", "Support for registration and certification in target countries", "certification",
+     Decimal("300000"), Decimal("30000"), ["proforma", "export-licence"], ["test-kits", "ventilators", "oxygen"]),
+    ("عضویت در برند ملی مشترک", "Joint national brand membership", "joint_brand",
+     Decimal("100000"), Decimal("5000"), ["export-licence"], []),
+]  # fmt: skip
+
+CRITERIA = [("ظرفیت صادراتی", "Export capacity", 3), ("کیفیت و گواهی‌ها", "Quality and certifications", 2),
+            ("اعتبار خریدار و کارگزار", "Buyer and broker credibility", 2)]  # fmt: skip
+
+# The path each demo application walks, and how many of each.
+PATHS = [
+    ([Status.DRAFT], 8),
+    ([Status.SUBMITTED], 3),
+    ([Status.SUBMITTED, Status.SCREENING, Status.REVISION_REQUESTED], 6),
+    ([Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW], 14),
+    ([Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED], 4),
+    ([Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.APPROVED], 8),
+    ([Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REJECTED], 5),
+    ([Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.APPROVED, Status.PAID], 5),
+    (
+        [
+            Status.SUBMITTED,
+            Status.SCREENING,
+            Status.UNDER_REVIEW,
+            Status.APPROVED,
+            Status.PAID,
+            Status.CLOSED,
+        ],
+        4,
+    ),
+    ([Status.SUBMITTED, Status.WITHDRAWN], 3),
+]
+ACTIONS = {
+    Status.SUBMITTED: "submit", Status.SCREENING: "screen_start", Status.UNDER_REVIEW: "screen_pass",
+    Status.REVISION_REQUESTED: "request_revision", Status.APPROVED: "approve", Status.REJECTED: "reject",
+    Status.PAID: "mark_paid", Status.CLOSED: "close", Status.WITHDRAWN: "withdraw",
+}  # fmt: skip
+
+
+def seed(*, stdout: TextIO) -> None:
+    documents = {}
+    for slug, fa, en in DOCUMENTS:
+        documents[slug], _ = DocumentType.objects.update_or_create(
+            slug=slug, defaults={"name_fa": fa, "name_en": en}
+        )
+    today = timezone.localdate()
+    programs = []
+    for fa, en, kind, budget, cap, docs, categories in PROGRAMS:
+        program, created = SupportProgram.objects.get_or_create(
+            name_en=en,
+            defaults={
+                "name_fa": fa, "support_type": kind, "budget": budget, "cap_per_application": cap,
+                "description_fa": f"{fa}: بخشی از هزینه‌های صادرات شرکت‌های دانش‌بنیان را پوشش می‌دهد.",
+                "description_en": f"{en}: covers part of knowledge-based companies' export costs.",
+                "opens_on": today - timedelta(days=120), "closes_on": today + timedelta(days=90),
+            },
+        )  # fmt: skip
+        if created:
+            program.required_documents.set([documents[d] for d in docs])
+            program.eligible_categories.set(ProductCategory.objects.filter(slug__in=categories))
+            for position, (cfa, cen, weight) in enumerate(CRITERIA):
+                ReviewCriterion.objects.create(
+                    program=program, name_fa=cfa, name_en=cen, weight=weight, position=position
+                )
+        programs.append(program)
+    if not Application.objects.exists():
+        _seed_applications(programs)
+    by_status = Application.objects.values_list("status").annotate(n=Count("pk")).order_by()
+    counts = ", ".join(f"{status}: {n}" for status, n in by_status)
+    stdout.write(
+        f"Support programmes: {len(programs)}; applications: {Application.objects.count()} ({counts})"
+    )
+
+
+def _seed_applications(programs: list[SupportProgram]) -> None:
+    rng = random.Random(1405_0909)  # noqa: S311 - demo data
+    reviewer, manager = demo_user(Role.REVIEWER), demo_user(Role.PROGRAMME_MANAGER)
+    applicant = demo_user(Role.COMPANY_MEMBER)
+    companies = list(Company.objects.verified().order_by("pk"))
+    countries = list(TargetCountry.objects.confirmed())
+    now = timezone.now()
+    n = 0
+    for path, count in PATHS:
+        for _ in range(count):
+            company = companies[n % len(companies)] if n % 5 else applicant.company_membership.company
+            program = programs[n % len(programs)]
+            products = list(Product.objects.public().filter(company=company)[:2]) or list(
+                company.products.all()[:1]
+            )
+            if not products:
+                n += 1
+                continue
+            requested = min(program.cap_per_application, Decimal(rng.randrange(2000, 30000, 500)))
+            application = Application.objects.create(
+                program=program, company=company, requested_amount=requested,
+                justification="صادرات محموله به کشور هدف از طریق کارگزار همکار / Shipment to the target country through a partner broker.",
+            )  # fmt: skip
+            application.products.set(products)
+            application.countries.set(rng.sample(countries, 2))
+            _walk(application, path, now - timedelta(days=rng.randint(3, 100)), reviewer, manager, rng)
+            n += 1
+
+
+def _walk(application: Application, path, start, reviewer, manager, rng) -> None:  # noqa: ANN001
+    moment, previous = start, Status.DRAFT
+    for status in path[1:] if path[0] == Status.DRAFT else path:
+        moment += timedelta(hours=rng.randint(2, 72))
+        note, actor = "", None
+        if status == Status.SUBMITTED:
+            application.reference = application.reference or _next_reference(moment.date())
+            application.submitted_at = moment
+        elif status == Status.UNDER_REVIEW:
+            application.assigned_reviewer = reviewer
+            application.review_started_at = moment
+            application.review_due_at = moment + timedelta(days=application.program.review_period_days)
+        elif status == Status.REVISION_REQUESTED:
+            note, actor = "پیش‌فاکتور خریدار را پیوست کنید. / Attach the buyer's proforma invoice.", reviewer
+        elif status == Status.APPROVED:
+            scores = {c: rng.randint(6, 10) for c in application.program.criteria.all()}
+            weight = sum(c.weight for c in scores)
+            Review.objects.create(
+                application=application, reviewer=reviewer, recommendation="approve",
+                weighted_score=Decimal(sum(c.weight * s for c, s in scores.items()) / weight).quantize(Decimal("0.01")),
+            )  # fmt: skip
+            application.granted_amount = (application.requested_amount * Decimal("0.8")).quantize(
+                Decimal("1")
+            )
+            application.decided_at, application.decided_by, actor = moment, manager, manager
+        elif status == Status.REJECTED:
+            note, actor = "خارج از دامنه برنامه. / Outside the programme's scope.", manager
+            application.decided_at, application.decided_by = moment, manager
+        elif status == Status.PAID:
+            application.payment_reference, application.paid_on, actor = (
+                f"PAY-{rng.randint(10000, 99999)}",
+                moment.date(),
+                manager,
+            )
+        elif status == Status.CLOSED:
+            actor = manager
+        ApplicationEvent.objects.create(
+            application=application, from_status=previous, to_status=status, action=ACTIONS[status],
+            actor=actor, note=note, created_at=moment,
+        )  # fmt: skip
+        previous = status
+    application.status = previous
+    application.save()
+    if (
+        application.status in (Status.APPROVED, Status.PAID, Status.CLOSED)
+        and application.program.support_type == "joint_brand"
+    ):
+        application.products.update(joint_brand=True)
