@@ -9,7 +9,6 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -85,8 +84,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = Application.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ApplicationSerializer
     permission_classes = [CanDraftForOwnCompany]
-    filter_backends = [DjangoFilterBackend]
     filterset_fields = ["status", "program"]
+    search_fields = ["reference", "justification"]
+    ordering_fields = ["created_at", "submitted_at", "requested_amount"]
 
     def get_queryset(self) -> QuerySet[Application]:
         if getattr(self, "swagger_fake_view", False):

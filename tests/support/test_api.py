@@ -448,6 +448,16 @@ def test_the_timeline_names_no_one(client_for, company_member, reviewer, draft):
     assert events[1]["note"] == ""
 
 
+def test_applications_filter_by_status_and_search_by_reference(client_for, company, company_member, program):
+    draft = ApplicationFactory(company=company, program=program)
+    submitted = ApplicationFactory(
+        company=company, program=program, status=Status.SUBMITTED, reference="EXP-1405-000042"
+    )
+    client = client_for(company_member)
+    assert ids(client.get(APPLICATIONS, {"status": "draft"})) == {draft.pk}
+    assert ids(client.get(APPLICATIONS, {"search": "000042"})) == {submitted.pk}
+
+
 # --- queries ----------------------------------------------------------------------------------
 def test_application_list_runs_the_same_queries_for_3_or_15_applications(
     client_for, company, company_member, program
