@@ -140,6 +140,13 @@ def _seed_applications(programs: list[SupportProgram]) -> None:
             )  # fmt: skip
             application.products.set(products)
             application.countries.set(rng.sample(countries, 2))
+            if path != [Status.DRAFT]:
+                for document_type in program.required_documents.all():
+                    ApplicationDocument.objects.create(
+                        application=application,
+                        document_type=document_type,
+                        file=ContentFile(DEMO_PDF, name="doc.pdf"),
+                    )
             _walk(application, path, now - timedelta(days=rng.randint(3, 100)), reviewer, manager, rng)
             n += 1
 
