@@ -11,9 +11,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TextIO
 
+from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.utils import timezone
 
+from companies.demo import DEMO_PDF
 from companies.models import Company
 from portal.demo import demo_user
 from portal.models import TargetCountry
@@ -22,6 +24,7 @@ from products.models import Product, ProductCategory
 
 from .models import (
     Application,
+    ApplicationDocument,
     ApplicationEvent,
     DocumentType,
     Review,
