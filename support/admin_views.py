@@ -24,11 +24,17 @@ from products.models import ProductCategory
 
 from .models import GRANTED_STATES, Application, Status, SupportProgram
 
+CENT = Decimal("0.01")
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def _float(value: Decimal | None) -> float:
     return float(value or 0)
+
+
+def _money(amounts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """{currency: amount} as (currency, amount) pairs in currency order, to the cent."""
+    return [(currency, amount.quantize(CENT)) for currency, amount in sorted(amounts.items())]
 
 
 def _by_status() -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -58,14 +64,10 @@ def _by_status() -> tuple[list[dict[str, Any]], dict[str, Any]]:
             for key in ("requested", "granted"):
                 if item[key]:
                     target[key][currency] = target[key].get(currency, Decimal("0")) + item[key]
-    table = []
-    for row in rows.values():
-        row["requested"] = sorted(row["requested"].items())
-        row["granted"] = sorted(row["granted"].items())
-        table.append(row)
-    totals["requested"] = sorted(totals["requested"].items())
-    totals["granted"] = sorted(totals["granted"].items())
-    return table, totals
+    for target in (*rows.values(), totals):
+        target["requested"] = _money(target["requested"])
+        target["granted"] = _money(target["granted"])
+    return list(rows.values()), totals
 
 
 def _by_program() -> list[SupportProgram]:
@@ -79,6 +81,7 @@ def _by_program() -> list[SupportProgram]:
         ).order_by("-opens_on", "pk")
     )
     for program in programs:
+        program.granted = program.granted.quantize(CENT)
         program.remaining = program.budget - program.granted
         program.used_percent = (
             (program.granted * 100 / program.budget).quantize(Decimal("0.1")) if program.budget else None

@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class SupportConfig(AppConfig):
     name = "support"
     verbose_name = _("Support")
+
+    def ready(self) -> None:
+        from portal import media
+
+        from .permissions import can_see_document_file
+
+        media.register_private("support/documents", can_see_document_file)

@@ -47,3 +47,14 @@ def get_application_for_member(user: User | AnonymousUser, pk: int) -> Applicati
     if company is None:
         raise Http404("no company")
     return get_object_or_404(Application.objects.select_related("program", "company"), pk=pk, company=company)
+
+
+def can_see_document_file(user: User | AnonymousUser, name: str) -> bool:
+    """An application's documents are for the applying company and the centre's staff."""
+    if not user.is_authenticated:
+        return False
+    documents = Application.objects.filter(documents__file=name)
+    if user.is_staff and user.has_perm("support.view_application"):
+        return documents.exists()
+    company = company_of(user)
+    return company is not None and documents.filter(company=company).exists()

@@ -176,3 +176,25 @@ def test_joint_brand_page_lists_marked_products(client, company):
     assert "Plain mask" not in content
     names = {p.name_en for p in client.get("/en/products/?joint_brand=on").context["page_obj"]}
     assert names == {"Branded mask"}
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("company_member", 200),
+        ("reviewer", 200),
+        ("manager", 200),
+        ("other_company_member", 404),
+        ("anonymous", 404),
+    ],
+)
+def test_application_documents_are_private(request, client_for, company, program, persona, status):
+    from django.core.files.base import ContentFile
+
+    application = ApplicationFactory(company=company, program=program)
+    document = ApplicationDocument.objects.create(
+        application=application,
+        document_type=program.required_documents.get(),
+        file=ContentFile(PDF_BYTES, name="d.pdf"),
+    )
+    assert client_for(request.getfixturevalue(persona)).get(document.file.url).status_code == status
