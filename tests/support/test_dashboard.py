@@ -263,7 +263,6 @@ def test_query_count_does_not_grow_with_applications(client_for, manager, progra
     with CaptureQueriesContext(connection) as many:
         assert client.get(URL).status_code == 200
 
-    print("QUERIES", len(few), len(many))
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(few) <= 12, [q["sql"] for q in few.captured_queries]
 
