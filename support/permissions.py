@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from companies.permissions import company_of
 from portal.models import User
@@ -29,11 +30,11 @@ def has_scored(user: User | AnonymousUser, application: Application) -> bool:
 
 
 def can_decide(user: User | AnonymousUser, application: Application) -> tuple[bool, str]:
-    """A programme manager who has not scored this application (four eyes)."""
+    """A programme manager who has not scored this application (four eyes); else why not."""
     if not is_manager(user):
-        return False, "only programme managers decide"
+        return False, _("Only programme managers approve or reject applications.")
     if has_scored(user, application) or application.assigned_reviewer_id == user.pk:
-        return False, "the person who scored an application cannot decide it"
+        return False, _("The person who scored an application cannot decide it.")
     return True, ""
 
 

@@ -17,7 +17,15 @@ from portal.models import TargetCountry, User
 from portal.uploads import cleared_to_empty
 from products.models import Product
 
-from .models import Application, ApplicationDocument, DocumentType, Review, ReviewScore, SupportProgram
+from .models import (
+    Application,
+    ApplicationDocument,
+    DocumentType,
+    Review,
+    ReviewScore,
+    Status,
+    SupportProgram,
+)
 from .permissions import can_review, has_scored
 
 DRAFT_FIELDS = {"requested_amount", "justification", "broker"}
@@ -48,6 +56,8 @@ def application_create_draft(
     """Start an application to an open programme; it stays a draft until submitted."""
     if set(fields) - DRAFT_FIELDS:
         raise TypeError(f"unexpected fields: {sorted(set(fields) - DRAFT_FIELDS)}")
+    if company.status == Company.Status.SUSPENDED:
+        raise PermissionDenied(_("Your company is suspended."))
     if not program.is_open:
         raise ValidationError(_("This programme is not open for applications."), code="closed")
     products, countries = list(products), list(countries)
@@ -91,6 +101,8 @@ def application_document_add(
     *, application: Application, document_type: DocumentType, file: Any
 ) -> ApplicationDocument:
     """Attach a document; a new file of the same type replaces the old one."""
+    # Locked so a submission running now cannot pass screening with a document half-replaced.
+    application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_editable:
         raise ValidationError(_("Documents can only be changed on drafts or when a revision is asked for."))
     fields = cleared_to_empty({"file": file})
@@ -121,7 +133,7 @@ def review_submit(
     application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
     if not can_review(reviewer, application):
         raise PermissionDenied(_("Only the assigned reviewer or a programme manager can review it."))
-    if application.status != "under_review":
+    if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be scored."))
     if has_scored(reviewer, application):
         raise ValidationError(_("You have already reviewed this application."))

@@ -23,23 +23,30 @@ from decimal import Decimal
 from typing import Any
 
 import jdatetime
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.models import User, bilingual
 from portal.notifications import notify
-from portal.permissions import Role, is_manager
+from portal.permissions import Role, is_manager, is_reviewer
 
 from .models import Application, ApplicationEvent, ReferenceCounter, Status, SupportProgram
 from .permissions import can_decide, can_review, is_applicant
 
 Check = Callable[[User | AnonymousUser, Application], bool]
 
-APPLICANT, REVIEWER, MANAGER, SYSTEM = "applicant", "reviewer", "manager", "system"
+APPLICANT, REVIEWER, ANY_REVIEWER, MANAGER, SYSTEM = (
+    "applicant",
+    "reviewer",
+    "any_reviewer",
+    "manager",
+    "system",
+)
 BEFORE_DECISION = (
     Status.DRAFT, Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED,
 )  # fmt: skip
@@ -58,7 +65,7 @@ TRANSITIONS: dict[str, Transition] = {
     "screen_start": Transition((Status.SUBMITTED,), Status.SCREENING, SYSTEM),
     "screen_pass": Transition((Status.SCREENING,), Status.UNDER_REVIEW, SYSTEM),
     "screen_fail": Transition((Status.SCREENING,), Status.REVISION_REQUESTED, SYSTEM),
-    "assign": Transition((Status.UNDER_REVIEW,), Status.UNDER_REVIEW, REVIEWER),
+    "assign": Transition((Status.UNDER_REVIEW,), Status.UNDER_REVIEW, ANY_REVIEWER),
     "request_revision": Transition((Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, REVIEWER),
     "approve": Transition((Status.UNDER_REVIEW,), Status.APPROVED, MANAGER),
     "reject": Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
@@ -77,6 +84,8 @@ def _may(role: str, user: User | AnonymousUser | None, application: Application)
         return is_applicant(user, application)
     if role == REVIEWER:
         return can_review(user, application)
+    if role == ANY_REVIEWER:
+        return is_reviewer(user) or is_manager(user)
     if role == MANAGER:
         return is_manager(user)
     return False
@@ -188,12 +197,18 @@ def application_screen(*, application: Application, today: date | None = None) -
     from .screening import screen
 
     application = _transition(application, "screen_start", by=None, notify_company=False)
+    application = Application.objects.select_related("program", "company", "created_by").get(
+        pk=application.pk
+    )
     on = (
         timezone.localdate(application.submitted_at)
         if application.submitted_at
         else (today or timezone.localdate())
     )
-    reasons = screen(application, on=on)
+    # The reasons go to the company: write them in the language of whoever prepared it.
+    language = getattr(application.created_by, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        reasons = screen(application, on=on)
     if reasons:
         return _transition(application, "screen_fail", by=None, note="\n".join(reasons))
     reviewer = _least_loaded_reviewer()
@@ -251,13 +266,13 @@ def application_approve(
     *, application: Application, by: User, amount: Decimal, note: str = ""
 ) -> Application:
     """Grant `amount`; never more than requested, the cap, or what is left of the budget."""
-    allowed, reason = can_decide(by, application)
-    if not allowed:
-        raise PermissionDenied(_("The person who scored an application cannot decide it."))
     # Lock the programme first, then the application (always this order), and only then sum what
     # is already granted: two managers approving at once cannot both spend the same remainder.
     program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
-    current = Application.objects.get(pk=application.pk)
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    allowed, reason = can_decide(by, current)  # four eyes, on the locked row
+    if not allowed:
+        raise PermissionDenied(reason)
     if amount <= 0:
         raise ValidationError({"amount": _("Grant a positive amount.")})
     if amount > current.requested_amount:
@@ -283,9 +298,10 @@ def application_approve(
 
 @transaction.atomic
 def application_reject(*, application: Application, by: User, reason: str) -> Application:
-    allowed, _reason = can_decide(by, application)
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    allowed, refusal = can_decide(by, current)
     if not allowed:
-        raise PermissionDenied(_("The person who scored an application cannot decide it."))
+        raise PermissionDenied(refusal)
     if not reason.strip():
         raise ValidationError({"note": _("Give the reason for the rejection.")})
     return _transition(
@@ -299,7 +315,7 @@ def application_mark_paid(
     *, application: Application, by: User, reference: str, paid_on: date | None = None
 ) -> Application:
     if not reference.strip():
-        raise ValidationError({"note": _("Enter the payment reference.")})
+        raise ValidationError({"reference": _("Enter the payment reference.")})
     return _transition(
         application, "mark_paid", by=by, note=reference,
         changes={"payment_reference": reference.strip(), "paid_on": paid_on or timezone.localdate()},

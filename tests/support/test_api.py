@@ -250,6 +250,15 @@ def test_applications_cannot_be_deleted(client_for, company_member, draft):
     assert Application.objects.filter(pk=draft.pk).exists()
 
 
+def test_a_documents_url_opens_for_its_company_only(client_for, company_member, other_company_member, draft):
+    proforma = DocumentTypeFactory(slug="proforma")
+    services.application_document_add(application=draft, document_type=proforma, file=pdf())
+    url = client_for(company_member).get(f"{APPLICATIONS}{draft.pk}/").json()["documents"][0]["url"]
+
+    assert client_for(company_member).get(url).status_code == 200
+    assert client_for(other_company_member).get(url).status_code == 404
+
+
 # --- submitting and screening -----------------------------------------------------------------
 def test_submit_sends_an_eligible_application_through_screening_to_review(
     client_for, company_member, reviewer, draft, django_capture_on_commit_callbacks

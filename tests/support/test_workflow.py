@@ -93,10 +93,11 @@ def test_screening_sends_ineligible_applications_back_with_the_reason(
         other = ApplicationFactory(program=program, status=Status.APPROVED, requested_amount=Decimal("10000"))
         other.granted_amount = Decimal("10000")
         other.save()
-    from django.utils import translation
-
-    with translation.override("en"):
-        submit(application, company_member, django_capture_on_commit_callbacks)
+    company_member.preferred_language = "en"  # the reasons are written in the preparer's language
+    company_member.save()
+    application.created_by = company_member
+    application.save()
+    submit(application, company_member, django_capture_on_commit_callbacks)
     application.refresh_from_db()
     assert application.status == Status.REVISION_REQUESTED
     assert reason in application.events.last().note
@@ -318,3 +319,36 @@ def test_allowed_actions_follow_the_table(
 def test_other_company_members_are_not_applicants(application, other_company_member):
     MembershipFactory()  # unrelated noise
     assert workflow.allowed_actions(other_company_member, application) == []
+
+
+def test_screening_reasons_are_written_in_the_preparers_language(
+    application, company, company_member, django_capture_on_commit_callbacks
+):
+    company.status = "pending"
+    company.save()
+    application.created_by = company_member  # Persian-speaking
+    application.save()
+    submit(application, company_member, django_capture_on_commit_callbacks)
+    application.refresh_from_db()
+    assert "احراز" in application.events.last().note or "تأیید" in application.events.last().note
+
+
+def test_non_managers_are_told_why_they_cannot_decide(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    with translation.override("en"), pytest.raises(PermissionDenied, match="Only programme managers"):
+        workflow.application_approve(application=application, by=reviewer, amount=Decimal("10"))
+
+
+def test_an_unassigned_reviewer_is_offered_assign_to_me(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    from portal.permissions import Role
+    from tests.portal.factories import UserFactory
+
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    other = UserFactory(is_staff=True, roles=[Role.REVIEWER])
+    assert workflow.allowed_actions(other, application) == ["assign"]
