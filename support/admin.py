@@ -229,7 +229,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         return render(request, "admin/support/application_review.html", context)
 
     # --- actions: each calls support.workflow ------------------------------------------------------
-    def _each(self, request: HttpRequest, queryset: QuerySet[Application], run) -> None:  # noqa: ANN001
+    def _each(self, request: HttpRequest, queryset: QuerySet[Application], label: str, run) -> None:  # noqa: ANN001
         done = 0
         for application in queryset:
             try:
@@ -240,6 +240,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{application}: {error}", messages.ERROR)
             else:
                 done += 1
+                self.log_change(request, application, label)  # the admin's own history, beside the timeline
         if done:
             self.message_user(request, _("%(n)d applications updated.") % {"n": done}, messages.SUCCESS)
 
@@ -252,6 +253,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
+            "assigned",
             lambda a: workflow.application_assign(application=a, by=request.user, reviewer=request.user),
         )
 
@@ -263,6 +265,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
+            "revision requested",
             lambda a: workflow.application_request_revision(application=a, by=request.user, note=note),
         )
 
@@ -277,6 +280,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
+            "approved",
             lambda a: workflow.application_approve(application=a, by=request.user, amount=amount, note=note),
         )
 
@@ -286,6 +290,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
+            "rejected",
             lambda a: workflow.application_reject(application=a, by=request.user, reason=note),
         )
 
@@ -295,6 +300,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
+            "marked paid",
             lambda a: workflow.application_mark_paid(application=a, by=request.user, reference=note),
         )
 
@@ -303,6 +309,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
+            "closed",
             lambda a: workflow.application_close(application=a, by=request.user, note=self._note(request)),
         )
 
