@@ -65,3 +65,4 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["document_type"].queryset = program.required_documents.all()
         self.fields["document_type"].label_from_instance = lambda d: d.name
+        self.fields["document_type"].empty_label = _("Choose the document")
