@@ -353,3 +353,45 @@ def test_an_unassigned_reviewer_is_offered_assign_to_me(
     application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
     other = UserFactory(is_staff=True, roles=[Role.REVIEWER])
     assert workflow.allowed_actions(other, application) == ["assign"]
+
+
+CALLS = {
+    "submit": lambda a, u: workflow.application_submit(application=a, by=u["company_member"]),
+    "request_revision": lambda a, u: workflow.application_request_revision(
+        application=a, by=u["manager"], note="x"
+    ),
+    "approve": lambda a, u: workflow.application_approve(
+        application=a, by=u["manager"], amount=Decimal("100")
+    ),
+    "reject": lambda a, u: workflow.application_reject(application=a, by=u["manager"], reason="x"),
+    "mark_paid": lambda a, u: workflow.application_mark_paid(application=a, by=u["manager"], reference="P-1"),
+    "close": lambda a, u: workflow.application_close(application=a, by=u["manager"]),
+    "withdraw": lambda a, u: workflow.application_withdraw(application=a, by=u["company_member"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [(action, state) for action in CALLS for state in Status.values],
+)
+def test_every_action_from_every_state_follows_the_table(
+    application, company_member, manager, action, state, django_capture_on_commit_callbacks
+):
+    from support.models import Application
+
+    Application.objects.filter(pk=application.pk).update(status=state)
+    application.refresh_from_db()
+    allowed = state in workflow.TRANSITIONS[action].sources
+    people = {"company_member": company_member, "manager": manager}
+    with django_capture_on_commit_callbacks(execute=False):
+        if allowed:
+            CALLS[action](application, people)
+            application.refresh_from_db()
+            assert application.status == workflow.TRANSITIONS[action].target
+            assert application.events.last().action == action
+        else:
+            with pytest.raises(ValidationError):
+                CALLS[action](application, people)
+            application.refresh_from_db()
+            assert application.status == state
+            assert not application.events.exists()
