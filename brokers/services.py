@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
-from portal.invitations import invitation_check
+from portal.invitations import invitation_check, invitation_create
 from portal.models import TargetCountry, User, bilingual, organisation_status_set
 from portal.notifications import notify
 from portal.permissions import Role
@@ -147,16 +147,10 @@ def broker_suspend(*, broker: Broker, by: User, note: str) -> Broker:
 
 @transaction.atomic
 def broker_invite(*, broker: Broker, by: User, email: str) -> BrokerInvitation:
-    email = email.strip().lower()
-    if broker.memberships.filter(user__email__iexact=email).exists():
-        raise ValidationError({"email": _("This person is already a member of the brokerage.")})
-    if broker.invitations.open().filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An invitation to this address is already waiting.")})
-    invitation = BrokerInvitation.objects.create(broker=broker, email=email, invited_by=by)
+    """Invite a colleague by e-mail; the link expires after seven days."""
     from .tasks import broker_invitation_send as broker_invitation_send_task
 
-    transaction.on_commit(lambda: broker_invitation_send_task.delay(invitation.pk))
-    return invitation
+    return invitation_create(organisation=broker, by=by, email=email, send_task=broker_invitation_send_task)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.invitations import invitation_check
+from portal.invitations import invitation_check, invitation_create
 from portal.models import User, bilingual, organisation_status_set
 from portal.notifications import notify
 from portal.permissions import Role
@@ -117,16 +117,9 @@ def company_suspend(*, company: Company, by: User, note: str = "") -> Company:
 @transaction.atomic
 def company_invite(*, company: Company, by: User, email: str) -> CompanyInvitation:
     """Invite a colleague by e-mail; the link expires after seven days."""
-    email = email.strip().lower()
-    if company.memberships.filter(user__email__iexact=email).exists():
-        raise ValidationError({"email": _("This person is already a member of the company.")})
-    if company.invitations.open().filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An invitation to this address is already waiting.")})
-    invitation = CompanyInvitation.objects.create(company=company, email=email, invited_by=by)
     from .tasks import company_invitation_send as company_invitation_send_task
 
-    transaction.on_commit(lambda: company_invitation_send_task.delay(invitation.pk))
-    return invitation
+    return invitation_create(organisation=company, by=by, email=email, send_task=company_invitation_send_task)
 
 
 @transaction.atomic

@@ -8,11 +8,28 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Invitation, User
+
+
+def invitation_create(*, organisation: Any, by: User, email: str, send_task: Any) -> Invitation:
+    """Invite `email` to join `organisation` (a company or brokerage); e-mailed after commit.
+
+    `organisation` has `memberships` and `invitations` relations; `send_task` is the Celery task
+    that e-mails an invitation by id. Call inside a transaction.
+    """
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    if organisation.invitations.open().filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An invitation to this address is already waiting.")})
+    invitation = organisation.invitations.create(email=email, invited_by=by)
+    transaction.on_commit(lambda: send_task.delay(invitation.pk))
+    return invitation
 
 
 def invitation_check(*, invitation: Invitation, user: User) -> None:
