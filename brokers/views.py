@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import validate_email
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.models import Company
 from companies.permissions import company_of
 from portal.forms import add_service_errors
+from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
 from products.models import Product
 
@@ -352,20 +351,8 @@ def my_responses(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Buyer inquiries
 # ---------------------------------------------------------------------------
-def _client_ip(request: HttpRequest) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.USE_X_FORWARDED_FOR else ""
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")) or "unknown"
-
-
 def _rate_limited(ip: str) -> bool:
-    key = f"inquiry-rate:{ip}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    return count > INQUIRY_LIMIT_PER_HOUR
+    return count_attempt(f"inquiry-rate:{ip}", window_seconds=60 * 60) > INQUIRY_LIMIT_PER_HOUR
 
 
 @require_http_methods(["GET", "POST"])
@@ -382,7 +369,7 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.is_bot:
             return redirect("brokers:inquiry_thanks")
-        ip = _client_ip(request)
+        ip = client_ip(request)
         if _rate_limited(ip):
             form.add_error(None, _("Too many inquiries from your address. Please try again in an hour."))
         else:

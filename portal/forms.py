@@ -6,14 +6,16 @@ from typing import Any
 import jdatetime
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .digits import to_ascii_digits, to_persian_digits
+from .http import client_ip, count_attempt
 from .models import User
 
 NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
@@ -141,6 +143,10 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
         field_classes = {"phone": PhoneField}
 
 
+LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_WINDOW = 15 * 60
+
+
 class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
@@ -150,7 +156,20 @@ class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The e-mail address or password is not correct."),
+        "too_many_attempts": _("Too many failed attempts. Please wait 15 minutes, or reset your password."),
     }
+
+    def clean(self) -> dict[str, Any]:
+        # Slow down password guessing: ten failures per address and account, then a pause.
+        ip = client_ip(self.request) if self.request else "unknown"
+        key = f"login-failures:{ip}:{self.cleaned_data.get('username', '')}"
+        if (cache.get(key) or 0) >= LOGIN_FAILURE_LIMIT:
+            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts")
+        try:
+            return super().clean()
+        except ValidationError:
+            count_attempt(key, window_seconds=LOGIN_FAILURE_WINDOW)
+            raise
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
@@ -217,3 +236,24 @@ class LocalDateField(forms.DateField):
         except ValueError:
             raise invalid from None
         raise invalid
+
+
+class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
+    """Django's reset form, but the e-mail goes out from a Celery task after the request."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from django.template.loader import render_to_string
+
+        from .tasks import email_send as email_send_task
+
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: email_send_task.delay(subject=subject, body=body, to=[to_email]))

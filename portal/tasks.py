@@ -7,6 +7,7 @@ from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from .models import Notification
@@ -55,3 +56,9 @@ def notifications_prune(days: int = 365) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=30, max_retries=5)
+def email_send(*, subject: str, body: str, to: list[str]) -> None:
+    """Send a one-off e-mail (password resets) that has no notification row."""
+    EmailMessage(subject=subject, body=body, to=to).send()

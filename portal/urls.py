@@ -17,6 +17,7 @@ from products import api as products_api
 from support import api as support_api
 
 from . import api, media, views
+from .forms import QueuedPasswordResetForm
 
 admin.site.site_header = _("Export Support Portal — administration")
 admin.site.site_title = _("Export Support Portal")
@@ -51,7 +52,11 @@ account_patterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
