@@ -113,6 +113,9 @@ class ResponseInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OfferResponse]:
+        return super().get_queryset(request).select_related("company", "offer")
+
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
@@ -133,7 +136,7 @@ class OfferAdmin(admin.ModelAdmin):
     @admin.action(description=_("Close the selected offers"), permissions=["change"])
     def close(self, request: HttpRequest, queryset: QuerySet[Offer]) -> None:
         for offer in queryset:
-            services.offer_close(offer=offer)
+            services.offer_close(offer=offer, by_staff=True)
             self.log_change(request, offer, "closed")
         self.message_user(request, _("The selected offers are closed."), messages.SUCCESS)
 

@@ -237,7 +237,6 @@ class Offer(TimeStampedModel):
         null=True,
         blank=True,
     )
-    fanout_started_at = models.DateTimeField(editable=False, null=True, blank=True)
 
     objects = OfferQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from portal.enqueue import enqueue_on_commit
 from portal.invitations import invitation_check, invitation_create
 from portal.models import TargetCountry, User, bilingual, organisation_status_set
 from portal.notifications import notify
@@ -189,7 +190,7 @@ def _check_offer_rules(offer: Offer, *, publishing: bool, deadline_changed: bool
 def _schedule_fanout(offer: Offer) -> None:
     from .tasks import offer_fanout as offer_fanout_task
 
-    transaction.on_commit(lambda: offer_fanout_task.delay(offer.pk))
+    enqueue_on_commit(offer_fanout_task, offer.pk)
 
 
 @transaction.atomic
@@ -253,9 +254,11 @@ def offer_publish(*, offer: Offer) -> Offer:
 
 
 @transaction.atomic
-def offer_close(*, offer: Offer) -> Offer:
+def offer_close(*, offer: Offer, by_staff: bool = False) -> Offer:
+    """Close an offer; the centre's staff may close even a suspended brokerage's offers."""
     offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
-    _check_broker_may_write(offer.broker, publishing=False)
+    if not by_staff:
+        _check_broker_may_write(offer.broker, publishing=False)
     if offer.status != Offer.Status.CLOSED:
         offer.status = Offer.Status.CLOSED
         offer.closed_at = timezone.now()
@@ -265,6 +268,8 @@ def offer_close(*, offer: Offer) -> Offer:
 
 @transaction.atomic
 def offer_attachment_add(*, offer: Offer, file: Any, title: str = "") -> OfferAttachment:
+    offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    _check_broker_may_write(offer.broker, publishing=False)
     if offer.attachments.count() >= 5:
         raise ValidationError({"file": _("An offer can have at most 5 attachments.")})
     attachment = OfferAttachment(offer=offer, file=file, title=title)
@@ -356,5 +361,5 @@ def inquiry_submit(*, source_ip: str | None, language: str, **fields: Any) -> Bu
     inquiry.save()
     from .tasks import inquiry_route as inquiry_route_task
 
-    transaction.on_commit(lambda: inquiry_route_task.delay(inquiry.pk))
+    enqueue_on_commit(inquiry_route_task, inquiry.pk)
     return inquiry

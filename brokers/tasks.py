@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from companies.models import Company
+from portal.enqueue import enqueue
 from portal.invitations import invitation_email_send
 from portal.models import User, bilingual
 from portal.notifications import notify
@@ -42,7 +43,7 @@ def offer_fanout(offer_id: int) -> int:
     )
     batches = 0
     while batch := list(islice(company_ids, FANOUT_BATCH)):
-        offer_fanout_batch.delay(offer_id, batch)
+        enqueue(offer_fanout_batch, offer_id, batch)
         batches += 1
     return batches
 
@@ -144,3 +145,17 @@ def inquiry_route(inquiry_id: int) -> int:
             notify(recipient=user, kind="inquiry_received", url="/notifications/", context=context)
         BuyerInquiry.objects.filter(pk=inquiry_id).update(routed_to=len(recipients))
     return len(recipients)
+
+
+@shared_task(acks_late=True)
+def inquiries_route_sweep() -> int:
+    """Route inquiries whose routing message was lost (still new a few minutes on)."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=5)
+    ids = list(
+        BuyerInquiry.objects.filter(
+            routed_at__isnull=True, status=BuyerInquiry.Status.NEW, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:200]
+    )
+    for pk in ids:
+        enqueue(inquiry_route, pk)
+    return len(ids)

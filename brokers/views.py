@@ -130,6 +130,8 @@ def invite(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     email = request.POST.get("email", "")
     try:
+        if len(email) > 254:
+            raise ValidationError(_("Enter a valid email address."))
         validate_email(email)
         services.broker_invite(broker=broker, by=request.user, email=email)
     except ValidationError as error:
@@ -271,6 +273,8 @@ def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
+    if not can_edit_broker(request.user, offer.broker):
+        raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -359,9 +363,11 @@ def _rate_limited(ip: str) -> bool:
 def inquiry_create(request: HttpRequest) -> HttpResponse:
     product = company = None
     if product_id := request.GET.get("product", "").strip():
-        product = get_object_or_404(Product.objects.public(), pk=product_id if product_id.isdigit() else 0)
+        product = get_object_or_404(Product.objects.public(), pk=product_id if product_id.isdecimal() else 0)
     elif company_id := request.GET.get("company", "").strip():
-        company = get_object_or_404(Company.objects.verified(), pk=company_id if company_id.isdigit() else 0)
+        company = get_object_or_404(
+            Company.objects.verified(), pk=company_id if company_id.isdecimal() else 0
+        )
     initial = {}
     if iso := request.GET.get("country", "").strip().upper()[:2]:
         initial["country"] = TargetCountry.objects.active().filter(iso_code=iso).first()

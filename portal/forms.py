@@ -10,11 +10,12 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .digits import to_ascii_digits, to_persian_digits
+from .enqueue import enqueue_on_commit
 from .http import client_ip, count_attempt
 from .models import User
 
@@ -256,4 +257,4 @@ class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
 
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: email_send_task.delay(subject=subject, body=body, to=[to_email]))
+        enqueue_on_commit(email_send_task, subject=subject, body=body, to=[to_email])

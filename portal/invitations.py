@@ -8,11 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .enqueue import enqueue_on_commit
 from .models import Invitation, User
 
 
@@ -28,7 +28,7 @@ def invitation_create(*, organisation: Any, by: User, email: str, send_task: Any
     if organisation.invitations.open().filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An invitation to this address is already waiting.")})
     invitation = organisation.invitations.create(email=email, invited_by=by)
-    transaction.on_commit(lambda: send_task.delay(invitation.pk))
+    enqueue_on_commit(send_task, invitation.pk)
     return invitation
 
 

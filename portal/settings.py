@@ -261,6 +261,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "support.tasks.managers_weekly_summary",
         "schedule": crontab(hour=8, minute=30, day_of_week="sat"),
     },
+    # Every 10 minutes: screen submitted applications and route inquiries whose message was lost.
+    "applications_screen_sweep": {
+        "task": "support.tasks.applications_screen_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    "inquiries_route_sweep": {
+        "task": "brokers.tasks.inquiries_route_sweep",
+        "schedule": timedelta(minutes=10),
+    },
     # Nightly at 03:30 Tehran time: drop read notifications older than a year.
     "notifications_prune": {
         "task": "portal.tasks.notifications_prune",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from portal.enqueue import enqueue_on_commit
 from portal.media import delete_after_commit
 from portal.models import TargetCountry
 from portal.uploads import cleared_to_empty
@@ -40,7 +41,7 @@ def _check_company_active(company: Company) -> None:
 def _schedule_thumbnail(product: Product) -> None:
     from .tasks import product_thumbnail_make as product_thumbnail_make_task
 
-    transaction.on_commit(lambda: product_thumbnail_make_task.delay(product.pk))
+    enqueue_on_commit(product_thumbnail_make_task, product.pk)
 
 
 @transaction.atomic

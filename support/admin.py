@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -15,10 +15,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_tools import NoteActionForm, csv_export_action
-from portal.digits import to_ascii_digits
+from portal.forms import DigitsFormMixin
 
 from . import workflow
 from .models import (
+    GRANTED_STATES,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -67,9 +68,17 @@ class SupportProgramAdmin(admin.ModelAdmin):
     filter_horizontal = ["eligible_categories", "eligible_countries", "required_documents"]
     inlines = [CriterionInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SupportProgram]:
+        granted = Sum("applications__granted_amount", filter=Q(applications__status__in=GRANTED_STATES))
+        return super().get_queryset(request).annotate(granted=granted)
+
     @admin.display(description=_("granted so far"))
     def budget_used(self, program: SupportProgram) -> str:
-        return f"{program.granted_total():,.2f} {program.currency}"
+        return f"{program.granted or 0:,.2f} {program.currency}"
+
+
+class GrantAmountForm(DigitsFormMixin, forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
 
 class DecisionActionForm(NoteActionForm):
@@ -101,9 +110,12 @@ class DocumentInline(admin.TabularInline):
 class ReviewInline(admin.TabularInline):
     model = Review
     extra = 0
-    fields = ["reviewer", "recommendation", "weighted_score", "comment", "created_at"]
+    fields = ["reviewer", "review_round", "recommendation", "weighted_score", "comment", "created_at"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        return super().get_queryset(request).select_related("reviewer")
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -116,6 +128,9 @@ class EventInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
     ordering = ["created_at", "pk"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationEvent]:
+        return super().get_queryset(request).select_related("actor")
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -271,10 +286,10 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve with the amount given"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        try:
-            amount = Decimal(to_ascii_digits(request.POST.get("amount", "")).replace(",", "").strip())
-        except InvalidOperation:
-            self.message_user(request, _("Enter the amount to grant."), messages.ERROR)
+        form = GrantAmountForm({"amount": request.POST.get("amount", "")})
+        amount = form.cleaned_data["amount"] if form.is_valid() else None
+        if amount is None:
+            self.message_user(request, _("Enter the amount to grant (a positive number)."), messages.ERROR)
             return
         note = self._note(request)
         self._each(

@@ -247,6 +247,9 @@ class Application(TimeStampedModel):
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True, editable=False)
     paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
     last_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    review_round = models.PositiveSmallIntegerField(
+        _("review round"), default=0, editable=False, help_text=_("How many times it has been submitted.")
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -323,13 +326,17 @@ class Review(TimeStampedModel):
     weighted_score = models.DecimalField(
         _("weighted score (0–10)"), max_digits=5, decimal_places=2, editable=False
     )
+    review_round = models.PositiveSmallIntegerField(_("review round"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-created_at"]
+        # A revised and resubmitted application is scored again: one review per reviewer per round.
         constraints = [
-            models.UniqueConstraint(fields=["application", "reviewer"], name="one_review_per_reviewer")
+            models.UniqueConstraint(
+                fields=["application", "reviewer", "review_round"], name="one_review_per_round"
+            )
         ]
 
     def __str__(self) -> str:

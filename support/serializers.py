@@ -170,7 +170,9 @@ class ApplicationUpdateSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         # Other companies' products do not exist for this caller.
         if company is not None:
-            self.fields["products"].child_relation.queryset = company.products.all()
+            self.fields["products"].child_relation.queryset = company.products.filter(
+                status=Product.Status.PUBLISHED
+            )
 
 
 class ApplicationCreateSerializer(ApplicationUpdateSerializer):

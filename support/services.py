@@ -26,7 +26,7 @@ from .models import (
     Status,
     SupportProgram,
 )
-from .permissions import can_review, has_scored
+from .permissions import can_review
 
 DRAFT_FIELDS = {"requested_amount", "justification", "broker"}
 
@@ -135,7 +135,7 @@ def review_submit(
         raise PermissionDenied(_("Only the assigned reviewer or a programme manager can review it."))
     if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be scored."))
-    if has_scored(reviewer, application):
+    if application.reviews.filter(reviewer=reviewer, review_round=application.review_round).exists():
         raise ValidationError(_("You have already reviewed this application."))
     criteria = list(application.program.criteria.all())
     if not criteria:
@@ -151,6 +151,7 @@ def review_submit(
         recommendation=recommendation,
         comment=comment,
         weighted_score=weighted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        review_round=application.review_round,
     )
     ReviewScore.objects.bulk_create(
         [ReviewScore(review=review, criterion=c, score=scores[c.pk]) for c in criteria]

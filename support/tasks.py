@@ -7,12 +7,13 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from portal.enqueue import enqueue
 from portal.models import User, bilingual
 from portal.notifications import notify
 from portal.permissions import Role
 
 from . import workflow
-from .models import Application, Status
+from .models import GRANTED_STATES, Application, Status
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
@@ -65,23 +66,49 @@ def managers_weekly_summary() -> int:
     context = {
         "by_status": {status: by_status.get(status, 0) for status in Status.values},
         "submitted_this_week": Application.objects.filter(submitted_at__gte=week_ago).count(),
-        "granted_this_week": str(
-            Application.objects.filter(decided_at__gte=week_ago, status=Status.APPROVED).aggregate(
-                s=Sum("granted_amount")
-            )["s"]
-            or 0
-        ),
+        # Programmes may use different currencies: one sum per currency, never added together.
+        "granted_this_week": ", ".join(
+            f"{total:,.2f} {currency}"
+            for currency, total in Application.objects.filter(
+                decided_at__gte=week_ago, status__in=GRANTED_STATES
+            )
+            .values_list("program__currency")
+            .annotate(total=Sum("granted_amount"))
+            .order_by("program__currency")
+        )
+        or "0",
         "overdue": Application.objects.overdue().count(),
         "week": timezone.localdate().isoformat(),
     }
     managers = User.objects.filter(
         is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER
     ).distinct()
+    sent = 0
     for manager in managers:
+        # A redelivered run in the same week sends nothing new.
+        if manager.notifications.filter(
+            kind="managers_weekly_summary", context__week=context["week"]
+        ).exists():
+            continue
         notify(
             recipient=manager,
             kind="managers_weekly_summary",
-            url="/admin/support/dashboard/",
+            url="/admin/support/application/dashboard/",
             context=context,
         )
-    return managers.count()
+        sent += 1
+    return sent
+
+
+@shared_task(acks_late=True)
+def applications_screen_sweep() -> int:
+    """Queue screening for applications still "submitted" a few minutes on (a lost message)."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=5)
+    ids = list(
+        Application.objects.filter(status=Status.SUBMITTED, submitted_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:200]
+    )
+    for pk in ids:
+        enqueue(application_screen, pk)
+    return len(ids)

@@ -31,6 +31,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
 from portal.notifications import notify
 from portal.permissions import Role, is_manager, is_reviewer
@@ -170,13 +171,13 @@ def _next_reference(today: date) -> str:
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Send a draft (or a revised application) to screening; it gets its reference number once."""
-    changes: dict[str, Any] = {"submitted_at": timezone.now()}
+    changes: dict[str, Any] = {"submitted_at": timezone.now(), "review_round": application.review_round + 1}
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
     application = _transition(application, "submit", by=by, changes=changes)
     from .tasks import application_screen as application_screen_task
 
-    transaction.on_commit(lambda: application_screen_task.delay(application.pk))
+    enqueue_on_commit(application_screen_task, application.pk)
     return application
 
 
@@ -239,10 +240,14 @@ def application_assign(*, application: Application, by: User, reviewer: User) ->
         raise ValidationError(_("Only reviewers can be assigned."), code="not_reviewer")
     if not (is_manager(by) or by == reviewer):
         raise PermissionDenied(_("Reviewers can only assign applications to themselves."))
-    # "assign" is open to reviewers in general, not only the one assigned: check it here.
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
     if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be assigned."), code="invalid_state")
+    # A reviewer may take an application nobody has; moving one between reviewers is the manager's call.
+    if application.assigned_reviewer_id not in (None, reviewer.pk) and not is_manager(by):
+        raise PermissionDenied(
+            _("This application is assigned to another reviewer; ask a programme manager.")
+        )
     previous = application.assigned_reviewer
     application.assigned_reviewer = reviewer
     application.save(update_fields=["assigned_reviewer", "updated_at"])
@@ -250,6 +255,13 @@ def application_assign(*, application: Application, by: User, reviewer: User) ->
         application=application, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
         action="assign", actor=by, note=f"{previous or '-'} → {reviewer}",
     )  # fmt: skip
+    if reviewer != by:
+        notify(
+            recipient=reviewer,
+            kind="application_assigned",
+            url=f"/admin/support/application/{application.pk}/change/",
+            context={"reference": application.reference, "program": bilingual(application.program, "name")},
+        )
     return application
 
 
@@ -273,8 +285,9 @@ def application_approve(
     allowed, reason = can_decide(by, current)  # four eyes, on the locked row
     if not allowed:
         raise PermissionDenied(reason)
-    if amount <= 0:
+    if not amount.is_finite() or amount.quantize(Decimal("0.01")) <= 0:
         raise ValidationError({"amount": _("Grant a positive amount.")})
+    amount = amount.quantize(Decimal("0.01"))
     if amount > current.requested_amount:
         raise ValidationError({"amount": _("The grant cannot exceed the requested amount.")})
     if amount > program.cap_per_application:
@@ -316,6 +329,8 @@ def application_mark_paid(
 ) -> Application:
     if not reference.strip():
         raise ValidationError({"reference": _("Enter the payment reference.")})
+    if len(reference.strip()) > 100:
+        raise ValidationError({"reference": _("A payment reference has at most 100 characters.")})
     return _transition(
         application, "mark_paid", by=by, note=reference,
         changes={"payment_reference": reference.strip(), "paid_on": paid_on or timezone.localdate()},

@@ -249,3 +249,30 @@ def test_the_api_explains_why_publishing_is_refused(client_for, broker_member, b
     )
     assert response.status_code == 403
     assert response.json()["error"]["message"] == "Only approved brokerages can publish offers."
+
+
+def test_a_suspended_brokerage_cannot_attach_files(client_for, broker_member, brokerage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.companies.factories import PDF_BYTES
+
+    offer = OfferFactory(broker=brokerage)
+    brokerage.status = Broker.Status.SUSPENDED
+    brokerage.save()
+    pdf = SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf")
+    assert (
+        client_for(broker_member).post(f"/en/offers/{offer.pk}/attachments/", {"file": pdf}).status_code
+        == 403
+    )
+    assert not offer.attachments.exists()
+
+
+def test_staff_can_close_a_suspended_brokerages_offer(client_for, manager, brokerage):
+    offer = OfferFactory(broker=brokerage)
+    brokerage.status = Broker.Status.SUSPENDED
+    brokerage.save()
+    client_for(manager).post(
+        "/admin/brokers/offer/", {"action": "close", "_selected_action": [offer.pk], "index": 0}
+    )
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.CLOSED

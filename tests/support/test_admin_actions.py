@@ -101,7 +101,11 @@ def test_assign_to_me_and_overdue_filter(client_for, reviewer, under_review):
     from tests.portal.factories import UserFactory
 
     second = UserFactory(is_staff=True, roles=[Role.REVIEWER])
-    act(client_for(second), "assign_to_me", under_review)
+    act(client_for(second), "assign_to_me", under_review)  # it is the first reviewer's: refused
+    under_review.refresh_from_db()
+    assert under_review.assigned_reviewer == reviewer
+    Application.objects.filter(pk=under_review.pk).update(assigned_reviewer=None)
+    act(client_for(second), "assign_to_me", under_review)  # nobody's: theirs to take
     under_review.refresh_from_db()
     assert under_review.assigned_reviewer == second
     Application.objects.filter(pk=under_review.pk).update(
@@ -120,3 +124,19 @@ def test_the_workplace_is_closed_to_non_staff(request, client_for, persona):
 def test_csv_export(client_for, manager, under_review):
     response = act(client_for(manager), "export_csv", under_review)
     assert under_review.reference in response.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "0.004", "-5", "abc", ""])
+def test_odd_grant_amounts_are_refused_without_an_error_page(client_for, manager, under_review, amount):
+    response = act(client_for(manager), "approve", under_review, amount=amount)
+    assert response.status_code == 200
+    under_review.refresh_from_db()
+    assert under_review.status == Status.UNDER_REVIEW
+
+
+def test_a_long_payment_reference_is_refused(client_for, manager, under_review):
+    Application.objects.filter(pk=under_review.pk).update(status=Status.APPROVED, granted_amount=100)
+    response = act(client_for(manager), "mark_paid", under_review, note="P" * 150)
+    assert response.status_code == 200
+    under_review.refresh_from_db()
+    assert under_review.status == Status.APPROVED

@@ -33,6 +33,32 @@ def test_overdue_reviews_remind_the_reviewer_once_a_day(reviewer, company):
 def test_weekly_summary_goes_to_each_manager(manager, company):
     ApplicationFactory(company=company)
     assert managers_weekly_summary() == 1
+    assert managers_weekly_summary() == 0  # redelivered in the same week
     summary = Notification.objects.get(kind="managers_weekly_summary")
     assert summary.recipient == manager
     assert summary.body
+
+
+def test_a_broker_outage_at_submission_is_caught_up_by_the_sweep(
+    client_for, company, company_member, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from support import tasks
+
+    application = ApplicationFactory(company=company)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker unreachable")
+
+    monkeypatch.setattr(tasks.application_screen, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(company_member).post(f"/en/support/applications/{application.pk}/submit/")
+    assert response.status_code == 302  # no error page for the company
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    monkeypatch.undo()
+    Application.objects.filter(pk=application.pk).update(
+        submitted_at=timezone.now() - timezone.timedelta(minutes=10)
+    )
+    assert tasks.applications_screen_sweep() == 1
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW

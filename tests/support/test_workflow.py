@@ -395,3 +395,17 @@ def test_every_action_from_every_state_follows_the_table(
             application.refresh_from_db()
             assert application.status == state
             assert not application.events.exists()
+
+
+def test_a_resubmitted_application_is_scored_again_by_its_reviewer(
+    application, company_member, reviewer, django_capture_on_commit_callbacks
+):
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    scores = {c.pk: 5 for c in application.program.criteria.all()}
+    review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="revise")
+    with pytest.raises(ValidationError):  # once per round
+        review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="revise")
+    workflow.application_request_revision(application=application, by=reviewer, note="Fix the amounts")
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="approve")
+    assert list(application.reviews.values_list("review_round", flat=True).order_by("review_round")) == [1, 2]
