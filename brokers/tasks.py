@@ -159,3 +159,27 @@ def inquiries_route_sweep() -> int:
     for pk in ids:
         enqueue(inquiry_route, pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def offers_fanout_sweep() -> int:
+    """Re-run the fan-out of recently published open offers; companies already told are skipped."""
+    since = timezone.now() - timezone.timedelta(days=2)
+    ids = list(Offer.objects.public().filter(published_at__gte=since).values_list("pk", flat=True)[:200])
+    for pk in ids:
+        enqueue(offer_fanout, pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def broker_invitations_sweep() -> int:
+    """Send brokerage invitations whose e-mail message was lost."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=5)
+    ids = list(
+        BrokerInvitation.objects.open()
+        .filter(sent_at__isnull=True, created_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        enqueue(broker_invitation_send, pk)
+    return len(ids)

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.enqueue import enqueue
 from portal.invitations import invitation_email_send
 from portal.models import bilingual
 from portal.notifications import notify
@@ -53,3 +54,17 @@ def _warn_company(company_id: int) -> int:
     company.certificate_warned_for = company.certificate_expiry
     company.save(update_fields=["certificate_warned_for", "updated_at"])
     return 1
+
+
+@shared_task(acks_late=True)
+def company_invitations_sweep() -> int:
+    """Send company invitations whose e-mail message was lost."""
+    cutoff = timezone.now() - timedelta(minutes=5)
+    ids = list(
+        CompanyInvitation.objects.open()
+        .filter(sent_at__isnull=True, created_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        enqueue(company_invitation_send, pk)
+    return len(ids)

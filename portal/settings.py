@@ -270,6 +270,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brokers.tasks.inquiries_route_sweep",
         "schedule": timedelta(minutes=10),
     },
+    "company_invitations_sweep": {
+        "task": "companies.tasks.company_invitations_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    "broker_invitations_sweep": {
+        "task": "brokers.tasks.broker_invitations_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    # Every 30 minutes: finish the fan-out of offers published in the last two days (safe to repeat).
+    "offers_fanout_sweep": {
+        "task": "brokers.tasks.offers_fanout_sweep",
+        "schedule": timedelta(minutes=30),
+    },
     # Nightly at 03:30 Tehran time: drop read notifications older than a year.
     "notifications_prune": {
         "task": "portal.tasks.notifications_prune",

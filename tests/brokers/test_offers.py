@@ -276,3 +276,44 @@ def test_staff_can_close_a_suspended_brokerages_offer(client_for, manager, broke
     )
     offer.refresh_from_db()
     assert offer.status == Offer.Status.CLOSED
+
+
+def test_the_fanout_sweep_finishes_what_an_outage_interrupted(
+    monkeypatch, brokerage, django_capture_on_commit_callbacks
+):
+    from brokers import tasks
+
+    masks = CategoryFactory(slug="masks")
+    ProductFactory(company=MembershipFactory().company, category=masks)
+
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("broker unreachable")
+
+    monkeypatch.setattr(tasks.offer_fanout, "delay", broker_down)
+    from brokers.services import offer_publish
+
+    offer = OfferFactory(broker=brokerage, categories=[masks], status="draft", published_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_publish(offer=offer)  # the broker is down: nobody is told yet, and no error
+    assert not Notification.objects.filter(kind="offer_published").exists()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.offers_fanout_sweep() == 1
+    assert Notification.objects.filter(kind="offer_published").count() == 1
+
+
+def test_lost_invitation_emails_are_sent_by_the_sweep(broker_member, brokerage):
+    from django.core import mail
+
+    from brokers.models import BrokerInvitation
+    from brokers.tasks import broker_invitations_sweep
+
+    invitation = BrokerInvitation.objects.create(
+        broker=brokerage, email="x@broker.example", invited_by=broker_member
+    )
+    BrokerInvitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    assert broker_invitations_sweep() == 1
+    assert [m.to for m in mail.outbox] == [["x@broker.example"]]
+    assert broker_invitations_sweep() == 0
