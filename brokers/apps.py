@@ -16,3 +16,17 @@ class BrokersConfig(AppConfig):
         media.register_public("brokers/logos")
         media.register_private("brokers/licences", can_see_licence_file)
         media.register_private("offers/attachments", can_see_attachment)
+
+        from portal.home import register_figure
+
+        from .models import Broker, Offer
+
+        register_figure(
+            "brokers",
+            _("licensed export brokers"),
+            lambda: Broker.objects.approved().count(),
+            "brokers:directory",
+        )
+        register_figure(
+            "offers", _("open offers"), lambda: Offer.objects.public().count(), "brokers:offer_board"
+        )

@@ -14,4 +14,13 @@ class CompaniesConfig(AppConfig):
         from .permissions import can_see_certificate_file
 
         media.register_public("companies/logos")
+
+        from portal.home import register_figure
+
+        from .models import Company
+
+        register_figure(
+            "companies", _("verified knowledge-based companies"),
+            lambda: Company.objects.verified().count(), "companies:directory",
+        )  # fmt: skip
         media.register_private("companies/certificates", can_see_certificate_file)

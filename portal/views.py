@@ -18,6 +18,7 @@ from django.views.i18n import set_language as django_set_language
 
 from . import health
 from .forms import EmailAuthenticationForm, ProfileForm, SignUpForm
+from .home import figures as home_figures
 from .i18n import path_in_language
 from .models import Notification, TargetCountry
 from .notifications import notifications_mark_read
@@ -30,7 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     confirmed = [c for c in countries if c.buyer_status == TargetCountry.BuyerStatus.CONFIRMED]
     prospective = [c for c in countries if c.buyer_status != TargetCountry.BuyerStatus.CONFIRMED]
     return render(
-        request, "portal/home.html", {"confirmed_countries": confirmed, "prospective_countries": prospective}
+        request,
+        "portal/home.html",
+        {"confirmed_countries": confirmed, "prospective_countries": prospective, "figures": home_figures()},
     )
 
 

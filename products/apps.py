@@ -16,3 +16,14 @@ class ProductsConfig(AppConfig):
         # Product files follow their product: public once published, else for its company only.
         for folder in ("images", "thumbnails", "gallery", "datasheets", "certificates"):
             media.register_private(f"products/{folder}", can_see_product_file)
+
+        from portal.home import register_figure
+
+        from .models import Product
+
+        register_figure(
+            "products",
+            _("products in the catalog"),
+            lambda: Product.objects.public().count(),
+            "products:catalog",
+        )

@@ -14,3 +14,12 @@ class SupportConfig(AppConfig):
         from .permissions import can_see_document_file
 
         media.register_private("support/documents", can_see_document_file)
+
+        from portal.home import register_figure
+
+        from .models import SupportProgram
+
+        register_figure(
+            "programs", _("support programmes open now"),
+            lambda: SupportProgram.objects.open_on().count(), "support:program_list",
+        )  # fmt: skip

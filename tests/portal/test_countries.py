@@ -87,3 +87,20 @@ def test_iso_code_is_unique_and_upper_case(countries):
     with pytest.raises(ValidationError) as excinfo:
         country.full_clean()
     assert "iso_code" in excinfo.value.message_dict
+
+
+def test_home_shows_live_figures_from_the_apps(client, django_assert_max_num_queries):
+    from tests.brokers.factories import OfferFactory
+    from tests.products.factories import ProductFactory
+    from tests.support.factories import ProgramFactory
+
+    ProductFactory.create_batch(3)
+    OfferFactory()
+    ProgramFactory()
+    with django_assert_max_num_queries(8):
+        response = client.get("/en/")
+    figures = {f["label"]: f["value"] for f in response.context["figures"]}
+    assert figures["products in the catalog"] == 3
+    assert figures["open offers"] == 1
+    assert figures["support programmes open now"] == 1
+    assert figures["licensed export brokers"] == 1
