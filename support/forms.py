@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +9,14 @@ from brokers.models import Broker
 from companies.models import Company
 from portal.forms import DigitsFormMixin, StyledFormMixin
 from portal.models import TargetCountry
+from portal.templatetags.portal_tags import localnumber
 from products.models import Product
 
 from .models import Application, ApplicationDocument, SupportProgram
+
+
+def _whole_if_possible(amount: Decimal) -> Decimal:
+    return amount.to_integral_value() if amount == amount.to_integral_value() else amount
 
 
 class NamedMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -50,7 +57,7 @@ class ApplicationForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         self.fields["broker"].label_from_instance = lambda b: b.name
         self.fields["broker"].empty_label = _("No broker")
         self.fields["requested_amount"].help_text = _("At most %(cap)s %(currency)s.") % {
-            "cap": program.cap_per_application,
+            "cap": localnumber(_whole_if_possible(program.cap_per_application)),
             "currency": program.currency,
         }
 
