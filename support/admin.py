@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_tools import NoteActionForm, csv_export_action
 from portal.forms import DigitsFormMixin
+from portal.permissions import is_manager
 
 from . import workflow
 from .models import (
@@ -176,6 +177,15 @@ class ApplicationAdmin(admin.ModelAdmin):
         "assign_to_me", "request_revision", "approve", "reject", "mark_paid", "close", "export_csv",
     ]  # fmt: skip
     date_hierarchy = "submitted_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        queryset = super().get_queryset(request)
+        if is_manager(request.user):
+            return queryset
+        # Reviewers work on their own applications, and may pick up unassigned ones under review.
+        return queryset.filter(
+            Q(assigned_reviewer=request.user) | Q(status=Status.UNDER_REVIEW, assigned_reviewer__isnull=True)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # applications come from companies

@@ -140,3 +140,24 @@ def test_a_long_payment_reference_is_refused(client_for, manager, under_review):
     assert response.status_code == 200
     under_review.refresh_from_db()
     assert under_review.status == Status.APPROVED
+
+
+def test_reviewers_see_their_own_and_unassigned_applications_managers_see_all(
+    client_for, reviewer, manager, under_review, company
+):
+    from portal.permissions import Role
+    from tests.portal.factories import UserFactory
+
+    someone_elses = ApplicationFactory(company=company, justification="other")
+    other_reviewer = UserFactory(is_staff=True, roles=[Role.REVIEWER])
+    Application.objects.filter(pk=someone_elses.pk).update(
+        status=Status.UNDER_REVIEW, assigned_reviewer=other_reviewer, reference="EXP-1405-000777"
+    )
+    unassigned = ApplicationFactory(company=company)
+    Application.objects.filter(pk=unassigned.pk).update(
+        status=Status.UNDER_REVIEW, reference="EXP-1405-000778"
+    )
+    seen = lambda user: {a.pk for a in client_for(user).get(CHANGELIST).context["cl"].result_list}  # noqa: E731
+    assert seen(reviewer) == {under_review.pk, unassigned.pk}
+    assert seen(manager) >= {under_review.pk, unassigned.pk, someone_elses.pk}
+    assert client_for(reviewer).get(f"{CHANGELIST}{someone_elses.pk}/change/").status_code == 302  # not found
