@@ -11,26 +11,12 @@ from rest_framework import serializers
 
 from companies.models import Company
 from companies.serializers import CompanyBriefSerializer
-from portal.digits import to_ascii_digits
 from portal.models import TargetCountry
+from portal.rest import DigitsInputMixin
 from products.models import Product, ProductCategory
 
 from .models import Broker, Offer, OfferResponse
 from .permissions import broker_of
-
-
-class DigitsInputMixin:
-    """Turn Persian and Arabic-Indic digits in `digit_fields` into ASCII before validation."""
-
-    digit_fields: tuple[str, ...] = ()
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if isinstance(data, dict):  # a JSON object or a QueryDict
-            data = data.copy()
-            for key in self.digit_fields:
-                if isinstance(data.get(key), str):
-                    data[key] = to_ascii_digits(data[key])
-        return super().to_internal_value(data)
 
 
 @extend_schema_field(

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from portal.enqueue import enqueue_on_commit
 from portal.invitations import invitation_check, invitation_create
-from portal.models import TargetCountry, User, bilingual, organisation_status_set
-from portal.notifications import notify
-from portal.permissions import Role
+from portal.models import TargetCountry, User, bilingual
+from portal.notifications import notify, notify_members
+from portal.permissions import Role, staff_with_role
+from portal.services import organisation_status_set
 from portal.uploads import cleared_to_empty
 from products.models import Product, ProductCategory
 
@@ -46,20 +47,6 @@ def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
-
-
-def _members(broker: Broker) -> list[User]:
-    return [m.user for m in broker.memberships.select_related("user")]
-
-
-def _company_members(company: Company) -> list[User]:
-    return [m.user for m in company.memberships.select_related("user")]
-
-
-def _managers() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER).distinct()
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -93,7 +80,7 @@ def broker_register(
     broker.services.set(services)
     broker.countries.set(countries)
     broker_member_add(broker=broker, user=user, role=BrokerMembership.Role.OWNER)
-    for manager in _managers():
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
         notify(
             recipient=manager,
             kind="broker_registered",
@@ -308,13 +295,12 @@ def response_submit(
     response.full_clean()
     response.save()
     response.products.set(products)
-    for user in _members(offer.broker):
-        notify(
-            recipient=user,
-            kind="offer_response_received" if created else "offer_response_updated",
-            url=offer.get_absolute_url(),
-            context={"offer": bilingual(offer, "title"), "company": bilingual(company, "name")},
-        )
+    notify_members(
+        offer.broker,
+        kind="offer_response_received" if created else "offer_response_updated",
+        url=offer.get_absolute_url(),
+        context={"offer": bilingual(offer, "title"), "company": bilingual(company, "name")},
+    )
     return response
 
 
@@ -338,13 +324,12 @@ def response_decide(*, response: OfferResponse, status: str) -> OfferResponse:
     if status != OfferResponse.Status.SHORTLISTED:
         response.decided_at = timezone.now()
     response.save(update_fields=["status", "decided_at", "updated_at"])
-    for user in _company_members(response.company):
-        notify(
-            recipient=user,
-            kind=f"offer_response_{status}",
-            url=response.offer.get_absolute_url(),
-            context={"offer": bilingual(response.offer, "title")},
-        )
+    notify_members(
+        response.company,
+        kind=f"offer_response_{status}",
+        url=response.offer.get_absolute_url(),
+        context={"offer": bilingual(response.offer, "title")},
+    )
     return response
 
 

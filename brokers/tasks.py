@@ -13,7 +13,7 @@ from companies.models import Company
 from portal.enqueue import enqueue
 from portal.invitations import invitation_email_send
 from portal.models import User, bilingual
-from portal.notifications import notify
+from portal.notifications import notify, notify_members
 from products.models import Product
 
 from .models import Broker, BrokerInvitation, BuyerInquiry, Offer, OfferNotice
@@ -104,13 +104,12 @@ def _expire(offer_id: int) -> int:
     ):
         return 0  # closed meanwhile
     offer = Offer.objects.select_related("broker").get(pk=offer_id)
-    for membership in offer.broker.memberships.select_related("user"):
-        notify(
-            recipient=membership.user,
-            kind="offer_expired",
-            url=offer.get_absolute_url(),
-            context={"offer": bilingual(offer, "title"), "responses": offer.responses.count()},
-        )
+    notify_members(
+        offer.broker,
+        kind="offer_expired",
+        url=offer.get_absolute_url(),
+        context={"offer": bilingual(offer, "title"), "responses": offer.responses.count()},
+    )
     return 1
 
 

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -16,6 +15,7 @@ from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
+from portal.views import invite_from_request
 from products.models import Product
 
 from . import services
@@ -128,17 +128,9 @@ def invite(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
     if not can_edit_broker(request.user, broker):
         raise PermissionDenied
-    email = request.POST.get("email", "")
-    try:
-        if len(email) > 254:
-            raise ValidationError(_("Enter a valid email address."))
-        validate_email(email)
-        services.broker_invite(broker=broker, by=request.user, email=email)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The invitation has been sent."))
+    invite_from_request(
+        request, lambda email: services.broker_invite(broker=broker, by=request.user, email=email)
+    )
     return redirect("brokers:mine")
 
 
@@ -177,7 +169,13 @@ def offer_board(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = get_offer_for_viewer(request.user, pk)
+    return _offer_page(request, get_offer_for_viewer(request.user, pk))
+
+
+def _offer_page(
+    request: HttpRequest, offer: Offer, *, response_form: ResponseForm | None = None, status: int = 200
+) -> HttpResponse:
+    """An offer as the viewer sees it: the owner with the responses, a company with its answer."""
     company = company_of(request.user)
     own_broker = broker_of(request.user)
     is_owner = own_broker is not None and own_broker.pk == offer.broker_id
@@ -193,9 +191,11 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif company is not None:
         response = offer.responses.filter(company=company).prefetch_related("products").first()
         context["my_response"] = response
-        if can_respond(request.user, offer) and (response is None or response.is_editable):
+        if response_form is not None:
+            context["response_form"] = response_form
+        elif can_respond(request.user, offer) and (response is None or response.is_editable):
             context["response_form"] = ResponseForm(instance=response, company=company)
-    return render(request, "brokers/offer_detail.html", context)
+    return render(request, "brokers/offer_detail.html", context, status=status)
 
 
 def _offer_form_page(request: HttpRequest, form: OfferForm, offer: Offer | None) -> HttpResponse:
@@ -300,26 +300,14 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     existing = offer.responses.filter(company=company).first()
     form = ResponseForm(request.POST, instance=existing, company=company)
     if form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.response_submit(offer=offer, company=company, by=request.user, **data)
+            services.response_submit(offer=offer, company=company, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your response has been sent to the broker."))
             return redirect(offer)
-    return render(
-        request,
-        "brokers/offer_detail.html",
-        {
-            "offer": offer,
-            "attachments": offer.attachments.all(),
-            "categories": offer.categories.all(),
-            "my_response": existing,
-            "response_form": form,
-        },
-        status=400,
-    )
+    return _offer_page(request, offer, response_form=form, status=400)
 
 
 @login_required

@@ -43,9 +43,3 @@ class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             # The national ID identifies the company; changing it goes through the centre.
             self.fields["national_id"].disabled = True
             self.fields["national_id"].help_text = _("Contact the export support desk to correct it.")
-
-
-class InviteForm(StyledFormMixin, forms.Form):
-    email = forms.EmailField(
-        label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"})
-    )

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.invitations import invitation_check, invitation_create
-from portal.models import User, bilingual, organisation_status_set
+from portal.models import User, bilingual
 from portal.notifications import notify
-from portal.permissions import Role
+from portal.permissions import Role, staff_with_role
+from portal.services import organisation_status_set
 from portal.uploads import cleared_to_empty
 
 from .models import Company, CompanyInvitation, CompanyMembership
@@ -40,12 +41,6 @@ def company_member_add(*, company: Company, user: User, role: str) -> CompanyMem
     return membership
 
 
-def _managers() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER).distinct()
-    )
-
-
 @transaction.atomic
 def company_register(*, user: User, **fields: Any) -> Company:
     """Register a company (pending) with `user` as its owner and tell the programme managers."""
@@ -64,7 +59,7 @@ def company_register(*, user: User, **fields: Any) -> Company:
 
 
 def _notify_managers(company: Company) -> None:
-    for manager in _managers():
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
         notify(
             recipient=manager,
             kind="company_registered",

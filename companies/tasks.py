@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.enqueue import enqueue
 from portal.invitations import invitation_email_send
 from portal.models import bilingual
-from portal.notifications import notify
+from portal.notifications import notify_members
 
 from .models import CERTIFICATE_WARNING_DAYS, Company, CompanyInvitation
 
@@ -44,13 +44,12 @@ def _warn_company(company_id: int) -> int:
     company = Company.objects.select_for_update().get(pk=company_id)
     if company.certificate_warned_for == company.certificate_expiry:
         return 0  # a concurrent run got here first
-    for membership in company.memberships.select_related("user"):
-        notify(
-            recipient=membership.user,
-            kind="company_certificate_expiring",
-            url=reverse("companies:edit"),
-            context={"company": bilingual(company, "name"), "expiry": company.certificate_expiry.isoformat()},
-        )
+    notify_members(
+        company,
+        kind="company_certificate_expiring",
+        url=reverse("companies:edit"),
+        context={"company": bilingual(company, "name"), "expiry": company.certificate_expiry.isoformat()},
+    )
     company.certificate_warned_for = company.certificate_expiry
     company.save(update_fields=["certificate_warned_for", "updated_at"])
     return 1

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.forms import add_service_errors
+from portal.forms import InviteForm, add_service_errors
+from portal.views import invite_from_request
 
 from . import services
-from .forms import CompanyForm, InviteForm
+from .forms import CompanyForm
 from .models import Company, CompanyInvitation, Province
 from .permissions import can_edit_company, company_of, get_own_company
 
@@ -107,17 +108,9 @@ def invite(request: HttpRequest) -> HttpResponse:
     company = get_own_company(request.user)
     if not can_edit_company(request.user, company):
         raise PermissionDenied
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.company_invite(company=company, by=request.user, email=form.cleaned_data["email"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-    if form.errors:
-        for error in form.errors.get("email", []) + form.non_field_errors():
-            messages.error(request, error)
-    else:
-        messages.success(request, _("The invitation has been sent."))
+    invite_from_request(
+        request, lambda email: services.company_invite(company=company, by=request.user, email=email)
+    )
     return redirect("companies:mine")
 
 

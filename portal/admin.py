@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .enqueue import enqueue
 from .models import Notification, TargetCountry, User
-from .notifications import notification_email_enqueue
+from .tasks import notification_email_send
 
 
 @admin.register(User)
@@ -71,7 +72,7 @@ class NotificationAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         queryset.update(email_status=Notification.EmailStatus.PENDING, email_attempts=0)
         for pk in ids:
-            notification_email_enqueue(notification_id=pk)
+            enqueue(notification_email_send, pk)
         self.message_user(
             request,
             ngettext("%(n)d e-mail queued.", "%(n)d e-mails queued.", len(ids)) % {"n": len(ids)},

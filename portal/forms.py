@@ -258,3 +258,9 @@ class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         enqueue_on_commit(email_send_task, subject=subject, body=body, to=[to_email])
+
+
+class InviteForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )

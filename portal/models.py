@@ -133,35 +133,6 @@ class StatusDecision(models.Model):
         abstract = True
 
 
-def organisation_status_set(*, organisation: StatusDecision, status: str, by: User, note: str, kind: str):  # noqa: ANN201
-    """Lock the row, record the decision and tell every member (`kind` names the e-mail).
-
-    A decision that changes nothing records nothing and notifies no one, so running an admin
-    action twice is harmless. Call inside a transaction.
-    """
-    from .notifications import notify
-
-    model = type(organisation)
-    organisation = model.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.status == status:
-        return organisation
-    organisation.status = status
-    organisation.status_note = note
-    organisation.status_changed_at = timezone.now()
-    organisation.status_changed_by = by
-    organisation.save(
-        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
-    )
-    for membership in organisation.memberships.select_related("user"):
-        notify(
-            recipient=membership.user,
-            kind=kind,
-            url=organisation.get_absolute_url(),
-            context={model._meta.model_name: bilingual(organisation, "name"), "note": note},
-        )
-    return organisation
-
-
 # ---------------------------------------------------------------------------
 # Invitations to join a company or a brokerage (each app adds the FK to what is joined)
 # ---------------------------------------------------------------------------

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
 
+from .enqueue import enqueue_on_commit
 from .i18n import path_in_language
 from .models import Notification, User
 
@@ -49,7 +49,7 @@ def notify(
     language = recipient.preferred_language or settings.LANGUAGE_CODE
     notification = Notification(recipient=recipient, kind=kind, language=language, url=url, context=context)
     title, body = render_text(notification, language)
-    wants_email = bool(recipient.email and recipient.is_active and recipient.email_notifications)
+    wants_email = _wants_email(recipient)
     notification.title = title[:255]
     notification.body = body
     notification.email_status = (
@@ -57,8 +57,25 @@ def notify(
     )
     notification.save()
     if wants_email:
-        transaction.on_commit(lambda: notification_email_enqueue(notification_id=notification.pk))
+        from .tasks import notification_email_send as notification_email_send_task
+
+        # A broker outage leaves the row pending; notification_emails_sweep sends it later.
+        enqueue_on_commit(notification_email_send_task, notification.pk)
     return notification
+
+
+def notify_members(
+    organisation: Any, *, kind: str, url: str = "", context: dict[str, Any] | None = None
+) -> list[Notification]:
+    """notify() every member of a company or brokerage (anything with `memberships`)."""
+    return [
+        notify(recipient=membership.user, kind=kind, url=url, context=context)
+        for membership in organisation.memberships.select_related("user")
+    ]
+
+
+def _wants_email(user: User) -> bool:
+    return bool(user.email and user.is_active and user.email_notifications)
 
 
 def render_text(notification: Notification, language: str) -> tuple[str, str]:
@@ -70,16 +87,6 @@ def render_text(notification: Notification, language: str) -> tuple[str, str]:
         title = " ".join(_render(notification.kind, "subject.txt", ctx).split())
         body = _render(notification.kind, "body.txt", ctx).strip()
     return title, body
-
-
-def notification_email_enqueue(*, notification_id: int) -> None:
-    """Hand the e-mail to Celery; on a broker failure leave it pending for the sweep."""
-    from .tasks import notification_email_send as notification_email_send_task
-
-    try:
-        notification_email_send_task.delay(notification_id)
-    except Exception:  # broker down or unreachable: the sweep will pick the row up
-        logger.warning("Could not enqueue e-mail for notification %s", notification_id, exc_info=True)
 
 
 def notification_email_deliver(*, notification_id: int) -> bool:
@@ -101,8 +108,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    recipient = notification.recipient
-    if not (recipient.is_active and recipient.email_notifications and recipient.email):
+    if not _wants_email(notification.recipient):
         # The preference changed since the event: respect it now.
         Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.SKIPPED)
         return False

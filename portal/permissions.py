@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -55,3 +56,8 @@ def is_manager(user: User | AnonymousUser) -> bool:
 
 def is_staff_member(user: User | AnonymousUser) -> bool:
     return is_reviewer(user) or is_manager(user)
+
+
+def staff_with_role(role: Role) -> QuerySet[User]:
+    """Active staff users in a role group (reviewers, programme managers)."""
+    return User.objects.filter(is_active=True, is_staff=True, groups__name=role.value).distinct()

@@ -12,6 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .digits import to_ascii_digits
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
@@ -41,3 +43,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+class DigitsInputMixin:
+    """Turn Persian and Arabic-Indic digits in `digit_fields` into ASCII before validation."""
+
+    digit_fields: tuple[str, ...] = ()
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):  # a JSON object or a QueryDict
+            data = data.copy()
+            for key in self.digit_fields:
+                if isinstance(data.get(key), str):
+                    data[key] = to_ascii_digits(data[key])
+        return super().to_internal_value(data)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Language, User
-from .notifications import notify
+from .models import Language, StatusDecision, User, bilingual
+from .notifications import notify, notify_members
 
 
 @transaction.atomic
@@ -34,3 +35,31 @@ def user_update_profile(*, user: User, **fields: object) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(fields))
     return user
+
+
+def organisation_status_set(
+    *, organisation: StatusDecision, status: str, by: User, note: str, kind: str
+) -> StatusDecision:
+    """Lock the row, record the decision and tell every member (`kind` names the e-mail).
+
+    A decision that changes nothing records nothing and notifies no one, so running an admin
+    action twice is harmless. Call inside a transaction.
+    """
+    model = type(organisation)
+    organisation = model.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status == status:
+        return organisation
+    organisation.status = status
+    organisation.status_note = note
+    organisation.status_changed_at = timezone.now()
+    organisation.status_changed_by = by
+    organisation.save(
+        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
+    )
+    notify_members(
+        organisation,
+        kind=kind,
+        url=organisation.get_absolute_url(),
+        context={model._meta.model_name: bilingual(organisation, "name"), "note": note},
+    )
+    return organisation

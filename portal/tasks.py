@@ -10,6 +10,7 @@ from celery import shared_task
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from .enqueue import enqueue
 from .models import Notification
 from .notifications import notification_email_deliver
 
@@ -44,7 +45,7 @@ def notification_emails_sweep() -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     for pk in ids:
-        notification_email_send.delay(pk)
+        enqueue(notification_email_send, pk)
     if ids:
         logger.info("Sweep enqueued %d pending notification e-mails", len(ids))
     return len(ids)

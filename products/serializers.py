@@ -4,14 +4,13 @@ input serializer for creating and changing a product."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 from rest_framework import serializers
 
 from companies.serializers import CompanyBriefSerializer
-from portal.digits import to_ascii_digits
 from portal.models import TargetCountry
+from portal.rest import DigitsInputMixin
 
 from .models import Certification, Product, ProductCategory, ProductCertification
 
@@ -68,7 +67,7 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductInputSerializer(serializers.ModelSerializer):
+class ProductInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
     """What a company member may send; the company and the status are never taken from input."""
 
     # Fields where people type Persian or Arabic-Indic digits.
@@ -88,11 +87,3 @@ class ProductInputSerializer(serializers.ModelSerializer):
             "specifications_en", "hs_code", "monthly_capacity", "capacity_unit", "minimum_order",
             "fob_price", "currency", "lead_time_days", "registered_countries",
         ]  # fmt: skip
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if isinstance(data, dict):  # a JSON object or a QueryDict
-            data = data.copy()
-            for key in self.digit_fields:
-                if isinstance(data.get(key), str):
-                    data[key] = to_ascii_digits(data[key])
-        return super().to_internal_value(data)

@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from companies.models import Company
 from portal.models import bilingual
-from portal.notifications import notify
+from portal.notifications import notify_members
 from portal.uploads import make_thumbnail
 
 from .models import EXPIRY_WARNING_DAYS, Product, ProductCertification
@@ -66,18 +66,17 @@ def _warn_one(certificate_id: int) -> int:
     if certificate.expiry_warned_for == certificate.expiry_date:
         return 0  # another run got here first
     product = certificate.product
-    for membership in product.company.memberships.select_related("user"):
-        notify(
-            recipient=membership.user,
-            kind="certificate_expiring",
-            url=reverse("products:edit", kwargs={"pk": product.pk}),
-            context={
-                "product": bilingual(product, "name"),
-                "certification": bilingual(certificate.certification, "name"),
-                "number": certificate.number,
-                "expiry": certificate.expiry_date.isoformat(),
-            },
-        )
+    notify_members(
+        product.company,
+        kind="certificate_expiring",
+        url=reverse("products:edit", kwargs={"pk": product.pk}),
+        context={
+            "product": bilingual(product, "name"),
+            "certification": bilingual(certificate.certification, "name"),
+            "number": certificate.number,
+            "expiry": certificate.expiry_date.isoformat(),
+        },
+    )
     certificate.expiry_warned_for = certificate.expiry_date
     certificate.save(update_fields=["expiry_warned_for", "updated_at"])
     return 1

@@ -126,6 +126,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The product has been saved."))
                 return redirect("products:edit", pk=product.pk)
+    return _edit_page(request, product, form=form, can_edit=can_edit)
+
+
+def _edit_page(
+    request: HttpRequest,
+    product: Product,
+    *,
+    form: ProductForm,
+    can_edit: bool,
+    certificate_form: CertificateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The product's edit page: its form, certificates and gallery."""
     return render(
         request,
         "products/product_form.html",
@@ -135,10 +148,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "creating": False,
             "can_edit": can_edit,
             "certificates": product.certifications.select_related("certification"),
-            "certificate_form": CertificateForm(),
+            "certificate_form": certificate_form or CertificateForm(),
             "gallery": product.gallery.all(),
             "gallery_form": GalleryImageForm(),
         },
+        status=status,
     )
 
 
@@ -184,21 +198,8 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The certificate has been added."))
         return redirect("products:edit", pk=product.pk)
     # Show the product page again with the certificate form and what the user typed.
-    return render(
-        request,
-        "products/product_form.html",
-        {
-            "form": ProductForm(instance=product),
-            "product": product,
-            "creating": False,
-            "can_edit": True,
-            "certificates": product.certifications.select_related("certification"),
-            "certificate_form": form,
-            "gallery": product.gallery.all(),
-            "gallery_form": GalleryImageForm(),
-            "open_section": "certificates",
-        },
-        status=400,
+    return _edit_page(
+        request, product, form=ProductForm(instance=product), can_edit=True, certificate_form=form, status=400
     )
 
 

@@ -19,6 +19,7 @@ from portal.forms import DigitsFormMixin
 from portal.permissions import is_manager
 
 from . import workflow
+from .admin_views import dashboard
 from .models import (
     GRANTED_STATES,
     Application,
@@ -32,12 +33,6 @@ from .models import (
 )
 from .permissions import can_review
 from .services import review_submit
-
-
-def _dashboard(request: HttpRequest) -> HttpResponse:
-    from .admin_views import dashboard  # the programme managers' figures and charts
-
-    return dashboard(request)
 
 
 class CriterionInline(admin.TabularInline):
@@ -195,7 +190,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list:
         extra = [
-            path("dashboard/", self.admin_site.admin_view(_dashboard), name="support_dashboard"),
+            path("dashboard/", self.admin_site.admin_view(dashboard), name="support_dashboard"),
             path(
                 "<int:pk>/review/",
                 self.admin_site.admin_view(self.review_view),

@@ -38,10 +38,6 @@ def can_decide(user: User | AnonymousUser, application: Application) -> tuple[bo
     return True, ""
 
 
-def is_staff_of_programme(user: User | AnonymousUser, application: Application) -> bool:
-    return is_manager(user)
-
-
 def get_application_for_member(user: User | AnonymousUser, pk: int) -> Application:
     """An application of the user's own company; 404 for anything else."""
     company = company_of(user)

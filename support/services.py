@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from brokers.models import Broker
 from companies.models import Company
 from portal.media import delete_after_commit
 from portal.models import TargetCountry, User
@@ -114,10 +113,6 @@ def application_document_add(
         old.delete()
         delete_after_commit(old.file.name)
     return document
-
-
-def broker_choices() -> Iterable[Broker]:
-    return Broker.objects.approved().order_by("name_en")
 
 
 @transaction.atomic

@@ -8,9 +8,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from portal.enqueue import enqueue
-from portal.models import User, bilingual
+from portal.models import bilingual
 from portal.notifications import notify
-from portal.permissions import Role
+from portal.permissions import Role, staff_with_role
 
 from . import workflow
 from .models import GRANTED_STATES, Application, Status
@@ -80,9 +80,7 @@ def managers_weekly_summary() -> int:
         "overdue": Application.objects.overdue().count(),
         "week": timezone.localdate().isoformat(),
     }
-    managers = User.objects.filter(
-        is_active=True, is_staff=True, groups__name=Role.PROGRAMME_MANAGER
-    ).distinct()
+    managers = staff_with_role(Role.PROGRAMME_MANAGER)
     sent = 0
     for manager in managers:
         # A redelivered run in the same week sends nothing new.

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 
 from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
-from portal.notifications import notify
-from portal.permissions import Role, is_manager, is_reviewer
+from portal.notifications import notify, notify_members
+from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 
 from .models import Application, ApplicationEvent, ReferenceCounter, Status, SupportProgram
 from .permissions import can_decide, can_review, is_applicant
@@ -137,18 +137,17 @@ def _transition(
         note=note,
     )
     if notify_company:
-        for membership in application.company.memberships.select_related("user"):
-            notify(
-                recipient=membership.user,
-                kind="application_status",
-                url=application.get_absolute_url(),
-                context={
-                    "reference": application.reference or "",
-                    "program": bilingual(application.program, "name"),
-                    "status": rule.target,
-                    "note": note,
-                },
-            )
+        notify_members(
+            application.company,
+            kind="application_status",
+            url=application.get_absolute_url(),
+            context={
+                "reference": application.reference or "",
+                "program": bilingual(application.program, "name"),
+                "status": rule.target,
+                "note": note,
+            },
+        )
     return application
 
 
@@ -183,7 +182,7 @@ def application_submit(*, application: Application, by: User) -> Application:
 
 def _least_loaded_reviewer() -> User | None:
     return (
-        User.objects.filter(is_active=True, is_staff=True, groups__name=Role.REVIEWER)
+        staff_with_role(Role.REVIEWER)
         .annotate(
             load=Count("assigned_applications", filter=Q(assigned_applications__status=Status.UNDER_REVIEW))
         )
