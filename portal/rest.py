@@ -13,11 +13,18 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .digits import to_ascii_digits
+from .pagination import LargeTablePaginator
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class LargeListPagination(Pagination):
+    """For collections of 100,000 rows: counts stop at a cap or become the planner's estimate."""
+
+    django_paginator_class = LargeTablePaginator
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

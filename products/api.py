@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies.permissions import can_edit_company, company_of
+from portal.rest import LargeListPagination
 
 from . import services
 from .filters import ProductFilter
@@ -78,6 +79,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [CanEditOwnProducts]
     filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
     filterset_class = ProductApiFilter
+    pagination_class = LargeListPagination
 
     def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):
@@ -93,8 +95,9 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
-        # Catalog filters narrow reads; a write's query string must not hide the product.
-        if self.action not in READ_ACTIONS:
+        # Catalog filters narrow the list; a query string must not hide the product of a detail
+        # or a write (and a ranked search is a list, not a queryset to get() from).
+        if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
 

@@ -17,6 +17,11 @@ class ProductsConfig(AppConfig):
         for folder in ("images", "thumbnails", "gallery", "datasheets", "certificates"):
             media.register_private(f"products/{folder}", can_see_product_file)
 
+        from . import readiness, vocabulary
+
+        readiness.connect_signals()
+        vocabulary.connect_signals()
+
         from portal.home import register_figure
 
         from .models import Product

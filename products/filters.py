@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters as filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, Province
+from companies.models import Province
 from portal.digits import to_ascii_digits
 from portal.filters import StyledFilterSet
-from portal.models import TargetCountry
 
-from .models import Certification, Product, ProductCategory
-from .search import search_products
+from . import vocabulary
+from .models import Product, ProductCertification
+from .search import RankedResults, query_words, ranked, search_products
 
 
 class JointBrandWidget(forms.CheckboxInput):
@@ -23,33 +26,35 @@ class JointBrandWidget(forms.CheckboxInput):
         return True if name in data and data.get(name) not in ("", "false", "0") else None
 
 
+SEARCH_PARAMS = ("q", "search")  # the page's and the API's name for the text search
+
+
+def _choices(kind: str):  # noqa: ANN202 - a callable django-filter evaluates per form
+    return lambda: vocabulary.choices(kind, get_language() or "fa")
+
+
 class ProductFilter(StyledFilterSet):
+    """Choices come from the cached vocabulary (no query per field), and related rows are
+    matched with EXISTS rather than a join and DISTINCT, which would sort every match before
+    the first page could be read in the newest-first index order."""
+
     q = filters.CharFilter(label=_("Search"), method="filter_search")
-    category = filters.ModelChoiceFilter(
-        label=_("Category"), queryset=ProductCategory.objects.all(), to_field_name="slug"
+    category = filters.ChoiceFilter(
+        label=_("Category"), choices=_choices("category"), method="filter_category"
     )
-    certification = filters.ModelChoiceFilter(
-        label=_("Certification"),
-        queryset=Certification.objects.all(),
-        to_field_name="code",
-        field_name="certifications__certification",
-        distinct=True,
+    certification = filters.ChoiceFilter(
+        label=_("Certification"), choices=_choices("certification"), method="filter_certification"
     )
-    country = filters.ModelChoiceFilter(
-        label=_("Registered in"),
-        queryset=TargetCountry.objects.active(),
-        to_field_name="iso_code",
-        field_name="registered_countries",
-        distinct=True,
+    country = filters.ChoiceFilter(
+        label=_("Registered in"), choices=_choices("country"), method="filter_registered_in"
     )
-    ready_for = filters.ModelChoiceFilter(
-        label=_("Ready for"),
-        queryset=TargetCountry.objects.active(),
-        to_field_name="iso_code",
-        method="filter_ready_for",
+    ready_for = filters.ChoiceFilter(
+        label=_("Ready for"), choices=_choices("country"), method="filter_ready_for"
     )
     joint_brand = filters.BooleanFilter(label=_("Joint national brand only"), widget=JointBrandWidget)
-    company = filters.ModelChoiceFilter(label=_("Company"), queryset=Company.objects.verified())
+    # A company's products are reached from its page: the id travels in the query string, and
+    # the form does not list thousands of companies.
+    company = filters.NumberFilter(label=_("Company"), widget=forms.HiddenInput, method="filter_company")
     province = filters.ChoiceFilter(
         label=_("Province"), field_name="company__province", choices=Province.choices
     )
@@ -74,7 +79,8 @@ class ProductFilter(StyledFilterSet):
             ("-price", _("Price: high to low")),
             ("-capacity", _("Largest capacity")),
         ],
-        empty_label=None,
+        # No order chosen: the best matches of a search first, otherwise the newest.
+        empty_label=_("Best match"),
     )
 
     class Meta:
@@ -89,8 +95,45 @@ class ProductFilter(StyledFilterSet):
                     data[key] = to_ascii_digits(data[key])
         super().__init__(data, *args, **kwargs)
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet | RankedResults:
+        """Filter as usual; a text search with no chosen order comes back ranked by relevance."""
+        data = self.form.cleaned_data
+        text = next((data[name] for name in SEARCH_PARAMS if data.get(name)), "")
+        if not query_words(text) or data.get("ordering"):
+            return super().filter_queryset(queryset)
+        for name, value in data.items():
+            if name not in SEARCH_PARAMS:
+                queryset = self.filters[name].filter(queryset, value)
+        return ranked(queryset, text)
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search_products(queryset, value)
 
-    def filter_ready_for(self, queryset: QuerySet, name: str, value: TargetCountry | None) -> QuerySet:
-        return queryset.ready_for(value) if value else queryset
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        found = vocabulary.term("category", value)
+        return queryset.filter(category_id=found.pk) if found else queryset.none()
+
+    def filter_certification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        found = vocabulary.term("certification", value)
+        held = (
+            ProductCertification.objects.filter(product=OuterRef("pk"), certification_id=found.pk)
+            if found
+            else None
+        )
+        return queryset.filter(Exists(held)) if held is not None else queryset.none()
+
+    def filter_registered_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        found = vocabulary.term("country", value)
+        if not found:
+            return queryset.none()
+        registered = Product.registered_countries.through.objects.filter(
+            product=OuterRef("pk"), targetcountry_id=found.pk
+        )
+        return queryset.filter(Exists(registered))
+
+    def filter_ready_for(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        found = vocabulary.term("country", value)
+        return queryset.ready_for(found.pk) if found else queryset.none()
+
+    def filter_company(self, queryset: QuerySet, name: str, value: Decimal | None) -> QuerySet:
+        return queryset.filter(company_id=int(value)) if value is not None else queryset

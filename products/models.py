@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,16 +112,11 @@ class ProductQuerySet(models.QuerySet["Product"]):
 
     def ready_for(self, country: TargetCountry | int, *, on: date | None = None) -> ProductQuerySet:
         """Products holding a valid certificate for every certification `country` requires of
-        their category (and the country requires at least one)."""
-        on = on or timezone.localdate()
-        requirements = CountryRequirement.objects.filter(country=country, category=OuterRef("category"))
-        valid_certificate = ProductCertification.objects.filter(
-            product=OuterRef(OuterRef("pk")),
-            certification=OuterRef("certification"),
-            expiry_date__gte=on,
+        their category (and the country requires at least one): see ProductReadiness."""
+        ready = ProductReadiness.objects.filter(
+            product=OuterRef("pk"), country=country, valid_until__gte=on or timezone.localdate()
         )
-        unmet = requirements.exclude(Exists(valid_certificate))
-        return self.filter(Exists(requirements)).exclude(Exists(unmet))
+        return self.filter(Exists(ready))
 
 
 class Product(TimeStampedModel):
@@ -203,6 +199,11 @@ class Product(TimeStampedModel):
         _("joint national brand"), default=False, editable=False,
         help_text=_("Granted by an approved joint-brand support application."),
     )  # fmt: skip
+    # The search document, written by a PostgreSQL trigger on every insert and on updates of the
+    # text fields (migration 0004; products/search.py reads them). Empty on SQLite, where the
+    # catalog searches the text fields themselves.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_names = models.TextField(null=True, editable=False)
     objects = ProductQuerySet.as_manager()
 
     class Meta:
@@ -212,6 +213,36 @@ class Product(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "category"], name="product_status_category_idx"),
             models.Index(fields=["hs_code"], name="product_hs_code_idx"),
+            # The catalog's, the API's and the company page's default order, read a page at a
+            # time: without these every list sorted all public rows.
+            models.Index(
+                F("published_at").desc(),
+                F("created_at").desc(),
+                name="product_public_newest_idx",
+                condition=Q(status="published"),
+            ),
+            models.Index(
+                "category",
+                F("published_at").desc(),
+                F("created_at").desc(),
+                name="product_public_category_idx",
+                condition=Q(status="published"),
+            ),
+            models.Index(
+                "company",
+                F("published_at").desc(),
+                F("created_at").desc(),
+                name="product_company_newest_idx",
+            ),
+            # The catalog's other orders ("price", "-price", "-capacity").
+            models.Index(
+                fields=["fob_price"], name="product_public_price_idx", condition=Q(status="published")
+            ),
+            models.Index(
+                fields=["monthly_capacity"],
+                name="product_public_capacity_idx",
+                condition=Q(status="published"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(fob_price__gt=0), name="product_price_positive"),
@@ -319,3 +350,31 @@ class ProductCertification(TimeStampedModel):
     def expires_soon(self) -> bool:
         today = timezone.localdate()
         return today <= self.expiry_date <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+class ProductReadiness(models.Model):
+    """The product is ready for `country` until `valid_until`: it holds a certificate for every
+    certification the country requires of its category, and the first of them expires then.
+
+    Derived data, never edited: products.readiness rewrites a product's rows when its certificates
+    or category change, and a category's rows when a country's requirements change. Expiry needs
+    no rewrite (readers compare `valid_until` with today), so "ready for" is an indexed join."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="readiness"
+    )
+    country = models.ForeignKey(
+        TargetCountry, verbose_name=_("country"), on_delete=models.CASCADE, related_name="+"
+    )
+    valid_until = models.DateField(_("ready until"))
+
+    class Meta:
+        verbose_name = _("export readiness")
+        verbose_name_plural = _("export readiness")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "country"], name="unique_product_readiness")
+        ]
+        indexes = [models.Index(fields=["country", "valid_until"], name="readiness_country_until_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} → {self.country_id} ({self.valid_until})"

@@ -1,48 +1,165 @@
-"""Catalog text search: PostgreSQL full-text search when available, a LIKE fallback elsewhere."""
+"""Catalog text search.
+
+On PostgreSQL every product carries a stored search document (`search_vector`, names weighted
+above descriptions above specifications, English stems so "masks" finds "mask") and its folded
+names (`search_names`), both written by a trigger (migration 0004) and served by GIN indexes.
+A query matches every word as a prefix; results rank exact words above prefixes and names above
+descriptions. A query that matches nothing falls back to trigram similarity of the names, which
+forgives typos and a missing zero-width non-joiner. Elsewhere (SQLite) a LIKE fallback applies.
+
+Stored text and queries are folded the same way (`fold`): Arabic letter forms to Persian,
+Persian and Arabic-Indic digits to ASCII, diacritics and tatweel dropped, lower case.
+"""
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+import re
+
+from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from portal.digits import to_ascii_digits
+from portal.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
-# Arabic letters people type on Arabic keyboards, mapped to their Persian forms.
-_ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه"})
+# The PostgreSQL function products_fold(text) in migration 0004 embeds these same strings; a test
+# checks that both fold alike.
+FOLD_FROM = "يىكةۀأإ" + PERSIAN_DIGITS + ARABIC_INDIC_DIGITS
+FOLD_TO = "ییکههاا" + "0123456789" * 2
+# Tatweel, the Arabic short vowels, shadda, sukun and the superscript alef.
+FOLD_DROP = "\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO, FOLD_DROP)
 ZWNJ = "\u200c"
 TEXT_FIELDS = ("name_fa", "name_en", "description_fa", "description_en")
+MAX_WORDS = 8
+
+
+def fold(text: str) -> str:
+    """Fold text as the stored search document is folded."""
+    return text.lower().translate(_FOLD)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, folded: letters and digits only, so nothing reaches tsquery syntax."""
+    return re.findall(r"[^\W_]+", fold(text[:200]))[:MAX_WORDS]
 
 
 def normalize_query(text: str) -> str:
-    return " ".join(to_ascii_digits(text).translate(_ARABIC_TO_PERSIAN).split())[:200]
+    return " ".join(query_words(text))
 
 
-def _phrase_match(text: str) -> Q:
-    """The phrase inside a name, written with or without the zero-width non-joiner."""
-    match = Q()
-    for variant in {text, text.replace(ZWNJ, " "), text.replace(ZWNJ, "")}:
-        match |= Q(name_fa__icontains=variant) | Q(name_en__icontains=variant)
-    return match
+def _tsquery(words: list[str], *, prefix: bool = True, names_only: bool = False) -> SearchQuery:
+    """Every word (as a prefix), anywhere or in the names (weight A) only."""
+    marks = ("*" if prefix else "") + ("A" if names_only else "")
+    terms = " & ".join(f"{word}:{marks}" if marks else word for word in words)
+    return SearchQuery(terms, config="english", search_type="raw")
 
 
 def search_products(queryset: QuerySet, text: str) -> QuerySet:
-    """Filter products whose names, descriptions or HS code match `text`."""
-    text = normalize_query(text)
-    if not text:
+    """Products whose names, descriptions, specifications or HS code contain every word of
+    `text` (as a prefix), in the queryset's own order; `ranked()` orders them by relevance."""
+    words = query_words(text)
+    if not words:
         return queryset
-    hs_match = Q(hs_code__startswith=text) if text.isdigit() else Q(pk__in=[])
-    words = text.replace(ZWNJ, " ").split()
-    if connection.vendor == "postgresql":
-        # 'simple' configuration: no stemming, which suits Persian and English alike. The phrase
-        # match keeps partial words ("ماسک" in "ماسک‌های") that full-text search would miss.
-        vector = SearchVector(*TEXT_FIELDS, config="simple")
-        query = SearchQuery(" ".join(words), config="simple", search_type="websearch")
-        return queryset.annotate(search=vector).filter(Q(search=query) | _phrase_match(text) | hs_match)
+    if connection.vendor != "postgresql":
+        return _search_like(queryset, words)
+    return queryset.filter(search_vector=_tsquery(words))
+
+
+def ranked(queryset: QuerySet, text: str) -> QuerySet | RankedResults:
+    """The products of `queryset` that match `text`, by relevance: every word exactly in the
+    name, then as a prefix in the name, then elsewhere; newest first within each tier.
+
+    Tiers rather than a computed rank: each tier is read a page at a time in the newest-first
+    index order, where ts_rank would score every match (tens of ms for a common word). Each tier
+    states its own condition (not the match plus the tier's), so the planner estimates it well."""
+    words = query_words(text)
+    if not words:
+        return queryset
+    if connection.vendor != "postgresql":
+        return _search_like(queryset, words)
+    exact_name = Q(search_vector=_tsquery(words, prefix=False, names_only=True))
+    prefix_name = Q(search_vector=_tsquery(words, names_only=True))
+    anywhere = Q(search_vector=_tsquery(words))
+    return RankedResults(
+        queryset.filter(anywhere),
+        [
+            queryset.filter(exact_name),
+            queryset.filter(prefix_name).exclude(exact_name),
+            queryset.filter(anywhere).exclude(prefix_name),
+        ],
+    )
+
+
+class RankedResults:
+    """Results read tier after tier: sliceable and countable, so a Paginator pages through it.
+
+    The total is the matches' count capped at `cap` (a common word need not be counted to the
+    last row); a tier is counted only when a page starts beyond it."""
+
+    def __init__(self, matches: QuerySet, tiers: list[QuerySet], cap: int = 1000) -> None:
+        self.matches, self.tiers, self.cap = matches, tiers, cap
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = capped_count(self.matches, self.cap)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def is_capped(self) -> bool:
+        """The count stopped at the cap: there are at least that many matches."""
+        return self.count() >= self.cap
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice):
+            return self[item : item + 1][0]
+        offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
+        wanted, rows = stop - offset, []
+        for tier in self.tiers:
+            if wanted <= 0:
+                break
+            if offset:
+                size = capped_count(tier, offset + wanted)
+                if offset >= size:
+                    offset -= size
+                    continue
+            found = list(tier[offset : offset + wanted])
+            rows += found
+            wanted -= len(found)
+            offset = 0
+        return rows
+
+
+def capped_count(queryset: QuerySet, cap: int) -> int:
+    """COUNT(*) that stops at `cap` rows."""
+    return queryset.order_by()[:cap].count()
+
+
+def similar_products(queryset: QuerySet, text: str) -> QuerySet:
+    """Products whose names look like `text` (typos, missing spaces): the "did you mean" list.
+
+    Empty on databases without trigram support."""
+    words = query_words(text)
+    if not words or connection.vendor != "postgresql":
+        return queryset.none()
+    phrase = " ".join(words).replace(ZWNJ, "")
+    # `%>` (word similarity above pg_trgm's threshold, 0.6) is served by the trigram index.
+    return (
+        queryset.filter(search_names__trigram_word_similar=phrase)
+        .annotate(relevance=TrigramWordSimilarity(phrase, "search_names"))
+        .order_by("-relevance", "-pk")
+    )
+
+
+def _search_like(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """Every word in some text field, or the HS code starting with the query (SQLite)."""
     every_word = Q()
     for word in words:
-        any_field = Q()
+        any_field = Q(hs_code__startswith=word)
         for field in TEXT_FIELDS:
             any_field |= Q(**{f"{field}__icontains": word})
         every_word &= any_field
-    return queryset.filter(every_word | _phrase_match(text) | hs_match)
+    return queryset.filter(every_word)

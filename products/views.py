@@ -4,30 +4,44 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
+from portal.pagination import LargeTablePaginator
 
 from . import services
-from .compliance import compliance_matrix, ready_countries, requirements_for
+from .compliance import compliance_matrix, requirements_for
 from .filters import ProductFilter
 from .forms import CertificateForm, GalleryImageForm, ProductForm
-from .models import Product, ProductCertification, ProductImage
+from .models import Product, ProductCertification, ProductImage, ProductReadiness
 from .permissions import can_edit_product, get_product_for_editor, get_product_for_viewer
+from .search import RankedResults, similar_products
 
 CATALOG_PAGE_SIZE = 24
 
 
-def _with_certificates(queryset):  # noqa: ANN001, ANN202 - QuerySet in, QuerySet out
-    return queryset.prefetch_related(
-        Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification"))
+def _with_readiness(products: list[Product]) -> list[Product]:
+    """Give each product `ready_for`: the active countries it is ready for today (one query)."""
+    ready = Prefetch(
+        "readiness",
+        queryset=ProductReadiness.objects.filter(
+            valid_until__gte=timezone.localdate(), country__is_active=True
+        )
+        .select_related("country")
+        .order_by("country__name_en"),
+        to_attr="ready_rows",
     )
+    prefetch_related_objects(products, ready)
+    for product in products:
+        product.ready_for = [row.country for row in product.ready_rows]
+    return products
 
 
 @require_GET
@@ -35,17 +49,26 @@ def catalog(request: HttpRequest) -> HttpResponse:
     base = Product.objects.public().select_related("company", "category")
     product_filter = ProductFilter(request.GET or None, queryset=base)
     products = product_filter.qs if product_filter.is_bound else base
-    page = Paginator(_with_certificates(products), CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    countries = list(TargetCountry.objects.active())
-    ready = ready_countries(
-        page.object_list, countries, requirements_for(p.category_id for p in page.object_list)
-    )
-    for product in page.object_list:
-        product.ready_for = ready.get(product.pk, [])
+    text = request.GET.get("q", "")
+    # Counts stop at a cap (searches) or become the planner's estimate (large lists).
+    page = LargeTablePaginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    similar = False
+    if not page.object_list and text and product_filter.is_valid():
+        # Nothing matched every word: offer the names that look like the query (typos).
+        page = Paginator(similar_products(base, text)[:CATALOG_PAGE_SIZE], CATALOG_PAGE_SIZE).get_page(1)
+        similar = bool(page.object_list)
+    page.object_list = _with_readiness(list(page.object_list))
     return render(
         request,
         "products/product_list.html",
-        {"filter": product_filter, "page_obj": page, "result_count": page.paginator.count},
+        {
+            "filter": product_filter,
+            "page_obj": page,
+            "result_count": page.paginator.count,
+            "count_is_estimate": getattr(page.paginator, "estimated", False),
+            "count_is_capped": isinstance(products, RankedResults) and products.is_capped,
+            "similar": similar,
+        },
     )
 
 

@@ -1,0 +1,63 @@
+"""The catalog's small vocabularies (categories, certifications, active countries) for filter
+choices, read once and kept in the shared cache until one of them changes, so a catalog page
+or API call does not spend a query on each of its choice fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from portal.models import TargetCountry
+
+from .models import Certification, ProductCategory
+
+CACHE_KEY = "products:vocabulary:v1"
+CACHE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str  # what the query string carries: a slug, a code, an ISO code
+    pk: int
+    name_fa: str
+    name_en: str
+
+
+def _load() -> dict[str, list[Term]]:
+    def terms(queryset, key: str) -> list[Term]:  # noqa: ANN001 - any of the three querysets
+        return [Term(getattr(row, key), row.pk, row.name_fa, row.name_en) for row in queryset]
+
+    return {
+        "category": terms(ProductCategory.objects.all(), "slug"),
+        "certification": terms(Certification.objects.all(), "code"),
+        "country": terms(TargetCountry.objects.active().order_by("name_en"), "iso_code"),
+    }
+
+
+def vocabulary() -> dict[str, list[Term]]:
+    data = cache.get(CACHE_KEY)
+    if data is None:
+        data = _load()
+        cache.set(CACHE_KEY, data, CACHE_SECONDS)
+    return data
+
+
+def term(kind: str, key: str) -> Term | None:
+    return next((t for t in vocabulary()[kind] if t.key == key), None)
+
+
+def choices(kind: str, language: str) -> list[tuple[str, str]]:
+    """(key, name in `language`) pairs for a choice field."""
+    return [(t.key, (t.name_fa if language == "fa" else t.name_en) or t.name_en) for t in vocabulary()[kind]]
+
+
+def _forget(**kwargs: object) -> None:
+    cache.delete(CACHE_KEY)
+
+
+def connect_signals() -> None:
+    for model in (ProductCategory, Certification, TargetCountry):
+        post_save.connect(_forget, sender=model, dispatch_uid=f"vocabulary_{model.__name__}")
+        post_delete.connect(_forget, sender=model, dispatch_uid=f"vocabulary_{model.__name__}_del")
