@@ -24,8 +24,13 @@ run: setup ## Set up, load demo data and serve the portal at http://127.0.0.1:80
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST)
 
-worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL)
-	$(VENV)/bin/celery -A portal worker --loglevel=info
+# One worker for every queue by default; QUEUES=screening (or email,fanout ...) for a worker per kind
+# of work. The node name follows the queues, so several workers can run on one machine.
+QUEUES ?=
+comma := ,
+worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL); QUEUES=email,screening for only those queues
+	$(VENV)/bin/celery -A portal worker --loglevel=info \
+		$(if $(QUEUES),-Q $(QUEUES) -n $(subst $(comma),-,$(QUEUES))@%h)
 
 beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
 	$(VENV)/bin/celery -A portal beat --loglevel=info

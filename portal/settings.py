@@ -15,6 +15,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,6 +232,45 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # pending and the sweep below sends it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Named queues, so that one kind of work never waits behind another: a fan-out to thousands of
+# companies fills "fanout" while screening and e-mail keep their own workers (README, "Scaling out").
+# Declared, so a worker started without -Q consumes all five (one worker is enough on one machine);
+# each with its own exchange and key, as Celery makes them when it creates queues on the fly
+# (a bare Queue(name) would be bound to the "default" key and receive every queue's messages).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "email", "screening", "fanout", "periodic")
+]
+# Every task by name; tests/portal/test_celery_queues.py fails when a new task is not listed here.
+CELERY_TASK_ROUTES = {
+    # A person waits for these: notification e-mails, invitations, password resets.
+    "portal.tasks.notification_email_send": "email",
+    "portal.tasks.email_send": "email",
+    "companies.tasks.company_invitation_send": "email",
+    "brokers.tasks.broker_invitation_send": "email",
+    # A company waits for its application to reach a reviewer.
+    "support.tasks.application_screen": "screening",
+    # One message can become thousands of notifications: offers to companies, inquiries to brokers.
+    "brokers.tasks.offer_fanout": "fanout",
+    "brokers.tasks.offer_fanout_batch": "fanout",
+    "brokers.tasks.inquiry_route": "fanout",
+    # Beat's sweeps and reminders (the schedule below); what they enqueue goes to its own queue.
+    "portal.tasks.notification_emails_sweep": "periodic",
+    "portal.tasks.notifications_prune": "periodic",
+    "companies.tasks.company_certificates_expiry_warn": "periodic",
+    "companies.tasks.company_invitations_sweep": "periodic",
+    "products.tasks.certificates_expiry_warn": "periodic",
+    "brokers.tasks.offers_expire": "periodic",
+    "brokers.tasks.inquiries_route_sweep": "periodic",
+    "brokers.tasks.offers_fanout_sweep": "periodic",
+    "brokers.tasks.broker_invitations_sweep": "periodic",
+    "support.tasks.reviews_overdue_remind": "periodic",
+    "support.tasks.managers_weekly_summary": "periodic",
+    "support.tasks.applications_screen_sweep": "periodic",
+    # Everything else: thumbnails.
+    "products.tasks.product_thumbnail_make": "default",
+}
 CELERY_BEAT_SCHEDULE = {
     # Every five minutes: send every notification e-mail still pending (broker outage, crash).
     "notification_emails_sweep": {
