@@ -149,6 +149,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Sessions live where every web process finds them, never in one process's memory: in the database,
+# read through the Redis cache when there is one (a cache eviction only costs a database read).
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if env_str("REDIS_URL") else "db")
 
 # ---------------------------------------------------------------------------
 # Languages and time: Persian first, Tehran time, always timezone-aware
