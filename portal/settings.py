@@ -172,8 +172,41 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads on local disk by default; with a bucket named, in S3-compatible object storage, so that
+# every web and worker process on every machine reads and writes the same files. The bucket stays
+# private: /media/ checks access, then redirects to a URL signed for MEDIA_SIGNED_URL_SECONDS
+# ("redirect"), or streams the object itself ("stream", when browsers cannot reach the endpoint).
+MEDIA_S3_BUCKET = env_str("DJANGO_STORAGE_S3_BUCKET")
+MEDIA_S3_DELIVERY = env_str("DJANGO_STORAGE_S3_DELIVERY", "redirect")
+if MEDIA_S3_DELIVERY not in {"redirect", "stream"}:
+    raise ImproperlyConfigured(f"DJANGO_STORAGE_S3_DELIVERY={MEDIA_S3_DELIVERY!r}: use redirect or stream")
+MEDIA_SIGNED_URL_SECONDS = env_int("DJANGO_STORAGE_S3_URL_SECONDS", 60)
+UPLOADS_STORAGE = (
+    {
+        "BACKEND": "portal.media.s3_storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "location": env_str("DJANGO_STORAGE_S3_PREFIX"),  # a key prefix, to share a bucket
+            # Endpoint, region and keys: unset means AWS and boto3's own lookup (e.g. an IAM role).
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+            "signature_version": "s3v4",
+            # Private objects; "" sends no ACL, for AWS buckets whose ACLs are disabled (still private).
+            "default_acl": env_str("DJANGO_STORAGE_S3_ACL", "private") or None,
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+            "file_overwrite": False,  # as on disk: a name already taken gets a new one
+            "max_memory_size": 2 * 1024 * 1024,  # larger objects spill to a temporary file when read
+        },
+    }
+    if MEDIA_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": UPLOADS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
