@@ -18,8 +18,11 @@ class BrokersConfig(AppConfig):
         media.register_private("offers/attachments", can_see_attachment)
 
         from portal.home import register_figure
+        from portal.page_cache import register_public_models
 
-        from .models import Broker, Offer
+        from .models import Broker, Offer, ServiceType
+
+        register_public_models(Broker, Offer, ServiceType)
 
         register_figure(
             "brokers",

@@ -16,8 +16,11 @@ class CompaniesConfig(AppConfig):
         media.register_public("companies/logos")
 
         from portal.home import register_figure
+        from portal.page_cache import register_public_models
 
         from .models import Company
+
+        register_public_models(Company)
 
         register_figure(
             "companies", _("verified knowledge-based companies"),

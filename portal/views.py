@@ -25,10 +25,12 @@ from .home import figures as home_figures
 from .i18n import path_in_language
 from .models import Notification, TargetCountry
 from .notifications import notifications_mark_read
+from .page_cache import cache_public_page
 from .services import user_register, user_update_profile
 
 
 @require_GET
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     countries = list(TargetCountry.objects.active())
     confirmed = [c for c in countries if c.buyer_status == TargetCountry.BuyerStatus.CONFIRMED]
@@ -41,12 +43,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def country_list(request: HttpRequest) -> HttpResponse:
     countries = TargetCountry.objects.active().order_by("buyer_status", "name_en")
     return render(request, "portal/country_list.html", {"countries": countries})
 
 
 @require_GET
+@cache_public_page
 def country_detail(request: HttpRequest, iso_code: str) -> HttpResponse:
     country = get_object_or_404(TargetCountry.objects.active(), iso_code=iso_code.upper())
     return render(request, "portal/country_detail.html", {"country": country})

@@ -23,8 +23,20 @@ class ProductsConfig(AppConfig):
         vocabulary.connect_signals()
 
         from portal.home import register_figure
+        from portal.page_cache import register_public_models
 
-        from .models import Product
+        from .models import (
+            Certification,
+            CountryRequirement,
+            Product,
+            ProductCategory,
+            ProductCertification,
+            ProductImage,
+        )
+
+        register_public_models(
+            Product, ProductCategory, Certification, CountryRequirement, ProductCertification, ProductImage
+        )
 
         register_figure(
             "products",

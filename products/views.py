@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
+from portal.page_cache import cache_public_page
 from portal.pagination import LargeTablePaginator
 
 from . import services
@@ -45,6 +46,7 @@ def _with_readiness(products: list[Product]) -> list[Product]:
 
 
 @require_GET
+@cache_public_page
 def catalog(request: HttpRequest) -> HttpResponse:
     base = Product.objects.public().select_related("company", "category")
     product_filter = ProductFilter(request.GET or None, queryset=base)
@@ -73,6 +75,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_product_for_viewer(request.user, pk)
     countries = list(TargetCountry.objects.active())

@@ -16,8 +16,11 @@ class SupportConfig(AppConfig):
         media.register_private("support/documents", can_see_document_file)
 
         from portal.home import register_figure
+        from portal.page_cache import register_public_models
 
         from .models import SupportProgram
+
+        register_public_models(SupportProgram)
 
         register_figure(
             "programs", _("support programmes open now"),

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
+from portal.page_cache import public_content_changed
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 
 from .models import Application, ApplicationEvent, ReferenceCounter, Status, SupportProgram
@@ -305,6 +306,7 @@ def application_approve(
     application = _transition(application, "approve", by=by, note=note, changes=decision)
     if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
         application.products.update(joint_brand=True)
+        public_content_changed()  # the joint-brand badge shows in the catalog
     return application
 
 

@@ -1,0 +1,101 @@
+"""Whole public pages cached in the shared cache for anonymous visitors.
+
+A page is stored per language and full path (query string included) under a version number
+that any change to public content raises: the apps name their public models in
+`AppConfig.ready()` with `register_public_models`, and a save, delete or many-to-many change of
+one of them makes every cached page stale at once. PAGE_CACHE_SECONDS bounds what no model
+change announces (an offer's "days left"); 0 turns the cache off.
+
+Only anonymous GET and HEAD requests are served from it or stored in it, only complete 200
+answers that carry no CSRF token and no flash message, so nobody sees a page made for someone
+else. Answers say `Vary: Cookie` so shared caches downstream keep the same rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+VERSION_KEY = "page-cache:version"
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def public_content_changed(**kwargs: object) -> None:
+    """Make every cached page stale (a signal receiver; also callable directly)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet, or evicted: start a fresh one
+        cache.add(VERSION_KEY, 2, timeout=None)
+
+
+def register_public_models(*models: type[Model]) -> None:
+    """Changes to these models show on public pages: each one makes the cached pages stale."""
+    for model in models:
+        uid = f"page_cache_{model._meta.label_lower}"
+        post_save.connect(public_content_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}_delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                public_content_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}_{field.name}"
+            )
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
+def _key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page-cache:{content_version()}:{get_language()}:{path}"
+
+
+def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page to anonymous visitors from the shared cache (see the module)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not _cacheable_request(request):
+            response = view(request, *args, **kwargs)
+        else:
+            key = _key(request)
+            stored = cache.get(key)
+            if stored is not None:
+                content, content_type = stored
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+            else:
+                response = view(request, *args, **kwargs)
+                if (
+                    response.status_code == 200
+                    and not response.streaming
+                    and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a token
+                    and not response.cookies
+                ):
+                    cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+                    response["X-Page-Cache"] = "miss"
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    return wrapper

@@ -1,0 +1,116 @@
+"""The anonymous page cache never shows one visitor's page to another, nor one language's page in
+another, and any change to public content shows at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.middleware import SessionMiddleware
+
+from portal.page_cache import public_content_changed
+from portal.views import country_list
+from tests.products.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings) -> None:
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache_without_queries(client, django_assert_num_queries):
+    ProductFactory(name_en="Surgical mask")
+    first = client.get("/en/products/")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/en/products/")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "Cookie" in second["Vary"]
+
+
+def test_each_language_and_query_string_has_its_own_page(client):
+    ProductFactory(name_en="Surgical mask", name_fa="ماسک جراحی")
+    client.get("/en/products/")
+    client.get("/fa/products/")
+    english = client.get("/en/products/").content.decode()
+    persian = client.get("/fa/products/").content.decode()
+    assert 'lang="en"' in english
+    assert "Surgical mask" in english
+    assert "ماسک جراحی" not in english
+    assert 'lang="fa"' in persian
+    assert "ماسک جراحی" in persian
+    assert client.get("/en/products/?q=gown")["X-Page-Cache"] == "miss"
+
+
+def test_signed_in_users_neither_read_nor_fill_the_cache(client, company_member, password):
+    product = ProductFactory(name_en="Surgical mask")
+    client.get(f"/en/products/{product.pk}/")  # the anonymous page is cached
+    client.login(email=company_member.email, password=password)
+    mine = client.get(f"/en/products/{product.pk}/")
+    assert "X-Page-Cache" not in mine
+    assert "/en/accounts/logout/" in mine.content.decode()  # their own header, not the visitor's
+    client.logout()
+    theirs = client.get(f"/en/products/{product.pk}/")
+    assert theirs["X-Page-Cache"] == "hit"
+    assert "/en/accounts/logout/" not in theirs.content.decode()
+
+
+def test_a_page_with_a_message_for_the_visitor_is_neither_cached_nor_served_from_the_cache(rf, client):
+    client.get("/fa/countries/")  # a cached copy exists
+    request = rf.get("/fa/countries/")
+    request.user = AnonymousUser()
+    SessionMiddleware(lambda r: None).process_request(request)
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Your inquiry reached the brokers.")
+    response = country_list(request)
+    assert "X-Page-Cache" not in response
+    assert "Your inquiry reached the brokers." in response.content.decode()
+    assert "Your inquiry reached the brokers." not in client.get("/fa/countries/").content.decode()
+
+
+def test_changing_a_product_shows_at_once(client):
+    product = ProductFactory(name_en="Surgical mask")
+    client.get("/en/products/")
+    product.name_en = "Surgical mask, type IIR"
+    product.save()
+    response = client.get("/en/products/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "type IIR" in response.content.decode()
+
+
+def test_a_company_suspended_takes_its_products_off_cached_pages(client):
+    product = ProductFactory(name_en="Surgical mask")
+    assert "Surgical mask" in client.get("/en/products/").content.decode()
+    product.company.status = product.company.Status.SUSPENDED
+    product.company.save()
+    assert "Surgical mask" not in client.get("/en/products/").content.decode()
+
+
+def test_the_landing_figures_follow_the_catalog(client):
+    client.get("/en/")
+    ProductFactory(name_en="Surgical mask")
+    figures = {f["label"]: f["value"] for f in client.get("/en/").context["figures"]}
+    assert figures["products in the catalog"] == 1
+
+
+def test_errors_and_forms_with_a_csrf_token_are_not_cached(client):
+    assert client.get("/en/products/999999/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/en/products/999999/")
+    client.get("/en/accounts/login/")  # not a cached view; its form holds a token
+    assert "X-Page-Cache" not in client.get("/en/accounts/login/")
+
+
+def test_the_cache_can_be_turned_off(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/en/products/")
+    assert "X-Page-Cache" not in client.get("/en/products/")
+
+
+def test_a_version_bump_makes_every_page_stale(client):
+    client.get("/en/countries/")
+    public_content_changed()
+    assert client.get("/en/countries/")["X-Page-Cache"] == "miss"

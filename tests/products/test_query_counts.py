@@ -1,0 +1,82 @@
+"""Public catalog pages and the products API cost a fixed number of SQL queries, however many
+products there are and however many a page shows (at most 8 on public pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from products.models import CountryRequirement, Product
+from tests.companies.factories import CompanyFactory
+from tests.portal.factories import TargetCountryFactory
+from tests.products.factories import (
+    CategoryFactory,
+    CertificationFactory,
+    ProductCertificationFactory,
+    ProductFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add_products(n: int, start: int = 0) -> None:
+    masks, ce = CategoryFactory(slug="masks"), CertificationFactory(code="ce")
+    iraq = TargetCountryFactory(iso_code="IQ")
+    CountryRequirement.objects.get_or_create(country=iraq, category=masks, certification=ce)
+    for i in range(start, start + n):
+        product = ProductFactory(
+            category=masks,
+            company=CompanyFactory(),
+            published_at=timezone.now() - dt.timedelta(hours=i),
+            registered_in=[iraq],
+        )
+        ProductCertificationFactory(product=product, certification=ce)
+
+
+# (path, queries on a warm vocabulary cache). The catalog reads its page, its count, and the
+# readiness of the page's products; a search with no hit reads no page but the similar names
+# (on PostgreSQL); the API adds the certificates and registered countries of its page.
+ENDPOINTS = [
+    ("/en/products/", 3),
+    ("/fa/products/?page=2", 3),
+    ("/en/products/?category=masks", 3),
+    ("/en/products/?country=IQ", 3),
+    ("/en/products/?ready_for=IQ&ordering=price", 3),
+    ("/en/products/?certification=ce&ordering=-capacity", 3),
+    ("/en/products/?q=mask", 3),
+    ("/fa/products/?q=ماسک", 3),
+    ("/en/products/?q=zzzzqqq", 2),
+    ("/api/v1/products/", 4),
+    ("/api/v1/products/?page_size=100", 4),
+    ("/api/v1/products/?search=mask", 4),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), ENDPOINTS)
+def test_catalog_and_api_query_counts_are_fixed(client, django_assert_num_queries, path, expected):
+    if "zzzz" in path and connection.vendor != "postgresql":
+        expected -= 1  # no trigram index there, so no "did you mean" query
+    add_products(3)
+    client.get(path)  # fills the vocabulary cache
+    with django_assert_num_queries(expected):
+        assert client.get(path).status_code == 200
+    add_products(40, start=3)
+    with django_assert_num_queries(expected):
+        response = client.get(path)
+    if "zzzz" not in path and "page=2" not in path:
+        shown = response.json()["results"] if path.startswith("/api/") else response.context["page_obj"]
+        assert len(shown) >= 20  # a full page, not an empty one that would be cheap anyway
+
+
+def test_product_page_and_landing_and_country_pages_have_fixed_query_counts(
+    client, django_assert_num_queries
+):
+    add_products(3)
+    product_path = f"/en/products/{Product.objects.first().pk}/"
+    client.get("/fa/")  # fills the landing figures' cache
+    for path, expected in [(product_path, 7), ("/fa/", 1), ("/en/countries/IQ/", 1), ("/en/countries/", 1)]:
+        with django_assert_num_queries(expected):
+            assert client.get(path).status_code == 200

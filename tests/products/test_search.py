@@ -1,0 +1,131 @@
+"""Catalog search as a visitor would judge it: Persian typed with Arabic letters, the zero-width
+non-joiner, English plurals, typos, and the order of the results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from products.search import fold
+from tests.conftest import skip_or_fail
+from tests.products.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql() -> None:
+    if connection.vendor != "postgresql":
+        skip_or_fail("the stored search document needs PostgreSQL (set DATABASE_URL)")
+
+
+def found(client, query: str, language: str = "en", extra: str = "") -> list[str]:
+    response = client.get(f"/{language}/products/", {"q": query, **dict([extra.split("=")] if extra else [])})
+    assert response.status_code == 200
+    return [product.name_en for product in response.context["page_obj"]]
+
+
+def test_the_database_folds_text_exactly_as_python_folds_queries():
+    sample = "ماسك‌هاي N95 ۱۲۳٤٥ كيت تَشخيصـي الإسعاف ۀ"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT products_fold(%s)", [sample])
+        assert cursor.fetchone()[0] == fold(sample)
+
+
+def test_persian_typed_with_arabic_letters_finds_persian_text_and_the_reverse(client):
+    ProductFactory(name_fa="کیت تشخیص سریع", name_en="Rapid test kit")
+    ProductFactory(name_fa="ونتيلاتور پرتابل", name_en="Portable ventilator")  # stored with Arabic yeh
+    assert found(client, "كيت") == ["Rapid test kit"]  # Arabic kaf and yeh in the query
+    assert found(client, "ونتیلاتور") == ["Portable ventilator"]  # Persian yeh in the query
+
+
+def test_the_zero_width_non_joiner_is_optional_in_queries_and_in_stored_text(client):
+    ProductFactory(name_fa="ماسک‌های سه‌لایه", name_en="Three-ply masks")
+    ProductFactory(
+        name_fa="دستکش نیتریل", name_en="Nitrile gloves", description_fa="دستکش", description_en=""
+    )
+    assert found(client, "ماسک های") == ["Three-ply masks"]
+    assert found(client, "سه\u200cلایه") == ["Three-ply masks"]
+    assert found(client, "دستکش\u200cنیتریل") == ["Nitrile gloves"]
+
+
+def test_english_plurals_and_stems_find_the_singular(client):
+    ProductFactory(name_en="N95 respirator", name_fa="رسپیراتور")
+    ProductFactory(name_en="Surgical gown", name_fa="گان جراحی")
+    assert found(client, "respirators") == ["N95 respirator"]
+    assert found(client, "gowns") == ["Surgical gown"]
+
+
+def test_words_match_as_prefixes_and_hs_codes_by_their_start(client):
+    ProductFactory(name_en="Pulse oximeter", name_fa="پالس اکسیمتر", hs_code="901819")
+    ProductFactory(name_en="Oxygen concentrator", name_fa="اکسیژن ساز", hs_code="901920")
+    assert found(client, "oxim") == ["Pulse oximeter"]
+    assert found(client, "9018") == ["Pulse oximeter"]
+
+
+def test_every_word_must_match(client):
+    ProductFactory(name_en="FFP2 mask with valve", name_fa="ماسک سوپاپ دار")
+    ProductFactory(name_en="FFP2 mask", name_fa="ماسک")
+    assert found(client, "mask valve") == ["FFP2 mask with valve"]
+
+
+def test_results_rank_exact_name_words_then_name_prefixes_then_descriptions(client):
+    now = timezone.now()
+    description_only = ProductFactory(
+        name_en="Hose adapter", name_fa="رابط", description_en="Fits any vent port", published_at=now
+    )
+    prefix_in_name = ProductFactory(
+        name_en="Ventilator V2", name_fa="ونتیلاتور", published_at=now - dt.timedelta(days=1)
+    )
+    exact_in_name = ProductFactory(
+        name_en="Vent filter", name_fa="فیلتر", published_at=now - dt.timedelta(days=2)
+    )
+    older_exact = ProductFactory(name_en="Vent cap", name_fa="درپوش", published_at=now - dt.timedelta(days=3))
+    # Relevance first, however new the weaker matches are; the newest first within a tier.
+    assert found(client, "vent") == [
+        exact_in_name.name_en,
+        older_exact.name_en,
+        prefix_in_name.name_en,
+        description_only.name_en,
+    ]
+    # A chosen order wins over relevance.
+    by_newest = found(client, "vent", extra="ordering=-published")
+    assert by_newest == ["Hose adapter", "Ventilator V2", "Vent filter", "Vent cap"]
+
+
+def test_ranked_results_page_through_the_tiers_without_repeats_or_gaps(client):
+    for n in range(30):
+        ProductFactory(name_en=f"Gauze roll {n}", name_fa="گاز")
+    for n in range(10):
+        ProductFactory(name_en=f"Bandage {n}", name_fa="باند", description_en="gauze inside")
+    first = client.get("/en/products/", {"q": "gauze"}).context["page_obj"]
+    second = client.get("/en/products/", {"q": "gauze", "page": 2}).context["page_obj"]
+    names = [p.name_en for p in first] + [p.name_en for p in second]
+    assert first.paginator.count == 40
+    assert len(names) == len(set(names)) == 40
+    assert all(name.startswith("Gauze") for name in names[:30])
+    assert all(name.startswith("Bandage") for name in names[30:])
+
+
+def test_a_typo_shows_products_with_similar_names(client):
+    ProductFactory(name_en="N95 respirator", name_fa="رسپیراتور")
+    ProductFactory(name_en="Hand sanitizer", name_fa="ضدعفونی کننده دست")
+    response = client.get("/en/products/", {"q": "respiratr"})
+    assert [p.name_en for p in response.context["page_obj"]] == ["N95 respirator"]
+    assert "similar names" in response.content.decode()
+
+
+def test_a_query_without_letters_or_digits_lists_the_catalog(client):
+    ProductFactory(name_en="Face shield", name_fa="شیلد")
+    assert found(client, "&|!:*()'") == ["Face shield"]
+
+
+def test_the_api_search_ranks_and_counts_like_the_catalog(client):
+    ProductFactory(name_en="Vent cap", name_fa="درپوش", published_at=timezone.now() - dt.timedelta(days=2))
+    ProductFactory(name_en="Ventilator", name_fa="ونتیلاتور", published_at=timezone.now())
+    body = client.get("/api/v1/products/", {"search": "vent"}).json()
+    assert body["count"] == 2
+    assert [p["name_en"] for p in body["results"]] == ["Vent cap", "Ventilator"]
