@@ -128,8 +128,13 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        # Persistent connections pay off on a server database, not on an embedded SQLite file.
-        conn_max_age=0 if DATABASE_URL.startswith("sqlite") else env_int("DATABASE_CONN_MAX_AGE", 60),
+        # Persistent connections pay off in production (one per gunicorn worker, checked before
+        # reuse). Not under the development server: it serves each request in a new thread, and
+        # every thread's kept connection stayed open (83 idle after 15 minutes, then "too many
+        # clients"). Never on an embedded SQLite file.
+        conn_max_age=(
+            0 if DATABASE_URL.startswith("sqlite") else env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
+        ),
         conn_health_checks=True,
     )
 }
