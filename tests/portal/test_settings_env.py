@@ -108,3 +108,16 @@ def test_collectstatic_builds_the_hashed_manifest_for_production(tmp_path):
     ]:
         assert asset in manifest
     assert list(tmp_path.glob("vendor/bootstrap-icons/fonts/bootstrap-icons.*.woff2"))
+
+
+def test_connections_persist_in_production_but_not_under_the_development_server():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['CONN_MAX_AGE'], s.PAGE_CACHE_SECONDS)"
+    )
+    production = _manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    development = _manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL="postgres://portal:secret@db.internal:5432/portal"
+    )
+    assert production.stdout.split() == ["60", "60"]  # one connection per worker; pages cached
+    assert development.stdout.split() == ["0", "0"]  # a thread per request; templates change
