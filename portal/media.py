@@ -1,8 +1,9 @@
 """Serving uploaded files with access rules.
 
 Deny by default: an app registers each upload folder with a check `(user, name) -> bool`, so a
-company's private certificate scan is served only to its members and staff, while product
-pictures are public. Apps register in their AppConfig.ready(); portal imports no feature app.
+company's private certificate scan is served only to its members and staff, a product's files
+only while the product is visible to the viewer, and logos to everyone. Apps register in their
+AppConfig.ready(); portal imports no feature app.
 
 Uploads live on local disk (MEDIA_ROOT) or, when DJANGO_STORAGE_S3_BUCKET is set, in a private
 S3-compatible bucket shared by every web and worker process. Either way pages link to /media/<name>
