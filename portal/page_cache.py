@@ -9,6 +9,9 @@ change announces (an offer's "days left"); 0 turns the cache off.
 Only anonymous GET and HEAD requests are served from it or stored in it, only complete 200
 answers that carry no CSRF token and no flash message, so nobody sees a page made for someone
 else. Answers say `Vary: Cookie` so shared caches downstream keep the same rule.
+
+The public API lists are cached the same way (`cache_public_list`), as JSON, for callers that
+no authenticator recognises; throttling and content negotiation still run on every request.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+from rest_framework.renderers import JSONRenderer
 
 VERSION_KEY = "page-cache:version"
 
@@ -66,9 +70,9 @@ def _cacheable_request(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, kind: str = "page") -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page-cache:{content_version()}:{get_language()}:{path}"
+    return f"{kind}-cache:{content_version()}:{get_language()}:{path}"
 
 
 def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -96,6 +100,37 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
                     cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
                     response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+    return wrapper
+
+
+def cache_public_list(method: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a DRF list action's JSON to anonymous callers from the shared cache.
+
+    Decorates the action, so it runs after DRF has authenticated the caller (session, or any
+    header scheme), throttled it and chosen the renderer."""
+
+    @wraps(method)
+    def wrapper(viewset: object, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if (
+            settings.PAGE_CACHE_SECONDS <= 0
+            or request.method != "GET"
+            or request.user.is_authenticated
+            or request.accepted_renderer.format != "json"
+        ):
+            return method(viewset, request, *args, **kwargs)
+        key = _key(request, kind="api")
+        content = cache.get(key)
+        if content is not None:
+            response = HttpResponse(content, content_type="application/json")
+            response["X-Page-Cache"] = "hit"
+        else:
+            response = method(viewset, request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, JSONRenderer().render(response.data), settings.PAGE_CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
+        patch_vary_headers(response, ("Cookie", "Authorization"))
         return response
 
     return wrapper

@@ -44,7 +44,8 @@ def query_words(text: str) -> list[str]:
 
 
 def normalize_query(text: str) -> str:
-    return " ".join(query_words(text))
+    """The query folded, with its spacing tidied, for LIKE searches (zero-width non-joiners kept)."""
+    return " ".join(fold(text).split())[:200]
 
 
 def _tsquery(words: list[str], *, prefix: bool = True, names_only: bool = False) -> SearchQuery:

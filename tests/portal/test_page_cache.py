@@ -3,6 +3,8 @@ another, and any change to public content shows at once."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
@@ -114,3 +116,34 @@ def test_a_version_bump_makes_every_page_stale(client):
     client.get("/en/countries/")
     public_content_changed()
     assert client.get("/en/countries/")["X-Page-Cache"] == "miss"
+
+
+def test_public_api_lists_are_cached_for_anonymous_callers_only(client, company, company_member, password):
+    ProductFactory(name_en="Surgical mask")
+    draft = ProductFactory(name_en="Secret draft", draft=True, company=company)
+    assert client.get("/api/v1/products/")["X-Page-Cache"] == "miss"
+    hit = client.get("/api/v1/products/")
+    assert hit["X-Page-Cache"] == "hit"
+    assert [p["name_en"] for p in hit.json()["results"]] == ["Surgical mask"]
+    client.login(email=company_member.email, password=password)
+    mine = client.get("/api/v1/products/")
+    assert "X-Page-Cache" not in mine
+    assert draft.name_en in {p["name_en"] for p in mine.json()["results"]}
+    client.logout()
+    assert draft.name_en not in client.get("/api/v1/products/").content.decode()
+
+
+def test_an_api_caller_authenticated_by_header_is_never_served_the_anonymous_list(
+    client, company, company_member, password, settings
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.BasicAuthentication"],
+    }
+    ProductFactory(draft=True, name_en="Secret draft", company=company)
+    client.get("/api/v1/products/")  # the anonymous list is cached
+    credentials = base64.b64encode(f"{company_member.email}:{password}".encode()).decode()
+    mine = client.get("/api/v1/products/", HTTP_AUTHORIZATION=f"Basic {credentials}")
+    assert "X-Page-Cache" not in mine
+    assert "Secret draft" in mine.content.decode()
+    assert "Secret draft" not in client.get("/api/v1/products/").content.decode()
