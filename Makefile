@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run worker beat test test-fast lint fmt messages screenshots check clean
+.PHONY: help setup run worker beat test test-fast lint fmt messages screenshots check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ messages: $(STAMP) ## Update and compile the Persian translations
 
 screenshots: $(STAMP) ## Screenshot pages of a running portal: make screenshots PAGES="/ /countries/"
 	$(PY) scripts/screenshots.py http://$(HOST) $(PAGES)
+
+bench: $(STAMP) ## Load benchmark at 10k and 100k products vs the bare-Django floor; BENCH_ARGS="--help"
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite database and collected files
 	rm -rf $(VENV) db.sqlite3 staticfiles
