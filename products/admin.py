@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from companies.admin import LargeTablePaginator
+from companies.models import Company
 from portal.admin_tools import csv_export_action
 
 from .models import (
@@ -13,6 +17,7 @@ from .models import (
     ProductCertification,
     ProductImage,
 )
+from .search import search_products
 
 
 @admin.register(ProductCategory)
@@ -60,7 +65,11 @@ class CertificateStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):  # noqa: ANN001, ANN201 - admin signature
         if self.value():
-            return queryset.filter(certifications__certification__code=self.value()).distinct()
+            # EXISTS instead of a join and DISTINCT over every product row.
+            held = ProductCertification.objects.filter(
+                product=OuterRef("pk"), certification__code=self.value()
+            )
+            return queryset.filter(Exists(held))
         return queryset
 
 
@@ -76,15 +85,37 @@ class ProductAdmin(admin.ModelAdmin):
         "currency",
         "updated_at",
     ]
-    list_filter = ["status", "category", "company__status", CertificateStateFilter, "currency"]
+    list_filter = [
+        "status", "category", "company__status", CertificateStateFilter, "currency",
+        ("created_at", admin.DateFieldListFilter),
+    ]  # fmt: skip
     search_fields = ["name_fa", "name_en", "hs_code", "company__name_fa", "company__name_en"]
     list_select_related = ["company", "category"]
     autocomplete_fields = ["company", "category"]
     filter_horizontal = ["registered_countries"]
     readonly_fields = ["status", "published_at", "thumbnail", "created_at", "updated_at"]
     inlines = [CertificateInline, GalleryInline]
-    date_hierarchy = "created_at"
+    # Newest first by primary key: the pk index serves it at any size, filtered or not, where the
+    # model's -published_at order would sort every product (drafts have no published_at). The
+    # date hierarchy (116 ms per view) became the query-free "created" filter above.
+    ordering = ["-pk"]
+    list_per_page = 50
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     actions = ["export_csv"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Product], search_term: str
+    ) -> tuple[QuerySet[Product], bool]:
+        text = search_term.strip()
+        if not text:
+            return queryset, False
+        # The catalog's indexed search (the stored search document and its GIN index) instead of
+        # LIKE over every product joined to its company (1.1 s for a Persian word at 100,000);
+        # companies by name are resolved first among their few thousand rows.
+        companies = Company.objects.filter(Q(name_fa__icontains=text) | Q(name_en__icontains=text))
+        company_ids = list(companies.order_by().values_list("pk", flat=True)[:500])
+        return search_products(queryset, text) | queryset.filter(company_id__in=company_ids), False
 
     export_csv = csv_export_action(
         [
