@@ -117,7 +117,12 @@ class Company(StatusDecision, TimeStampedModel):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name_en"]
-        indexes = [models.Index(fields=["status", "province"], name="company_status_province_idx")]
+        # The directory lists verified companies by name (and by province): the first index reads
+        # a page in order, the second serves the province filter and the directory's count.
+        indexes = [
+            models.Index(fields=["status", "name_en", "id"], name="company_status_name_idx"),
+            models.Index(fields=["status", "province"], name="company_status_province_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

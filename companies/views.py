@@ -18,6 +18,8 @@ from .forms import CompanyForm
 from .models import Company, CompanyInvitation, Province
 from .permissions import can_edit_company, company_of, get_own_company
 
+PAGE_SIZE = 24
+
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
@@ -27,7 +29,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         companies = companies.filter(province=province)
     if q := request.GET.get("q", "").strip()[:100]:
         companies = companies.filter(Q(name_fa__icontains=q) | Q(name_en__icontains=q))
-    page = Paginator(companies.order_by("name_en"), 24).get_page(request.GET.get("page"))
+    # company_status_name_idx serves the order; company_status_province_idx the province filter.
+    page = Paginator(companies.order_by("name_en", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "companies/company_list.html",
@@ -39,11 +42,13 @@ def directory(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(Company.objects.visible_to(request.user), pk=pk)
     # The reverse manager carries the products app's QuerySet: no import against the dependency flow.
-    products = company.products.public().select_related("category")
+    # A large manufacturer lists hundreds of products: a page of them, the newest first.
+    products = company.products.public().select_related("category").order_by("-published_at", "-pk")
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "companies/company_detail.html",
-        {"company": company, "products": products, "is_member": company_of(request.user) == company},
+        {"company": company, "page_obj": page, "is_member": company_of(request.user) == company},
     )
 
 

@@ -1,0 +1,94 @@
+"""The company directory and a large company's page: paginated, at a constant query count."""
+
+from __future__ import annotations
+
+import pytest
+
+from companies.models import Company, Province
+from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.portal.factories import UserFactory
+from tests.products.factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def big_company():
+    """A manufacturer with 30 published products (and drafts the public never sees)."""
+    company = CompanyFactory(name_en="Big Mask Maker")
+    categories = [CategoryFactory(slug=slug) for slug in ("masks", "ventilators", "test-kits")]
+    for n in range(30):
+        ProductFactory(company=company, category=categories[n % 3], name_en=f"Product {n:02d}")
+    ProductFactory.create_batch(3, company=company, draft=True)
+    return company
+
+
+@pytest.fixture
+def thirty_companies():
+    return [
+        CompanyFactory(name_en=f"Company {n:02d}", province=(Province.TEHRAN, Province.FARS)[n % 2])
+        for n in range(30)
+    ]
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?page=2", "?province=fars", "?q=Company+1", "?q=%D8%B4%D8%B1%DA%A9%D8%AA"]
+)
+def test_directory_costs_a_constant_number_of_queries(
+    client, thirty_companies, django_assert_num_queries, query
+):
+    with django_assert_num_queries(2):  # the count and the page
+        response = client.get(f"/en/companies/{query}")
+    assert response.status_code == 200
+    assert list(response.context["page_obj"])
+
+
+def test_directory_pages_by_24_in_name_order(client, thirty_companies):
+    first = client.get("/en/companies/").context["page_obj"]
+    second = client.get("/en/companies/?page=2").context["page_obj"]
+    names = [c.name_en for c in (*first, *second)]
+    assert len(first) == 24
+    assert names == sorted(c.name_en for c in thirty_companies)
+
+
+@pytest.mark.parametrize("page", ["", "?page=2"])
+def test_company_page_costs_a_constant_number_of_queries(
+    client, big_company, django_assert_num_queries, page
+):
+    with django_assert_num_queries(3):  # the company, the product count and the page of products
+        response = client.get(f"/en/companies/{big_company.pk}/{page}")
+    assert response.status_code == 200
+
+
+def test_members_see_their_company_page_at_a_constant_cost(
+    client_for, big_company, django_assert_max_num_queries
+):
+    member = UserFactory()
+    MembershipFactory(company=big_company, user=member)
+    client = client_for(member)
+    client.get(f"/en/companies/{big_company.pk}/")
+    with django_assert_max_num_queries(8):  # + session, user, membership, unread notifications, roles
+        assert client.get(f"/en/companies/{big_company.pk}/").status_code == 200
+
+
+def test_company_page_shows_24_products_a_page_and_links_to_the_next(client, big_company):
+    response = client.get(f"/en/companies/{big_company.pk}/")
+    page = response.context["page_obj"]
+    assert (len(page), page.paginator.count, page.paginator.num_pages) == (24, 30, 2)
+    content = response.content.decode()
+    assert "page=2" in content
+    rest = client.get(f"/en/companies/{big_company.pk}/?page=2").context["page_obj"]
+    shown = {p.pk for p in (*page, *rest)}
+    assert shown == set(big_company.products.filter(status="published").values_list("pk", flat=True))
+
+
+def test_company_page_past_the_last_page_shows_the_last(client, big_company):
+    page = client.get(f"/en/companies/{big_company.pk}/?page=99").context["page_obj"]
+    assert page.number == 2
+
+
+def test_a_company_without_products_says_so(client):
+    company = CompanyFactory()
+    response = client.get(f"/en/companies/{company.pk}/")
+    assert "No published products yet." in response.content.decode()
+    assert Company.objects.filter(pk=company.pk).exists()
