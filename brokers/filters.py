@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import LocalDateFilter, StyledFilterSet
 from portal.models import TargetCountry
 from products.models import ProductCategory
+from products.search import normalize_query
 
 from .models import Broker, Offer, ServiceType
 
@@ -45,13 +48,35 @@ class OfferFilter(StyledFilterSet):
         label=_("Category"),
         queryset=ProductCategory.objects.all(),
         to_field_name="slug",
-        field_name="categories",
-        distinct=True,
+        method="filter_category",
     )
     kind = filters.ChoiceFilter(label=_("Kind"), choices=Offer.Kind.choices)
     deadline_before = LocalDateFilter(label=_("Deadline before"), field_name="deadline", lookup_expr="lte")
-    broker = filters.ModelChoiceFilter(label=_("Broker"), queryset=Broker.objects.approved())
+    # A name to type rather than a <select> of every brokerage (hundreds of options on each page);
+    # a number is a brokerage's id, as the API and links to a brokerage's offers pass it.
+    broker = filters.CharFilter(
+        label=_("Broker"),
+        method="filter_broker",
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Brokerage name")}),
+    )
 
     class Meta:
         model = Offer
         fields: list[str] = []
+
+    def filter_category(
+        self, queryset: QuerySet[Offer], name: str, value: ProductCategory
+    ) -> QuerySet[Offer]:
+        # EXISTS on the categories table: a join would need DISTINCT over whole offer rows.
+        tagged = Offer.categories.through.objects.filter(offer=OuterRef("pk"), productcategory=value)
+        return queryset.filter(Exists(tagged))
+
+    def filter_broker(self, queryset: QuerySet[Offer], name: str, value: str) -> QuerySet[Offer]:
+        value = value.strip()
+        if value.isdecimal():
+            return queryset.filter(broker_id=int(value))
+        matches = Q()
+        for text in {value, normalize_query(value)}:  # as typed, and with Persian ی/ک and digits
+            matches |= Q(broker__name_fa__icontains=text) | Q(broker__name_en__icontains=text)
+        return queryset.filter(matches)

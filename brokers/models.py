@@ -244,7 +244,9 @@ class Offer(TimeStampedModel):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         ordering = ["deadline", "-created_at"]
-        indexes = [models.Index(fields=["status", "deadline"], name="offer_status_deadline_idx")]
+        # The board lists open offers by deadline, newest first on the same day (deadline, -id);
+        # this index reads a page in that order, and serves the deadline filter and the expiry sweep.
+        indexes = [models.Index(fields=["status", "deadline", "-id"], name="offer_status_deadline_id_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__isnull=True) | Q(quantity__gt=0), name="offer_quantity_positive"
