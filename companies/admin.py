@@ -1,15 +1,9 @@
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django.contrib import admin
-from django.core.paginator import Page, Paginator
-from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -17,55 +11,6 @@ from portal.admin_tools import NoteActionForm, csv_export_action, note_action
 
 from . import services
 from .models import Company, CompanyInvitation, CompanyMembership
-
-
-class LargeTablePaginator(Paginator):
-    """A paginator for admin lists of large tables: exact counts only while they are cheap.
-
-    Counting every row (100,000 products, 20,000 applications) cost more than the page itself, on
-    every view. This counts at most `cap` rows (a LIMIT inside the COUNT); beyond that, on
-    PostgreSQL, it takes the planner's estimate of the filtered query (one EXPLAIN, no rows read),
-    and `estimated` tells the template to say "about". Pages past the estimate still open.
-    Lives here, the lowest app the product and application admins both import; its natural home
-    is portal.admin_tools.
-    """
-
-    cap = 1000  # 40 pages of 25: past that, nobody pages through; they filter or search
-    estimated = False
-
-    @cached_property
-    def count(self) -> int:
-        queryset = self.object_list
-        if not isinstance(queryset, QuerySet):
-            return super().count
-        counted = queryset.order_by()[: self.cap + 1].count()
-        if counted <= self.cap or connections[queryset.db].vendor != "postgresql":
-            return counted if counted <= self.cap else queryset.count()
-        self.estimated = True
-        return max(counted, _planner_rows(queryset))
-
-    def validate_number(self, number: Any) -> int:
-        if not self.estimated:
-            return super().validate_number(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = 0
-        return max(number, 1)  # an estimate is no upper bound: a page past it is just short
-
-    def page(self, number: Any) -> Page:
-        self.count  # noqa: B018 - decides whether the count is an estimate
-        if not self.estimated:
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
-
-
-def _planner_rows(queryset: QuerySet) -> int:
-    """PostgreSQL's estimate of how many rows `queryset` returns (EXPLAIN, nothing executed)."""
-    plan = json.loads(queryset.order_by().explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class CertificateFilter(admin.SimpleListFilter):

@@ -5,9 +5,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from companies.admin import LargeTablePaginator
 from companies.models import Company
 from portal.admin_tools import csv_export_action
+from portal.pagination import LargeTablePaginator
 
 from .models import (
     Certification,

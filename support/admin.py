@@ -15,11 +15,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from companies.admin import LargeTablePaginator
 from companies.models import Company
 from portal.admin_tools import NoteActionForm, csv_export_action
 from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin
+from portal.pagination import LargeTablePaginator
 from portal.permissions import Role, is_manager, staff_with_role
 
 from . import workflow
