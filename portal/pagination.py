@@ -28,12 +28,14 @@ class LargeTablePaginator(Paginator):
     def count(self) -> int:
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
-            return super().count
+            counted = super().count
+            self.estimated = getattr(queryset, "estimated", False)  # e.g. a ranked search
+            return counted
         counted = queryset.order_by()[: self.cap + 1].count()
         if counted <= self.cap or connections[queryset.db].vendor != "postgresql":
             return counted if counted <= self.cap else queryset.count()
         self.estimated = True
-        return max(counted, _planner_rows(queryset))
+        return max(counted, planner_rows(queryset))
 
     def validate_number(self, number: Any) -> int:
         if not self.estimated:
@@ -50,10 +52,16 @@ class LargeTablePaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if len(rows) < self.per_page and (rows or number == 1):
+            # A short page is the last one: the exact count is known after all.
+            self.__dict__["count"] = bottom + len(rows)
+            self.__dict__.pop("num_pages", None)
+            self.estimated = False
+        return self._get_page(rows, number, self)
 
 
-def _planner_rows(queryset: QuerySet) -> int:
+def planner_rows(queryset: QuerySet) -> int:
     """PostgreSQL's estimate of how many rows `queryset` returns (EXPLAIN, nothing executed)."""
     plan = json.loads(queryset.order_by().explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])

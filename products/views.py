@@ -68,7 +68,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "result_count": page.paginator.count,
             "count_is_estimate": getattr(page.paginator, "estimated", False),
-            "count_is_capped": isinstance(products, RankedResults) and products.is_capped,
+            "count_is_capped": isinstance(products, RankedResults)
+            and page.paginator.count >= products.cap
+            and not page.paginator.estimated,
             "similar": similar,
         },
     )
