@@ -172,7 +172,10 @@ def _walk(build: Build, program: SupportProgram, plan: CompanyPlan, path: tuple[
     latest = min(build.now, timezone.make_aware(datetime.combine(program.closes_on, datetime.min.time())))
     earliest = timezone.make_aware(datetime.combine(program.opens_on, datetime.min.time()))
     span = max(0, int((latest - sum(steps, timedelta()) - earliest).total_seconds()))
-    moment = earliest + timedelta(seconds=rng.randint(0, span)) if span else latest - sum(steps, timedelta())
+    # One draw whatever the span: randint's draws per call depend on its range, which depends on
+    # today, and the rest of the data set must not change with the day it is generated on.
+    share = rng.random()
+    moment = earliest + timedelta(seconds=int(share * span)) if span else latest - sum(steps, timedelta())
     requested = min(program.cap_per_application, Decimal(rng.randrange(2000, 30000, 500)))
     application = Application(
         program=program, company=plan.company, created_by_id=plan.owner_id, requested_amount=requested,
