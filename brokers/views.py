@@ -15,6 +15,7 @@ from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
+from portal.page_cache import cache_public_page
 from portal.views import invite_from_request
 from products.models import Product
 
@@ -40,6 +41,7 @@ INQUIRY_LIMIT_PER_HOUR = 5
 # Directory and profiles
 # ---------------------------------------------------------------------------
 @require_GET
+@cache_public_page
 def directory(request: HttpRequest) -> HttpResponse:
     base = Broker.objects.approved().prefetch_related("countries", "services")
     broker_filter = BrokerFilter(request.GET or None, queryset=base)
@@ -49,6 +51,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     broker = get_object_or_404(Broker.objects.visible_to(request.user), pk=pk)
     offers = broker.offers.public().select_related("country").prefetch_related("categories")
@@ -159,6 +162,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # Offers
 # ---------------------------------------------------------------------------
 @require_GET
+@cache_public_page
 def offer_board(request: HttpRequest) -> HttpResponse:
     base = Offer.objects.public().select_related("broker", "country").prefetch_related("categories")
     offer_filter = OfferFilter(request.GET or None, queryset=base)
@@ -168,6 +172,7 @@ def offer_board(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _offer_page(request, get_offer_for_viewer(request.user, pk))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.forms import InviteForm, add_service_errors
+from portal.page_cache import cache_public_page
 from portal.views import invite_from_request
 
 from . import services
@@ -22,6 +23,7 @@ PAGE_SIZE = 24
 
 
 @require_GET
+@cache_public_page
 def directory(request: HttpRequest) -> HttpResponse:
     companies = Company.objects.verified()
     province = request.GET.get("province", "")
@@ -39,6 +41,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(Company.objects.visible_to(request.user), pk=pk)
     # The reverse manager carries the products app's QuerySet: no import against the dependency flow.

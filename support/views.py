@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
+from portal.page_cache import cache_public_page
 from products.models import Product
 
 from . import services, workflow
@@ -20,12 +21,14 @@ from .permissions import get_application_for_member
 
 
 @require_GET
+@cache_public_page
 def program_list(request: HttpRequest) -> HttpResponse:
     programs = SupportProgram.objects.open_on().prefetch_related("eligible_countries", "eligible_categories")
     return render(request, "support/program_list.html", {"programs": programs})
 
 
 @require_GET
+@cache_public_page
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(SupportProgram.objects.published(), pk=pk)
     return render(
@@ -169,6 +172,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def joint_brand(request: HttpRequest) -> HttpResponse:
     """Products carrying the joint national brand, grouped by the countries they are registered in."""
     products = list(

@@ -147,3 +147,21 @@ def test_an_api_caller_authenticated_by_header_is_never_served_the_anonymous_lis
     assert "X-Page-Cache" not in mine
     assert "Secret draft" in mine.content.decode()
     assert "Secret draft" not in client.get("/api/v1/products/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/en/countries/",
+        "/en/products/",
+        "/en/companies/",
+        "/en/brokers/",
+        "/en/offers/",
+        "/en/support/programmes/",
+        "/en/joint-brand/",
+    ],
+)
+def test_every_public_listing_is_served_from_the_cache_on_a_second_visit(client, path):
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    assert client.get(path)["X-Page-Cache"] == "hit"
