@@ -92,3 +92,19 @@ def test_a_company_without_products_says_so(client):
     response = client.get(f"/en/companies/{company.pk}/")
     assert "No published products yet." in response.content.decode()
     assert Company.objects.filter(pk=company.pk).exists()
+
+
+def test_the_member_dashboard_costs_the_same_however_many_products_and_members(
+    client_for, company, company_member, django_assert_max_num_queries, django_assert_num_queries
+):
+    client = client_for(company_member)
+    ProductFactory(company=company)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/fa/companies/mine/").status_code == 200
+    ProductFactory.create_batch(20, company=company)
+    ProductFactory.create_batch(5, company=company, draft=True)
+    for n in range(5):
+        MembershipFactory(company=company, user=UserFactory(email=f"colleague{n}@company.example"))
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get("/fa/companies/mine/")
+    assert len(response.context["members"]) == 6
