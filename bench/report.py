@@ -74,8 +74,9 @@ def floor_warning(rows: list[Row]) -> str:
             "was busy (see machine.load_average), so ratios are noisy")  # fmt: skip
 
 
-def growth(results: dict[int, list[Row]]) -> list[dict[str, Any]]:
-    """Req/s change per endpoint from the smallest to the largest size (10k and 100k if both ran)."""
+def growth(results: dict[int, list[Row]], run: str = "warm") -> list[dict[str, Any]]:
+    """Req/s change per endpoint of `run` from the smallest to the largest size (10k and 100k if
+    both ran)."""
     sizes = sorted(results)
     if len(sizes) < 2:
         return []
@@ -84,8 +85,8 @@ def growth(results: dict[int, list[Row]]) -> list[dict[str, Any]]:
     changes = []
     for row in results[large]:
         old = before.get(row["name"])
-        if old and old.get("warm") and row.get("warm") and old["warm"]["rps"]:
-            a, b = old["warm"]["rps"], row["warm"]["rps"]
+        if old and old.get(run) and row.get(run) and old[run]["rps"]:
+            a, b = old[run]["rps"], row[run]["rps"]
             change = round((b - a) / a * 100, 1)
             changes.append({"endpoint": row["name"], "from_size": small, "to_size": large,
                             "from_rps": a, "to_rps": b, "change_pct": change})  # fmt: skip
@@ -95,8 +96,13 @@ def growth(results: dict[int, list[Row]]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------
 # Targets
 # ---------------------------------------------------------------------------
-def evaluate(results: dict[int, list[Row]], changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each target at 100,000 products (else the largest size run): pass, fail or n/a, and why."""
+def evaluate(
+    results: dict[int, list[Row]],
+    changes: list[dict[str, Any]],
+    changes_off: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Each target at 100,000 products (else the largest size run): pass, fail or n/a, and why;
+    for the cache-off figures too where there are some."""
     size = 100_000 if 100_000 in results else max(results)
     rows = {r["name"]: r for r in results[size]}
     checks: dict[str, Callable[..., tuple[str, str]]] = {
@@ -108,6 +114,8 @@ def evaluate(results: dict[int, list[Row]], changes: list[dict[str, Any]]) -> li
         entry = {"target": target.text, "size": size, "endpoints": names}
         if target.kind == "growth":
             entry["warm"] = _result(*_growth(changes))
+            if changes_off:
+                entry["cache_off"] = _result(*_growth(changes_off))
         elif target.kind in ("page_size", "queries"):
             entry["warm"] = _result(*checks[target.kind](rows))
         else:
@@ -124,7 +132,8 @@ def _result(result: str, detail: str) -> dict[str, str]:
 def _verdict(failures: list[str], checked: int, worst: str) -> tuple[str, str]:
     if not checked:
         return "n/a", "not measured in this run"
-    return ("fail", "; ".join(failures[:4])) if failures else ("pass", worst)
+    more = f" and {len(failures) - 4} more" if len(failures) > 4 else ""
+    return ("fail", "; ".join(failures[:4]) + more) if failures else ("pass", worst)
 
 
 def _ratio(rows: dict[str, Row], names: list[str], run: str, minimum: float) -> tuple[str, str]:
@@ -181,7 +190,7 @@ def size_table(size: int, rows: list[Row]) -> str:
     """One line per endpoint: warm figures, queries, ratio, and the cache-off figures."""
     header = (f"{'endpoint':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'queries':>8}{'ratio':>8}"
               f"{'off r/s':>9}{'off ratio':>10}  notes")  # fmt: skip
-    warning = floor_warning(rows)
+    warning, median = floor_warning(rows), floor_median(rows)
     lines = [
         f"\n{size:,} products (median floor {_num(floor_median(rows), 0)} req/s)",
         *([warning] if warning else []),
@@ -194,12 +203,12 @@ def size_table(size: int, rows: list[Row]) -> str:
         lines.append(
             f"{row['name']:<30}{_num(warm.get('rps')):>9}{_num(warm.get('p50_ms')):>9}"
             f"{_num(warm.get('p99_ms')):>9}{row['in_process']['queries']:>8}{_num(warm.get('ratio'), 3):>8}"
-            f"{off_rps:>9}{off_ratio:>10}  {_notes(row)}"
+            f"{off_rps:>9}{off_ratio:>10}  {_notes(row, median)}"
         )
     return "\n".join(lines)
 
 
-def _notes(row: Row) -> str:
+def _notes(row: Row, median_floor: float | None = None) -> str:
     notes = []
     if row["in_process"]["status"] != 200:
         notes.append(f"in-process status {row['in_process']['status']}")
@@ -217,21 +226,27 @@ def _notes(row: Row) -> str:
             notes.append(f"{label}{f['non2xx']} non-2xx")
         if f["timeouts"]:
             notes.append(f"{label}{f['timeouts']} timeouts")
+        if median_floor and f["floor_rps"] < median_floor / 2:
+            notes.append(f"{label}floor low ({f['floor_rps']:,.0f}): ratio overstated")
         if run == "warm" and f["cache_hits"]:
             notes.append(f"{f['cache_hits'] * 100 // max(1, f['requests'])}% cache hits")
     return ", ".join(notes)
 
 
-def growth_table(changes: list[dict[str, Any]]) -> str:
+def growth_table(changes: list[dict[str, Any]], changes_off: list[dict[str, Any]] | None = None) -> str:
+    """Req/s before and after per endpoint, warm and (where measured) with the cache off."""
     if not changes:
         return ""
-    first = changes[0]
-    lines = [f"\nGrowth {first['from_size']:,} -> {first['to_size']:,} products (warm req/s)",
-             f"{'endpoint':<30}{'before':>10}{'after':>10}{'change':>9}"]  # fmt: skip
+    first, off = changes[0], {c["endpoint"]: c for c in changes_off or []}
+    lines = [f"\nGrowth {first['from_size']:,} -> {first['to_size']:,} products (req/s)",
+             f"{'endpoint':<30}{'before':>10}{'after':>10}{'change':>9}"
+             f"{'off before':>12}{'off after':>11}{'change':>9}"]  # fmt: skip
     for c in changes:
-        lines.append(
-            f"{c['endpoint']:<30}{_num(c['from_rps']):>10}{_num(c['to_rps']):>10}{c['change_pct']:>+8.0f}%"
-        )
+        line = f"{c['endpoint']:<30}{_num(c['from_rps']):>10}{_num(c['to_rps']):>10}{c['change_pct']:>+8.0f}%"
+        o = off.get(c["endpoint"])
+        if o:
+            line += f"{_num(o['from_rps']):>12}{_num(o['to_rps']):>11}{o['change_pct']:>+8.0f}%"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -244,3 +259,44 @@ def targets_table(verdicts: list[dict[str, Any]]) -> str:
             line += f"  | cache off: {off['result']} ({off['detail']})"
         lines.append(line)
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Reading a results file again: python -m bench.report bench/results/<date>.json
+# ---------------------------------------------------------------------------
+def summarise(results: dict[str, Any]) -> None:
+    """Recompute floors, growth and targets of a results file from its measured rows, in place."""
+    rows = {int(size): data["rows"] for size, data in results["sizes"].items()}
+    for data in results["sizes"].values():
+        values = floors(data["rows"])
+        data["floor_median_rps"] = floor_median(data["rows"])
+        data["floor_range_rps"] = [min(values), max(values)] if values else None
+    results["growth"], results["growth_cache_off"] = growth(rows), growth(rows, "cache_off")
+    results["targets"] = evaluate(rows, results["growth"], results["growth_cache_off"])
+
+
+def print_all(results: dict[str, Any]) -> None:
+    for size, data in results["sizes"].items():
+        print(size_table(int(size), data["rows"]))
+    print(growth_table(results["growth"], results.get("growth_cache_off")))
+    print(targets_table(results["targets"]))
+
+
+def main() -> None:
+    import argparse
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description="Print a results file.")
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--update", action="store_true", help="write the recomputed summaries back")
+    args = parser.parse_args()
+    results = json.loads(args.results.read_text(encoding="utf-8"))
+    summarise(results)
+    print_all(results)
+    if args.update:
+        args.results.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -247,37 +247,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def finish(args: argparse.Namespace, wrk: str, started: datetime, sizes: dict[int, dict[str, Any]]) -> int:
     """Print growth and targets; write the results file."""
-    rows = {size: data["rows"] for size, data in sizes.items()}
-    changes = report.growth(rows)
-    verdicts = report.evaluate(rows, changes)
-    for data in sizes.values():
-        floors = report.floors(data["rows"])
-        data["floor_median_rps"] = report.floor_median(data["rows"])
-        data["floor_range_rps"] = [min(floors), max(floors)] if floors else None
-    print(report.growth_table(changes))
-    print(report.targets_table(verdicts))
     first_url = args.database_url.format(label=size_label(args.sizes[0]))
-    results = {
+    load = {
+        "tool": "wrk", "threads": args.threads, "connections": args.connections, "duration_s": args.duration,
+        "floor_duration_s": args.floor_duration, "warmup_s": args.warmup, "timeout_s": args.timeout,
+        "server": "gunicorn bench.wsgi, 2 sync workers", "only": args.only, "seed": args.seed,
+    }  # fmt: skip
+    results: dict[str, Any] = {
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
-        "load": {
-            "tool": "wrk",
-            "threads": args.threads,
-            "connections": args.connections,
-            "duration_s": args.duration,
-            "floor_duration_s": args.floor_duration,
-            "warmup_s": args.warmup,
-            "timeout_s": args.timeout,
-            "server": "gunicorn bench.wsgi, 2 sync workers",
-            "only": args.only,
-            "seed": args.seed,
-        },  # fmt: skip
+        "load": load,
         "machine": machine_info(first_url, wrk),
         "sizes": {str(size): data for size, data in sizes.items()},
-        "growth": changes,
-        "targets": verdicts,
     }
+    report.summarise(results)  # floors, growth and targets
+    print(report.growth_table(results["growth"], results["growth_cache_off"]))
+    print(report.targets_table(results["targets"]))
     path = results_path(args.results_dir, started)
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"\nResults: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
