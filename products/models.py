@@ -200,9 +200,10 @@ class Product(TimeStampedModel):
         help_text=_("Granted by an approved joint-brand support application."),
     )  # fmt: skip
     # The search document, written by a PostgreSQL trigger on every insert and on updates of the
-    # text fields (migration 0004; products/search.py reads them). Empty on SQLite, where the
+    # text fields (migrations 0004 and 0005; products/search.py reads them). Empty on SQLite, where the
     # catalog searches the text fields themselves.
     search_vector = SearchVectorField(null=True, editable=False)
+    name_vector = SearchVectorField(null=True, editable=False)
     search_names = models.TextField(null=True, editable=False)
     objects = ProductQuerySet.as_manager()
 

@@ -57,7 +57,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
     similar = False
     if not page.object_list and text and product_filter.is_valid():
         # Nothing matched every word: offer the names that look like the query (typos).
-        page = Paginator(similar_products(base, text)[:CATALOG_PAGE_SIZE], CATALOG_PAGE_SIZE).get_page(1)
+        similar_names = list(similar_products(base, text)[:CATALOG_PAGE_SIZE])  # one page, no count
+        page = Paginator(similar_names, CATALOG_PAGE_SIZE).get_page(1)
         similar = bool(page.object_list)
     page.object_list = _with_readiness(list(page.object_list))
     return render(

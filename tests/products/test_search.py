@@ -129,3 +129,12 @@ def test_the_api_search_ranks_and_counts_like_the_catalog(client):
     body = client.get("/api/v1/products/", {"search": "vent"}).json()
     assert body["count"] == 2
     assert [p["name_en"] for p in body["results"]] == ["Vent cap", "Ventilator"]
+
+
+def test_model_numbers_and_hyphenated_names_are_found_by_their_parts(client):
+    ProductFactory(name_en="COVID-19 RT-PCR kit, model HM-1464", name_fa="کیت RT-PCR کووید-۱۹ مدل HM-1464")
+    ProductFactory(name_en="Face shield, model FS-2000", name_fa="شیلد صورت مدل FS-2000")
+    assert found(client, "HM-1464") == ["COVID-19 RT-PCR kit, model HM-1464"]
+    assert found(client, "1464") == ["COVID-19 RT-PCR kit, model HM-1464"]
+    assert found(client, "covid 19 pcr") == ["COVID-19 RT-PCR kit, model HM-1464"]
+    assert found(client, "کووید-19", language="fa") == ["COVID-19 RT-PCR kit, model HM-1464"]
