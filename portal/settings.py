@@ -254,6 +254,8 @@ else:
 # Public pages served to anonymous visitors from the cache for this long at most (any change to
 # public content makes them stale at once: portal/page_cache.py); 0 turns it off, as in development.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
+# Rendered fragments (catalog cards) kept as long, made stale the same way; 0 turns them off.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 300)
 
 # ---------------------------------------------------------------------------
 # Celery: Redis broker when REDIS_URL is set; otherwise tasks run in-process (eager)

@@ -1,48 +1,41 @@
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
-from portal.page_cache import cache_public_page
+from portal.page_cache import cache_public_page, content_version
 from portal.pagination import LargeTablePaginator
 
 from . import services
+from .cards import product_cards
 from .compliance import compliance_matrix, requirements_for
 from .filters import ProductFilter
 from .forms import CertificateForm, GalleryImageForm, ProductForm
-from .models import Product, ProductCertification, ProductImage, ProductReadiness
+from .models import Product, ProductCertification, ProductImage
 from .permissions import can_edit_product, get_product_for_editor, get_product_for_viewer
 from .search import RankedResults, similar_products
 
 CATALOG_PAGE_SIZE = 24
 
 
-def _with_readiness(products: list[Product]) -> list[Product]:
-    """Give each product `ready_for`: the active countries it is ready for today (one query)."""
-    ready = Prefetch(
-        "readiness",
-        queryset=ProductReadiness.objects.filter(
-            valid_until__gte=timezone.localdate(), country__is_active=True
-        )
-        .select_related("country")
-        .order_by("country__name_en"),
-        to_attr="ready_rows",
-    )
-    prefetch_related_objects(products, ready)
-    for product in products:
-        product.ready_for = [row.country for row in product.ready_rows]
-    return products
+def _filters_key(request: HttpRequest) -> str:
+    """What the filter fields show: the filter values (not the search text or the page), under
+    the public content version (a new category or country changes the choices)."""
+    values = sorted((k, v) for k, v in request.GET.lists() if k not in ("q", "page"))
+    digest = hashlib.sha256(repr(values).encode()).hexdigest()
+    return f"{content_version()}:{digest}"
 
 
 @require_GET
@@ -60,19 +53,22 @@ def catalog(request: HttpRequest) -> HttpResponse:
         similar_names = list(similar_products(base, text)[:CATALOG_PAGE_SIZE])  # one page, no count
         page = Paginator(similar_names, CATALOG_PAGE_SIZE).get_page(1)
         similar = bool(page.object_list)
-    page.object_list = _with_readiness(list(page.object_list))
+    cards = product_cards(list(page.object_list))
     return render(
         request,
         "products/product_list.html",
         {
             "filter": product_filter,
             "page_obj": page,
+            "cards": cards,
             "result_count": page.paginator.count,
             "count_is_estimate": getattr(page.paginator, "estimated", False),
             "count_is_capped": isinstance(products, RankedResults)
             and page.paginator.count >= products.cap
             and not page.paginator.estimated,
             "similar": similar,
+            "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
+            "filters_key": _filters_key(request),
         },
     )
 

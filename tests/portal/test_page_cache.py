@@ -165,3 +165,19 @@ def test_an_api_caller_authenticated_by_header_is_never_served_the_anonymous_lis
 def test_every_public_listing_is_served_from_the_cache_on_a_second_visit(client, path):
     assert client.get(path)["X-Page-Cache"] == "miss"
     assert client.get(path)["X-Page-Cache"] == "hit"
+
+
+def test_catalog_cards_are_rendered_once_and_follow_every_change(client, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0  # the page is built each time; its cards come from the cache
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    product = ProductFactory(name_en="Surgical mask")
+    first = client.get("/en/products/")
+    with django_assert_num_queries(2):  # the page and its count; no readiness for cached cards
+        again = client.get("/en/products/")
+    assert again.content == first.content
+    product.name_en = "Surgical mask, type IIR"
+    product.save()
+    assert "type IIR" in client.get("/en/products/").content.decode()
+    persian = client.get("/fa/products/").content.decode()
+    assert "type IIR" not in persian  # the Persian card shows the Persian name
+    assert product.name_fa in persian

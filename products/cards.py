@@ -1,0 +1,57 @@
+"""Catalog cards rendered once per product, language and content version, and kept in the shared
+cache: a catalog or search page then renders its sidebar and 24 cached cards instead of 24
+cards (two thirds of its rendering time at 100,000 products). Any change to public content
+makes every card stale (portal/page_cache.py), exactly as it does whole pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from portal.page_cache import content_version
+
+from .models import Product, ProductReadiness
+
+TEMPLATE = "products/partials/_product_card.html"
+
+
+def with_readiness(products: list[Product]) -> list[Product]:
+    """Give each product `ready_for`: the active countries it is ready for today (one query)."""
+    ready = Prefetch(
+        "readiness",
+        queryset=ProductReadiness.objects.filter(
+            valid_until__gte=timezone.localdate(), country__is_active=True
+        )
+        .select_related("country")
+        .order_by("country__name_en"),
+        to_attr="ready_rows",
+    )
+    prefetch_related_objects(products, ready)
+    for product in products:
+        product.ready_for = [row.country for row in product.ready_rows]
+    return products
+
+
+def product_cards(products: list[Product], *, show_company: bool = True) -> list[SafeString]:
+    """The cards of `products` (with their company and category loaded), in their order."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if seconds <= 0:
+        return [_render(product, show_company) for product in with_readiness(products)]
+    prefix = f"product-card:{content_version()}:{get_language()}:{int(show_company)}"
+    keys = {product.pk: f"{prefix}:{product.pk}" for product in products}
+    cards = cache.get_many(list(keys.values()))
+    missing = [product for product in products if keys[product.pk] not in cards]
+    if missing:
+        fresh = {keys[p.pk]: _render(p, show_company) for p in with_readiness(missing)}
+        cache.set_many(fresh, seconds)
+        cards.update(fresh)
+    return [mark_safe(cards[keys[product.pk]]) for product in products]  # noqa: S308 - our template
+
+
+def _render(product: Product, show_company: bool) -> SafeString:
+    return mark_safe(render_to_string(TEMPLATE, {"product": product, "show_company": show_company}))  # noqa: S308
