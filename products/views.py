@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -77,6 +78,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
 @cache_public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_product_for_viewer(request.user, pk)
+    # One read of the certificates serves both the matrix and the list.
+    certificates = ProductCertification.objects.select_related("certification")
+    prefetch_related_objects([product], Prefetch("certifications", certificates))
     countries = list(TargetCountry.objects.active())
     matrix = compliance_matrix(product, countries, requirements_for([product.category_id]))
     return render(
@@ -86,7 +90,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "product": product,
             "matrix": [row for row in matrix if row.requirements],
             "ready_for": [row.country for row in matrix if row.ready],
-            "certificates": product.certifications.select_related("certification"),
+            "certificates": product.certifications.all(),
             "gallery": product.gallery.all(),
             "registered": product.registered_countries.all(),
             "can_edit": can_edit_product(request.user, product),
