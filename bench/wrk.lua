@@ -30,12 +30,21 @@ end
 -- instead of one address's history of every request of the run.
 local networks = {"192.0.2.", "198.51.100.", "203.0.113."}
 local client = 0
+local headers = nil
 
 function request()
+  if headers == nil then
+    -- wrk.format uses the table it is given instead of the -H headers (the session cookie):
+    -- start from a copy of them.
+    headers = {}
+    for name, value in pairs(wrk.headers) do
+      headers[name] = value
+    end
+  end
   position = position % #paths + 1
   client = client % 768 + 1
-  local address = networks[(client - 1) % 3 + 1] .. tostring(math.floor((client - 1) / 3))
-  return wrk.format(nil, paths[position], {["X-Forwarded-For"] = address})
+  headers["X-Forwarded-For"] = networks[(client - 1) % 3 + 1] .. tostring(math.floor((client - 1) / 3))
+  return wrk.format(nil, paths[position], headers)
 end
 
 -- Counts what wrk itself does not: redirects and other non-2xx answers, and page-cache hits.

@@ -20,9 +20,9 @@ class BrokersConfig(AppConfig):
         from portal.home import register_figure
         from portal.page_cache import register_public_models
 
-        from .models import Broker, Offer, ServiceType
+        from .models import Broker, Offer, OfferAttachment, ServiceType
 
-        register_public_models(Broker, Offer, ServiceType)
+        register_public_models(Broker, Offer, OfferAttachment, ServiceType)
 
         register_figure(
             "brokers",

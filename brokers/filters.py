@@ -74,7 +74,7 @@ class OfferFilter(StyledFilterSet):
 
     def filter_broker(self, queryset: QuerySet[Offer], name: str, value: str) -> QuerySet[Offer]:
         value = value.strip()
-        if value.isdecimal():
+        if value.isdecimal() and len(value) <= 18:  # an id; longer numbers are no id of ours
             return queryset.filter(broker_id=int(value))
         matches = Q()
         for text in {value, normalize_query(value)}:  # as typed, and with Persian ی/ک and digits

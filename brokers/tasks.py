@@ -14,6 +14,7 @@ from portal.enqueue import enqueue
 from portal.invitations import invitation_email_send
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
+from portal.page_cache import public_content_changed
 from products.models import Product
 
 from .models import Broker, BrokerInvitation, BuyerInquiry, Offer, OfferNotice
@@ -103,6 +104,7 @@ def _expire(offer_id: int) -> int:
         .update(status=Offer.Status.CLOSED, closed_at=now)
     ):
         return 0  # closed meanwhile
+    public_content_changed()  # the board and the offer's page no longer list it as open
     offer = Offer.objects.select_related("broker").get(pk=offer_id)
     notify_members(
         offer.broker,

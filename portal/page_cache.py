@@ -23,6 +23,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -42,7 +43,15 @@ def content_version() -> int:
 
 
 def public_content_changed(**kwargs: object) -> None:
-    """Make every cached page stale (a signal receiver; also callable directly)."""
+    """Make every cached page stale (a signal receiver; also callable directly).
+
+    Now, so the writer's next page shows the change, and again once the transaction commits: a
+    page built in between read the rows as they were and was stored under the new version."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet, or evicted: start a fresh one
@@ -71,8 +80,9 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, kind: str = "page") -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"{kind}-cache:{content_version()}:{get_language()}:{path}"
+    # The host and scheme too: the API's next/previous links and any absolute URL carry them.
+    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"{kind}-cache:{content_version()}:{get_language()}:{url}"
 
 
 def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from math import ceil
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 
 class LargeTablePaginator(Paginator):
@@ -44,7 +46,11 @@ class LargeTablePaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             number = 0
-        return max(number, 1)  # an estimate is no upper bound: a page past it is just short
+        # An estimate is no upper bound: a page past it is just short. But not any number: a
+        # huge one is an offset the database refuses, and deep pages cost a scan each.
+        if number > 2 * ceil(self.count / self.per_page) + 1:
+            raise EmptyPage(_("That page contains no results"))
+        return max(number, 1)
 
     def page(self, number: Any) -> Page:
         self.count  # noqa: B018 - decides whether the count is an estimate
@@ -63,5 +69,7 @@ class LargeTablePaginator(Paginator):
 
 def planner_rows(queryset: QuerySet) -> int:
     """PostgreSQL's estimate of how many rows `queryset` returns (EXPLAIN, nothing executed)."""
-    plan = json.loads(queryset.order_by().explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+    plan = queryset.order_by().explain(format="json")
+    if not plan:  # Django knew the answer is empty (an out-of-range filter) and asked nothing
+        return 0
+    return int(json.loads(plan)[0]["Plan"]["Plan Rows"])

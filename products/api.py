@@ -90,7 +90,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             products = Product.objects.visible_to(user)
         else:
             products = Product.objects.of_company(company_of(user))
-        return products.select_related("company", "category").prefetch_related(
+        return products.for_listing().prefetch_related(
             Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification")),
             "registered_countries",
         )

@@ -42,7 +42,8 @@ def product_cards(products: list[Product], *, show_company: bool = True) -> list
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         return [_render(product, show_company) for product in with_readiness(products)]
-    prefix = f"product-card:{content_version()}:{get_language()}:{int(show_company)}"
+    # Today's date too: a card's "ready for" ends with a certificate's expiry.
+    prefix = f"product-card:{content_version()}:{timezone.localdate()}:{get_language()}:{int(show_company)}"
     keys = {product.pk: f"{prefix}:{product.pk}" for product in products}
     cards = cache.get_many(list(keys.values()))
     missing = [product for product in products if keys[product.pk] not in cards]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
@@ -27,6 +25,15 @@ class JointBrandWidget(forms.CheckboxInput):
 
 
 SEARCH_PARAMS = ("q", "search")  # the page's and the API's name for the text search
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number within the database's range (1.5 or 1e99 is a field error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
 
 
 def _choices(kind: str):  # noqa: ANN202 - a callable django-filter evaluates per form
@@ -54,7 +61,7 @@ class ProductFilter(StyledFilterSet):
     joint_brand = filters.BooleanFilter(label=_("Joint national brand only"), widget=JointBrandWidget)
     # A company's products are reached from its page: the id travels in the query string, and
     # the form does not list thousands of companies.
-    company = filters.NumberFilter(label=_("Company"), widget=forms.HiddenInput, method="filter_company")
+    company = IdFilter(label=_("Company"), widget=forms.HiddenInput, method="filter_company")
     province = filters.ChoiceFilter(
         label=_("Province"), field_name="company__province", choices=Province.choices
     )
@@ -135,5 +142,5 @@ class ProductFilter(StyledFilterSet):
         found = vocabulary.term("country", value)
         return queryset.ready_for(found.pk) if found else queryset.none()
 
-    def filter_company(self, queryset: QuerySet, name: str, value: Decimal | None) -> QuerySet:
-        return queryset.filter(company_id=int(value)) if value is not None else queryset
+    def filter_company(self, queryset: QuerySet, name: str, value: int | None) -> QuerySet:
+        return queryset.filter(company_id=value) if value is not None else queryset

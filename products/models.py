@@ -95,10 +95,17 @@ class CountryRequirement(TimeStampedModel):
         return f"{self.country} · {self.category} · {self.certification}"
 
 
+SEARCH_COLUMNS = ("search_vector", "name_vector", "search_names")
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def public(self) -> ProductQuerySet:
         """Published products of verified companies: what visitors may see."""
         return self.filter(status=Product.Status.PUBLISHED, company__status=Company.Status.VERIFIED)
+
+    def for_listing(self) -> ProductQuerySet:
+        """With what a product card or the API shows, without the search columns (kilobytes a row)."""
+        return self.select_related("company", "category").defer(*SEARCH_COLUMNS)
 
     def of_company(self, company: Company | None) -> ProductQuerySet:
         return self.filter(company=company) if company else self.none()

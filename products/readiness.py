@@ -65,10 +65,14 @@ def _rewrite(*, product_ids: list[int] | None = None, category_id: int | None = 
         params = [category_id, category_id]
     else:
         scope = {"certificate_scope": "", "product_scope": ""}
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One rewrite at a time (until its transaction ends): two at once, a certificate added
+            # while a requirement changes, each deleted and inserted the same rows and the second
+            # insert broke the unique (product, country) constraint. SQLite writes one at a time.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('products_readiness'))")
         rows.delete()
-        with connection.cursor() as cursor:
-            cursor.execute(_INSERT_READY.format(**tables, **scope), params)
+        cursor.execute(_INSERT_READY.format(**tables, **scope), params)
 
 
 def readiness_refresh(*, product_ids: Iterable[int] | None = None, category_id: int | None = None) -> None:

@@ -19,7 +19,7 @@ from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from portal.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
+from portal.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
 from portal.pagination import planner_rows
 
 # The PostgreSQL function products_fold(text) in migration 0004 embeds these same strings; a test
@@ -29,6 +29,7 @@ FOLD_TO = "ییکههاا" + "0123456789" * 2
 # Tatweel, the Arabic short vowels, shadda, sukun and the superscript alef.
 FOLD_DROP = "\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"
 _FOLD = str.maketrans(FOLD_FROM, FOLD_TO, FOLD_DROP)
+_ARABIC_LETTERS = str.maketrans("يىكة", "ییکه")
 ZWNJ = "\u200c"
 # Walk the newest-first index for the last tier only when at least this many products are
 # expected in it: 2% of 100,000, where a page of 24 costs about 1,200 rows of the walk.
@@ -48,8 +49,9 @@ def query_words(text: str) -> list[str]:
 
 
 def normalize_query(text: str) -> str:
-    """The query folded, with its spacing tidied, for LIKE searches (zero-width non-joiners kept)."""
-    return " ".join(fold(text).split())[:200]
+    """The query with Persian letters for Arabic ones and ASCII digits, its spacing tidied: for
+    LIKE searches of text stored as typed (the offer board's), where folding further would miss."""
+    return " ".join(to_ascii_digits(text).translate(_ARABIC_LETTERS).split())[:200]
 
 
 def _tsquery(words: list[str], *, prefix: bool = True) -> SearchQuery:
@@ -104,8 +106,9 @@ class RankedResults:
 
     Counting a common word's matches meant reading each one (60 ms for "export edition" at
     100,000 products, where its first page takes 3 ms), so when the planner expects more than
-    `cap` matches the total is its estimate (`estimated`); below that it is counted, stopping at
-    `cap`. A tier is counted only when a page starts beyond it."""
+    `cap` matches the total is its estimate (`estimated`); below that they are counted, and if
+    the count passes the cap after all the larger of the two stands. A tier is counted only when
+    a page starts beyond it."""
 
     estimated = False
 
@@ -115,9 +118,10 @@ class RankedResults:
 
     def count(self) -> int:
         if self._count is None:
-            expected = self.expected
-            self.estimated = expected > self.cap
-            self._count = expected if self.estimated else capped_count(self.matches, self.cap)
+            counted = capped_count(self.matches, self.cap + 1) if self.expected <= self.cap else 0
+            # Past the cap (expected, or found while counting), the estimate stands for the total.
+            self.estimated = self.expected > self.cap or counted > self.cap
+            self._count = max(self.expected, counted) if self.estimated else counted
         return self._count
 
     def __len__(self) -> int:

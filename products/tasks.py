@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 from companies.models import Company
 from portal.models import bilingual
 from portal.notifications import notify_members
+from portal.page_cache import public_content_changed
 from portal.uploads import make_thumbnail
 
 from .models import EXPIRY_WARNING_DAYS, Product, ProductCertification
@@ -38,6 +39,7 @@ def product_thumbnail_make(product_id: int) -> bool:
     if not Product.objects.filter(pk=product.pk, image=source, thumbnail="").update(thumbnail=name):
         default_storage.delete(name)
         return False
+    public_content_changed()  # cards show the thumbnail from now on
     return True
 
 

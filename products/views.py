@@ -6,10 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,52 +27,51 @@ from .filters import ProductFilter
 from .forms import CertificateForm, GalleryImageForm, ProductForm
 from .models import Product, ProductCertification, ProductImage
 from .permissions import can_edit_product, get_product_for_editor, get_product_for_viewer
-from .search import RankedResults, similar_products
+from .search import similar_products
 
 CATALOG_PAGE_SIZE = 24
 
 
 def _filters_key(request: HttpRequest) -> str:
-    """What the filter fields show: the filter values (not the search text or the page), under
-    the public content version (a new category or country changes the choices)."""
+    """What the filter fields show: their language and values (not the search text or the page),
+    under the public content version (a new category or country changes the choices)."""
     values = sorted((k, v) for k, v in request.GET.lists() if k not in ("q", "page"))
     digest = hashlib.sha256(repr(values).encode()).hexdigest()
-    return f"{content_version()}:{digest}"
+    return f"{content_version()}:{get_language()}:{digest}"
 
 
 @require_GET
 @cache_public_page
 def catalog(request: HttpRequest) -> HttpResponse:
-    base = Product.objects.public().select_related("company", "category")
+    base = Product.objects.public().for_listing()
     product_filter = ProductFilter(request.GET or None, queryset=base)
     products = product_filter.qs if product_filter.is_bound else base
-    text = request.GET.get("q", "")
-    # Counts stop at a cap (searches) or become the planner's estimate (large lists).
+    # Counts stop at a cap or become the planner's estimate ("about N") on large lists.
     page = LargeTablePaginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    similar = False
-    if not page.object_list and text and product_filter.is_valid():
-        # Nothing matched every word: offer the names that look like the query (typos).
-        similar_names = list(similar_products(base, text)[:CATALOG_PAGE_SIZE])  # one page, no count
-        page = Paginator(similar_names, CATALOG_PAGE_SIZE).get_page(1)
-        similar = bool(page.object_list)
-    cards = product_cards(list(page.object_list))
+    similar = _similar_page(request, product_filter, base, page)
     return render(
         request,
         "products/product_list.html",
         {
             "filter": product_filter,
-            "page_obj": page,
-            "cards": cards,
+            "page_obj": similar or page,
+            "cards": product_cards(list((similar or page).object_list)),
             "result_count": page.paginator.count,
             "count_is_estimate": getattr(page.paginator, "estimated", False),
-            "count_is_capped": isinstance(products, RankedResults)
-            and page.paginator.count >= products.cap
-            and not page.paginator.estimated,
-            "similar": similar,
+            "similar": bool(similar),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
             "filters_key": _filters_key(request),
         },
     )
+
+
+def _similar_page(request: HttpRequest, product_filter: ProductFilter, base, page: Page) -> Page | None:  # noqa: ANN001
+    """When a search's first page is empty, a page of products whose names look like the query."""
+    text = request.GET.get("q", "")
+    if page.object_list or page.number != 1 or not text or not product_filter.is_valid():
+        return None
+    names = list(similar_products(base, text)[:CATALOG_PAGE_SIZE])  # one page, not counted
+    return Paginator(names, CATALOG_PAGE_SIZE).get_page(1) if names else None
 
 
 @require_GET

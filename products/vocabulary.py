@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from portal.models import TargetCountry
@@ -54,7 +55,9 @@ def choices(kind: str, language: str) -> list[tuple[str, str]]:
 
 
 def _forget(**kwargs: object) -> None:
+    # Now, and again after the commit: a request in between may store the old list.
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def connect_signals() -> None:

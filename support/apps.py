@@ -18,9 +18,9 @@ class SupportConfig(AppConfig):
         from portal.home import register_figure
         from portal.page_cache import register_public_models
 
-        from .models import SupportProgram
+        from .models import DocumentType, ReviewCriterion, SupportProgram
 
-        register_public_models(SupportProgram)
+        register_public_models(SupportProgram, ReviewCriterion, DocumentType)
 
         register_figure(
             "programs", _("support programmes open now"),

@@ -4,15 +4,20 @@ another, and any change to public content shows at once."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.utils import timezone
 
+from brokers.models import Offer
+from brokers.tasks import offers_expire
 from portal.page_cache import public_content_changed
 from portal.views import country_list
+from tests.brokers.factories import OfferFactory
 from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +186,29 @@ def test_catalog_cards_are_rendered_once_and_follow_every_change(client, setting
     persian = client.get("/fa/products/").content.decode()
     assert "type IIR" not in persian  # the Persian card shows the Persian name
     assert product.name_fa in persian
+
+
+def test_the_filter_fields_are_kept_per_language(client, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    client.get("/fa/products/")  # fills the Persian sidebar
+    english = client.get("/en/products/").content.decode()
+    assert "Registered in" in english
+    assert "ثبت‌شده در" not in english
+
+
+def test_an_offer_closed_by_the_expiry_job_leaves_the_cached_board(client):
+    offer = OfferFactory(title_en="Ventilators for Baghdad")
+    assert "Ventilators for Baghdad" in client.get("/en/offers/").content.decode()
+    Offer.objects.filter(pk=offer.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    assert offers_expire() == 1
+    assert "Ventilators for Baghdad" not in client.get("/en/offers/").content.decode()
+
+
+def test_a_change_is_made_visible_again_once_committed(client, django_capture_on_commit_callbacks):
+    client.get("/en/countries/")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        public_content_changed()
+    client.get("/en/countries/")  # built while the change was not yet committed
+    for callback in callbacks:
+        callback()  # the commit
+    assert client.get("/en/countries/")["X-Page-Cache"] == "miss"
