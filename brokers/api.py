@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies.permissions import can_edit_company, company_of
-from portal.page_cache import cache_public_list
+from portal.page_cache import CachedPublicListMixin, cache_public_list
 from products.search import normalize_query
 
 from . import services
@@ -90,7 +90,9 @@ class CanWriteOwnOffers(permissions.BasePermission):
         return broker is not None and can_edit_broker(request.user, broker)
 
 
-class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OfferViewSet(
+    CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Open offers of approved brokerages, plus every offer of the caller's own brokerage.
 
     Writes reach only the caller's brokerage's offers (anything else is a 404). There is no

@@ -7,13 +7,13 @@ from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.page_cache import cache_public_list
+from portal.page_cache import CachedPublicListMixin, cache_public_list
 
 from .models import Company
 from .serializers import CompanySerializer
 
 
-class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
+class CompanyViewSet(CachedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """Verified companies, plus the caller's own company whatever its status."""
 
     queryset = Company.objects.none()  # for the schema; requests use get_queryset()

@@ -10,8 +10,9 @@ Only anonymous GET and HEAD requests are served from it or stored in it, only co
 answers that carry no CSRF token and no flash message, so nobody sees a page made for someone
 else. Answers say `Vary: Cookie` so shared caches downstream keep the same rule.
 
-The public API lists are cached the same way (`cache_public_list`), as JSON, for callers that
-no authenticator recognises; throttling and content negotiation still run on every request.
+The public API lists are cached the same way, as JSON: stored (`cache_public_list`) for callers
+that no authenticator recognises, served (`CachedPublicListMixin`) before DRF runs to callers that
+send no credentials at all.
 """
 
 from __future__ import annotations
@@ -113,6 +114,36 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return response
 
     return wrapper
+
+
+class CachedPublicListMixin:
+    """Serve a viewset's cached public list before DRF runs (stored by `cache_public_list`).
+
+    A hit skips authentication, throttling and negotiation: it is a stored JSON answer for a
+    caller that sends no credentials at all (no Authorization header, no signed-in session) and
+    does not ask for the browsable HTML page. Everyone else goes through DRF as usual."""
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        action = getattr(self, "action_map", {}).get(request.method.lower())
+        if action == "list" and _credential_free_json_request(request):
+            content = cache.get(_key(request, kind="api"))
+            if content is not None:
+                response = HttpResponse(content, content_type="application/json")
+                response["X-Page-Cache"] = "hit"
+                patch_vary_headers(response, ("Accept", "Cookie", "Authorization"))
+                return response
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _credential_free_json_request(request: HttpRequest) -> bool:
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not request.user.is_authenticated
+        and ("text/html" not in accept or request.GET.get("format") == "json")
+    )
 
 
 def cache_public_list(method: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies.permissions import can_edit_company, company_of
-from portal.page_cache import cache_public_list
+from portal.page_cache import CachedPublicListMixin, cache_public_list
 from portal.rest import LargeListPagination
 
 from . import services
@@ -69,7 +69,9 @@ class CanEditOwnProducts(permissions.BasePermission):
         return company is not None and can_edit_company(request.user, company)
 
 
-class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProductViewSet(
+    CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Public products of verified companies, plus every product of the caller's own company.
 
     Writes reach only the caller's company's products (anything else is a 404). There is no

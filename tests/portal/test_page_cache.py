@@ -212,3 +212,17 @@ def test_a_change_is_made_visible_again_once_committed(client, django_capture_on
     for callback in callbacks:
         callback()  # the commit
     assert client.get("/en/countries/")["X-Page-Cache"] == "miss"
+
+
+def test_an_api_list_is_served_from_the_cache_only_to_callers_without_credentials(
+    client, company, company_member, password
+):
+    ProductFactory(draft=True, name_en="Secret draft", company=company)
+    client.get("/api/v1/products/")  # stored
+    assert client.get("/api/v1/products/")["X-Page-Cache"] == "hit"
+    browsable = client.get("/api/v1/products/", HTTP_ACCEPT="text/html")
+    assert browsable["Content-Type"].startswith("text/html")  # the browsable page, not cached JSON
+    bad = client.get("/api/v1/products/", HTTP_AUTHORIZATION="Basic bm9ib2R5Om5vdGhpbmc=")
+    assert "X-Page-Cache" not in bad  # credentials of any kind go through DRF
+    client.login(email=company_member.email, password=password)
+    assert "Secret draft" in client.get("/api/v1/products/").content.decode()
