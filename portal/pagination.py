@@ -26,6 +26,11 @@ class LargeTablePaginator(Paginator):
     cap = 2000
     estimated = False
 
+    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cap is not None:
+            self.cap = cap
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list

@@ -30,6 +30,7 @@ from .permissions import can_edit_product, get_product_for_editor, get_product_f
 from .search import similar_products
 
 CATALOG_PAGE_SIZE = 24
+CATALOG_COUNT_CAP = 500
 
 
 def _filters_key(request: HttpRequest) -> str:
@@ -46,8 +47,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
     base = Product.objects.public().for_listing()
     product_filter = ProductFilter(request.GET or None, queryset=base)
     products = product_filter.qs if product_filter.is_bound else base
-    # Counts stop at a cap or become the planner's estimate ("about N") on large lists.
-    page = LargeTablePaginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counts stop at 500 or become the planner's estimate ("about N"): a filtered list of
+    # thousands ("ready for" Iraq) spent 89 ms counting 2,000 rows, for a figure nobody pages to.
+    paginator = LargeTablePaginator(products, CATALOG_PAGE_SIZE, cap=CATALOG_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     similar = _similar_page(request, product_filter, base, page)
     return render(
         request,
