@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies.permissions import can_edit_company, company_of
-from portal.page_cache import CachedPublicListMixin, cache_public_list
+from portal.page_cache import CachedPublicListMixin
 from products.search import normalize_query
 
 from . import services
@@ -114,11 +114,6 @@ class OfferViewSet(
             broker = broker_of(user)
             offers = broker.offers.all() if broker is not None else Offer.objects.none()
         return offers.select_related("broker", "country").prefetch_related("categories")
-
-    @cache_public_list
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        """Open offers of approved brokerages (and the caller's own), filtered."""
-        return super().list(request, *args, **kwargs)
 
     def filter_queryset(self, queryset: QuerySet[Offer]) -> QuerySet[Offer]:
         # Board filters narrow reads; a write's query string must not hide the offer.

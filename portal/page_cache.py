@@ -10,9 +10,8 @@ Only anonymous GET and HEAD requests are served from it or stored in it, only co
 answers that carry no CSRF token and no flash message, so nobody sees a page made for someone
 else. Answers say `Vary: Cookie` so shared caches downstream keep the same rule.
 
-The public API lists are cached the same way, as JSON: stored (`cache_public_list`) for callers
-that no authenticator recognises, served (`CachedPublicListMixin`) before DRF runs to callers that
-send no credentials at all.
+The public API lists are cached the same way, as JSON (`CachedPublicListMixin`): served before
+DRF runs, to callers that send no credentials at all.
 """
 
 from __future__ import annotations
@@ -117,11 +116,12 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 class CachedPublicListMixin:
-    """Serve a viewset's cached public list before DRF runs (stored by `cache_public_list`).
+    """A viewset whose public list is kept in the shared cache as JSON.
 
-    A hit skips authentication, throttling and negotiation: it is a stored JSON answer for a
-    caller that sends no credentials at all (no Authorization header, no signed-in session) and
-    does not ask for the browsable HTML page. Everyone else goes through DRF as usual."""
+    Stored after DRF has authenticated the caller (session, or any header scheme), throttled it
+    and chosen JSON; served before DRF runs, skipping authentication, throttling and negotiation,
+    to callers that send no credentials at all (no Authorization header, no signed-in session) and
+    do not ask for the browsable HTML page. Everyone else goes through DRF as usual."""
 
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         action = getattr(self, "action_map", {}).get(request.method.lower())
@@ -134,44 +134,22 @@ class CachedPublicListMixin:
                 return response
         return super().dispatch(request, *args, **kwargs)
 
-
-def _credential_free_json_request(request: HttpRequest) -> bool:
-    accept = request.META.get("HTTP_ACCEPT", "")
-    return (
-        settings.PAGE_CACHE_SECONDS > 0
-        and request.method == "GET"
-        and "HTTP_AUTHORIZATION" not in request.META
-        and not request.user.is_authenticated
-        and ("text/html" not in accept or request.GET.get("format") == "json")
-    )
-
-
-def cache_public_list(method: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve a DRF list action's JSON to anonymous callers from the shared cache.
-
-    Decorates the action, so it runs after DRF has authenticated the caller (session, or any
-    header scheme), throttled it and chosen the renderer."""
-
-    @wraps(method)
-    def wrapper(viewset: object, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if (
-            settings.PAGE_CACHE_SECONDS <= 0
-            or request.method != "GET"
-            or request.user.is_authenticated
-            or request.accepted_renderer.format != "json"
-        ):
-            return method(viewset, request, *args, **kwargs)
-        key = _key(request, kind="api")
-        content = cache.get(key)
-        if content is not None:
-            response = HttpResponse(content, content_type="application/json")
-            response["X-Page-Cache"] = "hit"
-        else:
-            response = method(viewset, request, *args, **kwargs)
-            if response.status_code == 200:
-                cache.set(key, JSONRenderer().render(response.data), settings.PAGE_CACHE_SECONDS)
+    def list(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().list(request, *args, **kwargs)
+        # `request.user` is DRF's here: neither the session nor a header scheme knew the caller.
+        if response.status_code == 200 and request.accepted_renderer.format == "json":
+            if _credential_free_json_request(request):
+                content = JSONRenderer().render(response.data)
+                cache.set(_key(request, kind="api"), content, settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ("Cookie", "Authorization"))
         return response
 
-    return wrapper
+
+def _credential_free_json_request(request: HttpRequest) -> bool:
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return (
+        _cacheable_request(request)
+        and "HTTP_AUTHORIZATION" not in request.META
+        and ("text/html" not in accept or request.GET.get("format") == "json")
+    )

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from companies.permissions import can_edit_company, company_of
-from portal.page_cache import CachedPublicListMixin, cache_public_list
+from portal.page_cache import CachedPublicListMixin
 from portal.rest import LargeListPagination
 
 from . import services
@@ -96,11 +96,6 @@ class ProductViewSet(
             Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification")),
             "registered_countries",
         )
-
-    @cache_public_list
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        """Public products of verified companies (and the caller's own), filtered and searched."""
-        return super().list(request, *args, **kwargs)
 
     def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
         # Catalog filters narrow the list; a query string must not hide the product of a detail

@@ -21,6 +21,7 @@ from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin
 from portal.pagination import LargeTablePaginator
 from portal.permissions import Role, is_manager, staff_with_role
+from products.search import normalize_query
 
 from . import workflow
 from .admin_views import dashboard
@@ -107,7 +108,6 @@ class ReviewerFilter(admin.RelatedFieldListFilter):
 # A whole reference (EXP-1405-000123) or its beginning, as reviewers type or paste it.
 REFERENCE = re.compile(r"^EXP-[0-9-]*$", re.IGNORECASE)
 WHOLE_REFERENCE = re.compile(r"^EXP-[0-9]{4}-[0-9]{6}$")
-ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 
 
 def applications_matching(queryset: QuerySet[Application], text: str) -> QuerySet[Application]:
@@ -135,7 +135,7 @@ def _company_ids_matching(text: str) -> QuerySet[Company]:
     else:
         match = Q()
         for word in text.split()[:6]:
-            variants = {word, word.translate(ARABIC_LETTERS)}
+            variants = {word, normalize_query(word)}  # as typed, and with Persian letters
             match &= Q.create([_name_contains(variant) for variant in variants], connector=Q.OR)
     return Company.objects.filter(match).order_by().values_list("pk", flat=True)
 
