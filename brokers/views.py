@@ -110,8 +110,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    if not can_edit_broker(request.user, broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, broker).require()
     form = BrokerForm(request.POST or None, request.FILES or None, instance=broker)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "licence_number"}
@@ -129,8 +128,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    if not can_edit_broker(request.user, broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, broker).require()
     invite_from_request(
         request, lambda email: services.broker_invite(broker=broker, by=request.user, email=email)
     )
@@ -211,8 +209,7 @@ def _offer_form_page(request: HttpRequest, form: OfferForm, offer: Offer | None)
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    if not can_publish_offers(request.user, broker):
-        raise PermissionDenied(_("Only approved brokerages can publish offers."))
+    can_publish_offers(request.user, broker).require()
     form = OfferForm(request.POST or None, broker=broker)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,8 +228,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, offer.broker).require()
     form = OfferForm(request.POST or None, instance=offer, broker=offer.broker)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,8 +247,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_publish_offers(request.user, offer.broker):
-        raise PermissionDenied
+    can_publish_offers(request.user, offer.broker).require()
     try:
         services.offer_publish(offer=offer)
     except ValidationError as error:
@@ -267,8 +262,7 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, offer.broker).require()
     services.offer_close(offer=offer)
     messages.success(request, _("The offer is closed."))
     return redirect(offer)
@@ -278,8 +272,7 @@ def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, offer.broker).require()
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -300,8 +293,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_viewer(request.user, pk)
     company = company_of(request.user)
-    if company is None or not can_respond(request.user, offer):
-        raise PermissionDenied
+    can_respond(request.user, offer).require()
     existing = offer.responses.filter(company=company).first()
     form = ResponseForm(request.POST, instance=existing, company=company)
     if form.is_valid():
@@ -319,8 +311,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def response_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     response = get_response_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, response.offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, response.offer.broker).require()
     try:
         services.response_decide(response=response, status=decision)
     except ValidationError as error:

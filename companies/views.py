@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -95,8 +95,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest) -> HttpResponse:
     company = get_own_company(request.user)
-    if not can_edit_company(request.user, company):
-        raise PermissionDenied
+    can_edit_company(request.user, company).require()
     form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "national_id"}
@@ -114,8 +113,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
     company = get_own_company(request.user)
-    if not can_edit_company(request.user, company):
-        raise PermissionDenied
+    can_edit_company(request.user, company).require()
     invite_from_request(
         request, lambda email: services.company_invite(company=company, by=request.user, email=email)
     )

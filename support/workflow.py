@@ -85,7 +85,7 @@ def _may(role: str, user: User | AnonymousUser | None, application: Application)
     if role == APPLICANT:
         return is_applicant(user, application)
     if role == REVIEWER:
-        return can_review(user, application)
+        return bool(can_review(user, application))
     if role == ANY_REVIEWER:
         return is_reviewer(user) or is_manager(user)
     if role == MANAGER:
