@@ -242,13 +242,16 @@ class Product(TimeStampedModel):
                 F("created_at").desc(),
                 name="product_company_newest_idx",
             ),
-            # The catalog's other orders ("price", "-price", "-capacity").
+            # The catalog's other orders ("price", "-price", "-capacity"), with the id that breaks
+            # their many ties (products/filters.py StableOrderingFilter).
             models.Index(
-                fields=["fob_price"], name="product_public_price_idx", condition=Q(status="published")
+                fields=["fob_price", "id"],
+                name="product_public_price_id_idx",
+                condition=Q(status="published"),
             ),
             models.Index(
-                fields=["monthly_capacity"],
-                name="product_public_capacity_idx",
+                fields=["monthly_capacity", "id"],
+                name="product_public_capacity_id_idx",
                 condition=Q(status="published"),
             ),
         ]
