@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -21,6 +22,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class LoadedStatus:
+    """Model mixin: remembers the status a row had when it was read (`status_as_saved`), so that
+    a change can tell whether the row was public before it (portal.page_cache.status_shown)."""
+
+    @classmethod
+    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> Any:
+        instance = super().from_db(db, field_names, values)
+        if "status" in instance.__dict__:
+            instance.status_as_saved = instance.status
+        return instance
 
 
 def bilingual(obj: object, field: str) -> dict[str, str]:

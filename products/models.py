@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.models import TargetCountry, TimeStampedModel, User, localized
+from portal.models import LoadedStatus, TargetCountry, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf, validate_pdf
 
 EXPIRY_WARNING_DAYS = 60
@@ -126,7 +126,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(Exists(ready))
 
 
-class Product(TimeStampedModel):
+class Product(LoadedStatus, TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")

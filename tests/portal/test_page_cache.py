@@ -17,6 +17,7 @@ from brokers.models import Offer
 from brokers.tasks import offers_expire
 from portal.page_cache import public_content_changed
 from portal.views import country_list
+from products.models import Product
 from tests.brokers.factories import OfferFactory
 from tests.products.factories import ProductFactory
 
@@ -226,3 +227,46 @@ def test_an_api_list_is_served_from_the_cache_only_to_callers_without_credential
     assert "X-Page-Cache" not in bad  # credentials of any kind go through DRF
     client.login(email=company_member.email, password=password)
     assert "Secret draft" in client.get("/api/v1/products/").content.decode()
+
+
+def test_work_on_drafts_leaves_the_cached_pages_alone(client, company, company_member):
+    """A company editing a draft product (its text, certificates, pictures) or a pending company
+    editing its profile changes nothing the public sees: the cached pages stay."""
+    from companies.models import Company
+    from tests.companies.factories import CompanyFactory
+    from tests.products.factories import CertificationFactory, ProductCertificationFactory
+
+    ProductFactory(company=company, name_en="Surgical mask")
+    draft = ProductFactory(company=company, draft=True, name_en="Draft gown")
+    pending = CompanyFactory(status=Company.Status.PENDING)
+    certification = CertificationFactory()
+    assert client.get("/en/products/")["X-Page-Cache"] == "miss"
+
+    draft = Product.objects.get(pk=draft.pk)  # as a page would read it
+    draft.name_en = "Draft gown, level 3"
+    draft.save()
+    ProductCertificationFactory(product=draft, certification=certification)
+    pending.name_en = "Still waiting Ltd"
+    pending.save()
+    assert client.get("/en/products/")["X-Page-Cache"] == "hit"
+
+    draft.status, draft.published_at = Product.Status.PUBLISHED, timezone.now()
+    draft.save()  # published: now it shows
+    response = client.get("/en/products/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Draft gown, level 3" in response.content.decode()
+
+
+def test_hiding_a_public_product_or_changing_its_certificates_makes_pages_stale(client):
+    from tests.products.factories import ProductCertificationFactory
+
+    product = Product.objects.get(pk=ProductFactory(name_en="Surgical mask").pk)
+    client.get("/en/products/")
+    ProductCertificationFactory(product=product)
+    assert client.get("/en/products/")["X-Page-Cache"] == "miss"
+
+    product.status = Product.Status.ARCHIVED  # public when read, hidden now: counts
+    product.save()
+    response = client.get("/en/products/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Surgical mask" not in response.content.decode()
