@@ -108,6 +108,27 @@ class SupportProgram(TimeStampedModel):
     review_period_days = models.PositiveSmallIntegerField(
         _("review period (days)"), default=14, validators=[MinValueValidator(1)]
     )
+    reviews_required = models.PositiveSmallIntegerField(
+        _("reviews before a decision"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Completed reviews of the current round, by people other than the decider, that an "
+            "approval or a rejection needs."
+        ),
+    )
+    panel_from_amount = models.DecimalField(
+        _("panel from amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Applications requesting at least this much need the panel's number of reviews."),
+    )
+    panel_reviews_required = models.PositiveSmallIntegerField(
+        _("reviews for a panel"), default=2, validators=[MinValueValidator(1)]
+    )
     is_published = models.BooleanField(_("published"), default=True)
 
     objects = ProgramQuerySet.as_manager()
@@ -154,6 +175,12 @@ class SupportProgram(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.is_open_on(timezone.localdate())
+
+    def reviews_needed(self, requested_amount: Decimal) -> int:
+        """Completed reviews a decision on an application for `requested_amount` needs."""
+        if self.panel_from_amount is not None and requested_amount >= self.panel_from_amount:
+            return max(self.reviews_required, self.panel_reviews_required)
+        return self.reviews_required
 
     def granted_total(self) -> Decimal:
         total = self.applications.filter(status__in=GRANTED_STATES).aggregate(s=Sum("granted_amount"))["s"]

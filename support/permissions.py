@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from companies.permissions import company_of
 from portal.access import ALLOWED, Access, refuse
@@ -56,6 +57,29 @@ def can_decide(user: User | AnonymousUser, application: Application) -> Access:
         return refuse(_("Only programme managers approve or reject applications."))
     if has_scored(user, application) or application.assigned_reviewer_id == user.pk:
         return refuse(_("The person who scored an application cannot decide it."))
+    return ALLOWED
+
+
+def reviews_complete(user: User | AnonymousUser, application: Application) -> Access:
+    """The programme's number of completed reviews of the current round, by people other than
+    `user` (the decider), are in: no decision before them."""
+    needed = application.program.reviews_needed(application.requested_amount)
+    done = (
+        application.reviews.filter(review_round=application.review_round)
+        .exclude(reviewer=user)
+        .values("reviewer")
+        .distinct()
+        .count()
+    )
+    if done < needed:
+        return refuse(
+            ngettext(
+                "A decision needs %(needed)d completed review of this round; it has %(done)d.",
+                "A decision needs %(needed)d completed reviews of this round; it has %(done)d.",
+                needed,
+            )
+            % {"needed": needed, "done": done}
+        )
     return ALLOWED
 
 

@@ -38,7 +38,7 @@ from portal.page_cache import public_content_changed
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 
 from .models import Application, ApplicationEvent, ReferenceCounter, Status, SupportProgram
-from .permissions import can_decide, can_review, is_applicant
+from .permissions import can_decide, can_review, is_applicant, reviews_complete
 
 Check = Callable[[User | AnonymousUser, Application], bool]
 
@@ -273,6 +273,14 @@ def application_request_revision(*, application: Application, by: User, note: st
     return _transition(application, "request_revision", by=by, note=note)
 
 
+def _check_reviews_complete(application: Application, decider: User) -> None:
+    """Under review, a decision waits for the programme's reviews (elsewhere the state refuses it)."""
+    if application.status == Status.UNDER_REVIEW:
+        complete = reviews_complete(decider, application)
+        if not complete:
+            raise ValidationError(str(complete.reason), code="reviews_missing")
+
+
 @transaction.atomic
 def application_approve(
     *, application: Application, by: User, amount: Decimal, note: str = ""
@@ -282,9 +290,8 @@ def application_approve(
     # is already granted: two managers approving at once cannot both spend the same remainder.
     program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
     current = Application.objects.select_for_update().get(pk=application.pk)
-    allowed, reason = can_decide(by, current)  # four eyes, on the locked row
-    if not allowed:
-        raise PermissionDenied(reason)
+    can_decide(by, current).require()  # four eyes, on the locked row
+    _check_reviews_complete(current, by)
     if not amount.is_finite() or amount.quantize(Decimal("0.01")) <= 0:
         raise ValidationError({"amount": _("Grant a positive amount.")})
     amount = amount.quantize(Decimal("0.01"))
@@ -312,10 +319,9 @@ def application_approve(
 
 @transaction.atomic
 def application_reject(*, application: Application, by: User, reason: str) -> Application:
-    current = Application.objects.select_for_update().get(pk=application.pk)
-    allowed, refusal = can_decide(by, current)
-    if not allowed:
-        raise PermissionDenied(refusal)
+    current = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    can_decide(by, current).require()
+    _check_reviews_complete(current, by)
     if not reason.strip():
         raise ValidationError({"note": _("Give the reason for the rejection.")})
     return _transition(
