@@ -158,6 +158,14 @@ class SupportProgram(TimeStampedModel):
             errors["closes_on"] = _("A programme closes after it opens.")
         if self.budget is not None and self.cap_per_application and self.cap_per_application > self.budget:
             errors["cap_per_application"] = _("The cap per application cannot exceed the budget.")
+        # Also refused by the database (migration 0005), should an approval land meanwhile.
+        if self.pk and self.budget is not None and self.budget < (granted := self.granted_total()):
+            errors["budget"] = _(
+                "The budget cannot fall below the %(granted)s %(currency)s already granted."
+            ) % {
+                "granted": f"{granted:,.2f}",
+                "currency": self.currency,
+            }
         if errors:
             raise ValidationError(errors)
 
