@@ -37,6 +37,11 @@ class Status(models.TextChoices):
 
 
 GRANTED_STATES = (Status.APPROVED, Status.PAID, Status.CLOSED)
+# An application in these states claims support for its products in its countries: a second claim
+# for the same product and country in the same programme is refused (support.workflow).
+CLAIM_STATES = (
+    Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED, *GRANTED_STATES,
+)  # fmt: skip
 
 
 class DocumentType(TimeStampedModel):
@@ -104,6 +109,17 @@ class SupportProgram(TimeStampedModel):
     )  # fmt: skip
     required_documents = models.ManyToManyField(
         DocumentType, verbose_name=_("required documents"), blank=True, related_name="programs"
+    )
+    ceiling_per_company_year = models.DecimalField(
+        _("ceiling per company and year"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "The most one company may be granted in this programme in a (Jalali) year; empty for no ceiling."
+        ),
     )
     review_period_days = models.PositiveSmallIntegerField(
         _("review period (days)"), default=14, validators=[MinValueValidator(1)]
