@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.response import Response
@@ -48,6 +49,11 @@ def _contains_nul(data: Any) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class OptionalURLField(serializers.CharField):
+    """A read-only URL, or "" when none was given: the schema says so ("" is not a valid "uri")."""
 
 
 class Pagination(PageNumberPagination):

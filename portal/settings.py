@@ -430,6 +430,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Offers and products share one unit list: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {"UnitEnum": "products.models.Product.Unit"},
+    # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.add_error_responses",
+    ],
 }
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,11 @@ from support import api as support_api
 from . import api, media, views
 from .forms import QueuedPasswordResetForm
 
+handler400 = "portal.error_views.bad_request"
+handler403 = "portal.error_views.permission_denied"
+handler404 = "portal.error_views.page_not_found"
+handler500 = "portal.error_views.server_error"
+
 admin.site.site_header = _("Export Support Portal — administration")
 admin.site.site_title = _("Export Support Portal")
 admin.site.index_title = _("Programme administration")
