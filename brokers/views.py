@@ -176,7 +176,12 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _offer_page(
-    request: HttpRequest, offer: Offer, *, response_form: ResponseForm | None = None, status: int = 200
+    request: HttpRequest,
+    offer: Offer,
+    *,
+    response_form: ResponseForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """An offer as the viewer sees it: the owner with the responses, a company with its answer."""
     company = company_of(request.user)
@@ -190,7 +195,7 @@ def _offer_page(
     }
     if is_owner:
         context["responses"] = offer.responses.select_related("company").prefetch_related("products")
-        context["attachment_form"] = AttachmentForm()
+        context["attachment_form"] = attachment_form or AttachmentForm()
     elif company is not None:
         response = offer.responses.filter(company=company).prefetch_related("products").first()
         context["my_response"] = response
@@ -279,9 +284,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.offer_attachment_add(offer=offer, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    if form.errors:
+        # The offer page again, with the error beside the file and the title as typed.
+        return _offer_page(request, offer, attachment_form=form, status=400)
     return redirect(offer)
 
 

@@ -1,19 +1,30 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_tools import CheckedActionsMixin
 from .enqueue import enqueue
 from .models import Notification, TargetCountry, User
 from .tasks import notification_email_send
 
+# Django's own Group admin, with the same check on action ids as the portal's admins.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(CheckedActionsMixin, DjangoGroupAdmin):
+    pass
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CheckedActionsMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "preferred_language", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "preferred_language"]
@@ -40,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(TargetCountry)
-class TargetCountryAdmin(admin.ModelAdmin):
+class TargetCountryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["iso_code", "name_fa", "name_en", "buyer_status", "is_active"]
     list_filter = ["buyer_status", "is_active"]
     list_editable = ["buyer_status", "is_active"]
@@ -53,7 +64,7 @@ class TargetCountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "email_status", "email_attempts"]
     list_filter = ["email_status", "kind", "language"]
     search_fields = ["title", "recipient__email"]

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.admin_tools import NoteActionForm, csv_export_action
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin
 from portal.pagination import LargeTablePaginator
@@ -47,13 +47,13 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(admin.ModelAdmin):
+class DocumentTypeAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name_fa", "name_en", "slug"]
     search_fields = ["name_fa", "name_en", "slug"]
 
 
 @admin.register(SupportProgram)
-class SupportProgramAdmin(admin.ModelAdmin):
+class SupportProgramAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
         "name_fa",
         "name_en",
@@ -201,7 +201,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
         "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
         "granted_amount", "submitted_at", "overdue_flag",
