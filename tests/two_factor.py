@@ -45,3 +45,27 @@ def totp_from_secret(secret: str) -> str:
     key = secret.replace(" ", "").upper()
     key += "=" * (-len(key) % 8)
     return f"{totp(base64.b32decode(key)):06d}"
+
+
+def admin_log_in(page, user: User, password: str, next_url: str = "/admin/") -> None:
+    """In a browser (Playwright): the admin's log-in, then the second factor staff must pass,
+    set up on a first log-in (reading the key printed beside the QR code), else a code."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto(f"/admin/login/?next={next_url}")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", password)
+    page.locator("input[type=submit]").click()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        expect(page.locator(".qr-code svg")).to_be_visible()
+        page.fill("#id_token", totp_from_secret(page.locator("#totp-secret").text_content()))
+        page.locator("main form:has(#id_token) button[type=submit]").click()
+        expect(page.get_by_test_id("backup-codes").locator("code")).to_have_count(10)
+        page.locator("main a.btn-primary").click()
+    else:
+        page.fill("#id_token", totp_now(device))
+        page.locator("main form:has(#id_token) button[type=submit]").click()
+    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from support.models import Application, Status
@@ -14,28 +13,9 @@ from tests.companies.factories import PDF_BYTES
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import ProductFactory
 from tests.support.factories import DocumentTypeFactory, ProgramFactory
-from tests.two_factor import totp_device, totp_from_secret, totp_now
+from tests.two_factor import admin_log_in, totp_device
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
-
-
-def log_in_to_admin(page, user, password):
-    """Password, then the second factor staff must pass: set up on first log-in, then a code."""
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", password)
-    page.locator("input[type=submit]").click()
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:  # first staff log-in: the setup page, with the key as text beside the QR code
-        expect(page.locator(".qr-code svg")).to_be_visible()
-        page.fill("#id_token", totp_from_secret(page.locator("#totp-secret").text_content()))
-        page.locator("main button[type=submit]").first.click()
-        expect(page.get_by_test_id("backup-codes").locator("code")).to_have_count(10)
-        page.locator("main a.btn-primary").click()
-    else:
-        page.fill("#id_token", totp_now(device))
-        page.locator("main button[type=submit]").first.click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def test_application_from_draft_to_approval(
@@ -74,7 +54,7 @@ def test_application_from_draft_to_approval(
     assert application.assigned_reviewer == reviewer
 
     desk = new_page("en-US")
-    log_in_to_admin(desk, reviewer, password)
+    admin_log_in(desk, reviewer, password)
     desk.goto(f"/admin/support/application/{application.pk}/change/")
     desk.get_by_role("link", name="Score this application").click()
     for field in desk.locator("input[name^=score_]").all():
@@ -86,7 +66,7 @@ def test_application_from_draft_to_approval(
 
     boss = new_page("en-US")
     totp_device(manager)  # the manager set up an authenticator app on an earlier day
-    log_in_to_admin(boss, manager, password)
+    admin_log_in(boss, manager, password)
     boss.goto("/admin/support/application/?status__exact=under_review")
     boss.locator("input.action-select").first.check()
     boss.select_option("select[name=action]", "approve")
