@@ -174,16 +174,18 @@ def test_asking_for_resets_cannot_lock_the_account(settings):
 
 
 # --- invitation links ------------------------------------------------------------------------
-def test_guessing_invitation_links_locks_the_address(settings, company, company_member):
+def test_guessing_invitation_links_locks_the_address(settings, company, company_member, signed_up_user):
     settings.LOCKOUT_ADDRESS_LIMIT = 5
     invitation = CompanyInvitation.objects.create(
-        company=company, email="new@example.com", invited_by=company_member
+        company=company, email=signed_up_user.email, invited_by=company_member
     )
     guesser = Client(REMOTE_ADDR="198.51.100.40")
+    guesser.force_login(signed_up_user)
     for n in range(5):
         assert guesser.get(f"/en/companies/invitations/guess-{n}/").status_code == 404
-    assert guesser.get(f"/en/companies/invitations/{invitation.token}/").status_code == 429
-    assert (
-        Client(REMOTE_ADDR="198.51.100.41").get(f"/en/companies/invitations/{invitation.token}/").status_code
-        == 200
-    )
+    response = guesser.get(f"/en/companies/invitations/{invitation.token}/")
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    invitee = Client(REMOTE_ADDR="198.51.100.41")
+    invitee.force_login(signed_up_user)
+    assert invitee.get(f"/en/companies/invitations/{invitation.token}/").status_code == 200
