@@ -211,7 +211,8 @@ def lockout_response(
     A form that already showed the lockout as its own error keeps its page, with status 429.
     """
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": lockout_message()}, status=429)
+        error = {"code": "locked_out", "message": lockout_message(), "fields": {}}
+        response = JsonResponse({"error": error}, status=429)  # the API's error shape (portal.rest)
     elif original_response is not None and getattr(request, "lockout_shown", False):
         response = original_response
         response.status_code = 429

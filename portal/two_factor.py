@@ -197,7 +197,8 @@ class StaffSecondFactorMiddleware:
             return None
         if request.path.startswith("/api/"):
             message = _("Pass the second factor on the website before using the API with this session.")
-            return JsonResponse({"detail": message}, status=403)
+            error = {"code": "second_factor_required", "message": message, "fields": {}}
+            return JsonResponse({"error": error}, status=403)
         user = request.user
         step = "two_factor_verify" if has_second_factor(user) else "two_factor_setup"
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
