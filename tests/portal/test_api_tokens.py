@@ -25,7 +25,7 @@ def create_token(client: Client, name: str = "ERP sync", expires: str = "90") ->
 
 
 def api(token: str, path: str = "/api/v1/notifications/", **extra) -> object:
-    return Client(**extra).get(path, HTTP_AUTHORIZATION=f"Token {token}")
+    return Client(**extra).get(path, HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_a_token_acts_as_its_user_with_the_users_permissions(
