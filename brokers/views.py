@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.models import Company
 from companies.permissions import company_of
+from portal import lockout
 from portal.forms import add_service_errors
 from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
@@ -138,7 +139,11 @@ def invite(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(BrokerInvitation.objects.select_related("broker"), token=token)
+    if not lockout.door_is_open(request, counters=(lockout.ADDRESS,)):
+        return lockout.lockout_response(request)
+    invitation = lockout.secret_link_object(
+        request, BrokerInvitation.objects.select_related("broker"), door="invitation", token=token
+    )
     if request.method == "POST":
         try:
             services.broker_invitation_accept(invitation=invitation, user=request.user)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import lockout
 from portal.forms import InviteForm, add_service_errors
 from portal.page_cache import cache_public_page
 from portal.views import invite_from_request
@@ -123,7 +124,11 @@ def invite(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(CompanyInvitation.objects.select_related("company"), token=token)
+    if not lockout.door_is_open(request, counters=(lockout.ADDRESS,)):
+        return lockout.lockout_response(request)
+    invitation = lockout.secret_link_object(
+        request, CompanyInvitation.objects.select_related("company"), door="invitation", token=token
+    )
     if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, user=request.user)

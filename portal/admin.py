@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from .admin_tools import CheckedActionsMixin
 from .enqueue import enqueue
-from .models import Notification, TargetCountry, User
+from .models import ApiToken, Notification, SecurityEvent, TargetCountry, User
 from .tasks import notification_email_send
 
 # Django's own Group admin, with the same check on action ids as the portal's admins.
@@ -89,3 +89,61 @@ class NotificationAdmin(CheckedActionsMixin, admin.ModelAdmin):
             ngettext("%(n)d e-mail queued.", "%(n)d e-mails queued.", len(ids)) % {"n": len(ids)},
             messages.SUCCESS,
         )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log: superusers read it; nobody adds, edits or deletes events."""
+
+    list_display = ["created_at", "kind", "username", "ip_address", "path", "detail", "user_agent_short"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["username", "=ip_address", "path", "detail"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in SecurityEvent._meta.fields]
+    show_full_result_count = False
+    list_per_page = 50
+
+    @admin.display(description=_("browser or client"))
+    def user_agent_short(self, event: SecurityEvent) -> str:
+        return event.user_agent[:60]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Integrations' tokens: superusers see them and may revoke (delete) one; the token is never shown."""
+
+    list_display = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    search_fields = ["name", "user__email", "token_key"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False

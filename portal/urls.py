@@ -16,8 +16,7 @@ from companies import api as companies_api
 from products import api as products_api
 from support import api as support_api
 
-from . import api, media, views
-from .forms import QueuedPasswordResetForm
+from . import api, media, security_views, views
 
 handler400 = "portal.error_views.bad_request"
 handler403 = "portal.error_views.permission_denied"
@@ -48,10 +47,19 @@ router.register("applications", support_api.ApplicationViewSet, basename="applic
 
 account_patterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_done, name="signup_done"),
+    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", security_views.two_factor_manage, name="two_factor_manage"),
+    path("two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/backup-codes/", security_views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/disable/", security_views.two_factor_disable, name="two_factor_disable"),
+    path("api-tokens/", security_views.api_token_list, name="api_tokens"),
+    path("api-tokens/<str:token_key>/revoke/", security_views.api_token_delete, name="api_token_revoke"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -59,7 +67,7 @@ account_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -69,7 +77,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

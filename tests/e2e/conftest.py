@@ -94,3 +94,15 @@ def new_page(browser, live_server, csp_violations):
     yield make
     for context in contexts:
         context.close()
+
+
+def confirm_signup(page, email: str) -> None:
+    """Open the confirmation link e-mailed to `email` (the live server shares this process's
+    locmem outbox) and press its button, as the new member would."""
+    import re
+
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if m.to == [email])
+    page.goto(re.search(r"https?://[^/]+(/\S+/confirm/\S+/)", body).group(1))
+    page.locator("main form button[type=submit]").click()
