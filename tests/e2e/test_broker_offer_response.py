@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from brokers.models import Broker, OfferResponse
 from tests.brokers.factories import ServiceTypeFactory
 from tests.companies.factories import PDF_BYTES
+from tests.e2e.conftest import confirm_signup
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
 from tests.two_factor import admin_log_in
@@ -36,6 +37,9 @@ def test_broker_publishes_company_responds_broker_accepts(
     broker.get_by_label(re.compile("^Password")).first.fill("Sun-flower-1405")
     broker.get_by_label("Password confirmation").fill("Sun-flower-1405")
     broker.locator("main form button[type=submit]").click()
+    expect(broker).to_have_url(re.compile(r"/en/accounts/signup/sent/$"))
+    confirm_signup(broker, "reza@tigris.example")
+    expect(broker).to_have_url(re.compile(r"/en/$"))
     broker.goto("/en/brokers/register/")
     broker.get_by_label("Name (Persian)").fill("کارگزاری دجله")
     broker.get_by_label("Name (English)").fill("Tigris Brokers")
