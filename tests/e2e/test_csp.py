@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.products.factories import ProductFactory
 from tests.support.factories import ApplicationFactory
+from tests.two_factor import admin_log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
@@ -35,11 +36,7 @@ def test_public_pages_render_with_bootstrap_and_vazirmatn_under_the_policy(page,
 def test_admin_dashboard_draws_its_charts_under_the_policy(new_page, manager, password, tmp_path):
     ApplicationFactory()
     page = new_page("en-US")
-    page.goto("/admin/login/")
-    page.fill("#id_username", manager.email)
-    page.fill("#id_password", password)
-    page.locator("input[type=submit]").click()
-    page.goto("/admin/support/application/dashboard/")
+    admin_log_in(page, manager, password, next_url="/admin/support/application/dashboard/")
     # Chart.js ran from the static file: the canvas holds a chart.
     page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('chart-status'))")
     page.screenshot(path=tmp_path / "dashboard.png", full_page=True)

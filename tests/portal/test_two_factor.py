@@ -154,7 +154,8 @@ def test_bad_codes_never_fail(client, reviewer, token):
     totp_device(reviewer)
     log_in(client, reviewer)
     for url in ["/en/accounts/two-factor/verify/", "/en/accounts/two-factor/setup/"]:
-        assert client.post(url, {"token": token}).status_code in {200, 302}
+        # A NUL byte anywhere in a request is refused before any view (portal.middleware): 400.
+        assert client.post(url, {"token": token}).status_code in ({400} if "\x00" in token else {200, 302})
 
 
 def test_company_member_turns_it_on_then_is_asked_at_login_and_turns_it_off(client, company_member):

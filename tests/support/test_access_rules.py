@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from brokers.models import Broker
 from portal.access import ALLOWED, Refused, refuse
@@ -17,6 +18,13 @@ from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages checked here are read in English (pages ask by their URL or header)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -77,7 +85,9 @@ def test_an_unassigned_application_under_review_is_open_to_every_reviewer(
     client = client_for(other_reviewer)
     assert client.get(_document_url(under_review)).status_code == 200
     # It may be opened (and picked up), but scoring waits until it is assigned to them.
-    response = client.get(f"/admin/support/application/{under_review.pk}/review/")
+    response = client.get(
+        f"/admin/support/application/{under_review.pk}/review/", headers={"accept-language": "en"}
+    )
     assert response.status_code == 403
     assert "assigned reviewer" in response.content.decode()
 

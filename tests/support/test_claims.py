@@ -9,13 +9,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from support import workflow
 from support.models import CLAIM_STATES, Application, Status
 from tests.conftest import skip_or_fail
 from tests.portal.factories import TargetCountryFactory
 from tests.support.factories import ApplicationFactory, ProgramFactory, complete_reviews
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages checked here are read in English."""
+    with translation.override("en"):
+        yield
 
 
 def _twin(application: Application, **fields: object) -> Application:

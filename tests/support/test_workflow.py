@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import Notification
 from support import workflow
@@ -16,6 +16,13 @@ from tests.companies.factories import PDF_BYTES, MembershipFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, complete_reviews
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english():
+    """For the tests that read a refusal's words."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -425,7 +432,7 @@ def test_a_resubmitted_application_is_scored_again_by_its_reviewer(
 
 @pytest.mark.parametrize("decide", ["approve", "reject"])
 def test_no_decision_before_the_programmes_reviews_are_in(
-    application, company_member, reviewer, manager, decide, django_capture_on_commit_callbacks
+    application, company_member, reviewer, manager, decide, django_capture_on_commit_callbacks, english
 ):
     """A manager approved an application nobody had reviewed: now the workflow waits, and says why."""
     application = under_review(
@@ -442,7 +449,7 @@ def test_no_decision_before_the_programmes_reviews_are_in(
 
 
 def test_a_large_request_waits_for_the_panels_reviews(
-    company, company_member, reviewer, manager, django_capture_on_commit_callbacks
+    company, company_member, reviewer, manager, django_capture_on_commit_callbacks, english
 ):
     from portal.permissions import Role
     from tests.portal.factories import UserFactory
