@@ -15,7 +15,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .digits import to_ascii_digits, to_persian_digits
-from .enqueue import enqueue_on_commit
 from .http import client_ip, count_attempt
 from .models import User
 
@@ -240,7 +239,12 @@ class LocalDateField(forms.DateField):
 
 
 class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
-    """Django's reset form, but the e-mail goes out from a Celery task after the request."""
+    """Django's reset form, but the e-mail goes through the notification outbox.
+
+    The request only writes a `password_reset` notification row; a worker e-mails it after commit
+    and makes the link (and its token) as it sends, so the database never holds a usable token.
+    While the broker is down the row waits and `notification_emails_sweep` sends it afterwards.
+    """
 
     def send_mail(
         self,
@@ -251,13 +255,13 @@ class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from django.template.loader import render_to_string
+        from .notifications import notify
 
-        from .tasks import email_send as email_send_task
-
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        enqueue_on_commit(email_send_task, subject=subject, body=body, to=[to_email])
+        notify(
+            recipient=context["user"],
+            kind="password_reset",
+            context={"protocol": context["protocol"], "domain": context["domain"]},
+        )
 
 
 class InviteForm(StyledFormMixin, forms.Form):
