@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from .db import save_unique
 from .models import Language, StatusDecision, User, bilingual
 from .notifications import notify, notify_members
 
@@ -20,7 +21,7 @@ def user_register(
     user = User(email=email.lower(), full_name=full_name, phone=phone, preferred_language=preferred_language)
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
+    save_unique(user)  # two sign-ups with one address at once: the second gets the field error
     notify(recipient=user, kind="welcome", url="/", context={"full_name": full_name})
     return user
 

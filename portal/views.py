@@ -67,13 +67,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None, initial={"preferred_language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = user_register(
-            email=data["email"],
-            password=data["password1"],
-            full_name=data["full_name"],
-            phone=data["phone"],
-            preferred_language=data["preferred_language"],
-        )
+        try:
+            user = user_register(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                preferred_language=data["preferred_language"],
+            )
+        except ValidationError as error:  # e.g. the same address signed up a moment ago
+            add_service_errors(form, error)
+            return render(request, "registration/signup.html", {"form": form})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         response = redirect(_home_in(user.preferred_language))
