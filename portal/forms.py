@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .digits import to_ascii_digits, to_persian_digits
+from .digits import NumberFormatError, parse_number, to_ascii_digits, to_persian_digits
 from .http import client_ip, count_attempt
 from .models import User
 
@@ -48,16 +48,24 @@ class StyledFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+NUMBER_FORMAT_ERROR = _(
+    "Write decimals with a point (1.25 or ۱٫۲۵) and group thousands in threes (12,500 or ۱۲٬۵۰۰)."
+)
+
+
 class DigitsFormMixin:
     """Accept Persian and Arabic-Indic digits in every numeric field and in `digit_fields`.
 
     The bound data is normalised before validation, so the form re-displays ASCII digits and
-    validators such as regexes see only ASCII.
+    validators such as regexes see only ASCII. Numbers are read by `parse_number`: "1,25" is
+    1.25 and "12,500" is 12500; a number whose separators fit no reading ("1,2,3") keeps what was
+    typed and gets a field error saying how to write it, never a guess.
     """
 
     digit_fields: tuple[str, ...] = ()
 
     def full_clean(self) -> None:
+        unclear: set[str] = set()
         if self.is_bound:
             data = self.data.copy()
             for name, field in self.fields.items():
@@ -65,12 +73,16 @@ class DigitsFormMixin:
                 if not (numeric or name in self.digit_fields):
                     continue
 
-                def normalise(value: object, numeric: bool = numeric) -> object:
+                def normalise(value: object, numeric: bool = numeric, name: str = name) -> object:
                     if not isinstance(value, str):
                         return value
-                    value = to_ascii_digits(value)
-                    # In numbers, "12,500" and "12 500" (typed as ۱۲٬۵۰۰) group thousands.
-                    return value.replace(",", "").replace(" ", "").strip() if numeric else value
+                    if not numeric or not value.strip():
+                        return to_ascii_digits(value)
+                    try:
+                        return parse_number(value)
+                    except NumberFormatError:
+                        unclear.add(name)
+                        return to_ascii_digits(value).strip()
 
                 key = self.add_prefix(name)
                 if hasattr(data, "getlist"):
@@ -81,6 +93,9 @@ class DigitsFormMixin:
                     data[key] = normalise(data[key])
             self.data = data
         super().full_clean()
+        for name in unclear:  # even where Django would take it ("1e5"): say how to write it
+            self._errors[name] = self.error_class([NUMBER_FORMAT_ERROR])
+            getattr(self, "cleaned_data", {}).pop(name, None)
 
 
 def normalize_phone(value: str) -> str:
