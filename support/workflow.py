@@ -171,7 +171,11 @@ def _next_reference(today: date) -> str:
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Send a draft (or a revised application) to screening; it gets its reference number once."""
-    changes: dict[str, Any] = {"submitted_at": timezone.now(), "review_round": application.review_round + 1}
+    changes: dict[str, Any] = {
+        "submitted_at": timezone.now(),
+        "review_round": application.review_round + 1,
+        "screening_attempts": 0,
+    }
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
     application = _transition(application, "submit", by=by, changes=changes)
