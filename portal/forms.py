@@ -65,7 +65,7 @@ class DigitsFormMixin:
     digit_fields: tuple[str, ...] = ()
 
     def full_clean(self) -> None:
-        unclear: set[str] = set()
+        unclear: dict[str, str] = {}
         if self.is_bound:
             data = self.data.copy()
             for name, field in self.fields.items():
@@ -81,8 +81,8 @@ class DigitsFormMixin:
                     try:
                         return parse_number(value)
                     except NumberFormatError:
-                        unclear.add(name)
-                        return to_ascii_digits(value).strip()
+                        unclear[name] = typed = to_ascii_digits(value).strip()
+                        return typed
 
                 key = self.add_prefix(name)
                 if hasattr(data, "getlist"):
@@ -93,8 +93,13 @@ class DigitsFormMixin:
                     data[key] = normalise(data[key])
             self.data = data
         super().full_clean()
-        for name in unclear:  # even where Django would take it ("1e5"): say how to write it
-            self._errors[name] = self.error_class([NUMBER_FORMAT_ERROR])
+        for name, typed in unclear.items():  # refused even where Django would take it ("1e5")
+            numberlike = all(ch.isdigit() or ch in ".,+- " for ch in typed) and any(
+                ch.isdigit() for ch in typed
+            )
+            # Digits with unclear separators: say how to write them; anything else: "Enter a number."
+            message = NUMBER_FORMAT_ERROR if numberlike else self.fields[name].error_messages["invalid"]
+            self._errors[name] = self.error_class([message])
             getattr(self, "cleaned_data", {}).pop(name, None)
 
 

@@ -15,10 +15,10 @@ class CountryChoiceField(forms.ModelMultipleChoiceField):
 
 
 def normalize_hs_code(value: str) -> str:
-    """HS codes are often written in groups ("3004.90", "۳۰۰۴ ۹۰ ۱۰"): keep the digits only.
+    """HS codes are often written in groups ("3004.90", "۳۰۰۴ ۹۰ ۱۰"): drop the dots and spaces.
 
-    Anything else (letters) stays, so the 6-to-10-digits rule names the problem."""
-    return "".join(ch for ch in to_ascii_digits(value) if ch not in " .-\u00a0\u200c")
+    Anything else (letters, dashes) stays, so the 6-to-10-digits rule names the problem."""
+    return "".join(ch for ch in to_ascii_digits(value) if ch not in " .\u00a0\u200c")
 
 
 class HSCodeField(forms.CharField):

@@ -77,8 +77,8 @@ class RedisServer:
 
 
 def reset_celery_connections() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Make the app connect anew to whatever broker_url says now. The old pools stay open (kombu
+    keeps them in a registry by URL, and closing one breaks the next test that uses that URL)."""
     celery_app._pool = None
     if "amqp" in celery_app.__dict__:
         celery_app.amqp._producer_pool = None
