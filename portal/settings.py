@@ -348,6 +348,7 @@ CELERY_TASK_ROUTES = {
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
+    "products.tasks.product_thumbnails_sweep": "periodic",
     # Everything else: thumbnails.
     "products.tasks.product_thumbnail_make": "default",
 }
@@ -389,6 +390,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "inquiries_route_sweep": {
         "task": "brokers.tasks.inquiries_route_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    "product_thumbnails_sweep": {
+        "task": "products.tasks.product_thumbnails_sweep",
         "schedule": timedelta(minutes=10),
     },
     "company_invitations_sweep": {
