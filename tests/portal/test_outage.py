@@ -90,16 +90,18 @@ def portal_on(own_redis: RedisServer, settings) -> Iterator[RedisServer]:
 
 
 def drafts(count: int):
-    """A verified company (Sara is its member), `count` drafts in one open programme, a reviewer."""
+    """A verified company (Sara is its member), `count` drafts in one open programme, a reviewer.
+
+    Each draft is for its own product: one claim per product and country is a rule of its own."""
     company = CompanyFactory()
     member = UserFactory(email="sara@company.example", roles=[Role.COMPANY_MEMBER])
     MembershipFactory(company=company, user=member)
     UserFactory(email="ali@centre.example", is_staff=True, roles=[Role.REVIEWER])
     program = ProgramFactory(budget=Decimal("10000000"))
-    product = ProductFactory(company=company)
     iraq = TargetCountryFactory(iso_code="IQ")
     applications = []
     for _ in range(count):
+        product = ProductFactory(company=company)
         application = Application.objects.create(
             program=program,
             company=company,
