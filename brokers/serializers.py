@@ -12,7 +12,7 @@ from rest_framework import serializers
 from companies.models import Company
 from companies.serializers import CompanyBriefSerializer
 from portal.models import TargetCountry
-from portal.rest import DigitsInputMixin, OptionalURLField
+from portal.rest import DigitsInputMixin, LocalizedDecimalField, OptionalURLField
 from products.models import Product, ProductCategory
 
 from .models import Broker, Offer, OfferResponse
@@ -105,7 +105,7 @@ class OfferInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
     categories = serializers.SlugRelatedField(
         slug_field="slug", many=True, allow_empty=False, queryset=ProductCategory.objects.all()
     )
-    target_price = serializers.DecimalField(
+    target_price = LocalizedDecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
     )
     unit = UnitField(required=False, allow_blank=True)
@@ -148,7 +148,7 @@ class OfferResponseInputSerializer(DigitsInputMixin, serializers.ModelSerializer
     digit_fields = ("unit_price", "quantity", "lead_time_days")
 
     products = serializers.PrimaryKeyRelatedField(many=True, queryset=Product.objects.none())
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
+    unit_price = LocalizedDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
 
     class Meta:
         model = OfferResponse

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from portal.db import save_unique
 from portal.enqueue import enqueue_on_commit
 from portal.invitations import invitation_check, invitation_create
 from portal.models import TargetCountry, User, bilingual
@@ -59,7 +60,8 @@ def broker_member_add(*, broker: Broker, user: User, role: str) -> BrokerMembers
         raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
     if hasattr(user, "company_membership"):
         raise ValidationError(_("Members of a company cannot also join a brokerage."), code="company_member")
-    membership = BrokerMembership.objects.create(broker=broker, user=user, role=role)
+    membership = BrokerMembership(broker=broker, user=user, role=role)
+    save_unique(membership, message=_("You are already a member of a brokerage."))
     user.groups.add(Group.objects.get(name=Role.BROKER_MEMBER))
     for cache in ("_broker_cache", "_portal_roles"):
         user.__dict__.pop(cache, None)
@@ -77,7 +79,7 @@ def broker_register(
         raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
     broker = Broker(**fields)
     broker.full_clean()
-    broker.save()
+    save_unique(broker)  # the same licence number registered twice at once
     broker.services.set(services)
     broker.countries.set(countries)
     broker_member_add(broker=broker, user=user, role=BrokerMembership.Role.OWNER)

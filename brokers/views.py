@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +17,7 @@ from portal import lockout
 from portal.forms import add_service_errors
 from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
+from portal.once import AlreadySubmitted, already_submitted, create_once
 from portal.page_cache import cache_public_page
 from portal.views import invite_from_request
 from products.models import Product
@@ -223,9 +225,16 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     form = OfferForm(request.POST or None, broker=broker)
     if request.method == "POST" and form.is_valid():
         try:
-            offer = services.offer_create(
-                broker=broker, by=request.user, publish="save_draft" not in request.POST, **form.cleaned_data
-            )
+            with create_once(request) as record:  # a double click or the back button: one offer
+                offer = services.offer_create(
+                    broker=broker,
+                    by=request.user,
+                    publish="save_draft" not in request.POST,
+                    **form.cleaned_data,
+                )
+                record(offer.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -308,7 +317,11 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResponseForm(request.POST, instance=existing, company=company)
     if form.is_valid():
         try:
-            services.response_submit(offer=offer, company=company, by=request.user, **form.cleaned_data)
+            with create_once(request) as record:  # sent twice: one response, one notice to the broker
+                services.response_submit(offer=offer, company=company, by=request.user, **form.cleaned_data)
+                record(offer.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -373,14 +386,22 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
         if _rate_limited(ip):
             form.add_error(None, _("Too many inquiries from your address. Please try again in an hour."))
         else:
-            services.inquiry_submit(
-                source_ip=ip if ip != "unknown" else None,
-                language=(get_language() or "en")[:2],
-                product=product,
-                company=company,
-                **{k: v for k, v in form.cleaned_data.items() if k != "website"},
-            )
-            return redirect("brokers:inquiry_thanks")
+            try:
+                with create_once(request) as record:  # sent twice: one inquiry
+                    services.inquiry_submit(
+                        source_ip=ip if ip != "unknown" else None,
+                        language=(get_language() or "en")[:2],
+                        product=product,
+                        company=company,
+                        **{k: v for k, v in form.cleaned_data.items() if k != "website"},
+                    )
+                    record(reverse("brokers:inquiry_thanks"))
+            except AlreadySubmitted:
+                pass  # the first copy was kept: thank them the same way
+            except ValidationError as error:
+                add_service_errors(form, error)
+            if not form.errors:
+                return redirect("brokers:inquiry_thanks")
     return render(
         request, "brokers/inquiry_form.html", {"form": form, "product": product, "company": company}
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.db import save_unique
 from portal.invitations import invitation_check, invitation_create
 from portal.models import User, bilingual
 from portal.notifications import notify
@@ -34,7 +35,8 @@ def company_member_add(*, company: Company, user: User, role: str) -> CompanyMem
         raise ValidationError(_("You are already a member of a company."), code="already_member")
     if hasattr(user, "broker_membership"):  # the reverse side of brokers' membership, no import
         raise ValidationError(_("Members of a brokerage cannot also join a company."), code="broker_member")
-    membership = CompanyMembership.objects.create(company=company, user=user, role=role)
+    membership = CompanyMembership(company=company, user=user, role=role)
+    save_unique(membership, message=_("You are already a member of a company."))
     user.groups.add(Group.objects.get(name=Role.COMPANY_MEMBER))
     for cache in ("_company_cache", "_portal_roles"):
         user.__dict__.pop(cache, None)
@@ -52,7 +54,7 @@ def company_register(*, user: User, **fields: Any) -> Company:
         raise ValidationError(_("You are already a member of a company."), code="already_member")
     company = Company(**fields)
     company.full_clean()
-    company.save()
+    save_unique(company)  # the same national ID registered twice at once: a field error, not a 500
     company_member_add(company=company, user=user, role=CompanyMembership.Role.OWNER)
     _notify_managers(company)
     return company

@@ -1,27 +1,95 @@
-"""Hand work to Celery without letting a broker outage break the request that caused it."""
+"""Hand work to Celery without letting a broker outage break, or slow, the request that caused it.
+
+Every task queued this way stands for work already recorded in the database (a submitted
+application, a pending notification e-mail, an unrouted inquiry, ...) that a beat-driven sweep
+queues again, so a message that cannot be published is late, never lost.
+
+Publishing fails fast: one retry and short socket timeouts (CELERY_TASK_PUBLISH_RETRY_POLICY,
+CELERY_BROKER_TRANSPORT_OPTIONS). After a failure this process does not try again for
+BROKER_RETRY_SECONDS, so during an outage only one request in that window pays for the attempt.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
+# What an unreachable broker raises from `.delay()`: kombu wraps connection errors in
+# OperationalError; the rest are the raw forms some code paths let through.
+BROKER_ERRORS = (OperationalError, redis.RedisError, ConnectionError, TimeoutError, OSError)
 
-def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
-    """`task.delay(...)`, logging instead of raising when the broker is unreachable.
 
-    Every task queued this way has a beat-driven sweep (or is re-derivable), so a lost message
-    is picked up later rather than lost.
-    """
+class _BrokerState:
+    lock = threading.Lock()
+    down_until = 0.0
+    skipped = 0
+
+
+def broker_paused() -> bool:
+    """Whether this process is currently not publishing (a recent attempt failed)."""
+    return time.monotonic() < _BrokerState.down_until
+
+
+def broker_pause_reset() -> None:
+    """Forget a past failure (tests, or an operator's shell after a repair)."""
+    with _BrokerState.lock:
+        _BrokerState.down_until = 0.0
+        _BrokerState.skipped = 0
+
+
+def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
+    """`task.delay(...)`; logs instead of raising when it cannot be published. Returns whether sent."""
+    name = getattr(task, "name", task)
+    app = getattr(task, "app", None)
+    if app is not None and app.conf.task_always_eager:
+        # Development and tests run the task here: its failure must not undo the request that
+        # queued it either, and its record stays for the sweep.
+        try:
+            task.delay(*args, **kwargs)
+        except Exception:
+            logger.warning("Task %s%r failed when queued; a sweep will retry", name, args, exc_info=True)
+            return False
+        return True
+    if broker_paused():
+        with _BrokerState.lock:
+            _BrokerState.skipped += 1
+        logger.info("Broker unreachable a moment ago: not publishing %s%r; a sweep will queue it", name, args)
+        return False
+    started = time.monotonic()
     try:
         task.delay(*args, **kwargs)
-    except Exception:
+    except BROKER_ERRORS as exc:
+        with _BrokerState.lock:
+            _BrokerState.down_until = time.monotonic() + settings.BROKER_RETRY_SECONDS
         logger.warning(
-            "Could not enqueue %s%r; a sweep will retry", getattr(task, "name", task), args, exc_info=True
+            "Could not enqueue %s%r after %.2f s (%s: %s); a sweep will queue it, not publishing for %.0f s",
+            name,
+            args,
+            time.monotonic() - started,
+            type(exc).__name__,
+            exc,
+            settings.BROKER_RETRY_SECONDS,
         )
+        return False
+    except Exception:
+        logger.exception("Could not enqueue %s%r; a sweep will queue it", name, args)
+        return False
+    with _BrokerState.lock:
+        if _BrokerState.skipped:
+            logger.warning(
+                "Broker reachable again; %d messages skipped meanwhile go by sweep", _BrokerState.skipped
+            )
+            _BrokerState.skipped = 0
+    return True
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:

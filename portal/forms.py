@@ -14,8 +14,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .digits import to_ascii_digits, to_persian_digits
-from .enqueue import enqueue_on_commit
+from .digits import NumberFormatError, parse_number, to_ascii_digits, to_persian_digits
 from .lockout import lockout_message
 from .models import User
 
@@ -49,16 +48,24 @@ class StyledFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+NUMBER_FORMAT_ERROR = _(
+    "Write decimals with a point (1.25 or ۱٫۲۵) and group thousands in threes (12,500 or ۱۲٬۵۰۰)."
+)
+
+
 class DigitsFormMixin:
     """Accept Persian and Arabic-Indic digits in every numeric field and in `digit_fields`.
 
     The bound data is normalised before validation, so the form re-displays ASCII digits and
-    validators such as regexes see only ASCII.
+    validators such as regexes see only ASCII. Numbers are read by `parse_number`: "1,25" is
+    1.25 and "12,500" is 12500; a number whose separators fit no reading ("1,2,3") keeps what was
+    typed and gets a field error saying how to write it, never a guess.
     """
 
     digit_fields: tuple[str, ...] = ()
 
     def full_clean(self) -> None:
+        unclear: dict[str, str] = {}
         if self.is_bound:
             data = self.data.copy()
             for name, field in self.fields.items():
@@ -66,12 +73,16 @@ class DigitsFormMixin:
                 if not (numeric or name in self.digit_fields):
                     continue
 
-                def normalise(value: object, numeric: bool = numeric) -> object:
+                def normalise(value: object, numeric: bool = numeric, name: str = name) -> object:
                     if not isinstance(value, str):
                         return value
-                    value = to_ascii_digits(value)
-                    # In numbers, "12,500" and "12 500" (typed as ۱۲٬۵۰۰) group thousands.
-                    return value.replace(",", "").replace(" ", "").strip() if numeric else value
+                    if not numeric or not value.strip():
+                        return to_ascii_digits(value)
+                    try:
+                        return parse_number(value)
+                    except NumberFormatError:
+                        unclear[name] = typed = to_ascii_digits(value).strip()
+                        return typed
 
                 key = self.add_prefix(name)
                 if hasattr(data, "getlist"):
@@ -82,6 +93,14 @@ class DigitsFormMixin:
                     data[key] = normalise(data[key])
             self.data = data
         super().full_clean()
+        for name, typed in unclear.items():  # refused even where Django would take it ("1e5")
+            numberlike = all(ch.isdigit() or ch in ".,+- " for ch in typed) and any(
+                ch.isdigit() for ch in typed
+            )
+            # Digits with unclear separators: say how to write them; anything else: "Enter a number."
+            message = NUMBER_FORMAT_ERROR if numberlike else self.fields[name].error_messages["invalid"]
+            self._errors[name] = self.error_class([message])
+            getattr(self, "cleaned_data", {}).pop(name, None)
 
 
 def normalize_phone(value: str) -> str:
@@ -314,7 +333,12 @@ class LocalDateField(forms.DateField):
 
 
 class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
-    """Django's reset form, but the e-mail goes out from a Celery task after the request."""
+    """Django's reset form, but the e-mail goes through the notification outbox.
+
+    The request only writes a `password_reset` notification row; a worker e-mails it after commit
+    and makes the link (and its token) as it sends, so the database never holds a usable token.
+    While the broker is down the row waits and `notification_emails_sweep` sends it afterwards.
+    """
 
     def send_mail(
         self,
@@ -325,13 +349,13 @@ class QueuedPasswordResetForm(StyledFormMixin, PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from django.template.loader import render_to_string
+        from .notifications import notify
 
-        from .tasks import email_send as email_send_task
-
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        enqueue_on_commit(email_send_task, subject=subject, body=body, to=[to_email])
+        notify(
+            recipient=context["user"],
+            kind="password_reset",
+            context={"protocol": context["protocol"], "domain": context["domain"]},
+        )
 
 
 class InviteForm(StyledFormMixin, forms.Form):

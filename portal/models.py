@@ -421,3 +421,22 @@ class ApiToken(AbstractAuthToken):
     @property
     def is_expired(self) -> bool:
         return self.expiry is not None and self.expiry <= timezone.now()
+
+
+# ---------------------------------------------------------------------------
+# One-time form tokens: a double click or the back button creates nothing twice
+# ---------------------------------------------------------------------------
+class FormSubmission(models.Model):
+    """A creation form's token, used up in the transaction that created the object (portal/once.py)."""
+
+    token = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True)
+    url = models.CharField(_("what it created"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return self.url or self.token

@@ -25,6 +25,33 @@ from .models import Notification, User
 logger = logging.getLogger(__name__)
 
 
+# Kinds e-mailed even to users who turned notification e-mails off: they answer the user's own request.
+ESSENTIAL_KINDS = frozenset({"password_reset"})
+
+
+def _password_reset_link(notification: Notification) -> dict[str, Any]:
+    """The reset link, made when the e-mail is sent: no usable token is ever stored in a row."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = notification.recipient
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = notification.context
+    return {"reset_url": f"{context.get('protocol', 'https')}://{context.get('domain', '')}{path}"}
+
+
+# Context that only the e-mail gets, computed as it is sent (never stored, never shown in-app).
+EMAIL_ONLY_CONTEXT = {"password_reset": _password_reset_link}
+
+
 def _render(kind: str, part: str, context: dict[str, Any]) -> str:
     return render_to_string(f"emails/{kind}_{part}", context)
 
@@ -49,7 +76,7 @@ def notify(
     language = recipient.preferred_language or settings.LANGUAGE_CODE
     notification = Notification(recipient=recipient, kind=kind, language=language, url=url, context=context)
     title, body = render_text(notification, language)
-    wants_email = _wants_email(recipient)
+    wants_email = _wants_email(recipient, kind)
     notification.title = title[:255]
     notification.body = body
     notification.email_status = (
@@ -74,16 +101,19 @@ def notify_members(
     ]
 
 
-def _wants_email(user: User) -> bool:
-    return bool(user.email and user.is_active and user.email_notifications)
+def _wants_email(user: User, kind: str) -> bool:
+    return bool(user.email and user.is_active and (user.email_notifications or kind in ESSENTIAL_KINDS))
 
 
-def render_text(notification: Notification, language: str) -> tuple[str, str]:
-    """Render a notification's title and plain body in `language`."""
+def render_text(
+    notification: Notification, language: str, *, extra: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """Render a notification's title and plain body in `language` (`extra`: e-mail-only context)."""
     with translation.override(language):
         ctx = _template_context(
             recipient=notification.recipient, url=notification.url, context=notification.context
         )
+        ctx.update(extra or {})
         title = " ".join(_render(notification.kind, "subject.txt", ctx).split())
         body = _render(notification.kind, "body.txt", ctx).strip()
     return title, body
@@ -108,7 +138,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not _wants_email(notification.recipient):
+    if not _wants_email(notification.recipient, notification.kind):
         # The preference changed since the event: respect it now.
         Notification.objects.filter(pk=notification_id).update(email_status=Notification.EmailStatus.SKIPPED)
         return False
@@ -129,9 +159,13 @@ def notification_email_deliver(*, notification_id: int) -> bool:
 
 def _send(notification: Notification) -> None:
     recipient = notification.recipient
-    subject, text = render_text(notification, notification.language)
+    with translation.override(notification.language):
+        make_extra = EMAIL_ONLY_CONTEXT.get(notification.kind)
+        extra = make_extra(notification) if make_extra else {}
+    subject, text = render_text(notification, notification.language, extra=extra)
     with translation.override(notification.language):
         ctx = _template_context(recipient=recipient, url=notification.url, context=notification.context)
+        ctx.update(extra)
         # A kind may have its own HTML body; otherwise the plain body goes into the common layout.
         html_template = select_template(
             [f"emails/{notification.kind}_body.html", "emails/_generic_body.html"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -14,7 +15,7 @@ from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .digits import to_ascii_digits
+from .digits import NumberFormatError, parse_number, to_ascii_digits
 from .pagination import LargeTablePaginator
 
 
@@ -103,4 +104,23 @@ class DigitsInputMixin:
             for key in self.digit_fields:
                 if isinstance(data.get(key), str):
                     data[key] = to_ascii_digits(data[key])
+        return super().to_internal_value(data)
+
+
+class LocalizedDecimalField(serializers.DecimalField):
+    """A decimal typed in any digits and separators, read as the forms read it
+    (portal.digits.parse_number): "1,25" is 1.25, "۱۲٬۵۰۰" is 12500, "1,2,3" a clear error."""
+
+    default_error_messages = {
+        "number_format": _(
+            "Write decimals with a point (1.25 or ۱٫۲۵) and group thousands in threes (12,500 or ۱۲٬۵۰۰)."
+        )
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.strip():
+            try:
+                data = parse_number(data)
+            except NumberFormatError:
+                self.fail("number_format")
         return super().to_internal_value(data)

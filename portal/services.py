@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .db import save_unique
 from .enqueue import enqueue_on_commit
 from .models import Language, StatusDecision, User, bilingual
 from .notifications import notify, notify_members
@@ -61,7 +63,12 @@ def user_signup(
         )
         user.set_password(password)
         user.full_clean(exclude=["password"])
-        user.save()
+        try:
+            save_unique(user)
+        except ValidationError:
+            # The same address signed up a moment ago, in another request: that one sends the
+            # link, and this one answers the same as ever.
+            return
         signup_confirmation_send(user=user)
     elif not existing.is_active and existing.last_login is None:
         signup_confirmation_send(user=existing)
@@ -103,24 +110,6 @@ def user_activate(*, user: User) -> User:
         user.is_active = True
         user.save(update_fields=["is_active"])
         notify(recipient=user, kind="welcome", url="/", context={"full_name": user.full_name})
-    return user
-
-
-@transaction.atomic
-def user_register(
-    *,
-    email: str,
-    password: str,
-    full_name: str,
-    phone: str = "",
-    preferred_language: str = Language.PERSIAN,
-) -> User:
-    """Create an account and greet it with a welcome notification."""
-    user = User(email=email.lower(), full_name=full_name, phone=phone, preferred_language=preferred_language)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    notify(recipient=user, kind="welcome", url="/", context={"full_name": full_name})
     return user
 
 

@@ -50,6 +50,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -301,12 +311,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Cache: Redis when REDIS_URL is set, else per-process memory
 # ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# How long one Redis call may wait (connect, then each reply) before the cache or a publish gives
+# up: a Redis outage must cost a request a fraction of a second, never hang it (SECURITY.md,
+# "Outage behaviour").
+REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that answers as an empty cache while Redis is unreachable.
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                # After a failure, skip Redis for this long instead of each request trying again.
+                "DOWN_SECONDS": env_float("REDIS_RETRY_SECONDS", 5),
+            },
         }
     }
 else:
@@ -334,10 +355,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request that enqueues while the broker is down gives up quickly; the row stays
-# pending and the sweep below sends it once the broker is back.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A web request that enqueues while the broker is down gives up quickly (one retry, short socket
+# timeouts; portal/enqueue.py then stops trying for BROKER_RETRY_SECONDS); the work is already
+# recorded in the database and the sweeps below queue it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = max(REDIS_TIMEOUT_SECONDS, 1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": max(REDIS_TIMEOUT_SECONDS, 1.0),
+    # Longer than kombu's 1 s BRPOP wait, so a worker's idle poll is never cut short.
+    "socket_timeout": max(REDIS_TIMEOUT_SECONDS, 5.0),
+}
+BROKER_RETRY_SECONDS = env_float("BROKER_RETRY_SECONDS", 5)
 # Named queues, so that one kind of work never waits behind another: a fan-out to thousands of
 # companies fills "fanout" while screening and e-mail keep their own workers (README, "Scaling out").
 # Declared, so a worker started without -Q consumes all five (one worker is enough on one machine);
@@ -374,6 +408,7 @@ CELERY_TASK_ROUTES = {
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
+    "products.tasks.product_thumbnails_sweep": "periodic",
     # Everything else: thumbnails.
     "products.tasks.product_thumbnail_make": "default",
 }
@@ -415,6 +450,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "inquiries_route_sweep": {
         "task": "brokers.tasks.inquiries_route_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    "product_thumbnails_sweep": {
+        "task": "products.tasks.product_thumbnails_sweep",
         "schedule": timedelta(minutes=10),
     },
     "company_invitations_sweep": {

@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from .enqueue import enqueue
-from .models import Notification
+from .models import FormSubmission, Notification
 from .notifications import notification_email_deliver
 
 logger = logging.getLogger(__name__)
@@ -53,9 +53,11 @@ def notification_emails_sweep() -> int:
 
 @shared_task(acks_late=True)
 def notifications_prune(days: int = 365) -> int:
-    """Delete read notifications older than `days`; return how many."""
+    """Delete read notifications older than `days`, and used form tokens older than a month."""
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    # A page kept open (or a back button pressed) for a month may create its object again.
+    FormSubmission.objects.filter(created_at__lt=timezone.now() - timedelta(days=30)).delete()
     return deleted
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin, LocalDateField, StyledFormMixin
 from portal.models import TargetCountry
 
@@ -11,6 +12,18 @@ from .models import Product, ProductCertification, ProductImage
 class CountryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: TargetCountry) -> str:
         return obj.name
+
+
+def normalize_hs_code(value: str) -> str:
+    """HS codes are often written in groups ("3004.90", "۳۰۰۴ ۹۰ ۱۰"): drop the dots and spaces.
+
+    Anything else (letters, dashes) stays, so the 6-to-10-digits rule names the problem."""
+    return "".join(ch for ch in to_ascii_digits(value) if ch not in " .\u00a0\u200c")
+
+
+class HSCodeField(forms.CharField):
+    def to_python(self, value: object) -> str:
+        return normalize_hs_code(super().to_python(value))
 
 
 class ProductForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
@@ -32,6 +45,7 @@ class ProductForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "minimum_order", "fob_price", "currency", "lead_time_days", "image", "datasheet",
             "registered_countries",
         ]  # fmt: skip
+        field_classes = {"hs_code": HSCodeField}
         widgets = {
             "name_en": forms.TextInput(attrs={"dir": "ltr"}),
             "hs_code": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "maxlength": 10}),

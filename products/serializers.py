@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from companies.serializers import CompanyBriefSerializer
 from portal.models import TargetCountry
-from portal.rest import DigitsInputMixin
+from portal.rest import DigitsInputMixin, LocalizedDecimalField
 
 from .models import Certification, Product, ProductCategory, ProductCertification
 
@@ -78,7 +78,7 @@ class ProductInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
         slug_field="iso_code", many=True, required=False, queryset=TargetCountry.objects.active()
     )
     # Declared so the minimum is a Decimal (the model's validator uses a float).
-    fob_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    fob_price = LocalizedDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
 
     class Meta:
         model = Product

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from companies.permissions import company_is_active
+from portal.db import save_unique
 from portal.enqueue import enqueue_on_commit
 from portal.media import delete_after_commit
 from portal.models import TargetCountry
@@ -118,7 +119,7 @@ def product_certificate_add(*, product: Product, **fields: Any) -> ProductCertif
     _check_company_active(product.company)
     certificate = ProductCertification(product=product, **fields)
     certificate.full_clean()
-    certificate.save()
+    save_unique(certificate, message=_("This certificate is already on the product."))
     return certificate
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from companies.models import Company
+from portal.enqueue import enqueue
 from portal.models import bilingual
 from portal.notifications import notify_members
 from portal.page_cache import public_content_changed
@@ -41,6 +44,23 @@ def product_thumbnail_make(product_id: int) -> bool:
         return False
     public_content_changed()  # cards show the thumbnail from now on
     return True
+
+
+@shared_task(acks_late=True)
+def product_thumbnails_sweep() -> int:
+    """Queue thumbnails whose message was lost (a broker outage): images changed in the last two
+    days that still have none. An image that cannot be decoded is tried again for two days only."""
+    now = timezone.now()
+    ids = list(
+        Product.objects.exclude(image="")
+        .filter(
+            thumbnail="", updated_at__lt=now - timedelta(minutes=5), updated_at__gte=now - timedelta(days=2)
+        )
+        .values_list("pk", flat=True)[:200]
+    )
+    for pk in ids:
+        enqueue(product_thumbnail_make, pk)
+    return len(ids)
 
 
 @shared_task(acks_late=True)

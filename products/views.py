@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.permissions import can_act_for_own_company, company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
+from portal.once import AlreadySubmitted, already_submitted, create_once
 from portal.page_cache import cache_public_page, content_version
 from portal.pagination import LargeTablePaginator
 
@@ -220,7 +222,11 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = CertificateForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.product_certificate_add(product=product, **form.cleaned_data)
+            with create_once(request) as record:  # a double click adds one certificate
+                services.product_certificate_add(product=product, **form.cleaned_data)
+                record(reverse("products:edit", kwargs={"pk": product.pk}))
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
         except ValidationError as error:
             add_service_errors(form, error)
     if not form.errors:

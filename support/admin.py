@@ -97,6 +97,23 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.overdue() if self.value() == "yes" else queryset
 
 
+class ScreeningFailedFilter(admin.SimpleListFilter):
+    """Submitted applications whose eligibility check failed every try (support.tasks)."""
+
+    title = _("screening")
+    parameter_name = "screening"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("failed", _("Screening failed"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Application]) -> QuerySet[Application]:
+        if self.value() != "failed":
+            return queryset
+        from .tasks import SCREENING_MAX_ATTEMPTS
+
+        return queryset.filter(status=Status.SUBMITTED, screening_attempts__gte=SCREENING_MAX_ATTEMPTS)
+
+
 class ReviewerFilter(admin.RelatedFieldListFilter):
     """Only staff in the reviewer role (and "nobody"): listing every user made a 290 KB page."""
 
@@ -208,7 +225,7 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = [
         "status", "program", "countries", "products__category", ("assigned_reviewer", ReviewerFilter),
-        OverdueFilter, ("submitted_at", admin.DateFieldListFilter),
+        OverdueFilter, ScreeningFailedFilter, ("submitted_at", admin.DateFieldListFilter),
     ]  # fmt: skip
     # Searched by applications_matching (see get_search_results); the list only shows the box.
     search_fields = ["reference", "company__name_fa", "company__name_en", "company__national_id"]
@@ -223,6 +240,7 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         "reference", "program", "company", "status", "requested_amount", "justification", "broker",
         "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted_amount",
         "decided_at", "decided_by", "decision_note", "payment_reference", "paid_on", "products_list",
+        "screening_attempts",
         "countries_list", "score_link",
     ]  # fmt: skip
     exclude = ["products", "countries", "created_by", "last_reminded_on"]

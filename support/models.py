@@ -301,6 +301,14 @@ class Application(TimeStampedModel):
     review_round = models.PositiveSmallIntegerField(
         _("review round"), default=0, editable=False, help_text=_("How many times it has been submitted.")
     )
+    screening_attempts = models.PositiveSmallIntegerField(
+        _("screening attempts"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Eligibility checks started for this submission; after a few failed ones it waits for staff."
+        ),
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

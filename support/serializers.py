@@ -11,8 +11,8 @@ from rest_framework import serializers
 
 from brokers.models import Broker
 from companies.models import Company
-from portal.digits import to_ascii_digits
 from portal.models import TargetCountry
+from portal.rest import LocalizedDecimalField
 from products.models import Product
 
 from .models import (
@@ -26,20 +26,14 @@ from .models import (
 )
 
 
-class AmountField(serializers.DecimalField):
-    """A money amount typed in any digits: Persian and Arabic-Indic digits become ASCII, and
-    thousands separators (",", "٬") are dropped; "٫" is the decimal point."""
+class AmountField(LocalizedDecimalField):
+    """A money amount typed in any digits and separators (portal.digits.parse_number)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0.01"))
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, str):
-            data = to_ascii_digits(data).replace(",", "").strip()
-        return super().to_internal_value(data)
 
 
 # ---------------------------------------------------------------------------

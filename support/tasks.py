@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from portal.enqueue import enqueue
@@ -15,12 +15,20 @@ from portal.permissions import Role, staff_with_role
 from . import workflow
 from .models import GRANTED_STATES, Application, Status
 
+# Screening tries per submission (the task's own retries and the sweep's together); after the
+# last one the application waits in "submitted" and shows in the admin under "Screening failed".
+SCREENING_MAX_ATTEMPTS = 5
+
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
 def application_screen(application_id: int) -> str:
     """Screen a submitted application; a redelivered task finds it already moved on and stops."""
+    # Counted (and committed) before the work, so a try that crashes or is killed still counts.
+    claimed = Application.objects.filter(
+        pk=application_id, status=Status.SUBMITTED, screening_attempts__lt=SCREENING_MAX_ATTEMPTS
+    ).update(screening_attempts=F("screening_attempts") + 1)
     application = Application.objects.filter(pk=application_id, status=Status.SUBMITTED).first()
-    if application is None:
+    if not claimed or application is None:
         return "skipped"
     return workflow.application_screen(application=application).status
 
@@ -103,9 +111,9 @@ def applications_screen_sweep() -> int:
     """Queue screening for applications still "submitted" a few minutes on (a lost message)."""
     cutoff = timezone.now() - timezone.timedelta(minutes=5)
     ids = list(
-        Application.objects.filter(status=Status.SUBMITTED, submitted_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:200]
+        Application.objects.filter(
+            status=Status.SUBMITTED, submitted_at__lt=cutoff, screening_attempts__lt=SCREENING_MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:200]
     )
     for pk in ids:
         enqueue(application_screen, pk)

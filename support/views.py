@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
+from portal.once import AlreadySubmitted, already_submitted, create_once
 from portal.page_cache import cache_public_page
 from products.models import Product
 
@@ -53,9 +54,13 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApplicationForm(request.POST or None, company=company, program=program)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.application_create_draft(
-                program=program, company=company, by=request.user, **form.cleaned_data
-            )
+            with create_once(request) as record:  # a double click or the back button: one draft
+                application = services.application_create_draft(
+                    program=program, company=company, by=request.user, **form.cleaned_data
+                )
+                record(application.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -212,7 +212,11 @@ def application_submit(*, application: Application, by: User) -> Application:
     checked one after the other: the second is refused with the first one's reference."""
     Company.objects.select_for_update().filter(pk=application.company_id).first()
     _refuse_a_second_claim(application, CLAIM_STATES)
-    changes: dict[str, Any] = {"submitted_at": timezone.now(), "review_round": application.review_round + 1}
+    changes: dict[str, Any] = {
+        "submitted_at": timezone.now(),
+        "review_round": application.review_round + 1,
+        "screening_attempts": 0,
+    }
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
     application = _transition(application, "submit", by=by, changes=changes)

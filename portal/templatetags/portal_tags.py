@@ -7,7 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 import jdatetime
 from django import template
+from django.template import Context
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from portal.digits import to_persian_digits
@@ -114,3 +116,14 @@ def jdate_iso(value: str) -> str:
         return jdate(dt.date.fromisoformat(value))
     except (TypeError, ValueError):
         return value
+
+
+@register.simple_tag(takes_context=True)
+def form_token(context: Context) -> str:
+    """The hidden one-time token of a creation form (portal/once.py); kept when the form comes back
+    with errors, so that a corrected copy and a double click of it still count as one."""
+    from portal.once import FIELD, new_token, posted_token
+
+    request = context.get("request")
+    token = (posted_token(request) if request is not None else "") or new_token()
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, token)

@@ -18,7 +18,7 @@ QUEUES = {"default", "email", "screening", "fanout", "periodic"}
 # What each task is for decides where it waits; a new task must be added here and in settings.
 INTENDED = {
     "portal.tasks.notification_email_send": "email",
-    "portal.tasks.email_send": "email",  # password reset
+    "portal.tasks.email_send": "email",  # one-off e-mails (password resets now go as notifications)
     "companies.tasks.company_invitation_send": "email",
     "brokers.tasks.broker_invitation_send": "email",
     "support.tasks.application_screen": "screening",
@@ -37,6 +37,7 @@ INTENDED = {
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
+    "products.tasks.product_thumbnails_sweep": "periodic",
     "products.tasks.product_thumbnail_make": "default",
 }
 

@@ -228,7 +228,7 @@ def test_a_bucket_and_redis_make_uploads_sessions_and_cache_shared(s3_endpoint):
     assert _settings_of_a_process(**env) == [
         "portal.media.s3_storage",
         "django.contrib.sessions.backends.cached_db",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.ResilientRedisCache",
         "PrivateS3Storage",
         "True",
     ]

@@ -1,0 +1,189 @@
+"""The shared cache, made optional: a Redis outage slows nothing down and breaks nothing.
+
+Everything the portal keeps in the cache can be lost: log-in and inquiry rate limits, API
+throttles, cached pages and fragments, and the session cache in front of the database. So when
+Redis cannot be reached, `ResilientRedisCache` answers as an empty cache would (a read misses, a
+write is dropped, a rate limit starts from zero: requests are allowed), logs one warning, and
+for `DOWN_SECONDS` does not try again at all, so requests do not each wait for a refused
+connection. Socket timeouts (in OPTIONS) bound the wait when Redis hangs rather than refuses.
+
+Keys written or deleted while Redis was unreachable are deleted once it answers again (in this
+process, best effort), so a value from before the outage, such as the cached copy of a session
+that was ended during it, does not come back to life.
+
+Django's own RedisCache has no "ignore exceptions" option (django-redis has IGNORE_EXCEPTIONS,
+but not the pause, and would be one more dependency for ~100 lines).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Keys to clear after an outage, per Redis location; bounded so an outage cannot eat memory.
+MAX_STALE_KEYS = 10_000
+
+
+class _Breaker:
+    """Per process and per Redis location: is Redis taken to be down, and until when?"""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.down_since: float | None = None
+        self.stale_keys: set[str] = set()
+
+
+_breakers: dict[str, _Breaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def _breaker_for(location: str) -> _Breaker:
+    with _breakers_lock:
+        return _breakers.setdefault(location, _Breaker())
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache that degrades to a miss (see the module docstring).
+
+    OPTIONS: `DOWN_SECONDS` (default 5) is how long to skip Redis after a failure; the rest
+    (`socket_connect_timeout`, `socket_timeout`, ...) go to redis-py's connection pool.
+    """
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS", {}))
+        self.down_seconds = float(options.pop("DOWN_SECONDS", 5))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._breaker = _breaker_for(",".join(self._servers))
+
+    # -- the guard ---------------------------------------------------------------------------
+    @property
+    def is_down(self) -> bool:
+        return time.monotonic() < self._breaker.down_until
+
+    def _guard(self, default: T, call: Callable[[], T], *, stale: list[str] | None = None) -> T:
+        breaker = self._breaker
+        if time.monotonic() < breaker.down_until:
+            self._remember(stale)
+            return default
+        try:
+            result = call()
+        except redis.RedisError as exc:
+            self._trip(exc)
+            self._remember(stale)
+            return default
+        if breaker.down_since is not None:
+            self._recovered()
+        return result
+
+    def _remember(self, keys: list[str] | None) -> None:
+        if keys:
+            with self._breaker.lock:
+                room = MAX_STALE_KEYS - len(self._breaker.stale_keys)
+                self._breaker.stale_keys.update(keys[: max(room, 0)])
+
+    def _trip(self, exc: Exception) -> None:
+        breaker = self._breaker
+        with breaker.lock:
+            first = breaker.down_since is None
+            if first:
+                breaker.down_since = time.monotonic()
+            breaker.down_until = time.monotonic() + self.down_seconds
+        if first:
+            logger.warning(
+                "Cache unreachable (%s: %s): serving without it (misses, no rate limits) "
+                "and retrying every %.0f s",
+                type(exc).__name__,
+                exc,
+                self.down_seconds,
+            )
+
+    def _recovered(self) -> None:
+        breaker = self._breaker
+        with breaker.lock:
+            if breaker.down_since is None:
+                return
+            seconds = time.monotonic() - breaker.down_since
+            breaker.down_since = None
+            stale, breaker.stale_keys = list(breaker.stale_keys), set()
+        if stale:
+            try:
+                self._cache.delete_many(stale)
+            except redis.RedisError:
+                self._remember(stale)  # down again already: try at the next recovery
+        logger.warning(
+            "Cache reachable again after %.1f s; cleared %d keys written meanwhile", seconds, len(stale)
+        )
+
+    # -- the operations ----------------------------------------------------------------------
+    def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        full = self.make_and_validate_key(key, version=version)
+        return self._guard(
+            False, lambda: self._cache.add(full, value, self.get_backend_timeout(timeout)), stale=[full]
+        )
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        full = self.make_and_validate_key(key, version=version)
+        return self._guard(default, lambda: self._cache.get(full, default))
+
+    def set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        full = self.make_and_validate_key(key, version=version)
+        self._guard(
+            None, lambda: self._cache.set(full, value, self.get_backend_timeout(timeout)), stale=[full]
+        )
+
+    def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        full = self.make_and_validate_key(key, version=version)
+        return self._guard(False, lambda: self._cache.touch(full, self.get_backend_timeout(timeout)))
+
+    def delete(self, key: str, version: int | None = None) -> bool:
+        full = self.make_and_validate_key(key, version=version)
+        return self._guard(False, lambda: self._cache.delete(full), stale=[full])
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
+        return self._guard({}, lambda: super(ResilientRedisCache, self).get_many(keys, version=version))
+
+    def has_key(self, key: str, version: int | None = None) -> bool:
+        full = self.make_and_validate_key(key, version=version)
+        return self._guard(False, lambda: self._cache.has_key(full))
+
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        """As a missing key does: ValueError, which every caller already handles."""
+        full = self.make_and_validate_key(key, version=version)
+        missing = object()
+        result = self._guard(missing, lambda: self._cache.incr(full, delta), stale=[full])
+        if result is missing:
+            raise ValueError(f"Key '{key}' not found (the cache is unreachable)")
+        return result
+
+    def set_many(
+        self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list:
+        stale = [self.make_and_validate_key(key, version=version) for key in data]
+        self._guard(
+            None,
+            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version=version),
+            stale=stale,
+        )
+        return []
+
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        keys = list(keys)
+        stale = [self.make_and_validate_key(key, version=version) for key in keys]
+        self._guard(
+            None, lambda: super(ResilientRedisCache, self).delete_many(keys, version=version), stale=stale
+        )
+
+    def clear(self) -> bool:
+        return self._guard(False, lambda: self._cache.clear())
