@@ -87,8 +87,25 @@ def _document(application, document_type) -> ApplicationDocument:  # noqa: ANN00
     return document
 
 
+def ensure_role_groups() -> None:
+    """Put the migration-made role groups back if a transactional test flushed them."""
+    if Group.objects.filter(name=Role.REVIEWER.value).exists():
+        return
+    from importlib import import_module
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.conftest import ROLE_MIGRATIONS
+
+    state_apps = MigrationExecutor(connection).loader.project_state().apps
+    for module, function in ROLE_MIGRATIONS:
+        getattr(import_module(module), function)(state_apps, None)
+
+
 def build_world() -> World:
     """Create the personas and the objects; every file is really stored so /media/ can serve it."""
+    ensure_role_groups()
     w = World()
     o = w.objects
     o["iraq"] = TargetCountryFactory(iso_code="IQ")
