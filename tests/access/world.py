@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -20,7 +21,7 @@ from companies.models import CompanyInvitation
 from portal.models import User
 from portal.permissions import Role
 from products.models import ProductImage
-from support.models import ApplicationDocument, Status
+from support.models import ApplicationDocument, Review, Status
 from tests.brokers.factories import (
     BrokerFactory,
     BrokerMembershipFactory,
@@ -187,6 +188,13 @@ def build_world() -> World:
     )
     o["application_a"].refresh_from_db()
     o["document_a"] = _document(o["application_a"], o["proforma"])
+    # One completed review by a panel member who is no persona, so that a manager may decide and
+    # the assigned reviewer may still score.
+    panel = UserFactory(email="panel@centre.example", is_staff=True, roles=reviewer)
+    o["panel_review"] = Review.objects.create(
+        application=o["application_a"], reviewer=panel, recommendation=Review.Recommendation.APPROVE,
+        weighted_score=Decimal("7.50"), review_round=o["application_a"].review_round,
+    )  # fmt: skip
     o["application_a_draft"] = ApplicationFactory(company=o["company_a"], program=o["program"])
     o["document_a_draft"] = _document(o["application_a_draft"], o["proforma"])
     o["application_b"] = ApplicationFactory(company=o["company_b"], program=o["program"])
