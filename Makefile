@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run worker beat test test-fast lint fmt messages screenshots check bench clean
+.PHONY: help setup run worker beat test test-fast fuzz lint fmt messages screenshots check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(PY) -m pytest
+
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP) ## Schemathesis against /api/schema/ as every role, FUZZ_EXAMPLES cases per operation (200)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/portal/test_api_schema_fuzz.py -p no:cacheprovider -q
 
 lint: $(STAMP) ## ruff check, format check, Django checks and migrations in step
 	$(VENV)/bin/ruff check .

@@ -38,6 +38,7 @@ from brokers.models import Offer  # noqa: E402
 from companies.models import Company, CompanyMembership  # noqa: E402
 from portal.models import TargetCountry, User  # noqa: E402
 from portal.permissions import Role  # noqa: E402
+from portal.two_factor import requires_second_factor  # noqa: E402
 from products.models import Product, ProductCategory  # noqa: E402
 from support.models import Application, Status, SupportProgram  # noqa: E402
 
@@ -103,8 +104,21 @@ def _references(visible, everything) -> list[str]:  # noqa: ANN001 - QuerySets
 def _client(role: str | None, users: dict[str, str]) -> Client:
     client = Client(HTTP_HOST=HOST)
     if role:
-        client.force_login(User.objects.get(email=users[role]))
+        user = User.objects.get(email=users[role])
+        client.force_login(user)
+        if requires_second_factor(user):  # staff pages need a session that passed the second factor
+            _pass_second_factor(client, user)
     return client
+
+
+def _pass_second_factor(client: Client, user: Any) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def sessions(fx: dict[str, Any]) -> dict[str, str]:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_tools import NoteActionForm, csv_export_action, note_action
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, note_action
 
 from . import services
 from .models import (
@@ -21,7 +23,7 @@ from .models import (
 
 
 @admin.register(ServiceType)
-class ServiceTypeAdmin(admin.ModelAdmin):
+class ServiceTypeAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name_fa", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_fa", "name_en", "slug"]
@@ -36,7 +38,9 @@ class BrokerMembershipInline(admin.TabularInline):
 
 
 @admin.register(Broker)
-class BrokerAdmin(admin.ModelAdmin):
+class BrokerAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    # A website typed without a scheme is https:// (as on the public form; Django 6's default).
+    formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     list_display = ["name_fa", "name_en", "licence_number", "status", "created_at"]
     list_filter = ["status", "countries", "services"]
     search_fields = ["name_fa", "name_en", "licence_number", "email"]
@@ -89,7 +93,7 @@ class BrokerAdmin(admin.ModelAdmin):
 
 
 @admin.register(BrokerInvitation)
-class BrokerInvitationAdmin(admin.ModelAdmin):
+class BrokerInvitationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["email", "broker", "invited_by", "created_at", "expires_at", "accepted_at"]
     search_fields = ["email", "broker__name_fa", "broker__name_en"]
     list_select_related = ["broker", "invited_by"]
@@ -121,7 +125,7 @@ class ResponseInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["title_fa", "title_en", "broker", "kind", "country", "deadline", "status"]
     list_filter = ["status", "kind", "country", "categories"]
     search_fields = ["title_fa", "title_en", "broker__name_fa", "broker__name_en"]
@@ -158,7 +162,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfferResponse)
-class OfferResponseAdmin(admin.ModelAdmin):
+class OfferResponseAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["offer", "company", "unit_price", "currency", "quantity", "status", "created_at"]
     list_filter = ["status", "offer__country", "offer__kind"]
     search_fields = ["company__name_fa", "company__name_en", "offer__title_fa", "offer__title_en"]
@@ -184,7 +188,7 @@ class OfferResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(BuyerInquiry)
-class BuyerInquiryAdmin(admin.ModelAdmin):
+class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["organisation", "name", "country", "product", "status", "routed_to", "created_at"]
     list_filter = ["status", "country"]
     search_fields = ["organisation", "name", "email", "message"]

@@ -11,20 +11,21 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from companies.permissions import can_edit_company, company_of
+from companies.permissions import can_act_for_own_company, company_of
+from portal.access import Access, WriteAccess
+from portal.models import User
 from portal.page_cache import CachedPublicListMixin
 from products.search import normalize_query
 
 from . import services
 from .filters import BrokerFilter, OfferFilter
 from .models import Broker, Offer, OfferResponse
-from .permissions import broker_of, can_edit_broker, get_offer_for_viewer
+from .permissions import broker_of, can_act_for_own_broker, can_edit_broker, get_offer_for_viewer
 from .serializers import (
     BrokerSerializer,
     OfferCreateSerializer,
@@ -77,19 +78,6 @@ class OfferApiFilter(OfferFilter):
         return queryset.filter(Q(title_fa__icontains=text) | Q(title_en__icontains=text))
 
 
-class CanWriteOwnOffers(permissions.BasePermission):
-    """Anyone may read; only members of a brokerage that is not suspended may write. Whether the
-    brokerage may publish (it must be approved) is the services' rule."""
-
-    message = _("Only members of an active brokerage can add or change offers.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        broker = broker_of(request.user)
-        return broker is not None and can_edit_broker(request.user, broker)
-
-
 class OfferViewSet(
     CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -100,9 +88,13 @@ class OfferViewSet(
 
     queryset = Offer.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = OfferSerializer
-    permission_classes = [CanWriteOwnOffers]
+    # Anyone reads; members of an active brokerage write (publishing needs approval: the services).
+    permission_classes = [WriteAccess]
     filter_backends = [DjangoFilterBackend]
     filterset_class = OfferApiFilter
+
+    def write_access(self, user: User) -> Access:
+        return can_act_for_own_broker(user)
 
     def get_queryset(self) -> QuerySet[Offer]:
         if getattr(self, "swagger_fake_view", False):
@@ -164,18 +156,6 @@ class OfferViewSet(
 # ---------------------------------------------------------------------------
 # Responses
 # ---------------------------------------------------------------------------
-class CanRespondForOwnCompany(permissions.BasePermission):
-    """Anyone may try to read; only members of a company that is not suspended may respond."""
-
-    message = _("Only members of an active company can respond to offers.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        company = company_of(request.user)
-        return company is not None and can_edit_company(request.user, company)
-
-
 def _with_relations(responses: QuerySet[OfferResponse]) -> QuerySet[OfferResponse]:
     return responses.select_related("company").prefetch_related("products")
 
@@ -189,8 +169,11 @@ class OfferResponsesOfOfferViewSet(mixins.ListModelMixin, viewsets.GenericViewSe
 
     queryset = OfferResponse.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = OfferResponseSerializer
-    permission_classes = [CanRespondForOwnCompany]
+    permission_classes = [WriteAccess]  # anyone may try to read; members of an active company respond
     filter_backends: list[type] = []
+
+    def write_access(self, user: User) -> Access:
+        return can_act_for_own_company(user)
 
     def get_offer(self) -> Offer:
         return get_offer_for_viewer(self.request.user, self.kwargs["offer_pk"])
@@ -261,8 +244,7 @@ class OfferResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """Shortlist, accept or decline a response to an offer of the caller's brokerage."""
         offer_response = self.get_object()
-        if not can_edit_broker(request.user, offer_response.offer.broker):
-            raise exceptions.PermissionDenied(_("Your brokerage is suspended."))
+        can_edit_broker(request.user, offer_response.offer.broker).require()
         data = OfferResponseDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer_response = services.response_decide(response=offer_response, **data.validated_data)

@@ -18,11 +18,16 @@ class BrokersConfig(AppConfig):
         media.register_private("offers/attachments", can_see_attachment)
 
         from portal.home import register_figure
-        from portal.page_cache import register_public_models
+        from portal.page_cache import parent_shown, register_public_models, status_shown
 
         from .models import Broker, Offer, OfferAttachment, ServiceType
 
-        register_public_models(Broker, Offer, OfferAttachment, ServiceType)
+        # Draft offers and brokerages awaiting approval show nowhere public.
+        offer_shown = status_shown(Offer.Status.OPEN)
+        register_public_models(Broker, shown=status_shown(Broker.Status.APPROVED))
+        register_public_models(Offer, shown=offer_shown)
+        register_public_models(OfferAttachment, shown=parent_shown("offer", offer_shown))
+        register_public_models(ServiceType)
 
         register_figure(
             "brokers",

@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.models import Invitation, StatusDecision, TargetCountry, TimeStampedModel, User, localized
+from portal.models import (
+    Invitation,
+    LoadedStatus,
+    StatusDecision,
+    TargetCountry,
+    TimeStampedModel,
+    User,
+    localized,
+)
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
@@ -59,7 +67,7 @@ class BrokerQuerySet(models.QuerySet["Broker"]):
         return self.filter(countries=country)
 
 
-class Broker(StatusDecision, TimeStampedModel):
+class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
         APPROVED = "approved", _("Approved")
@@ -191,7 +199,7 @@ class OfferQuerySet(models.QuerySet["Offer"]):
         return self.filter(status=Offer.Status.OPEN, deadline__lt=today or timezone.localdate())
 
 
-class Offer(TimeStampedModel):
+class Offer(LoadedStatus, TimeStampedModel):
     class Kind(models.TextChoices):
         DEMAND = "demand", _("Buyer demand")
         SERVICE = "service", _("Service offer")

@@ -1,12 +1,17 @@
-"""Who may see and change a brokerage, its offers and the responses to them."""
+"""Who may see and change a brokerage, its offers and the responses to them.
+
+Each rule answers an `Access` (allowed, or the reason why not): see portal/access.py."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
-from companies.permissions import company_of
+from companies.models import Company
+from companies.permissions import company_is_active, company_of
+from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 
 from .models import Broker, BrokerMembership, Offer, OfferResponse
@@ -29,14 +34,46 @@ def get_own_broker(user: User | AnonymousUser) -> Broker:
     return broker
 
 
-def can_edit_broker(user: User | AnonymousUser, broker: Broker) -> bool:
+def broker_is_active(broker: Broker) -> Access:
+    """A suspended brokerage keeps read access to its data but cannot change it."""
+    if broker.status == Broker.Status.SUSPENDED:
+        return refuse(_("Your brokerage is suspended by the centre: its data can be read but not changed."))
+    return ALLOWED
+
+
+def broker_may_publish(broker: Broker) -> Access:
+    """Offers go on the board only from an approved brokerage."""
+    if broker.status == Broker.Status.PENDING:
+        return refuse(_("Your brokerage awaits the centre's approval; it can write offers once approved."))
+    if broker.status == Broker.Status.REJECTED:
+        return refuse(
+            _(
+                "The centre did not approve your brokerage, so it cannot publish offers. "
+                "Contact the export support desk."
+            )
+        )
+    return broker_is_active(broker)
+
+
+def can_edit_broker(user: User | AnonymousUser, broker: Broker) -> Access:
+    """A member of the brokerage, while it is not suspended: its profile, offers, decisions."""
     own = broker_of(user)
-    return own is not None and own.pk == broker.pk and broker.status != Broker.Status.SUSPENDED
+    if own is None or own.pk != broker.pk:
+        return refuse(_("Only the brokerage's members can change it."))
+    return broker_is_active(broker)
 
 
-def can_publish_offers(user: User | AnonymousUser, broker: Broker) -> bool:
-    """Only members of an approved brokerage publish offers."""
-    return can_edit_broker(user, broker) and broker.status == Broker.Status.APPROVED
+def can_act_for_own_broker(user: User | AnonymousUser) -> Access:
+    """The user has a brokerage and may change it (write offers, decide on responses)."""
+    broker = broker_of(user)
+    if broker is None:
+        return refuse(_("Register your brokerage first."))
+    return can_edit_broker(user, broker)
+
+
+def can_publish_offers(user: User | AnonymousUser, broker: Broker) -> Access:
+    """Members of an approved brokerage publish offers."""
+    return can_edit_broker(user, broker) and broker_may_publish(broker)
 
 
 def get_offer_for_viewer(user: User | AnonymousUser, pk: int) -> Offer:
@@ -50,9 +87,23 @@ def get_offer_for_broker(user: User | AnonymousUser, pk: int) -> Offer:
     return get_object_or_404(Offer.objects.select_related("broker", "country"), pk=pk, broker=broker)
 
 
-def can_respond(user: User | AnonymousUser, offer: Offer) -> bool:
+def company_may_respond(company: Company) -> Access:
+    """Offers are answered by verified companies (not pending, not suspended)."""
+    if company.status == Company.Status.PENDING:
+        return refuse(
+            _("Your company is awaiting verification by the centre; it can answer offers once verified.")
+        )
+    return company_is_active(company)
+
+
+def can_respond(user: User | AnonymousUser, offer: Offer) -> Access:
+    """A member of a verified company, to an open offer of an approved brokerage."""
     company = company_of(user)
-    return company is not None and company.is_verified and offer.is_open and offer.broker.is_approved
+    if company is None:
+        return refuse(_("Only members of a registered company can answer offers."))
+    if not (offer.is_open and offer.broker.is_approved):
+        return refuse(_("This offer is closed."))
+    return company_may_respond(company)
 
 
 def get_response_for_broker(user: User | AnonymousUser, pk: int) -> OfferResponse:

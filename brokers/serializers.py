@@ -12,7 +12,7 @@ from rest_framework import serializers
 from companies.models import Company
 from companies.serializers import CompanyBriefSerializer
 from portal.models import TargetCountry
-from portal.rest import DigitsInputMixin
+from portal.rest import DigitsInputMixin, OptionalURLField
 from products.models import Product, ProductCategory
 
 from .models import Broker, Offer, OfferResponse
@@ -41,6 +41,7 @@ class BrokerSerializer(serializers.ModelSerializer):
     the licence scan is never part of the API."""
 
     name = serializers.CharField(read_only=True)
+    website = OptionalURLField(read_only=True)
     services = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)

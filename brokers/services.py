@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from .models import (
     OfferResponse,
     ServiceType,
 )
+from .permissions import broker_is_active, broker_may_publish, company_may_respond
 
 BROKER_FIELDS = {
     "name_fa", "name_en", "licence_file", "languages", "offices", "description_fa", "description_en",
@@ -155,10 +156,7 @@ def broker_invitation_accept(*, invitation: BrokerInvitation, user: User) -> Bro
 # Offers
 # ---------------------------------------------------------------------------
 def _check_broker_may_write(broker: Broker, *, publishing: bool) -> None:
-    if broker.status == Broker.Status.SUSPENDED:
-        raise PermissionDenied(_("Your brokerage is suspended."))
-    if publishing and broker.status != Broker.Status.APPROVED:
-        raise PermissionDenied(_("Only approved brokerages can publish offers."))
+    (broker_may_publish if publishing else broker_is_active)(broker).require()
 
 
 def _check_offer_rules(offer: Offer, *, publishing: bool, deadline_changed: bool = True) -> None:
@@ -277,8 +275,7 @@ def response_submit(
     offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
     if not (offer.is_open and offer.broker.is_approved):
         raise ValidationError(_("This offer is closed."), code="closed")
-    if not company.is_verified:
-        raise PermissionDenied(_("Only verified companies can answer offers."))
+    company_may_respond(company).require()
     products = list(products)
     if not products:
         raise ValidationError({"products": _("Choose at least one of your published products.")})

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.models import Company
 from companies.permissions import company_of
+from portal import lockout
 from portal.forms import add_service_errors
 from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
@@ -110,8 +111,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    if not can_edit_broker(request.user, broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, broker).require()
     form = BrokerForm(request.POST or None, request.FILES or None, instance=broker)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "licence_number"}
@@ -129,8 +129,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    if not can_edit_broker(request.user, broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, broker).require()
     invite_from_request(
         request, lambda email: services.broker_invite(broker=broker, by=request.user, email=email)
     )
@@ -140,7 +139,11 @@ def invite(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(BrokerInvitation.objects.select_related("broker"), token=token)
+    if not lockout.door_is_open(request, counters=(lockout.ADDRESS,)):
+        return lockout.lockout_response(request)
+    invitation = lockout.secret_link_object(
+        request, BrokerInvitation.objects.select_related("broker"), door="invitation", token=token
+    )
     if request.method == "POST":
         try:
             services.broker_invitation_accept(invitation=invitation, user=request.user)
@@ -178,7 +181,12 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _offer_page(
-    request: HttpRequest, offer: Offer, *, response_form: ResponseForm | None = None, status: int = 200
+    request: HttpRequest,
+    offer: Offer,
+    *,
+    response_form: ResponseForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """An offer as the viewer sees it: the owner with the responses, a company with its answer."""
     company = company_of(request.user)
@@ -192,7 +200,7 @@ def _offer_page(
     }
     if is_owner:
         context["responses"] = offer.responses.select_related("company").prefetch_related("products")
-        context["attachment_form"] = AttachmentForm()
+        context["attachment_form"] = attachment_form or AttachmentForm()
     elif company is not None:
         response = offer.responses.filter(company=company).prefetch_related("products").first()
         context["my_response"] = response
@@ -211,8 +219,7 @@ def _offer_form_page(request: HttpRequest, form: OfferForm, offer: Offer | None)
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    if not can_publish_offers(request.user, broker):
-        raise PermissionDenied(_("Only approved brokerages can publish offers."))
+    can_publish_offers(request.user, broker).require()
     form = OfferForm(request.POST or None, broker=broker)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,8 +238,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, offer.broker).require()
     form = OfferForm(request.POST or None, instance=offer, broker=offer.broker)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,8 +257,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_publish_offers(request.user, offer.broker):
-        raise PermissionDenied
+    can_publish_offers(request.user, offer.broker).require()
     try:
         services.offer_publish(offer=offer)
     except ValidationError as error:
@@ -267,8 +272,7 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, offer.broker).require()
     services.offer_close(offer=offer)
     messages.success(request, _("The offer is closed."))
     return redirect(offer)
@@ -278,17 +282,16 @@ def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, offer.broker).require()
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.offer_attachment_add(offer=offer, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    if form.errors:
+        # The offer page again, with the error beside the file and the title as typed.
+        return _offer_page(request, offer, attachment_form=form, status=400)
     return redirect(offer)
 
 
@@ -300,8 +303,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_viewer(request.user, pk)
     company = company_of(request.user)
-    if company is None or not can_respond(request.user, offer):
-        raise PermissionDenied
+    can_respond(request.user, offer).require()
     existing = offer.responses.filter(company=company).first()
     form = ResponseForm(request.POST, instance=existing, company=company)
     if form.is_valid():
@@ -319,8 +321,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def response_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     response = get_response_for_broker(request.user, pk)
-    if not can_edit_broker(request.user, response.offer.broker):
-        raise PermissionDenied
+    can_edit_broker(request.user, response.offer.broker).require()
     try:
         services.response_decide(response=response, status=decision)
     except ValidationError as error:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_tools import NoteActionForm, csv_export_action, note_action
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, note_action
 
 from . import services
 from .models import Company, CompanyInvitation, CompanyMembership
@@ -42,7 +44,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    # A website typed without a scheme is https:// (as on the public form; Django 6's default).
+    formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     list_display = [
         "name_fa", "name_en", "national_id", "province", "status", "certificate_state", "created_at",
     ]  # fmt: skip
@@ -111,7 +115,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyInvitation)
-class CompanyInvitationAdmin(admin.ModelAdmin):
+class CompanyInvitationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["email", "company", "invited_by", "created_at", "expires_at", "accepted_at"]
     search_fields = ["email", "company__name_fa", "company__name_en"]
     list_select_related = ["company", "invited_by"]

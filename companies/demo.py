@@ -16,7 +16,18 @@ from .models import Company, CompanyMembership, Province
 from .services import company_member_add
 from .validators import national_id_check_digit
 
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# A one-page blank PDF, as pypdf writes it: uploads are parsed, not only sniffed.
+DEMO_PDF = (
+    b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<\n/Producer (pypdf)\n>>\nendobj\n"
+    b"2 0 obj\n<<\n/Type /Pages\n/Count 1\n/Kids [ 4 0 R ]\n>>\nendobj\n"
+    b"3 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n"
+    b"4 0 obj\n<<\n/Type /Page\n/Resources <<\n>>\n/MediaBox [ 0.0 0.0 595 842 ]\n"
+    b"/Parent 2 0 R\n>>\nendobj\n"
+    b"xref\n0 5\n0000000000 65535 f \n0000000015 00000 n \n0000000054 00000 n \n"
+    b"0000000113 00000 n \n0000000162 00000 n \ntrailer\n"
+    b"<<\n/Size 5\n/Root 3 0 R\n/Info 1 0 R\n>>\nstartxref\n"
+    b"256\n%%EOF\n"
+)
 
 NAMES = [
     ("پارس تجهیز سلامت", "Pars Tajhiz Salamat"), ("آریا طب نوین", "Arya Teb Novin"),

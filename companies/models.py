@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Invitation, StatusDecision, TimeStampedModel, User, localized
+from portal.models import Invitation, LoadedStatus, StatusDecision, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 
 from .validators import validate_national_id
@@ -64,7 +64,7 @@ class CompanyQuerySet(models.QuerySet["Company"]):
         return self.filter(Q(status=Company.Status.VERIFIED) | Q(memberships__user=user)).distinct()
 
 
-class Company(StatusDecision, TimeStampedModel):
+class Company(LoadedStatus, StatusDecision, TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")
         VERIFIED = "verified", _("Verified")

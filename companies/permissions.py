@@ -1,10 +1,14 @@
-"""Who may see and change a company; objects outside the user's reach are 404s."""
+"""Who may see and change a company; objects outside the user's reach are 404s.
+
+Each rule answers an `Access` (allowed, or the reason why not): see portal/access.py."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
+from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 
 from .models import Company, CompanyMembership
@@ -25,9 +29,26 @@ def is_member(user: User | AnonymousUser, company: Company) -> bool:
     return own is not None and own.pk == company.pk
 
 
-def can_edit_company(user: User | AnonymousUser, company: Company) -> bool:
-    # Suspended companies keep read access to their data but cannot change it.
-    return is_member(user, company) and company.status != Company.Status.SUSPENDED
+def company_is_active(company: Company) -> Access:
+    """A suspended company keeps read access to its data but cannot change it or act."""
+    if company.status == Company.Status.SUSPENDED:
+        return refuse(_("Your company is suspended by the centre: its data can be read but not changed."))
+    return ALLOWED
+
+
+def can_edit_company(user: User | AnonymousUser, company: Company) -> Access:
+    """A member of the company, while it is not suspended: its profile, products, applications."""
+    if not is_member(user, company):
+        return refuse(_("Only the company's members can change it."))
+    return company_is_active(company)
+
+
+def can_act_for_own_company(user: User | AnonymousUser) -> Access:
+    """The user has a company and may change it (add products, apply, respond to offers)."""
+    company = company_of(user)
+    if company is None:
+        return refuse(_("Register your company first."))
+    return can_edit_company(user, company)
 
 
 def get_own_company(user: User | AnonymousUser) -> Company:

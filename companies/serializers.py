@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from portal.rest import OptionalURLField
+
 from .models import Company
 from .permissions import is_member
 
@@ -24,6 +26,7 @@ class CompanySerializer(serializers.ModelSerializer):
     certificate_number, phone, address and certificate_file."""
 
     name = serializers.CharField(read_only=True)
+    website = OptionalURLField(read_only=True)
     certificate_expired = serializers.BooleanField(read_only=True)
 
     class Meta:

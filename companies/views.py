@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import lockout
 from portal.forms import InviteForm, add_service_errors
 from portal.page_cache import cache_public_page
 from portal.views import invite_from_request
@@ -95,8 +96,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest) -> HttpResponse:
     company = get_own_company(request.user)
-    if not can_edit_company(request.user, company):
-        raise PermissionDenied
+    can_edit_company(request.user, company).require()
     form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "national_id"}
@@ -114,8 +114,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
     company = get_own_company(request.user)
-    if not can_edit_company(request.user, company):
-        raise PermissionDenied
+    can_edit_company(request.user, company).require()
     invite_from_request(
         request, lambda email: services.company_invite(company=company, by=request.user, email=email)
     )
@@ -125,7 +124,11 @@ def invite(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(CompanyInvitation.objects.select_related("company"), token=token)
+    if not lockout.door_is_open(request, counters=(lockout.ADDRESS,)):
+        return lockout.lockout_response(request)
+    invitation = lockout.secret_link_object(
+        request, CompanyInvitation.objects.select_related("company"), door="invitation", token=token
+    )
     if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, user=request.user)

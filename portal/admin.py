@@ -1,19 +1,30 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_tools import CheckedActionsMixin
 from .enqueue import enqueue
-from .models import Notification, TargetCountry, User
+from .models import ApiToken, Notification, SecurityEvent, TargetCountry, User
 from .tasks import notification_email_send
+
+# Django's own Group admin, with the same check on action ids as the portal's admins.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(CheckedActionsMixin, DjangoGroupAdmin):
+    pass
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CheckedActionsMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "preferred_language", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "preferred_language"]
@@ -40,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(TargetCountry)
-class TargetCountryAdmin(admin.ModelAdmin):
+class TargetCountryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["iso_code", "name_fa", "name_en", "buyer_status", "is_active"]
     list_filter = ["buyer_status", "is_active"]
     list_editable = ["buyer_status", "is_active"]
@@ -53,7 +64,7 @@ class TargetCountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "email_status", "email_attempts"]
     list_filter = ["email_status", "kind", "language"]
     search_fields = ["title", "recipient__email"]
@@ -78,3 +89,61 @@ class NotificationAdmin(admin.ModelAdmin):
             ngettext("%(n)d e-mail queued.", "%(n)d e-mails queued.", len(ids)) % {"n": len(ids)},
             messages.SUCCESS,
         )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log: superusers read it; nobody adds, edits or deletes events."""
+
+    list_display = ["created_at", "kind", "username", "ip_address", "path", "detail", "user_agent_short"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["username", "=ip_address", "path", "detail"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in SecurityEvent._meta.fields]
+    show_full_result_count = False
+    list_per_page = 50
+
+    @admin.display(description=_("browser or client"))
+    def user_agent_short(self, event: SecurityEvent) -> str:
+        return event.user_agent[:60]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Integrations' tokens: superusers see them and may revoke (delete) one; the token is never shown."""
+
+    list_display = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    search_fields = ["name", "user__email", "token_key"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False

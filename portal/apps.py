@@ -7,9 +7,19 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+    default = True
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from . import security_log, two_factor
         from .models import TargetCountry
         from .page_cache import register_public_models
 
         register_public_models(TargetCountry)
+        user_logged_in.connect(security_log.on_logged_in, dispatch_uid="portal.security.login")
+        user_logged_in.connect(two_factor.mark_pending_on_login, dispatch_uid="portal.two_factor.pending")
+        user_logged_out.connect(security_log.on_logged_out, dispatch_uid="portal.security.logout")
+        user_login_failed.connect(security_log.on_login_failed, dispatch_uid="portal.security.failed")
+        user_locked_out.connect(security_log.on_locked_out, dispatch_uid="portal.security.locked_out")

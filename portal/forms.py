@@ -5,9 +5,9 @@ from typing import Any
 
 import jdatetime
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .digits import to_ascii_digits, to_persian_digits
 from .enqueue import enqueue_on_commit
-from .http import client_ip, count_attempt
+from .lockout import lockout_message
 from .models import User
 
 NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
@@ -118,10 +118,11 @@ class SignUpForm(StyledFormMixin, forms.ModelForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
-        return email
+        # Whether the address has an account is never said here (portal.services.user_signup).
+        return self.cleaned_data["email"].lower()
+
+    def validate_unique(self) -> None:
+        """No "already exists" error: that would tell anyone which addresses have accounts."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -144,11 +145,24 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
         field_classes = {"phone": PhoneField}
 
 
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 15 * 60
+class LockoutAwareFormMixin:
+    """A log-in form that tells a locked-out person so, in their language, instead of "wrong password".
+
+    django-axes refuses the attempt before any password is checked and flags the request; the
+    form shows the lockout as its error and the page answers 429 (portal.lockout.lockout_response).
+    """
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                self.request.lockout_shown = True
+                raise ValidationError(lockout_message(), code="too_many_attempts") from None
+            raise
 
 
-class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
+class EmailAuthenticationForm(LockoutAwareFormMixin, StyledFormMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -157,23 +171,83 @@ class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The e-mail address or password is not correct."),
-        "too_many_attempts": _("Too many failed attempts. Please wait 15 minutes, or reset your password."),
     }
-
-    def clean(self) -> dict[str, Any]:
-        # Slow down password guessing: ten failures per address and account, then a pause.
-        ip = client_ip(self.request) if self.request else "unknown"
-        key = f"login-failures:{ip}:{self.cleaned_data.get('username', '')}"
-        if (cache.get(key) or 0) >= LOGIN_FAILURE_LIMIT:
-            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts")
-        try:
-            return super().clean()
-        except ValidationError:
-            count_attempt(key, window_seconds=LOGIN_FAILURE_WINDOW)
-            raise
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+
+class AdminLoginForm(LockoutAwareFormMixin, AdminAuthenticationForm):
+    """The admin's log-in form under the same lockout policy."""
+
+    def clean_username(self) -> str:
+        return (self.cleaned_data.get("username") or "").lower()
+
+
+class SecondFactorForm(StyledFormMixin, forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6-digit code from your authenticator app, or one of your backup codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr", "autofocus": True}
+        ),
+    )
+
+
+class SecondFactorSetupForm(SecondFactorForm):
+    token = forms.CharField(
+        label=_("Code from the app"),
+        max_length=20,
+        help_text=_("Enter the 6-digit code your authenticator app shows now."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}),
+    )
+
+
+class PasswordConfirmForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("The password is not correct."), code="password_incorrect")
+        return password
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    EXPIRY_CHOICES = [
+        ("30", _("30 days")),
+        ("90", _("90 days")),
+        ("365", _("One year")),
+        ("", _("Never (until revoked)")),
+    ]
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What the token is for, e.g. the system that will use it."),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Give the token a name."), code="required")
+        return name
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -1,9 +1,18 @@
-"""Health probes for /healthz: each returns None when healthy, else a short reason."""
+"""Health probes for /healthz: each returns None when healthy, else a short generic reason.
+
+/healthz answers anyone, so a reason never carries the exception's text (host names, ports, user
+names, driver versions); the detail goes to the log, where the operator looks.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import connection
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = "unavailable"
 
 
 def database_problem() -> str | None:
@@ -11,8 +20,9 @@ def database_problem() -> str | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"[:300]
+    except Exception:
+        logger.exception("health check: the database is unavailable")
+        return UNAVAILABLE
     return None
 
 
@@ -24,8 +34,9 @@ def broker_problem() -> str | None:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"[:300]
+    except Exception:
+        logger.exception("health check: the broker is unavailable")
+        return UNAVAILABLE
     return None
 
 

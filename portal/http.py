@@ -7,9 +7,24 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind a trusted proxy (USE_X_FORWARDED_FOR), the forwarded one."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.USE_X_FORWARDED_FOR else ""
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")) or "unknown"
+    """The client's address, as our own proxies saw it.
+
+    With `TRUSTED_PROXY_COUNT` = N > 0, each of our N proxies appended the address it received the
+    request from to X-Forwarded-For, so the client is the N-th entry from the right; anything left
+    of it was written by the client and is ignored. With N = 0 the header is not trusted at all.
+    The same rule as DRF's throttles (`NUM_PROXIES`), which the settings set to the same N.
+    """
+    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if proxies else ""
+    if forwarded:
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        return entries[-min(proxies, len(entries))] or remote or "unknown"
+    return remote or "unknown"
+
+
+def user_agent(request: HttpRequest) -> str:
+    return (request.META.get("HTTP_USER_AGENT") or "")[:255]
 
 
 def count_attempt(key: str, *, window_seconds: int) -> int:

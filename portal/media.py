@@ -35,12 +35,19 @@ from django.http import (
 )
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import filepath_to_uri
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from .models import User
+from .uploads import safe_filename
 
 AccessCheck = Callable[[User | AnonymousUser, str], bool]
 _rules: dict[str, AccessCheck | None] = {}
+# Uploads are never pages: nothing in them may run, load, or be framed, whatever a browser
+# takes them for (sandbox also gives them an opaque origin, away from the portal's cookies).
+MEDIA_CSP = "default-src 'none'; sandbox"
+# Shown inline (in <img> tags); everything else, PDFs first, is downloaded, never rendered here.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
 def register_public(*folders: str) -> None:
@@ -59,25 +66,44 @@ def _rule_for(name: str) -> tuple[bool, AccessCheck | None]:
     return False, None
 
 
+def _is_file_name(name: str) -> bool:
+    parts = name.split("/")
+    return (
+        "\x00" not in name
+        and not name.startswith("/")
+        and ".." not in parts
+        and bool(parts[-1])  # "companies/logos/" is a folder: nothing to serve
+    )
+
+
 @require_GET
 def serve(request: HttpRequest, name: str) -> HttpResponse:
     """Serve an uploaded file if its folder is registered and the viewer may see it."""
-    if ".." in name.split("/") or name.startswith("/"):
+    if not _is_file_name(name):
         raise Http404
     known, check = _rule_for(name)
     if not known or (check is not None and not check(request.user, name)):
         raise Http404  # not "forbidden": do not reveal that the file exists
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    disposition = content_disposition_header(
+        as_attachment=content_type not in INLINE_TYPES, filename=safe_filename(name.rsplit("/", 1)[-1])
+    )
     if not hasattr(default_storage, "signed_url"):
-        if not default_storage.exists(name):
-            raise Http404
-        response: HttpResponse = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        try:
+            handle = default_storage.open(name, "rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError):
+            raise Http404 from None  # missing, a folder, or a name the file system refuses
+        response: HttpResponse = FileResponse(handle, content_type=content_type)
     elif settings.MEDIA_S3_DELIVERY == "redirect":
         # No existence check: it would cost a round trip to the bucket on every image, and the
         # check above already found a row that names this file (a missing object is the bucket's 404).
-        response = HttpResponseRedirect(default_storage.signed_url(name))
+        # The bucket answers with the type and disposition signed into the URL.
+        response = HttpResponseRedirect(default_storage.signed_url(name, content_type, disposition))
     else:
         response = _stream_object(name, content_type)
+    response["Content-Disposition"] = disposition
+    response["Content-Security-Policy"] = MEDIA_CSP
+    response["X-Content-Type-Options"] = "nosniff"
     if check is None:
         # A redirect is reused only while its signed URL is still valid.
         lifetime = settings.MEDIA_SIGNED_URL_SECONDS // 2 if response.status_code == 302 else 24 * 3600
@@ -135,9 +161,14 @@ def _s3_storage_class() -> type[Storage]:
             # inside cached pages. The view hands out the signed URL after the check.
             return f"{settings.MEDIA_URL}{filepath_to_uri(name).lstrip('/')}"
 
-        def signed_url(self, name: str) -> str:
-            """A GET URL for the object, valid MEDIA_SIGNED_URL_SECONDS."""
-            return super().url(name, expire=settings.MEDIA_SIGNED_URL_SECONDS)
+        def signed_url(self, name: str, content_type: str = "", disposition: str = "") -> str:
+            """A GET URL for the object, valid MEDIA_SIGNED_URL_SECONDS, answered with these headers."""
+            parameters = {}
+            if content_type:
+                parameters["ResponseContentType"] = content_type
+            if disposition:
+                parameters["ResponseContentDisposition"] = disposition
+            return super().url(name, parameters=parameters or None, expire=settings.MEDIA_SIGNED_URL_SECONDS)
 
         def stream(self, name: str) -> tuple[Iterator[bytes], int]:
             """The object's bytes in chunks, read as they are sent, and its size."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class TimeStampedModel(models.Model):
@@ -21,6 +23,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class LoadedStatus:
+    """Model mixin: remembers the status a row had when it was read (`status_as_saved`), so that
+    a change can tell whether the row was public before it (portal.page_cache.status_shown)."""
+
+    @classmethod
+    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> Any:
+        instance = super().from_db(db, field_names, values)
+        if "status" in instance.__dict__:
+            instance.status_as_saved = instance.status
+        return instance
 
 
 def bilingual(obj: object, field: str) -> dict[str, str]:
@@ -328,3 +342,82 @@ class Notification(models.Model):
     @property
     def display_body(self) -> str:
         return self._localized_text()[1]
+
+
+# ---------------------------------------------------------------------------
+# Security: the audit log and API tokens for integrations
+# ---------------------------------------------------------------------------
+class SecurityEvent(models.Model):
+    """One security-relevant event: who, what, when and from where. Written, never edited."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed log-in")
+        LOGOUT = "logout", _("Logged out")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        UNLOCKED = "unlocked", _("Lockout lifted")
+        OTP_VERIFIED = "otp_verified", _("Second factor passed")
+        OTP_FAILED = "otp_failed", _("Wrong second-factor code")
+        OTP_ENROLLED = "otp_enrolled", _("Second factor set up")
+        OTP_REMOVED = "otp_removed", _("Second factor removed")
+        BACKUP_CODES_CREATED = "backup_codes_created", _("Backup codes created")
+        BACKUP_CODE_USED = "backup_code_used", _("Backup code used")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        PERMISSION_DENIED = "permission_denied", _("Access denied (403)")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    username = models.CharField(_("account named"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser or client"), max_length=255, blank=True)
+    path = models.CharField(_("page"), max_length=255, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="security_event_kind"),
+            models.Index(fields=["user", "-created_at"], name="security_event_user"),
+            models.Index(fields=["ip_address", "-created_at"], name="security_event_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.username or self.user_id or '-'}"
+
+
+class ApiToken(AbstractAuthToken):
+    """A named token with which an integration acts as its user (django-rest-knox's model, swapped in).
+
+    Only the SHA-512 digest (`digest`) and the first characters (`token_key`, to tell tokens apart)
+    are stored; the token itself is shown once, when it is created.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    created = models.DateTimeField(_("created at"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -3,8 +3,9 @@
 A page is stored per language and full path (query string included) under a version number
 that any change to public content raises: the apps name their public models in
 `AppConfig.ready()` with `register_public_models`, and a save, delete or many-to-many change of
-one of them makes every cached page stale at once. PAGE_CACHE_SECONDS bounds what no model
-change announces (an offer's "days left"); 0 turns the cache off.
+one of them makes every cached page stale at once, unless the row shows on no public page
+before or after the change (a draft product saved again and again, a pending company's profile).
+PAGE_CACHE_SECONDS bounds what no model change announces (an offer's "days left"); 0 turns the cache off.
 
 Only anonymous GET and HEAD requests are served from it or stored in it, only complete 200
 answers that carry no CSRF token and no flash message, so nobody sees a page made for someone
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -58,16 +60,53 @@ def _new_version() -> None:
         cache.add(VERSION_KEY, 2, timeout=None)
 
 
-def register_public_models(*models: type[Model]) -> None:
-    """Changes to these models show on public pages: each one makes the cached pages stale."""
+Shown = Callable[[Any, bool], bool]  # (instance, created) -> can the change show on a public page?
+
+
+def register_public_models(*models: type[Model], shown: Shown | None = None) -> None:
+    """Changes to these models show on public pages: each one makes the cached pages stale.
+
+    `shown(instance, created)` narrows that to rows that are, or were until this change, visible
+    to the public (`status_shown`, `parent_shown`); without it every change counts."""
     for model in models:
         uid = f"page_cache_{model._meta.label_lower}"
-        post_save.connect(public_content_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}_delete")
+        receiver = _receiver(model, shown)
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}_delete")
         for field in model._meta.local_many_to_many:
-            m2m_changed.connect(
-                public_content_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}_{field.name}"
-            )
+            through = field.remote_field.through
+            m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{uid}_{field.name}")
+
+
+def _receiver(model: type[Model], shown: Shown | None) -> Callable[..., None]:
+    def changed(sender: type, instance: Model | None = None, created: bool = False, **kwargs: Any) -> None:
+        if shown is None or not isinstance(instance, model) or shown(instance, created):
+            public_content_changed()
+        if kwargs.get("signal") is post_save and "status" in instance.__dict__:
+            instance.status_as_saved = instance.status  # what the next change compares with
+
+    return changed
+
+
+def status_shown(*public: str) -> Shown:
+    """A row is public while its status is one of `public`: its change counts if it is public now
+    or was before the change (hiding it counts too). The model mixes in portal.models.LoadedStatus."""
+
+    def shown(instance: Any, created: bool) -> bool:
+        before = None if created else getattr(instance, "status_as_saved", instance.status)
+        return instance.status in public or before in public
+
+    return shown
+
+
+def parent_shown(parent: str, parent_rule: Shown) -> Shown:
+    """A row shown on its parent's page (a product's certificate) counts when the parent does."""
+
+    def shown(instance: Any, created: bool) -> bool:
+        owner = getattr(instance, parent, None)
+        return owner is None or parent_rule(owner, False)
+
+    return shown
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

@@ -7,13 +7,53 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .digits import to_ascii_digits
 from .pagination import LargeTablePaginator
+
+
+class JSONParser(DRFJSONParser):
+    """DRF's JSON parser, refusing as malformed what would otherwise end as a server error.
+
+    A body nested past Python's recursion limit, and a NUL character in any string: PostgreSQL
+    refuses NUL in text, and a value that reaches a lookup (a slug, a country code) unvalidated
+    would raise there.
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply") from None
+        if _contains_nul(data):
+            raise exceptions.ParseError("JSON parse error - NUL character in a string")
+        return data
+
+
+def _contains_nul(data: Any) -> bool:
+    pending = [data]
+    while pending:  # a loop, not recursion: the body may be nested as deep as the parser allowed
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class OptionalURLField(serializers.CharField):
+    """A read-only URL, or "" when none was given: the schema says so ("" is not a valid "uri")."""
 
 
 class Pagination(PageNumberPagination):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
@@ -69,7 +70,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site demands a verified second factor from staff (portal/admin_site.py).
+    "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +84,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",  # its system checks catch settings left in the 3.x format
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "knox",
     "portal",
     "companies",
     "products",
@@ -92,13 +100,26 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files are the portal's own and need no policy; every response of a
+    # view gets one (a view's own header wins: /media/ sends a stricter one).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view looks a URL part or a form field up; after authentication, so that the
+    # 400 page renders like every other page.
+    "portal.middleware.reject_nul_bytes",
+    # After authentication: request.user.is_verified() (django-otp), then staff without a
+    # verified second factor reach only the two-factor pages (portal/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "portal.two_factor.StaffSecondFactorMiddleware",
+    "portal.security_log.DeniedAccessLogMiddleware",  # every 403, with who and from where
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the lockouts flagged by the authentication backends (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -154,6 +175,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Argon2 for new and re-hashed passwords; older hashes still verify and are upgraded on log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes' backend first: a locked-out client is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# One lockout policy for every door that checks a secret or could be used to probe accounts: site and
+# admin log-in, API tokens, password reset, sign-up and invitation links (portal/lockout.py, on top of
+# django-axes, counted in the shared cache). Three counters, each with its own limit:
+#  - the (account, address) pair: LOCKOUT_PAIR_LIMIT failures lock that pair for LOCKOUT_COOL_OFF;
+#  - the address, whatever accounts it tries: LOCKOUT_ADDRESS_LIMIT failures lock the address;
+#  - the account, from all addresses together: LOCKOUT_ACCOUNT_LIMIT failures lock the account for a
+#    bounded LOCKOUT_COOL_OFF counted from the first failure (refused attempts never extend it), and a
+#    successful password reset lifts it at once, so nobody elsewhere can keep its owner out for long.
+LOCKOUT_PAIR_LIMIT = env_int("LOCKOUT_PAIR_LIMIT", 10)
+LOCKOUT_ADDRESS_LIMIT = env_int("LOCKOUT_ADDRESS_LIMIT", 30)
+LOCKOUT_ACCOUNT_LIMIT = env_int("LOCKOUT_ACCOUNT_LIMIT", 20)
+LOCKOUT_COOL_OFF = timedelta(minutes=env_int("LOCKOUT_COOL_OFF_MINUTES", 15))
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_HANDLER = "portal.lockout.TieredLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_FAILURE_LIMIT = LOCKOUT_PAIR_LIMIT  # the handler applies each counter's own limit
+AXES_COOLOFF_TIME = LOCKOUT_COOL_OFF
+AXES_RESET_ON_SUCCESS = False  # a success from one address must not wipe another address's count
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts never extend a lockout
+AXES_USERNAME_CALLABLE = "portal.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "portal.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Export Support Portal")
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: each wrong code doubles the wait before the next try
+AXES_VERBOSE = False  # the security log (portal.SecurityEvent) records attempts and lockouts
+AXES_ENABLE_ADMIN = False  # counts live in the cache, not in axes' tables: nothing to show there
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "password1", "password2", "token"]
 # Sessions live where every web process finds them, never in one process's memory: in the database,
 # read through the Redis cache when there is one (a cache eviction only costs a database read).
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if env_str("REDIS_URL") else "db")
@@ -387,9 +447,17 @@ REST_FRAMEWORK = {
     # Browser sessions; HTTP Basic only in development, where it helps trying the API by hand.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Integrations: per-user tokens, stored hashed, revocable (portal/api_tokens.py).
+        "portal.api_tokens.ApiTokenAuthentication",
         *(["rest_framework.authentication.BasicAuthentication"] if DEBUG else []),
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON nested deeper than Python's recursion limit is a 400, not a server error.
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "portal.rest.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
@@ -404,6 +472,19 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # The throttles' client address: the entry our own proxies added (TRUSTED_PROXY_COUNT below).
+    "NUM_PROXIES": None,  # set below, with the other consumers of TRUSTED_PROXY_COUNT
+}
+# API tokens (django-rest-knox): only a hash is stored; the prefix lets secret scanners spot leaks.
+KNOX_TOKEN_MODEL = "portal.ApiToken"  # noqa: S105 - a model name, not a secret
+# knox's own migrations create its default token table even when the model is swapped (they do not
+# mark it swappable), and a leftover table with a foreign key to users breaks flushes: skip them.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_PREFIX": "exp_",
+    "TOKEN_TTL": None,  # each token's expiry is chosen when it is created (or none)
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 FILTERS_EMPTY_CHOICE_LABEL = _("Any")  # django-filter's "no choice" option in filter forms
 SPECTACULAR_SETTINGS = {
@@ -416,14 +497,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Offers and products share one unit list: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {"UnitEnum": "products.models.Product.Unit"},
+    # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.add_error_responses",
+    ],
 }
 
 # ---------------------------------------------------------------------------
 # Security: strict whenever DEBUG is off (`manage.py check --deploy` is clean then)
 # ---------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind a trusted reverse proxy, the client address for rate limits comes from X-Forwarded-For.
-USE_X_FORWARDED_FOR = env_bool("DJANGO_USE_X_FORWARDED_FOR", False)
+# How many reverse proxies of ours stand in front of Django, each appending the address it saw to
+# X-Forwarded-For. 0: the header is ignored (clients can write anything in it) and the client is
+# REMOTE_ADDR. N: the client is the N-th entry from the right, the one our outermost proxy wrote;
+# entries further left are the client's own claims and never trusted. One setting drives every
+# consumer: portal.http.client_ip (log-in lockouts, inquiry limits, the security log), DRF's
+# throttles (NUM_PROXIES) and django-axes (through AXES_CLIENT_IP_CALLABLE).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -433,6 +527,38 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every page (django-csp 4.x format). Scripts only from the portal's own
+# static files: no inline <script>, no onclick= (templates load portal/static/... files instead), so
+# an injected tag or attribute never runs. Styles likewise: Bootstrap, Chart.js and Swagger UI set
+# styles from JavaScript (element.style, which CSP allows), and no template has a style= attribute
+# or a <style> block; Django's admin has one <style> block, on change lists without any action
+# bar, which only widens a column and is refused harmlessly. Pictures also as data: URIs (Bootstrap
+# draws its form arrows and toggler icon with them), and from the bucket when /media/ redirects there.
+_MEDIA_ORIGINS = env_list(
+    "DJANGO_CSP_MEDIA_ORIGINS",
+    (
+        [env_str("AWS_S3_ENDPOINT_URL") or "https://*.amazonaws.com"]
+        if MEDIA_S3_BUCKET and MEDIA_S3_DELIVERY == "redirect"
+        else []
+    ),
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_MEDIA_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        **({"upgrade-insecure-requests": True} if not DEBUG else {}),
+    }
+}
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 
 # ---------------------------------------------------------------------------

@@ -1,10 +1,16 @@
-"""Uploaded files: checked by content (not by name), size-capped, stored under generated names."""
+"""Uploaded files: checked by content (not by name), size-capped, stored under generated names.
+
+A file is accepted only if it really is what the field takes: a PDF that pypdf parses and that runs
+nothing, or a JPEG/PNG/WebP that Pillow decodes, and nothing else at once (portal/file_checks.py).
+"""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+import warnings
 from io import BytesIO
-from pathlib import PurePath
+from pathlib import PurePath, PureWindowsPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -14,11 +20,19 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from . import file_checks
+
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 IMAGE_MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
+# Pillow warns past this and refuses past twice this, in every process (thumbnails too).
+Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 THUMBNAIL_SIZE = (480, 480)
+STORED_EXTENSIONS = {"pdf", "jpg", "png", "webp"}
+# Characters that must never reach a file name shown to a user or sent in a header: controls
+# (NUL, newlines) and bidirectional overrides (U+202E makes "cod.exe" look like "exe.doc").
+_BIDI_CONTROLS = {chr(c) for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 @deconstructible
@@ -29,11 +43,28 @@ class GeneratedName:
         self.folder = folder
 
     def __call__(self, instance: Model, filename: str) -> str:
-        extension = PurePath(filename).suffix.lower().lstrip(".")[:5] or "bin"
+        # The validators renamed the file after its content; anything else is stored as .bin,
+        # which the media view serves as an attachment.
+        extension = PurePath(filename).suffix.lower().lstrip(".")
+        extension = extension if extension in STORED_EXTENSIONS else "bin"
         return f"{self.folder}/{uuid.uuid4().hex}.{extension}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GeneratedName) and other.folder == self.folder
+
+
+def safe_filename(name: str, default: str = "file") -> str:
+    """A user-supplied file name fit to show or to send: no folders, controls or bidi overrides."""
+    name = PureWindowsPath(PurePath(name.replace("\x00", "")).name).name  # "../a", "c:\\x\\a"
+    name = "".join(
+        # Cc: NUL, newlines and other controls. Format characters stay (Persian needs the
+        # zero-width non-joiner), except the bidirectional controls.
+        char
+        for char in name
+        if char not in _BIDI_CONTROLS and unicodedata.category(char) != "Cc"
+    )
+    name = name.strip(" .")[:120]
+    return name or default
 
 
 def _head(file: UploadedFile, size: int = 8) -> bytes:
@@ -41,6 +72,14 @@ def _head(file: UploadedFile, size: int = 8) -> bytes:
     head = file.read(size)
     file.seek(0)
     return head
+
+
+def _content(file: UploadedFile) -> bytes:
+    # Read whole: the size was capped first (10 MB at most), and every check needs all of it.
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    return data
 
 
 def _check_size(file: UploadedFile, limit: int) -> None:
@@ -51,15 +90,28 @@ def _check_size(file: UploadedFile, limit: int) -> None:
         )
 
 
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("The picture is too large (at most %(megapixels)d megapixels)."),
+        code="image_too_large",
+        params={"megapixels": IMAGE_MAX_PIXELS // 1_000_000},
+    )
+
+
 def _image_format(file: UploadedFile) -> str | None:
+    """The picture's format if Pillow decodes all of it; raises for a decompression bomb."""
     try:
         file.seek(0)
-        with Image.open(file) as image:
-            if image.width * image.height > IMAGE_MAX_PIXELS:
-                return None
-            fmt = image.format
-            image.load()  # decode it all: verify() alone lets a truncated JPEG through
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                if image.width * image.height > IMAGE_MAX_PIXELS:
+                    raise _too_many_pixels()
+                fmt = image.format
+                image.load()  # decode it all: verify() alone lets a truncated JPEG through
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         return None
     finally:
         file.seek(0)
@@ -87,9 +139,12 @@ def validate_image(file: UploadedFile) -> None:
     if _already_stored(file):
         return
     _check_size(file, IMAGE_MAX_BYTES)
+    data = _content(file)
+    file_checks.check_common(data)
     fmt = _image_format(file)
     if fmt is None:
         raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="invalid_image")
+    file_checks.check_image_bytes(data, fmt)
     _rename(file, IMAGE_FORMATS[fmt])
 
 
@@ -98,8 +153,11 @@ def validate_pdf(file: UploadedFile) -> None:
     if _already_stored(file):
         return
     _check_size(file, DOCUMENT_MAX_BYTES)
-    if _head(file, 5) != b"%PDF-":
+    data = _content(file)
+    file_checks.check_common(data)
+    if not data.startswith(b"%PDF-"):
         raise ValidationError(_("Upload a PDF document."), code="invalid_pdf")
+    file_checks.check_pdf_bytes(data)
     _rename(file, "pdf")
 
 
@@ -111,9 +169,12 @@ def validate_image_or_pdf(file: UploadedFile) -> None:
         validate_pdf(file)
         return
     _check_size(file, IMAGE_MAX_BYTES)
+    data = _content(file)
+    file_checks.check_common(data)
     fmt = _image_format(file)
     if fmt is None:
         raise ValidationError(_("Upload a PDF document or a JPEG, PNG or WebP image."), code="invalid_file")
+    file_checks.check_image_bytes(data, fmt)
     _rename(file, IMAGE_FORMATS[fmt])
 
 

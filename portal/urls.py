@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from brokers import api as brokers_api
@@ -16,8 +16,12 @@ from companies import api as companies_api
 from products import api as products_api
 from support import api as support_api
 
-from . import api, media, views
-from .forms import QueuedPasswordResetForm
+from . import api, media, security_views, views
+
+handler400 = "portal.error_views.bad_request"
+handler403 = "portal.error_views.permission_denied"
+handler404 = "portal.error_views.page_not_found"
+handler500 = "portal.error_views.server_error"
 
 admin.site.site_header = _("Export Support Portal — administration")
 admin.site.site_title = _("Export Support Portal")
@@ -43,10 +47,19 @@ router.register("applications", support_api.ApplicationViewSet, basename="applic
 
 account_patterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_done, name="signup_done"),
+    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", security_views.two_factor_manage, name="two_factor_manage"),
+    path("two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/backup-codes/", security_views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/disable/", security_views.two_factor_disable, name="two_factor_disable"),
+    path("api-tokens/", security_views.api_token_list, name="api_tokens"),
+    path("api-tokens/<str:token_key>/revoke/", security_views.api_token_delete, name="api_token_revoke"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -54,7 +67,7 @@ account_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -64,7 +77,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -80,7 +93,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script): the CSP allows no inline one.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve, name="media"),
     *i18n_patterns(
         path("", views.home, name="home"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,20 +14,29 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import health
-from .forms import EmailAuthenticationForm, InviteForm, ProfileForm, SignUpForm, add_service_errors
+from . import health, lockout
+from .forms import (
+    EmailAuthenticationForm,
+    InviteForm,
+    ProfileForm,
+    QueuedPasswordResetForm,
+    SignUpForm,
+    add_service_errors,
+)
 from .home import figures as home_figures
 from .i18n import path_in_language
-from .models import Notification, TargetCountry
+from .models import Notification, SecurityEvent, TargetCountry, User
 from .notifications import notifications_mark_read
 from .page_cache import cache_public_page
-from .services import user_register, user_update_profile
+from .security_log import security_event_record
+from .services import signup_token_generator, user_activate, user_signup, user_update_profile
 
 
 @require_GET
@@ -62,24 +72,60 @@ def _home_in(language: str) -> str:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign up; the answer is the same whether or not the address has an account (see user_signup)."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None, initial={"preferred_language": translation.get_language()})
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = user_register(
-            email=data["email"],
-            password=data["password1"],
-            full_name=data["full_name"],
-            phone=data["phone"],
-            preferred_language=data["preferred_language"],
-        )
+        if not lockout.door_is_open(request, username=data["email"], counters=lockout.SHARED_DOOR):
+            form.add_error(None, lockout.lockout_message())
+            status = 429
+        else:
+            lockout.door_failed(request, door="signup", username=data["email"], counters=lockout.SHARED_DOOR)
+            user_signup(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                preferred_language=data["preferred_language"],
+            )
+            request.session["signup_email"] = data["email"]
+            return redirect("signup_done")
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+@require_GET
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "registration/signup_done.html", {"email": request.session.get("signup_email", "")}
+    )
+
+
+@never_cache
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link in the confirmation e-mail: a button (so that mail scanners opening links do not use
+    it up) that activates the account and logs in."""
+    if not lockout.door_is_open(request, counters=(lockout.ADDRESS,)):
+        return lockout.lockout_response(request)
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    valid = user is not None and signup_token_generator.check_token(user, token)
+    if not valid:
+        lockout.door_failed(request, door="signup_confirm", counters=(lockout.ADDRESS,))
+        return render(request, "registration/signup_confirm.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        user = user_activate(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
+        with translation.override(user.preferred_language):
+            messages.success(request, _("Welcome! Your account is ready."))
         response = redirect(_home_in(user.preferred_language))
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
         return response
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup_confirm.html", {"valid": True, "account": user})
 
 
 class LoginView(auth_views.LoginView):
@@ -93,6 +139,43 @@ class LoginView(auth_views.LoginView):
         language = self.request.user.preferred_language
         response["Location"] = translate_url(response["Location"], language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, under the lockout policy; it never tells whether the address has an account."""
+
+    form_class = QueuedPasswordResetForm
+
+    def form_valid(self, form: QueuedPasswordResetForm) -> HttpResponse:
+        email = form.cleaned_data["email"].lower()
+        if not lockout.door_is_open(self.request, username=email, counters=lockout.SHARED_DOOR):
+            form.add_error(None, lockout.lockout_message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        lockout.door_failed(self.request, door="password_reset", username=email, counters=lockout.SHARED_DOOR)
+        security_event_record(self.request, SecurityEvent.Kind.PASSWORD_RESET_REQUESTED, username=email)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A successful reset proves the owner: it lifts the account's lockout."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        lockout.account_unlock(self.request, username=form.user.email)
+        security_event_record(
+            self.request, SecurityEvent.Kind.PASSWORD_CHANGED, user=form.user, detail="reset"
+        )
+        security_event_record(
+            self.request, SecurityEvent.Kind.UNLOCKED, user=form.user, detail="password reset"
+        )
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event_record(self.request, SecurityEvent.Kind.PASSWORD_CHANGED, user=form.user)
         return response
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.admin_tools import csv_export_action
+from portal.admin_tools import CheckedActionsMixin, csv_export_action
 from portal.pagination import LargeTablePaginator
 
 from .models import (
@@ -21,7 +21,7 @@ from .search import search_products
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(admin.ModelAdmin):
+class ProductCategoryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name_fa", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_fa", "name_en", "slug"]
@@ -29,13 +29,13 @@ class ProductCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(admin.ModelAdmin):
+class CertificationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["code", "name_fa", "name_en", "issuer"]
     search_fields = ["code", "name_fa", "name_en"]
 
 
 @admin.register(CountryRequirement)
-class CountryRequirementAdmin(admin.ModelAdmin):
+class CountryRequirementAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["country", "category", "certification", "note_fa"]
     list_filter = ["country", "category", "certification"]
     search_fields = ["country__name_fa", "country__name_en", "certification__name_en"]
@@ -74,7 +74,7 @@ class CertificateStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
         "name_fa",
         "name_en",

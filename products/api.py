@@ -8,13 +8,14 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from companies.permissions import can_edit_company, company_of
+from companies.permissions import can_act_for_own_company, company_of
+from portal.access import Access, WriteAccess
+from portal.models import User
 from portal.page_cache import CachedPublicListMixin
 from portal.rest import LargeListPagination
 
@@ -57,18 +58,6 @@ class ProductApiFilter(ProductFilter):
     search = filters.CharFilter(label=_("Search"), method="filter_search")
 
 
-class CanEditOwnProducts(permissions.BasePermission):
-    """Anyone may read; only members of a company that is not suspended may write."""
-
-    message = _("Only members of an active company can add or change products.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        company = company_of(request.user)
-        return company is not None and can_edit_company(request.user, company)
-
-
 class ProductViewSet(
     CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -79,10 +68,13 @@ class ProductViewSet(
 
     queryset = Product.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ProductSerializer
-    permission_classes = [CanEditOwnProducts]
+    permission_classes = [WriteAccess]  # anyone reads; members of an active company write
     filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
     filterset_class = ProductApiFilter
     pagination_class = LargeListPagination
+
+    def write_access(self, user: User) -> Access:
+        return can_act_for_own_company(user)
 
     def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):

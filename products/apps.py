@@ -23,7 +23,7 @@ class ProductsConfig(AppConfig):
         vocabulary.connect_signals()
 
         from portal.home import register_figure
-        from portal.page_cache import register_public_models
+        from portal.page_cache import parent_shown, register_public_models, status_shown
 
         from .models import (
             Certification,
@@ -34,9 +34,13 @@ class ProductsConfig(AppConfig):
             ProductImage,
         )
 
+        # Drafts and their certificates and pictures change often and show nowhere public.
+        product_shown = status_shown(Product.Status.PUBLISHED)
+        register_public_models(Product, shown=product_shown)
         register_public_models(
-            Product, ProductCategory, Certification, CountryRequirement, ProductCertification, ProductImage
+            ProductCertification, ProductImage, shown=parent_shown("product", product_shown)
         )
+        register_public_models(ProductCategory, Certification, CountryRequirement)
 
         register_figure(
             "products",

@@ -40,6 +40,23 @@ def _choices(kind: str):  # noqa: ANN202 - a callable django-filter evaluates pe
     return lambda: vocabulary.choices(kind, get_language() or "fa")
 
 
+class StableOrderingFilter(filters.OrderingFilter):
+    """An order that ties (many products share a price or a capacity) ends with the id, so that
+    pages neither repeat nor skip products; the partial indexes on (price, id) and (capacity, id)
+    serve it both ways. Newest first ends with the creation time, as its index does."""
+
+    TIEBREAK = {"published_at": "created_at", "fob_price": "pk", "monthly_capacity": "pk"}
+
+    def filter(self, queryset: QuerySet, value: list[str] | None) -> QuerySet:
+        if not value:
+            return queryset
+        ordering = [self.get_ordering_value(param) for param in value]
+        descending, field = ordering[-1].startswith("-"), ordering[-1].lstrip("-")
+        if field in self.TIEBREAK:
+            ordering.append(("-" if descending else "") + self.TIEBREAK[field])
+        return queryset.order_by(*ordering)
+
+
 class ProductFilter(StyledFilterSet):
     """Choices come from the cached vocabulary (no query per field), and related rows are
     matched with EXISTS rather than a join and DISTINCT, which would sort every match before
@@ -71,7 +88,7 @@ class ProductFilter(StyledFilterSet):
     capacity_min = filters.NumberFilter(
         label=_("Monthly capacity at least"), field_name="monthly_capacity", lookup_expr="gte"
     )
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Sort by"),
         fields=(("published_at", "published"), ("fob_price", "price"), ("monthly_capacity", "capacity")),
         field_labels={

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.models import TargetCountry, TimeStampedModel, User, localized
+from portal.models import LoadedStatus, TargetCountry, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf, validate_pdf
 
 EXPIRY_WARNING_DAYS = 60
@@ -126,7 +126,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(Exists(ready))
 
 
-class Product(TimeStampedModel):
+class Product(LoadedStatus, TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -242,13 +242,16 @@ class Product(TimeStampedModel):
                 F("created_at").desc(),
                 name="product_company_newest_idx",
             ),
-            # The catalog's other orders ("price", "-price", "-capacity").
+            # The catalog's other orders ("price", "-price", "-capacity"), with the id that breaks
+            # their many ties (products/filters.py StableOrderingFilter).
             models.Index(
-                fields=["fob_price"], name="product_public_price_idx", condition=Q(status="published")
+                fields=["fob_price", "id"],
+                name="product_public_price_id_idx",
+                condition=Q(status="published"),
             ),
             models.Index(
-                fields=["monthly_capacity"],
-                name="product_public_capacity_idx",
+                fields=["monthly_capacity", "id"],
+                name="product_public_capacity_id_idx",
                 condition=Q(status="published"),
             ),
         ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from companies.permissions import company_is_active
 from portal.enqueue import enqueue_on_commit
 from portal.media import delete_after_commit
 from portal.models import TargetCountry
@@ -34,8 +35,7 @@ def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
 
 
 def _check_company_active(company: Company) -> None:
-    if company.status == Company.Status.SUSPENDED:
-        raise PermissionDenied(_("Your company is suspended; its products cannot be changed."))
+    company_is_active(company).require()
 
 
 def _schedule_thumbnail(product: Product) -> None:

@@ -5,7 +5,7 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.permissions import company_of
+from companies.permissions import can_act_for_own_company, company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
 from portal.page_cache import cache_public_page, content_version
@@ -124,8 +124,7 @@ def create(request: HttpRequest) -> HttpResponse:
     company = company_of(request.user)
     if company is None:
         return redirect("companies:register")
-    if company.status == company.Status.SUSPENDED:
-        raise PermissionDenied
+    can_act_for_own_company(request.user).require()
     form = ProductForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -148,8 +147,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = can_edit_product(request.user, product)
     form = ProductForm(request.POST or None, request.FILES or None, instance=product)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        can_edit.require()
         if form.is_valid():
             try:
                 services.product_update(product=product, **form.cleaned_data)
@@ -190,8 +188,7 @@ def _edit_page(
 
 def _editable(request: HttpRequest, pk: int) -> Product:
     product = get_product_for_editor(request.user, pk)
-    if not can_edit_product(request.user, product):
-        raise PermissionDenied
+    can_edit_product(request.user, product).require()
     return product
 
 

@@ -16,11 +16,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.admin_tools import NoteActionForm, csv_export_action
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin
 from portal.pagination import LargeTablePaginator
-from portal.permissions import Role, is_manager, staff_with_role
+from portal.permissions import Role, staff_with_role
 from products.search import normalize_query
 
 from . import workflow
@@ -36,7 +36,7 @@ from .models import (
     Status,
     SupportProgram,
 )
-from .permissions import can_review
+from .permissions import applications_for_staff, can_review
 from .services import review_submit
 
 
@@ -47,13 +47,13 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(admin.ModelAdmin):
+class DocumentTypeAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name_fa", "name_en", "slug"]
     search_fields = ["name_fa", "name_en", "slug"]
 
 
 @admin.register(SupportProgram)
-class SupportProgramAdmin(admin.ModelAdmin):
+class SupportProgramAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
         "name_fa",
         "name_en",
@@ -201,7 +201,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
         "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
         "granted_amount", "submitted_at", "overdue_flag",
@@ -233,13 +233,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
-        queryset = super().get_queryset(request)
-        if is_manager(request.user):
-            return queryset
-        # Reviewers work on their own applications, and may pick up unassigned ones under review.
-        return queryset.filter(
-            Q(assigned_reviewer=request.user) | Q(status=Status.UNDER_REVIEW, assigned_reviewer__isnull=True)
-        )
+        return applications_for_staff(request.user, super().get_queryset(request))
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Application], search_term: str
@@ -286,9 +280,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     # --- the review form ---------------------------------------------------------------------------
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        application = get_object_or_404(Application.objects.select_related("program", "company"), pk=pk)
-        if not can_review(request.user, application):
-            raise PermissionDenied
+        # Outside the user's applications, a 404 as in the list; inside, reviewing needs the rule.
+        applications = applications_for_staff(
+            request.user, Application.objects.select_related("program", "company")
+        )
+        application = get_object_or_404(applications, pk=pk)
+        can_review(request.user, application).require()
         criteria = list(application.program.criteria.all())
         form = ReviewForm(request.POST or None, criteria=criteria)
         if request.method == "POST" and form.is_valid():

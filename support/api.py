@@ -14,9 +14,10 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from companies.permissions import can_edit_company, company_of
+from companies.permissions import can_act_for_own_company, company_of
+from portal.access import ALLOWED, Access, WriteAccess
+from portal.models import User
 
 from . import services, workflow
 from .models import Application, ApplicationDocument, SupportProgram
@@ -62,31 +63,20 @@ class SupportProgramViewSet(viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------------------
 # Applications
 # ---------------------------------------------------------------------------
-class CanDraftForOwnCompany(permissions.IsAuthenticated):
-    """Signed-in users only; drafting needs a company that is not suspended. Submitting and
-    withdrawing are the workflow's decision."""
-
-    message = _("Only members of an active company can apply for support.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        if getattr(view, "action", None) not in DRAFT_ACTIONS:
-            return True
-        company = company_of(request.user)
-        return company is not None and can_edit_company(request.user, company)
-
-
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The applications of the caller's own company; anyone else's are 404s. There is no DELETE:
     withdrawing takes an application back and keeps its history."""
 
     queryset = Application.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ApplicationSerializer
-    permission_classes = [CanDraftForOwnCompany]
+    permission_classes = [permissions.IsAuthenticated, WriteAccess]
     filterset_fields = ["status", "program"]
     search_fields = ["reference", "justification"]
     ordering_fields = ["created_at", "submitted_at", "requested_amount"]
+
+    def write_access(self, user: User) -> Access:
+        """Drafting needs an active company; submitting and withdrawing are the workflow's call."""
+        return can_act_for_own_company(user) if self.action in DRAFT_ACTIONS else ALLOWED
 
     def get_queryset(self) -> QuerySet[Application]:
         if getattr(self, "swagger_fake_view", False):

@@ -37,6 +37,11 @@ class Status(models.TextChoices):
 
 
 GRANTED_STATES = (Status.APPROVED, Status.PAID, Status.CLOSED)
+# An application in these states claims support for its products in its countries: a second claim
+# for the same product and country in the same programme is refused (support.workflow).
+CLAIM_STATES = (
+    Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED, *GRANTED_STATES,
+)  # fmt: skip
 
 
 class DocumentType(TimeStampedModel):
@@ -105,8 +110,40 @@ class SupportProgram(TimeStampedModel):
     required_documents = models.ManyToManyField(
         DocumentType, verbose_name=_("required documents"), blank=True, related_name="programs"
     )
+    ceiling_per_company_year = models.DecimalField(
+        _("ceiling per company and year"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "The most one company may be granted in this programme in a (Jalali) year; empty for no ceiling."
+        ),
+    )
     review_period_days = models.PositiveSmallIntegerField(
         _("review period (days)"), default=14, validators=[MinValueValidator(1)]
+    )
+    reviews_required = models.PositiveSmallIntegerField(
+        _("reviews before a decision"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Completed reviews of the current round, by people other than the decider, that an "
+            "approval or a rejection needs."
+        ),
+    )
+    panel_from_amount = models.DecimalField(
+        _("panel from amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Applications requesting at least this much need the panel's number of reviews."),
+    )
+    panel_reviews_required = models.PositiveSmallIntegerField(
+        _("reviews for a panel"), default=2, validators=[MinValueValidator(1)]
     )
     is_published = models.BooleanField(_("published"), default=True)
 
@@ -137,6 +174,14 @@ class SupportProgram(TimeStampedModel):
             errors["closes_on"] = _("A programme closes after it opens.")
         if self.budget is not None and self.cap_per_application and self.cap_per_application > self.budget:
             errors["cap_per_application"] = _("The cap per application cannot exceed the budget.")
+        # Also refused by the database (migration 0005), should an approval land meanwhile.
+        if self.pk and self.budget is not None and self.budget < (granted := self.granted_total()):
+            errors["budget"] = _(
+                "The budget cannot fall below the %(granted)s %(currency)s already granted."
+            ) % {
+                "granted": f"{granted:,.2f}",
+                "currency": self.currency,
+            }
         if errors:
             raise ValidationError(errors)
 
@@ -154,6 +199,12 @@ class SupportProgram(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.is_open_on(timezone.localdate())
+
+    def reviews_needed(self, requested_amount: Decimal) -> int:
+        """Completed reviews a decision on an application for `requested_amount` needs."""
+        if self.panel_from_amount is not None and requested_amount >= self.panel_from_amount:
+            return max(self.reviews_required, self.panel_reviews_required)
+        return self.reviews_required
 
     def granted_total(self) -> Decimal:
         total = self.applications.filter(status__in=GRANTED_STATES).aggregate(s=Sum("granted_amount"))["s"]

@@ -1,17 +1,21 @@
-"""Who may do what with an application. The workflow table, views, admin and API all ask here."""
+"""Who may do what with an application. The workflow table, views, admin, API and media all ask
+here; each rule is stated once."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from companies.permissions import company_of
+from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 from portal.permissions import is_manager, is_reviewer
 
-from .models import Application
+from .models import Application, Status
 
 
 def is_applicant(user: User | AnonymousUser, application: Application) -> bool:
@@ -20,22 +24,63 @@ def is_applicant(user: User | AnonymousUser, application: Application) -> bool:
     return company is not None and company.pk == application.company_id
 
 
-def can_review(user: User | AnonymousUser, application: Application) -> bool:
+def applications_for_staff(
+    user: User | AnonymousUser, applications: QuerySet[Application] | None = None
+) -> QuerySet[Application]:
+    """The applications a member of the centre's staff may open (their admin list, their files):
+    programme managers every one; a reviewer those assigned to them and the unassigned ones under
+    review, which they may pick up; anyone else none."""
+    applications = Application.objects.all() if applications is None else applications
+    if is_manager(user):
+        return applications
+    if is_reviewer(user):
+        return applications.filter(
+            Q(assigned_reviewer=user) | Q(status=Status.UNDER_REVIEW, assigned_reviewer__isnull=True)
+        )
+    return applications.none()
+
+
+def can_review(user: User | AnonymousUser, application: Application) -> Access:
     """The assigned reviewer, or any programme manager."""
-    return (is_reviewer(user) and application.assigned_reviewer_id == user.pk) or is_manager(user)
+    if (is_reviewer(user) and application.assigned_reviewer_id == user.pk) or is_manager(user):
+        return ALLOWED
+    return refuse(_("Only the assigned reviewer or a programme manager can review this application."))
 
 
 def has_scored(user: User | AnonymousUser, application: Application) -> bool:
     return user.is_authenticated and application.reviews.filter(reviewer=user).exists()
 
 
-def can_decide(user: User | AnonymousUser, application: Application) -> tuple[bool, str]:
-    """A programme manager who has not scored this application (four eyes); else why not."""
+def can_decide(user: User | AnonymousUser, application: Application) -> Access:
+    """A programme manager who has not scored this application (four eyes)."""
     if not is_manager(user):
-        return False, _("Only programme managers approve or reject applications.")
+        return refuse(_("Only programme managers approve or reject applications."))
     if has_scored(user, application) or application.assigned_reviewer_id == user.pk:
-        return False, _("The person who scored an application cannot decide it.")
-    return True, ""
+        return refuse(_("The person who scored an application cannot decide it."))
+    return ALLOWED
+
+
+def reviews_complete(user: User | AnonymousUser, application: Application) -> Access:
+    """The programme's number of completed reviews of the current round, by people other than
+    `user` (the decider), are in: no decision before them."""
+    needed = application.program.reviews_needed(application.requested_amount)
+    done = (
+        application.reviews.filter(review_round=application.review_round)
+        .exclude(reviewer=user)
+        .values("reviewer")
+        .distinct()
+        .count()
+    )
+    if done < needed:
+        return refuse(
+            ngettext(
+                "A decision needs %(needed)d completed review of this round; it has %(done)d.",
+                "A decision needs %(needed)d completed reviews of this round; it has %(done)d.",
+                needed,
+            )
+            % {"needed": needed, "done": done}
+        )
+    return ALLOWED
 
 
 def get_application_for_member(user: User | AnonymousUser, pk: int) -> Application:
@@ -47,11 +92,12 @@ def get_application_for_member(user: User | AnonymousUser, pk: int) -> Applicati
 
 
 def can_see_document_file(user: User | AnonymousUser, name: str) -> bool:
-    """An application's documents are for the applying company and the centre's staff."""
+    """An application's documents are for the applying company and the staff who may open the
+    application (`applications_for_staff`)."""
     if not user.is_authenticated:
         return False
-    documents = Application.objects.filter(documents__file=name)
-    if user.is_staff and user.has_perm("support.view_application"):
-        return documents.exists()
+    applications = Application.objects.filter(documents__file=name)
     company = company_of(user)
-    return company is not None and documents.filter(company=company).exists()
+    if company is not None and applications.filter(company=company).exists():
+        return True
+    return applications_for_staff(user, applications).exists()

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from companies.permissions import company_is_active
 from portal.media import delete_after_commit
 from portal.models import TargetCountry, User
 from portal.uploads import cleared_to_empty
@@ -55,8 +56,7 @@ def application_create_draft(
     """Start an application to an open programme; it stays a draft until submitted."""
     if set(fields) - DRAFT_FIELDS:
         raise TypeError(f"unexpected fields: {sorted(set(fields) - DRAFT_FIELDS)}")
-    if company.status == Company.Status.SUSPENDED:
-        raise PermissionDenied(_("Your company is suspended."))
+    company_is_active(company).require()
     if not program.is_open:
         raise ValidationError(_("This programme is not open for applications."), code="closed")
     products, countries = list(products), list(countries)
@@ -126,8 +126,7 @@ def review_submit(
 ) -> Review:
     """Record a reviewer's scores per criterion; the weighted score is kept on the review."""
     application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
-    if not can_review(reviewer, application):
-        raise PermissionDenied(_("Only the assigned reviewer or a programme manager can review it."))
+    can_review(reviewer, application).require()
     if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be scored."))
     if application.reviews.filter(reviewer=reviewer, review_round=application.review_round).exists():

@@ -79,8 +79,19 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_application_for_member(request.user, pk)
+    return _detail_page(request, get_application_for_member(request.user, pk))
+
+
+def _detail_page(
+    request: HttpRequest,
+    application: Application,
+    *,
+    document_form: DocumentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     documents = {d.document_type_id: d for d in application.documents.all()}
+    if document_form is None and application.is_editable:
+        document_form = DocumentForm(program=application.program)
     return render(
         request,
         "support/application_detail.html",
@@ -91,8 +102,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "products": application.products.all(),
             "countries": application.countries.all(),
             "allowed_actions": workflow.allowed_actions(request.user, application),
-            "document_form": DocumentForm(program=application.program) if application.is_editable else None,
+            "document_form": document_form,
         },
+        status=status,
     )
 
 
@@ -132,11 +144,9 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        messages.success(request, _("The document has been attached."))
+        # The page again, with the refused file's error beside its field and the type still chosen.
+        return _detail_page(request, application, document_form=form, status=400)
+    messages.success(request, _("The document has been attached."))
     return redirect(application)
 
 

@@ -27,18 +27,27 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from companies.models import Company
 from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
 from portal.page_cache import public_content_changed
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 
-from .models import Application, ApplicationEvent, ReferenceCounter, Status, SupportProgram
-from .permissions import can_decide, can_review, is_applicant
+from .models import (
+    CLAIM_STATES,
+    GRANTED_STATES,
+    Application,
+    ApplicationEvent,
+    ReferenceCounter,
+    Status,
+    SupportProgram,
+)
+from .permissions import can_decide, can_review, is_applicant, reviews_complete
 
 Check = Callable[[User | AnonymousUser, Application], bool]
 
@@ -85,7 +94,7 @@ def _may(role: str, user: User | AnonymousUser | None, application: Application)
     if role == APPLICANT:
         return is_applicant(user, application)
     if role == REVIEWER:
-        return can_review(user, application)
+        return bool(can_review(user, application))
     if role == ANY_REVIEWER:
         return is_reviewer(user) or is_manager(user)
     if role == MANAGER:
@@ -168,9 +177,41 @@ def _next_reference(today: date) -> str:
 # ---------------------------------------------------------------------------
 # The transitions
 # ---------------------------------------------------------------------------
+def _refuse_a_second_claim(application: Application, claims: tuple[str, ...]) -> None:
+    """One claim per export: no other application of the company to the programme, in one of
+    the `claims` states, may cover one of this one's products for one of its countries."""
+    earlier = (
+        Application.objects.filter(
+            company_id=application.company_id,
+            program_id=application.program_id,
+            status__in=claims,
+            products__in=application.products.all(),
+            countries__in=application.countries.all(),
+        )
+        .exclude(pk=application.pk)
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            _(
+                "Application %(reference)s (%(status)s) already claims this programme's support for one "
+                "of these products in one of these countries. Withdraw it, or leave that product or "
+                "country out of this one."
+            )
+            % {"reference": earlier.reference or "—", "status": earlier.get_status_display()},
+            code="second_claim",
+        )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
-    """Send a draft (or a revised application) to screening; it gets its reference number once."""
+    """Send a draft (or a revised application) to screening; it gets its reference number once.
+
+    The company's row is locked first, so that two submissions of the same claim at once are
+    checked one after the other: the second is refused with the first one's reference."""
+    Company.objects.select_for_update().filter(pk=application.company_id).first()
+    _refuse_a_second_claim(application, CLAIM_STATES)
     changes: dict[str, Any] = {"submitted_at": timezone.now(), "review_round": application.review_round + 1}
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
@@ -273,6 +314,35 @@ def application_request_revision(*, application: Application, by: User, note: st
     return _transition(application, "request_revision", by=by, note=note)
 
 
+def _jalali_year(day: date) -> tuple[date, date]:
+    """The first day of the Jalali year holding `day`, and the first day of the next one."""
+    year = jdatetime.date.fromgregorian(date=day).year
+    return jdatetime.date(year, 1, 1).togregorian(), jdatetime.date(year + 1, 1, 1).togregorian()
+
+
+def _check_company_ceiling(program: SupportProgram, application: Application, amount: Decimal) -> None:
+    """The programme's ceiling per company and Jalali year, counting what it granted this year."""
+    if program.ceiling_per_company_year is None:
+        return
+    start, end = _jalali_year(timezone.localdate())
+    granted = Application.objects.filter(
+        program=program, company_id=application.company_id, status__in=GRANTED_STATES,
+        decided_at__date__gte=start, decided_at__date__lt=end,
+    ).aggregate(total=Sum("granted_amount"))["total"] or Decimal("0")  # fmt: skip
+    left = max(program.ceiling_per_company_year - granted, Decimal("0"))
+    if amount > left:
+        message = _("This company can be granted %(left)s %(currency)s more in this programme this year.")
+        raise ValidationError({"amount": message % {"left": f"{left:,.2f}", "currency": program.currency}})
+
+
+def _check_reviews_complete(application: Application, decider: User) -> None:
+    """Under review, a decision waits for the programme's reviews (elsewhere the state refuses it)."""
+    if application.status == Status.UNDER_REVIEW:
+        complete = reviews_complete(decider, application)
+        if not complete:
+            raise ValidationError(str(complete.reason), code="reviews_missing")
+
+
 @transaction.atomic
 def application_approve(
     *, application: Application, by: User, amount: Decimal, note: str = ""
@@ -282,9 +352,8 @@ def application_approve(
     # is already granted: two managers approving at once cannot both spend the same remainder.
     program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
     current = Application.objects.select_for_update().get(pk=application.pk)
-    allowed, reason = can_decide(by, current)  # four eyes, on the locked row
-    if not allowed:
-        raise PermissionDenied(reason)
+    can_decide(by, current).require()  # four eyes, on the locked row
+    _check_reviews_complete(current, by)
     if not amount.is_finite() or amount.quantize(Decimal("0.01")) <= 0:
         raise ValidationError({"amount": _("Grant a positive amount.")})
     amount = amount.quantize(Decimal("0.01"))
@@ -292,6 +361,8 @@ def application_approve(
         raise ValidationError({"amount": _("The grant cannot exceed the requested amount.")})
     if amount > program.cap_per_application:
         raise ValidationError({"amount": _("The grant cannot exceed the programme's cap per application.")})
+    _refuse_a_second_claim(current, GRANTED_STATES)  # checked again, under the programme's lock
+    _check_company_ceiling(program, current, amount)
     if amount > program.remaining_budget():
         raise ValidationError(
             {"amount": _("Only %(left)s %(currency)s is left in this programme's budget.")
@@ -312,10 +383,9 @@ def application_approve(
 
 @transaction.atomic
 def application_reject(*, application: Application, by: User, reason: str) -> Application:
-    current = Application.objects.select_for_update().get(pk=application.pk)
-    allowed, refusal = can_decide(by, current)
-    if not allowed:
-        raise PermissionDenied(refusal)
+    current = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    can_decide(by, current).require()
+    _check_reviews_complete(current, by)
     if not reason.strip():
         raise ValidationError({"note": _("Give the reason for the rejection.")})
     return _transition(

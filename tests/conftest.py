@@ -13,9 +13,11 @@ from django.utils import translation
 
 from portal import celery_app
 from portal.permissions import Role
+from portal.two_factor import requires_second_factor
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.portal.factories import PASSWORD, UserFactory
+from tests.two_factor import force_login_verified
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -136,11 +138,16 @@ def anonymous():
 
 @pytest.fixture
 def client_for():
-    """client_for(user) -> a test client logged in as that user (anonymous for None)."""
+    """client_for(user) -> a test client logged in as that user (anonymous for None).
 
-    def make(user) -> Client:
+    Staff pass the second factor as they must in real life (tests.two_factor.force_login_verified);
+    `client_for(user, verified=False)` gives a session that has only passed the password."""
+
+    def make(user, *, verified: bool = True) -> Client:
         client = Client()
-        if user is not None:
+        if user is not None and verified and requires_second_factor(user):
+            force_login_verified(client, user)
+        elif user is not None:
             client.force_login(user)
         return client
 

@@ -248,7 +248,9 @@ def test_the_api_explains_why_publishing_is_refused(client_for, broker_member, b
         "/api/v1/offers/", payload, content_type="application/json", headers={"accept-language": "en"}
     )
     assert response.status_code == 403
-    assert response.json()["error"]["message"] == "Only approved brokerages can publish offers."
+    assert response.json()["error"]["message"] == (
+        "Your brokerage awaits the centre's approval; it can write offers once approved."
+    )
 
 
 def test_a_suspended_brokerage_cannot_attach_files(client_for, broker_member, brokerage):

@@ -42,20 +42,39 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def watch_csp(page, violations: list[str]) -> None:
+    """Collect what the Content-Security-Policy refused (Chromium reports it on the console)."""
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations() -> Iterator[list[str]]:
+    """Every browser test fails if a page it opened had a script or style refused by the CSP."""
+    violations: list[str] = []
+    yield violations
+    assert violations == [], "the Content-Security-Policy refused something:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     # A Persian-speaking user's browser; foreign buyers' browsers get English (see test_accounts).
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fa-IR"
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    watch_csp(page, csp_violations)
     yield page
     context.close()
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, csp_violations):
     """new_page(locale) -> a page in a fresh browser context (one per person in the story).
 
     Contexts are closed when the test ends, so no late request reaches the live server after
@@ -69,8 +88,21 @@ def new_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        watch_csp(page, csp_violations)
         return page
 
     yield make
     for context in contexts:
         context.close()
+
+
+def confirm_signup(page, email: str) -> None:
+    """Open the confirmation link e-mailed to `email` (the live server shares this process's
+    locmem outbox) and press its button, as the new member would."""
+    import re
+
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if m.to == [email])
+    page.goto(re.search(r"https?://[^/]+(/\S+/confirm/\S+/)", body).group(1))
+    page.locator("main form button[type=submit]").click()

@@ -13,15 +13,9 @@ from tests.companies.factories import PDF_BYTES
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import ProductFactory
 from tests.support.factories import DocumentTypeFactory, ProgramFactory
+from tests.two_factor import admin_log_in, totp_device
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
-
-
-def log_in_to_admin(page, user, password):
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", password)
-    page.locator("input[type=submit]").click()
 
 
 def test_application_from_draft_to_approval(
@@ -60,7 +54,7 @@ def test_application_from_draft_to_approval(
     assert application.assigned_reviewer == reviewer
 
     desk = new_page("en-US")
-    log_in_to_admin(desk, reviewer, password)
+    admin_log_in(desk, reviewer, password)
     desk.goto(f"/admin/support/application/{application.pk}/change/")
     desk.get_by_role("link", name="Score this application").click()
     for field in desk.locator("input[name^=score_]").all():
@@ -71,7 +65,8 @@ def test_application_from_draft_to_approval(
     expect(desk.locator(".messagelist")).to_contain_text("Your review is recorded")
 
     boss = new_page("en-US")
-    log_in_to_admin(boss, manager, password)
+    totp_device(manager)  # the manager set up an authenticator app on an earlier day
+    admin_log_in(boss, manager, password)
     boss.goto("/admin/support/application/?status__exact=under_review")
     boss.locator("input.action-select").first.check()
     boss.select_option("select[name=action]", "approve")

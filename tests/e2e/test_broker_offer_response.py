@@ -13,6 +13,7 @@ from tests.brokers.factories import ServiceTypeFactory
 from tests.companies.factories import PDF_BYTES
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
+from tests.two_factor import admin_log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
@@ -50,10 +51,7 @@ def test_broker_publishes_company_responds_broker_accepts(
     expect(broker.get_by_role("link", name="New offer")).to_have_count(0)
 
     admin = new_page("en-US")
-    admin.goto("/admin/login/?next=/admin/brokers/broker/")
-    admin.fill("#id_username", manager.email)
-    admin.fill("#id_password", password)
-    admin.locator("input[type=submit]").click()
+    admin_log_in(admin, manager, password, next_url="/admin/brokers/broker/")
     admin.locator("input.action-select").first.check()
     admin.select_option("select[name=action]", "approve")
     admin.locator("button[name=index]").click()

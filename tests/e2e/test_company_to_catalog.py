@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 from companies.models import Company
 from products.models import Product
 from tests.companies.factories import PDF_BYTES
+from tests.e2e.conftest import confirm_signup
 from tests.products.factories import CategoryFactory, png_bytes
+from tests.two_factor import admin_log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
@@ -30,6 +32,8 @@ def test_company_member_publishes_manager_verifies_visitor_finds(new_page, manag
     member.fill("#id_password1", "Sun-flower-1405")
     member.fill("#id_password2", "Sun-flower-1405")
     member.locator("main form button[type=submit]").click()
+    expect(member).to_have_url(re.compile(r"/fa/accounts/signup/sent/$"))
+    confirm_signup(member, "narges@breath.example")
     expect(member).to_have_url(re.compile(r"/fa/$"))
 
     member.goto("/fa/companies/register/")
@@ -73,10 +77,7 @@ def test_company_member_publishes_manager_verifies_visitor_finds(new_page, manag
     expect(visitor.locator(".product-card")).to_have_count(0)  # not public before verification
 
     admin = new_page("en-US")
-    admin.goto("/admin/login/?next=/admin/companies/company/")
-    admin.fill("#id_username", manager.email)
-    admin.fill("#id_password", password)
-    admin.locator("input[type=submit]").click()
+    admin_log_in(admin, manager, password, next_url="/admin/companies/company/")
     admin.get_by_role("link", name="Pending verification").click()
     admin.locator("input.action-select").first.check()
     admin.select_option("select[name=action]", "verify")

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import User
+from tests.e2e.conftest import confirm_signup
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
@@ -27,6 +28,9 @@ def test_visitor_signs_up_logs_out_logs_in_and_switches_language(page):
     page.get_by_label(re.compile("^گذرواژه")).fill("Sun-flower-1405")
     page.get_by_label("تکرار گذرواژه").fill("Sun-flower-1405")
     page.get_by_role("button", name="ثبت‌نام").click()
+    expect(page).to_have_url(re.compile(r"/fa/accounts/signup/sent/$"))
+    expect(page.get_by_text("narges@example.com")).to_be_visible()
+    confirm_signup(page, "narges@example.com")
 
     expect(page).to_have_url(re.compile(r"/fa/$"))
     expect(page.get_by_role("button", name="نرگس")).to_be_visible()

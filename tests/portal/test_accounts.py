@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from portal.models import Notification, User
@@ -27,43 +28,95 @@ def signup_data(**overrides: str) -> dict[str, str]:
     return data
 
 
-def test_signup_creates_account_logs_in_and_sends_welcome(client, django_capture_on_commit_callbacks):
+def confirmation_link(message) -> str:
+    return re.search(r"https?://[^/]+(/\S+/confirm/\S+/)", message.body).group(1)
+
+
+def test_signup_confirms_the_address_then_logs_in_and_welcomes(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(SIGNUP, signup_data())
     assert response.status_code == 302
-    assert response["Location"] == "/fa/"
+    assert response["Location"] == "/fa/accounts/signup/sent/"
     user = User.objects.get()
     assert user.email == "narges@example.com"
     assert user.phone == "09123456789"  # Persian digits stored as ASCII
-    assert client.get("/fa/").context["user"] == user
-    notification = Notification.objects.get(recipient=user)
-    assert notification.kind == "welcome"
+    assert not user.is_active  # nothing works before the address is confirmed
+    assert not client.get("/fa/").context["user"].is_authenticated
+    assert "narges@example.com" in client.get(response["Location"]).content.decode()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["narges@example.com"]
-    assert "درگاه" in mail.outbox[0].subject  # rendered in Persian, the chosen language
+    assert "ایمیل" in mail.outbox[0].subject  # in Persian, the chosen language
+
+    link = confirmation_link(mail.outbox[0])
+    assert link.startswith("/fa/")
+    assert client.get(link).status_code == 200  # a button: mail scanners opening links use nothing up
+    assert not User.objects.get().is_active
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link)
+    assert response["Location"] == "/fa/"
+    user.refresh_from_db()
+    assert user.is_active
+    assert client.get("/fa/").context["user"] == user
+    assert Notification.objects.get(recipient=user).kind == "welcome"
+    assert "درگاه" in mail.outbox[1].subject
+    assert client.post(link).status_code == 400  # the link works once
 
 
-def test_signup_in_english_lands_on_english_pages(client):
-    response = client.post("/en/accounts/signup/", signup_data(preferred_language="en"))
-    assert response["Location"] == "/en/"
+def test_signup_in_english_lands_on_english_pages(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/accounts/signup/", signup_data(preferred_language="en"))
+    assert response["Location"] == "/en/accounts/signup/sent/"
+    link = confirmation_link(mail.outbox[0])
+    assert link.startswith("/en/")
+    assert client.post(link)["Location"] == "/en/"
 
 
-def test_duplicate_email_is_a_persian_field_error_and_keeps_input(client):
-    UserFactory(email="narges@example.com")
-    response = client.post(SIGNUP, signup_data())
+def test_unconfirmed_account_cannot_log_in(client):
+    client.post(SIGNUP, signup_data())
+    response = client.post(
+        "/en/accounts/login/", {"username": "narges@example.com", "password": "Sun-flower-1405"}
+    )
     assert response.status_code == 200
-    form = response.context["form"]
-    assert "email" in form.errors
-    assert "قبلاً" in form.errors["email"][0] or "وجود دارد" in form.errors["email"][0]
-    content = response.content.decode()
-    assert 'value="نرگس حسینی"' in content
-    assert User.objects.count() == 1
+    assert "The e-mail address or password is not correct." in response.content.decode()
 
 
-def test_duplicate_email_is_an_english_error_on_english_pages(client):
-    UserFactory(email="narges@example.com")
-    response = client.post("/en/accounts/signup/", signup_data())
-    assert response.context["form"].errors["email"] == ["An account with this e-mail address already exists."]
+@pytest.mark.parametrize(
+    "link", ["/fa/accounts/signup/confirm/xx/yy/", "/fa/accounts/signup/confirm/MTIz/abc-def/"]
+)
+def test_broken_confirmation_link_is_a_friendly_400(client, link):
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "این پیوند معتبر نیست" in response.content.decode()
+
+
+def test_signup_with_a_known_email_answers_as_for_a_new_one_and_tells_the_owner(
+    client, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="narges@example.com", english=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(SIGNUP, signup_data(email="Narges@Example.com"))
+    with django_capture_on_commit_callbacks(execute=True):
+        new = Client().post(SIGNUP, signup_data(email="someone.new@example.com"))
+    assert (known.status_code, known["Location"]) == (new.status_code, new["Location"])
+    assert client.get(known["Location"]).content.decode().count("narges@example.com") == 1
+    assert User.objects.filter(email="narges@example.com").count() == 1
+    owner.refresh_from_db()
+    assert owner.full_name != "نرگس حسینی"  # the existing account is untouched
+    to_owner = [m for m in mail.outbox if m.to == ["narges@example.com"]]
+    assert len(to_owner) == 1
+    assert "Someone tried to create a new account" in to_owner[0].body  # in the owner's language
+    assert "/en/accounts/password/reset/" in to_owner[0].body
+
+
+def test_signup_is_limited_per_address(client, settings):
+    settings.LOCKOUT_PAIR_LIMIT = 3
+    settings.LOCKOUT_ADDRESS_LIMIT = 3
+    for n in range(3):
+        assert client.post(SIGNUP, signup_data(email=f"n{n}@example.com")).status_code == 302
+    response = client.post("/en/accounts/signup/", signup_data(email="n9@example.com"))
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert not User.objects.filter(email="n9@example.com").exists()
 
 
 @pytest.mark.parametrize(
@@ -127,7 +180,11 @@ def test_password_reset_by_email_lets_the_user_log_in_with_the_new_password(
         form_url, {"new_password1": "Another-good-1405", "new_password2": "Another-good-1405"}
     )
     assert response.status_code == 302
-    assert client.login(username="sara@example.com", password="Another-good-1405")
+    assert client.login(
+        request=RequestFactory().post("/en/accounts/login/"),
+        username="sara@example.com",
+        password="Another-good-1405",
+    )
 
 
 def test_password_reset_for_unknown_email_reveals_nothing(client):
@@ -211,7 +268,8 @@ def test_password_guessing_is_slowed_down(client):
     for _ in range(10):
         client.post("/en/accounts/login/", {"username": "reza@example.com", "password": "guess"})
     response = client.post("/en/accounts/login/", {"username": "reza@example.com", "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
+    assert not client.get("/en/").context["user"].is_authenticated
     other = client.post("/en/accounts/login/", {"username": "someone@example.com", "password": "x"})
     assert "Too many failed attempts" not in other.content.decode()  # per account, not global

@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.test import RequestFactory
 from django.utils import timezone
 
 from brokers.models import Offer
 from brokers.tasks import offers_expire
 from portal.page_cache import public_content_changed
 from portal.views import country_list
+from products.models import Product
 from tests.brokers.factories import OfferFactory
 from tests.products.factories import ProductFactory
 
@@ -56,7 +58,7 @@ def test_each_language_and_query_string_has_its_own_page(client):
 def test_signed_in_users_neither_read_nor_fill_the_cache(client, company_member, password):
     product = ProductFactory(name_en="Surgical mask")
     client.get(f"/en/products/{product.pk}/")  # the anonymous page is cached
-    client.login(email=company_member.email, password=password)
+    client.login(request=RequestFactory().get("/"), email=company_member.email, password=password)
     mine = client.get(f"/en/products/{product.pk}/")
     assert "X-Page-Cache" not in mine
     assert "/en/accounts/logout/" in mine.content.decode()  # their own header, not the visitor's
@@ -130,7 +132,7 @@ def test_public_api_lists_are_cached_for_anonymous_callers_only(client, company,
     hit = client.get("/api/v1/products/")
     assert hit["X-Page-Cache"] == "hit"
     assert [p["name_en"] for p in hit.json()["results"]] == ["Surgical mask"]
-    client.login(email=company_member.email, password=password)
+    client.login(request=RequestFactory().get("/"), email=company_member.email, password=password)
     mine = client.get("/api/v1/products/")
     assert "X-Page-Cache" not in mine
     assert draft.name_en in {p["name_en"] for p in mine.json()["results"]}
@@ -224,5 +226,48 @@ def test_an_api_list_is_served_from_the_cache_only_to_callers_without_credential
     assert browsable["Content-Type"].startswith("text/html")  # the browsable page, not cached JSON
     bad = client.get("/api/v1/products/", HTTP_AUTHORIZATION="Basic bm9ib2R5Om5vdGhpbmc=")
     assert "X-Page-Cache" not in bad  # credentials of any kind go through DRF
-    client.login(email=company_member.email, password=password)
+    client.login(request=RequestFactory().get("/"), email=company_member.email, password=password)
     assert "Secret draft" in client.get("/api/v1/products/").content.decode()
+
+
+def test_work_on_drafts_leaves_the_cached_pages_alone(client, company, company_member):
+    """A company editing a draft product (its text, certificates, pictures) or a pending company
+    editing its profile changes nothing the public sees: the cached pages stay."""
+    from companies.models import Company
+    from tests.companies.factories import CompanyFactory
+    from tests.products.factories import CertificationFactory, ProductCertificationFactory
+
+    ProductFactory(company=company, name_en="Surgical mask")
+    draft = ProductFactory(company=company, draft=True, name_en="Draft gown")
+    pending = CompanyFactory(status=Company.Status.PENDING)
+    certification = CertificationFactory()
+    assert client.get("/en/products/")["X-Page-Cache"] == "miss"
+
+    draft = Product.objects.get(pk=draft.pk)  # as a page would read it
+    draft.name_en = "Draft gown, level 3"
+    draft.save()
+    ProductCertificationFactory(product=draft, certification=certification)
+    pending.name_en = "Still waiting Ltd"
+    pending.save()
+    assert client.get("/en/products/")["X-Page-Cache"] == "hit"
+
+    draft.status, draft.published_at = Product.Status.PUBLISHED, timezone.now()
+    draft.save()  # published: now it shows
+    response = client.get("/en/products/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Draft gown, level 3" in response.content.decode()
+
+
+def test_hiding_a_public_product_or_changing_its_certificates_makes_pages_stale(client):
+    from tests.products.factories import ProductCertificationFactory
+
+    product = Product.objects.get(pk=ProductFactory(name_en="Surgical mask").pk)
+    client.get("/en/products/")
+    ProductCertificationFactory(product=product)
+    assert client.get("/en/products/")["X-Page-Cache"] == "miss"
+
+    product.status = Product.Status.ARCHIVED  # public when read, hidden now: counts
+    product.save()
+    response = client.get("/en/products/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Surgical mask" not in response.content.decode()

@@ -75,3 +75,12 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
         self.products.set([ProductFactory(company=self.company)])
         self.countries.set([TargetCountryFactory(iso_code="IQ")])
+
+
+def complete_reviews(application: Application, *reviewers: object) -> None:
+    """Score `application` by each reviewer (every criterion 7), as a decision needs."""
+    from support.services import review_submit
+
+    scores = {criterion.pk: 7 for criterion in application.program.criteria.all()}
+    for reviewer in reviewers:
+        review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="approve")

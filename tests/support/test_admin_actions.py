@@ -6,7 +6,7 @@ import pytest
 
 from support import workflow
 from support.models import Application, Review, Status
-from tests.support.factories import ApplicationFactory
+from tests.support.factories import ApplicationFactory, complete_reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,13 @@ def under_review(company, company_member, reviewer, django_capture_on_commit_cal
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
     return application
+
+
+@pytest.fixture
+def reviewed(under_review, reviewer):
+    """Under review and scored by its reviewer: ready for a manager's decision."""
+    complete_reviews(under_review, reviewer)
+    return under_review
 
 
 def act(client, action, application, **extra):
@@ -51,19 +58,26 @@ def test_review_form_rejects_scores_out_of_range(client_for, reviewer, under_rev
     assert not Review.objects.exists()
 
 
-def test_manager_approves_with_an_amount_from_the_admin(client_for, manager, under_review):
-    response = act(client_for(manager), "approve", under_review, amount="۸٬۰۰۰", note="OK")
+def test_manager_approves_with_an_amount_from_the_admin(client_for, manager, reviewed):
+    response = act(client_for(manager), "approve", reviewed, amount="۸٬۰۰۰", note="OK")
     assert "1 applications updated" in response.content.decode()
-    under_review.refresh_from_db()
-    assert under_review.status == Status.APPROVED
-    assert under_review.granted_amount == Decimal("8000")
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.APPROVED
+    assert reviewed.granted_amount == Decimal("8000")
 
 
-def test_approve_over_the_request_is_refused_with_a_message(client_for, manager, under_review):
-    response = act(client_for(manager), "approve", under_review, amount="999999")
-    assert "cannot exceed" in response.content.decode()
+def test_a_decision_before_the_review_is_refused_with_the_reason(client_for, manager, under_review):
+    response = act(client_for(manager), "approve", under_review, amount="8000")
+    assert "A decision needs 1 completed review of this round; it has 0." in response.content.decode()
     under_review.refresh_from_db()
     assert under_review.status == Status.UNDER_REVIEW
+
+
+def test_approve_over_the_request_is_refused_with_a_message(client_for, manager, reviewed):
+    response = act(client_for(manager), "approve", reviewed, amount="999999")
+    assert "cannot exceed" in response.content.decode()
+    reviewed.refresh_from_db()
+    assert reviewed.status == Status.UNDER_REVIEW
 
 
 def test_reviewer_cannot_approve_from_the_admin(client_for, reviewer, under_review):
@@ -77,7 +91,8 @@ def test_revision_reject_paid_from_the_admin(client_for, reviewer, manager, unde
     under_review.refresh_from_db()
     assert under_review.status == Status.REVISION_REQUESTED
     other = ApplicationFactory(company=company)
-    Application.objects.filter(pk=other.pk).update(status=Status.UNDER_REVIEW)
+    Application.objects.filter(pk=other.pk).update(status=Status.UNDER_REVIEW, assigned_reviewer=reviewer)
+    complete_reviews(other, reviewer)
     act(client_for(manager), "reject", other)  # no reason: refused
     other.refresh_from_db()
     assert other.status == Status.UNDER_REVIEW

@@ -13,7 +13,7 @@ from support import workflow
 from support.models import Application, Status
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
-from tests.support.factories import ApplicationFactory, ProgramFactory
+from tests.support.factories import ApplicationFactory, ProgramFactory, complete_reviews
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
@@ -30,6 +30,7 @@ def test_two_simultaneous_approvals_never_overspend_the_budget(company, reviewer
         Application.objects.filter(pk=application.pk).update(
             status=Status.UNDER_REVIEW, assigned_reviewer=reviewer
         )
+        complete_reviews(application, reviewer)
         applications.append(application)
     managers = [UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER]) for _ in range(2)]
     barrier = threading.Barrier(2)

@@ -13,7 +13,7 @@ from support import workflow
 from support.models import ApplicationDocument, ApplicationEvent, Status
 from support.services import review_submit
 from tests.companies.factories import PDF_BYTES, MembershipFactory
-from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory
+from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, complete_reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,13 @@ def submit(application, by, capture):
         return workflow.application_submit(application=application, by=by)
 
 
-def under_review(application, company_member, reviewer, capture):
+def under_review(application, company_member, reviewer, capture, *, reviewed=True):
+    """Submitted, screened and assigned, and scored by its reviewer unless `reviewed=False`."""
     application = submit(application, company_member, capture)
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW, application.events.last().note
+    if reviewed:
+        complete_reviews(application, application.assigned_reviewer)
     return application
 
 
@@ -195,7 +198,9 @@ def test_reviewer_cannot_approve_and_manager_who_scored_cannot_either(
 def test_full_path_to_closed(
     application, company_member, reviewer, manager, django_capture_on_commit_callbacks
 ):
-    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    application = under_review(
+        application, company_member, reviewer, django_capture_on_commit_callbacks, reviewed=False
+    )
     scores = {c.pk: s for c, s in zip(application.program.criteria.all(), [9, 6], strict=True)}
     review = review_submit(
         application=application, reviewer=reviewer, scores=scores, recommendation="approve"
@@ -288,12 +293,13 @@ def test_least_loaded_reviewer_gets_the_next_application(
     from tests.portal.factories import UserFactory
 
     second = UserFactory(is_staff=True, roles=[Role.REVIEWER])
-    first_app = under_review(
-        ApplicationFactory(company=company), company_member, reviewer, django_capture_on_commit_callbacks
-    )
-    second_app = under_review(
-        ApplicationFactory(company=company), company_member, reviewer, django_capture_on_commit_callbacks
-    )
+    first_app, second_app = (
+        under_review(
+            ApplicationFactory(company=company), company_member, reviewer, django_capture_on_commit_callbacks,
+            reviewed=False,
+        )
+        for _ in range(2)
+    )  # fmt: skip
     assert {first_app.assigned_reviewer, second_app.assigned_reviewer} == {reviewer, second}
 
 
@@ -375,12 +381,14 @@ CALLS = {
     [(action, state) for action in CALLS for state in Status.values],
 )
 def test_every_action_from_every_state_follows_the_table(
-    application, company_member, manager, action, state, django_capture_on_commit_callbacks
+    application, company_member, reviewer, manager, action, state, django_capture_on_commit_callbacks
 ):
     from support.models import Application
 
-    Application.objects.filter(pk=application.pk).update(status=state)
+    Application.objects.filter(pk=application.pk).update(status=state, assigned_reviewer=reviewer)
     application.refresh_from_db()
+    if state == Status.UNDER_REVIEW:
+        complete_reviews(application, reviewer)  # a decision waits for it
     allowed = state in workflow.TRANSITIONS[action].sources
     people = {"company_member": company_member, "manager": manager}
     with django_capture_on_commit_callbacks(execute=False):
@@ -400,12 +408,61 @@ def test_every_action_from_every_state_follows_the_table(
 def test_a_resubmitted_application_is_scored_again_by_its_reviewer(
     application, company_member, reviewer, django_capture_on_commit_callbacks
 ):
-    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    application = under_review(
+        application, company_member, reviewer, django_capture_on_commit_callbacks, reviewed=False
+    )
     scores = {c.pk: 5 for c in application.program.criteria.all()}
     review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="revise")
     with pytest.raises(ValidationError):  # once per round
         review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="revise")
     workflow.application_request_revision(application=application, by=reviewer, note="Fix the amounts")
-    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    application = under_review(
+        application, company_member, reviewer, django_capture_on_commit_callbacks, reviewed=False
+    )
     review_submit(application=application, reviewer=reviewer, scores=scores, recommendation="approve")
     assert list(application.reviews.values_list("review_round", flat=True).order_by("review_round")) == [1, 2]
+
+
+@pytest.mark.parametrize("decide", ["approve", "reject"])
+def test_no_decision_before_the_programmes_reviews_are_in(
+    application, company_member, reviewer, manager, decide, django_capture_on_commit_callbacks
+):
+    """A manager approved an application nobody had reviewed: now the workflow waits, and says why."""
+    application = under_review(
+        application, company_member, reviewer, django_capture_on_commit_callbacks, reviewed=False
+    )
+    with pytest.raises(ValidationError) as refused:
+        CALLS[decide](application, {"manager": manager})
+    assert refused.value.code == "reviews_missing"
+    assert "needs 1 completed review of this round; it has 0" in refused.value.messages[0]
+    complete_reviews(application, reviewer)
+    CALLS[decide](application, {"manager": manager})
+    application.refresh_from_db()
+    assert application.status == workflow.TRANSITIONS[decide].target
+
+
+def test_a_large_request_waits_for_the_panels_reviews(
+    company, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    from portal.permissions import Role
+    from tests.portal.factories import UserFactory
+
+    program = ProgramFactory(panel_from_amount=Decimal("5000"), panel_reviews_required=2)
+    application = under_review(
+        ApplicationFactory(company=company, program=program, requested_amount=Decimal("9000")),
+        company_member, reviewer, django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="needs 2 completed reviews of this round; it has 1"):
+        workflow.application_approve(application=application, by=manager, amount=Decimal("9000"))
+    second_opinion = UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    complete_reviews(application, second_opinion)  # a manager may score; then another one decides
+    with pytest.raises(PermissionDenied):  # four eyes: who scored does not decide
+        workflow.application_approve(application=application, by=second_opinion, amount=Decimal("9000"))
+    workflow.application_approve(application=application, by=manager, amount=Decimal("9000"))
+    application.refresh_from_db()
+    assert application.status == Status.APPROVED
+    small = under_review(
+        ApplicationFactory(company=company, program=program, requested_amount=Decimal("4000")),
+        company_member, reviewer, django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    workflow.application_approve(application=small, by=manager, amount=Decimal("4000"))  # one is enough

@@ -1,0 +1,28 @@
+"""The admin site: staff enter only with a verified second factor (portal/two_factor.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest
+
+
+class PortalAdminSite(admin.AdminSite):
+    login_form = None  # set in ready(): the lockout-aware form lives in portal.forms
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        from .two_factor import is_verified
+
+        # The middleware already sends unverified staff to the second-factor step; this refuses
+        # them even where it does not run (defence in depth).
+        return super().has_permission(request) and is_verified(request.user)
+
+
+class PortalAdminConfig(AdminConfig):
+    default_site = "portal.admin_site.PortalAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        from .forms import AdminLoginForm
+
+        admin.site.login_form = AdminLoginForm
