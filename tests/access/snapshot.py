@@ -9,11 +9,12 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
-PROJECT_APPS = ("portal", "companies", "products", "brokers", "support", "auth")
+PROJECT_APPS = ("portal", "companies", "products", "brokers", "support", "auth", "otp_static", "otp_totp")
 # Columns that change on every request and say nothing about access: a log-in stamps last_login.
 IGNORED_COLUMNS = {("portal_user", "last_login")}
-# Tables that are not the project's data: permissions and content types never change in a request.
-IGNORED_TABLES = {"auth_permission", "auth_group_permissions"}
+# Tables that are not the project's data: permissions never change in a request, and the security
+# log records refusals by design (a refused write is meant to leave a line there).
+IGNORED_TABLES = {"auth_permission", "auth_group_permissions", "portal_securityevent"}
 
 
 @cache

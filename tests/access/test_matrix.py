@@ -30,10 +30,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
+from portal.two_factor import requires_second_factor
 from tests.access.snapshot import changed_tables, snapshot
 from tests.access.world import PERSONAS, World, build_world
 from tests.companies.factories import PDF_BYTES
 from tests.products.factories import png_bytes
+from tests.two_factor import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +157,8 @@ def url_kwargs(row: Row, world: World) -> dict[str, Any]:
     for param in PATTERNS[row.url]:
         if param in ("pk", "object_id", "offer_pk", "id"):
             kwargs[param] = obj.pk
+        elif param == "token_key":
+            kwargs[param] = obj.token_key
         elif param == "content_type_id":
             kwargs[param] = ContentType.objects.get_for_model(obj).pk
         else:  # token, iso_code, slug, code: the object's field of that name
@@ -300,6 +304,7 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     ),
     "password_reset": ("form", lambda w: {"email": "sara@alpha.example"}),
     "invite": ("form", lambda w: {"email": "colleague@example.com"}),
+    "api_token": ("form", lambda w: {"name": "CI", "expires_in_days": "30"}),
     "company": ("form", _company_form),
     "product": ("form", _product_form),
     "certificate": (
@@ -426,7 +431,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         for persona, user in built.users.items():
             if user is not None:
                 client = Client()
-                client.force_login(user)
+                # Staff pass the second factor, as they must before reaching anything.
+                if requires_second_factor(user):
+                    force_login_verified(client, user)
+                else:
+                    client.force_login(user)
                 built.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
         built.objects["_baseline"] = snapshot()
         yield built

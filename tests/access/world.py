@@ -15,10 +15,11 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from brokers.models import BrokerInvitation, BuyerInquiry, Offer, OfferAttachment
 from companies.models import CompanyInvitation
-from portal.models import User
+from portal.models import ApiToken, SecurityEvent, User
 from portal.permissions import Role
 from products.models import ProductImage
 from support.models import ApplicationDocument, Review, Status
@@ -40,6 +41,7 @@ from tests.products.factories import (
     png_bytes,
 )
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory
+from tests.two_factor import totp_device
 
 PERSONAS = [
     "anonymous",
@@ -218,6 +220,13 @@ def build_world() -> World:
     )  # fmt: skip
     o["requirement"] = RequirementFactory(country=o["iraq"], category=o["masks"], certification=o["ce"])
     o["group"] = Group.objects.get(name=Role.REVIEWER.value)
+    # The second factor: staff sessions pass it (test_matrix.py); these are the admin's objects.
+    o["totp_device"] = totp_device(w.users["reviewer_assigned"])
+    o["static_device"] = StaticDevice.objects.create(user=w.users["reviewer_assigned"], name="backup")
+    o["api_token_a"], _raw = ApiToken.objects.create(user=w.users["member_a"], expiry=None)
+    o["security_event"] = SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.choices[0][0], user=w.users["member_a"], username="sara@alpha.example"
+    )
     for persona, user in w.users.items():
         if user is not None:
             o[f"user_{persona}"] = user
