@@ -124,5 +124,8 @@ def can_see_licence_file(user: User | AnonymousUser, name: str) -> bool:
 
 
 def can_see_attachment(user: User | AnonymousUser, name: str) -> bool:
-    """Offer attachments follow their offer: public offers' files are public."""
-    return Offer.objects.visible_to(user).filter(attachments__file=name).exists()
+    """Offer attachments follow their offer: public offers' files are public, a brokerage sees its
+    own, and staff who may view attachments in the admin (which links them) see those too."""
+    staff = user.is_authenticated and user.is_staff and user.has_perm("brokers.view_offerattachment")
+    offers = Offer.objects.all() if staff else Offer.objects.visible_to(user)
+    return offers.filter(attachments__file=name).exists()

@@ -61,6 +61,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     if company_of(request.user):
         return redirect("companies:mine")
+    if hasattr(request.user, "broker_membership"):  # one organisation per account, as brokers:register
+        messages.info(request, _("You are a member of a brokerage; a company needs its own account."))
+        return redirect("brokers:mine")
     form = CompanyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

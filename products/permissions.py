@@ -32,9 +32,11 @@ def get_product_for_editor(user: User | AnonymousUser, pk: int) -> Product:
 
 
 def can_see_product_file(user: User | AnonymousUser, name: str) -> bool:
-    """A product's files are visible exactly when the product is."""
+    """A product's files are visible exactly when the product is: to everyone when public, to
+    its company, and to the staff who may view products in the admin (which links them)."""
+    staff = user.is_authenticated and user.is_staff and user.has_perm("products.view_product")
     return (
-        Product.objects.visible_to(user)
+        (Product.objects.all() if staff else Product.objects.visible_to(user))
         .filter(
             Q(image=name)
             | Q(thumbnail=name)
