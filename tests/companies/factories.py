@@ -5,23 +5,11 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from companies.demo import DEMO_PDF as PDF_BYTES  # a real one-page PDF: uploads are parsed
 from companies.models import Company, CompanyMembership, Province
 from companies.validators import national_id_check_digit
 from portal.permissions import Role
 from tests.portal.factories import UserFactory
-
-# A one-page blank PDF, as pypdf writes it: uploads are parsed, not only sniffed.
-PDF_BYTES = (
-    b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<\n/Producer (pypdf)\n>>\nendobj\n"
-    b"2 0 obj\n<<\n/Type /Pages\n/Count 1\n/Kids [ 4 0 R ]\n>>\nendobj\n"
-    b"3 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n"
-    b"4 0 obj\n<<\n/Type /Page\n/Resources <<\n>>\n/MediaBox [ 0.0 0.0 595 842 ]\n"
-    b"/Parent 2 0 R\n>>\nendobj\n"
-    b"xref\n0 5\n0000000000 65535 f \n0000000015 00000 n \n0000000054 00000 n \n"
-    b"0000000113 00000 n \n0000000162 00000 n \ntrailer\n"
-    b"<<\n/Size 5\n/Root 3 0 R\n/Info 1 0 R\n>>\nstartxref\n"
-    b"256\n%%EOF\n"
-)
 
 
 def valid_national_id(n: int) -> str:
