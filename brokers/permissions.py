@@ -13,6 +13,7 @@ from companies.models import Company
 from companies.permissions import company_is_active, company_of
 from portal.access import ALLOWED, Access, refuse
 from portal.models import User
+from portal.permissions import staff_may_view
 
 from .models import Broker, BrokerMembership, Offer, OfferResponse
 
@@ -117,7 +118,7 @@ def can_see_licence_file(user: User | AnonymousUser, name: str) -> bool:
     """A brokerage's licence scan is for its members and the centre's staff only."""
     if not user.is_authenticated:
         return False
-    if user.is_staff and user.has_perm("brokers.view_broker"):
+    if staff_may_view(user, "brokers.view_broker"):
         return True
     own = broker_of(user)
     return own is not None and own.licence_file.name == name
@@ -126,6 +127,6 @@ def can_see_licence_file(user: User | AnonymousUser, name: str) -> bool:
 def can_see_attachment(user: User | AnonymousUser, name: str) -> bool:
     """Offer attachments follow their offer: public offers' files are public, a brokerage sees its
     own, and staff who may view attachments in the admin (which links them) see those too."""
-    staff = user.is_authenticated and user.is_staff and user.has_perm("brokers.view_offerattachment")
+    staff = staff_may_view(user, "brokers.view_offerattachment")
     offers = Offer.objects.all() if staff else Offer.objects.visible_to(user)
     return offers.filter(attachments__file=name).exists()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access import ALLOWED, Access, refuse
 from portal.models import User
+from portal.permissions import staff_may_view
 
 from .models import Company, CompanyMembership
 
@@ -63,7 +64,7 @@ def can_see_certificate_file(user: User | AnonymousUser, name: str) -> bool:
     """A company's certificate scan is for its members and the centre's staff only."""
     if not user.is_authenticated:
         return False
-    if user.is_staff and user.has_perm("companies.view_company"):
+    if staff_may_view(user, "companies.view_company"):
         return True
     own = company_of(user)
     return own is not None and own.certificate_file.name == name

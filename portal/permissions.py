@@ -54,6 +54,12 @@ def is_manager(user: User | AnonymousUser) -> bool:
     )
 
 
+def staff_may_view(user: User | AnonymousUser, permission: str) -> bool:
+    """A member of staff whose admin shows these rows (`permission` is "<app>.view_<model>"),
+    so the files the admin links to open for them too."""
+    return user.is_authenticated and user.is_staff and user.has_perm(permission)
+
+
 def is_staff_member(user: User | AnonymousUser) -> bool:
     return is_reviewer(user) or is_manager(user)
 

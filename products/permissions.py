@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from companies.permissions import can_edit_company, company_of
 from portal.models import User
+from portal.permissions import staff_may_view
 
 from .models import Product
 
@@ -34,7 +35,7 @@ def get_product_for_editor(user: User | AnonymousUser, pk: int) -> Product:
 def can_see_product_file(user: User | AnonymousUser, name: str) -> bool:
     """A product's files are visible exactly when the product is: to everyone when public, to
     its company, and to the staff who may view products in the admin (which links them)."""
-    staff = user.is_authenticated and user.is_staff and user.has_perm("products.view_product")
+    staff = staff_may_view(user, "products.view_product")
     return (
         (Product.objects.all() if staff else Product.objects.visible_to(user))
         .filter(

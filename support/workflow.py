@@ -356,6 +356,7 @@ def application_approve(
     # is already granted: two managers approving at once cannot both spend the same remainder.
     program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
     current = Application.objects.select_for_update().get(pk=application.pk)
+    current.program = program  # locked above: the rules below read it without a second query
     can_decide(by, current).require()  # four eyes, on the locked row
     _check_reviews_complete(current, by)
     if not amount.is_finite() or amount.quantize(Decimal("0.01")) <= 0:
