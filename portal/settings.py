@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise: static files are the portal's own and need no policy; every response of a
     # view gets one (a view's own header wins: /media/ sends a stricter one).
-    "csp.middleware.CSPMiddleware",
+    "portal.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +51,39 @@ def test_templates_have_no_inline_script_style_or_event_handler(template):
     assert not re.search(r"<style\b", source)
     assert not re.search(r"\sstyle=", source)
     assert not re.search(r"\son[a-z]+\s*=", source)
+
+
+def _policy_of(response) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+
+
+def test_the_policy_follows_the_settings_and_a_views_own_policy(client, rf):
+    """The header is built once and kept (portal.csp), yet a changed setting or a view's own policy
+    still shows in the next response, and a nonce asked for after the header is written is refused."""
+    from csp.decorators import csp_update
+    from csp.exceptions import CSPNonceError
+    from django.http import HttpResponse
+
+    from portal.csp import CSPMiddleware
+
+    assert _policy_of(client.get("/en/products/"))["img-src"].startswith("'self'")
+    changed = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'", "https:"]}
+    }
+    with override_settings(CONTENT_SECURITY_POLICY=changed):
+        assert _policy_of(client.get("/en/products/"))["img-src"] == "'self' https:"
+    assert "https:" not in _policy_of(client.get("/en/products/"))["img-src"]
+
+    @csp_update({"connect-src": ["https://maps.example"]})
+    def view(request):
+        return HttpResponse("map")
+
+    middleware = CSPMiddleware(view)
+    request = rf.get("/en/map/")
+    response = middleware(request)
+    assert _policy_of(response)["connect-src"] == "'self' https://maps.example"
+    plain = rf.get("/en/plain/")
+    response = CSPMiddleware(lambda request: HttpResponse("plain"))(plain)
+    assert _policy_of(response)["connect-src"] == "'self'"
+    with pytest.raises(CSPNonceError):
+        str(plain.csp_nonce)
