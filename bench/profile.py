@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_100k \\
         python -m bench.profile /bench/floor /fa/products/ --requests 300 [--top 25] [--cache]
+    python -m bench.profile /admin/support/application/ --as reviewer0@bench.example --sort tottime
 
 Each path is requested through the full WSGI handler (the production middleware and settings of
 bench.settings, page cache off unless --cache), first a few times to warm per-process caches, then
@@ -19,7 +20,9 @@ import cProfile
 import io
 import os
 import pstats
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -27,11 +30,14 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-profile-not-secret-" + "x" * 4
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
+os.environ.setdefault("DJANGO_STATIC_ROOT", os.path.join(tempfile.gettempdir(), "bench-profile-static"))
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -45,6 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--top", type=int, default=20, help="functions to list (20)")
     parser.add_argument("--cache", action="store_true", help="keep the page cache on")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
+    parser.add_argument("--as", dest="email", help="sign in as this user (staff pass the 2nd factor)")
     return parser.parse_args(argv)
 
 
@@ -55,8 +62,22 @@ def _cpu_per_request(client: Client, path: str, count: int) -> float:
     return (time.process_time() - start) / count * 1000
 
 
-def profile_path(path: str, args: argparse.Namespace) -> None:
+def _client(email: str | None) -> Client:
     client = Client(HTTP_X_FORWARDED_FOR="192.0.2.1")
+    if email:
+        from bench.probe import _pass_second_factor
+        from portal.models import User
+        from portal.two_factor import requires_second_factor
+
+        user = User.objects.get(email=email)
+        client.force_login(user)
+        if requires_second_factor(user):
+            _pass_second_factor(client, user)
+    return client
+
+
+def profile_path(path: str, args: argparse.Namespace) -> None:
+    client = _client(args.email)
     for _ in range(args.warmup):
         response = client.get(path, secure=True)
     with CaptureQueriesContext(connection) as queries:
@@ -77,6 +98,8 @@ def profile_path(path: str, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # production's manifest storage
+        call_command("collectstatic", interactive=False, verbosity=0)
     cache = {} if args.cache else {"PAGE_CACHE_SECONDS": 0}
     with override_settings(**cache):
         for path in args.paths:

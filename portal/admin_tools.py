@@ -10,9 +10,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,6 +37,15 @@ class CheckedActionsMixin:
             )
             return None
         return super().response_action(request, queryset)
+
+    def action_checkbox(self, obj: Model) -> str:
+        """Each row's checkbox, as Django's, written directly: rendering it through the form widget's
+        template took a sixth of a changelist's time (25 rows)."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME, str(obj.pk), label,
+        )  # fmt: skip
 
 
 class NoteActionForm(ActionForm):
