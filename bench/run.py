@@ -29,7 +29,7 @@ from typing import Any
 from . import database, report
 from .endpoints import Endpoint, build_endpoints
 from .generate import DEFAULT_SEED, GENERATOR_VERSION
-from .load import ROOT, Load, ensure_wrk, fetch, flush_cache, gunicorn, wrk_run
+from .load import ROOT, Load, ensure_wrk, fetch, fetch_each, flush_cache, gunicorn, wrk_run
 from .machine import machine_info
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -180,6 +180,9 @@ def load_all(env: dict[str, str], endpoints: list[Endpoint], args: argparse.Name
             floor = wrk_run(wrk, base, floor_file, load, duration=args.floor_duration)
             status, size = fetch(base + endpoint.paths[0], cookie=cookie)
             if run == "warm" and endpoint.role is None and args.warmup:
+                # Warm means every page of the rotation has been asked for once (1,000 product
+                # pages are more than a few seconds of load reach), then the load warms the rest.
+                fetch_each(base, endpoint.paths, cookie=cookie)
                 wrk_run(wrk, base, paths_file, load, cookie=cookie, duration=args.warmup)
             figures = wrk_run(wrk, base, paths_file, load, cookie=cookie)
             ratio = round(figures["rps"] / floor["rps"], 4) if floor["rps"] else None
