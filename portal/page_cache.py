@@ -33,31 +33,46 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
 
-VERSION_KEY = "page-cache:version"
+
+class Generation:
+    """A number kept in the shared cache that a change raises: the keys that carry it all go stale
+    at once, with nothing to find and delete."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def current(self) -> int:
+        version = cache.get(self.key)
+        if version is None:
+            cache.add(self.key, 1, timeout=None)
+            version = cache.get(self.key, 1)
+        return version
+
+    def advance(self) -> None:
+        try:
+            cache.incr(self.key)
+        except ValueError:  # no version yet, or evicted: start a fresh one
+            cache.add(self.key, 2, timeout=None)
+
+    def changed(self, **kwargs: object) -> None:
+        """Advance now, so the writer's next read shows the change, and again once the transaction
+        commits: a value built in between read the rows as they were, under the new number.
+        (A signal receiver; also callable directly.)"""
+        self.advance()
+        transaction.on_commit(self.advance)
+
+
+PAGES = Generation("page-cache:version")
+VERSION_KEY = PAGES.key
 
 
 def content_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    return PAGES.current()
 
 
 def public_content_changed(**kwargs: object) -> None:
-    """Make every cached page stale (a signal receiver; also callable directly).
-
-    Now, so the writer's next page shows the change, and again once the transaction commits: a
-    page built in between read the rows as they were and was stored under the new version."""
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet, or evicted: start a fresh one
-        cache.add(VERSION_KEY, 2, timeout=None)
+    """Make every cached page stale (a signal receiver; also callable directly)."""
+    PAGES.changed()
 
 
 Shown = Callable[[Any, bool], bool]  # (instance, created) -> can the change show on a public page?

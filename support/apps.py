@@ -22,6 +22,15 @@ class SupportConfig(AppConfig):
 
         register_public_models(SupportProgram, ReviewCriterion, DocumentType)
 
+        # The dashboard's cached figures go stale with any saved or deleted application.
+        from django.db.models.signals import post_delete, post_save
+
+        from .admin_views import FIGURES
+        from .models import Application
+
+        post_save.connect(FIGURES.changed, sender=Application, weak=False, dispatch_uid="dashboard_saved")
+        post_delete.connect(FIGURES.changed, sender=Application, weak=False, dispatch_uid="dashboard_deleted")
+
         register_figure(
             "programs", _("support programmes open now"),
             lambda: SupportProgram.objects.open_on().count(), "support:program_list",

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from support.admin_views import FIGURES
 from support.models import Application, Status
 from tests.portal.factories import TargetCountryFactory, UserFactory
 from tests.products.factories import CategoryFactory, ProductFactory
@@ -241,6 +242,7 @@ def test_query_count_does_not_grow_with_applications(client_for, manager, progra
     client = client_for(manager)
     client.get(URL)  # warm anything cached per process (content types, templates)
 
+    FIGURES.advance()  # both measured requests count the applications (none served from the cache)
     with CaptureQueriesContext(connection) as few:
         assert client.get(URL).status_code == 200
 
@@ -260,11 +262,37 @@ def test_query_count_does_not_grow_with_applications(client_for, manager, progra
         )
     assert Application.objects.count() == 30
 
+    FIGURES.advance()
     with CaptureQueriesContext(connection) as many:
         assert client.get(URL).status_code == 200
 
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(few) <= 12, [q["sql"] for q in few.captured_queries]
+
+
+def _status_counts(page: str) -> dict[str, int]:
+    match = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page, re.S)
+    data = json.loads(match.group(1))["status"]
+    return dict(zip(data["keys"], data["counts"], strict=True))
+
+
+def test_figures_are_cached_until_an_application_changes(client_for, manager, programs) -> None:
+    shipping, _fairs = programs
+    submitted = make_application(shipping, Status.SUBMITTED)
+    client = client_for(manager)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as counted:
+        FIGURES.advance()
+        client.get(URL)
+    with CaptureQueriesContext(connection) as cached:
+        page = client.get(URL).content.decode()
+    assert len(cached) == len(counted) - 1  # the pass over the applications is served from the cache
+    assert _status_counts(page) == {"submitted": 1}
+
+    submitted.status = Status.WITHDRAWN  # any save, as the workflow's, makes the figures stale
+    submitted.save()
+    page = client.get(URL).content.decode()
+    assert _status_counts(page) == {"withdrawn": 1}
 
 
 def test_reviewer_is_refused(client_for, reviewer) -> None:
