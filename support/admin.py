@@ -25,7 +25,7 @@ from portal.permissions import Role, staff_with_role
 from products.search import normalize_query
 
 from . import workflow
-from .admin_panel import conflict_note, reassign_view
+from .admin_panel import reassign_view
 from .admin_views import dashboard
 from .models import (
     GRANTED_STATES,
@@ -337,8 +337,6 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         can_review(request.user, application).require()
         criteria = list(application.program.criteria.all())
         form = ReviewForm(request.POST or None, criteria=criteria)
-        # A conflicted manager is refused by can_review above; this reads the reason for others.
-        conflict = conflict_note(request.user, application)
         if request.method == "POST" and form.is_valid():
             try:
                 review_submit(
@@ -362,7 +360,9 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "panel": panel_of(application),
             "scores": panel_scores(application),
-            "conflict": conflict,
+            "already_scored": application.reviews.filter(
+                reviewer=request.user, review_round=application.review_round
+            ).exists(),
         }
         return render(request, "admin/support/application_review.html", context)
 

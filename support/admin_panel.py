@@ -23,7 +23,7 @@ from portal.permissions import Role, is_manager, staff_with_role
 
 from . import workflow
 from .models import Application, Reviewer, StaffTie, Status
-from .panel import conflict_reason, panel_of
+from .panel import panel_of
 
 
 # --- reassignment --------------------------------------------------------------------------------
@@ -203,8 +203,3 @@ class ReviewerAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Reviewer | None = None) -> bool:
         return False
-
-
-def conflict_note(user: User, application: Application) -> str:
-    """Shown beside the review form: why this person may not score (empty when they may)."""
-    return conflict_reason(user, application)

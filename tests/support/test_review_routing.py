@@ -525,7 +525,7 @@ def test_scoring_needs_the_no_conflict_confirmation(client_for, assigned, review
     assert review.no_conflict_confirmed
     event = assigned.events.get(action="review")
     assert event.internal
-    assert "no conflict of interest" in event.note
+    assert "8.00" in event.note  # the score, with the confirmation
     assert event.actor == reviewer
 
 
@@ -580,3 +580,12 @@ def test_skips_are_recorded_but_the_panel_is_still_filled(
     )
     assert seats(application) == {second_reviewer.email, third.email}
     assert ApplicationEvent.objects.filter(application=application, action="conflict_skip").count() == 1
+
+
+def test_the_review_page_says_so_once_the_reviewer_has_scored_this_round(client_for, assigned, reviewer):
+    url = f"{CHANGELIST}{assigned.pk}/review/"
+    assert "no_conflict" in client_for(reviewer).get(url).content.decode()
+    complete_reviews(assigned, reviewer)
+    page = client_for(reviewer).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "already reviewed this application in this round" in page
+    assert "no_conflict" not in page
