@@ -12,6 +12,13 @@ Each transition is one short function below. They all go through `_transition`, 
 row, checks the table (state and role), changes the status, appends an ApplicationEvent (the
 timeline and audit log), notifies the company in the same transaction, and leaves slow work
 (e-mails, the screening task) to after commit.
+
+Who reviews: passing screening seats the round's panel (support.panel: as many reviewers as the
+programme's reviews_needed, least loaded, available and not conflicted, or, for a resubmission,
+whoever asked for the changes); a reviewer picks up an application nobody leads
+(`application_assign`); a programme manager moves a seat with a note (`application_reassign`).
+These write timeline rows without changing the status ("assign", "reassign", and the staff-only
+"conflict_skip").
 """
 
 from __future__ import annotations
