@@ -37,7 +37,10 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 class ReassignForm(forms.Form):
     replacing = ReviewerChoiceField(
         label=_("Instead of"), queryset=User.objects.none(), required=False,
-        help_text=_("Which member of the panel hands over; empty for the lead reviewer."),
+        help_text=_(
+            "Which member of the panel hands over; empty for the lead reviewer, or to add a "
+            "reviewer to a panel that is short of one."
+        ),
     )  # fmt: skip
     reviewer = ReviewerChoiceField(label=_("New reviewer"), queryset=User.objects.none())
     note = forms.CharField(

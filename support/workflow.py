@@ -383,7 +383,8 @@ def application_reassign(
     *, application: Application, by: User, to: User, note: str, replacing: User | None = None
 ) -> Application:
     """Move a seat on the current panel (the lead's, unless `replacing` names another member)
-    to reviewer `to`, with the manager's reason; the new reviewer is notified."""
+    to reviewer `to`, with the manager's reason; the new reviewer is notified. On a panel short
+    of the programme's number of reviewers, no `replacing` adds `to` to it instead."""
     can_manage_assignments(by).require()
     if not note.strip():
         raise ValidationError({"note": _("Say why the application moves to another reviewer.")})
@@ -394,7 +395,10 @@ def application_reassign(
         raise ValidationError(_("Only applications under review can be reassigned."), code="invalid_state")
     _check_assignable(application, to)
     seats = application.assignments.filter(review_round=application.review_round)
-    replacing = replacing or application.assigned_reviewer
+    seated = set(seats.values_list("reviewer", flat=True)) | {application.assigned_reviewer_id} - {None}
+    short = len(seated) < application.program.reviews_needed(application.requested_amount)
+    if replacing is None and not short:  # a full panel: the lead hands over
+        replacing = application.assigned_reviewer
     if replacing == to or seats.filter(reviewer=to).exists():
         raise ValidationError({"reviewer": _("%(user)s already reviews this application.") % {"user": to}})
     if replacing is not None:
@@ -406,7 +410,9 @@ def application_reassign(
     ReviewAssignment.objects.create(
         application=application, reviewer=to, review_round=application.review_round
     )
-    if replacing is None or application.assigned_reviewer_id in (None, replacing.pk):
+    if application.assigned_reviewer_id is None or (
+        replacing is not None and application.assigned_reviewer_id == replacing.pk
+    ):
         application.assigned_reviewer = to
         application.save(update_fields=["assigned_reviewer", "updated_at"])
     moved = _("Reassigned from %(old)s to %(new)s: %(note)s") % {

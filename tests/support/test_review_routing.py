@@ -589,3 +589,25 @@ def test_the_review_page_says_so_once_the_reviewer_has_scored_this_round(client_
     page = client_for(reviewer).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "already reviewed this application in this round" in page
     assert "no_conflict" not in page
+
+
+def test_a_manager_completes_a_panel_that_was_short_of_reviewers(
+    company, company_member, reviewer, manager, panel_program, django_capture_on_commit_callbacks
+):
+    application = submit(
+        ApplicationFactory(company=company, program=panel_program, requested_amount=Decimal("15000")),
+        company_member,
+        django_capture_on_commit_callbacks,
+    )
+    assert seats(application) == {reviewer.email}  # the only reviewer there was
+    newcomer = staff_reviewer("newcomer@centre.example")
+    workflow.application_reassign(application=application, by=manager, to=newcomer, note="Second opinion")
+    application.refresh_from_db()
+    assert seats(application) == {reviewer.email, newcomer.email}
+    assert application.assigned_reviewer == reviewer  # still the lead
+    # Now full: without `replacing`, the lead hands over.
+    third = staff_reviewer("third@centre.example")
+    workflow.application_reassign(application=application, by=manager, to=third, note="Ali is on leave")
+    application.refresh_from_db()
+    assert seats(application) == {newcomer.email, third.email}
+    assert application.assigned_reviewer == third
