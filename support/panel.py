@@ -43,7 +43,7 @@ def conflict_reason(user: User | AnonymousUser, application: Application) -> str
 
 
 def _ties_of(user: User) -> dict[str, set[int]]:
-    """The companies and brokerages `user` is tied to (three small queries, cached on the user)."""
+    """The companies and brokerages `user` is tied to (four small queries, cached on the user)."""
     cached = getattr(user, "_ties_cache", None)
     if cached is None:
         declared = StaffTie.objects.filter(user=user).exclude(status=StaffTie.Status.REJECTED)
