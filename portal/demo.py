@@ -70,6 +70,8 @@ ACCOUNTS = [
         False,
     ),
     ("reviewer@demo.example", "علی رضایی (کارشناس)", Language.PERSIAN, Role.REVIEWER, True, False),
+    # A second reviewer, for panels (two reviews) and a declared conflict of interest (support.demo).
+    ("reviewer2@demo.example", "زهرا موسوی (کارشناس)", Language.PERSIAN, Role.REVIEWER, True, False),
     ("company@demo.example", "سارا کریمی", Language.PERSIAN, Role.COMPANY_MEMBER, False, False),
     ("broker@demo.example", "Reza Moradi", Language.ENGLISH, Role.BROKER_MEMBER, False, False),
 ]

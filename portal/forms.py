@@ -160,8 +160,17 @@ class SignUpForm(StyledFormMixin, forms.ModelForm):
 class ProfileForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "phone", "preferred_language", "email_notifications"]
+        fields = ["full_name", "phone", "preferred_language", "email_notifications", "away_until"]
         field_classes = {"phone": PhoneField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_staff:
+            del self.fields["away_until"]  # only the centre's staff are assigned work
+        else:  # Jalali dates on Persian pages (the field class is defined further down)
+            model_field = User._meta.get_field("away_until")
+            self.fields["away_until"] = model_field.formfield(form_class=LocalDateField)
+            self.fields["away_until"].widget.attrs["class"] = "form-control"
 
 
 class LockoutAwareFormMixin:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +100,15 @@ class User(AbstractUser):
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.PERSIAN
     )
     email_notifications = models.BooleanField(_("send notifications by e-mail"), default=True)
+    away_until = models.DateField(
+        _("away until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Staff: the last day you are away (leave, mission). Until then no application is "
+            "assigned to you automatically."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -124,6 +133,10 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.lower()
+
+    def is_away_on(self, day: date) -> bool:
+        """Away (on leave) on `day`: no automatic assignment reaches them."""
+        return self.away_until is not None and day <= self.away_until
 
 
 # ---------------------------------------------------------------------------

@@ -116,6 +116,8 @@ def user_activate(*, user: User) -> User:
 def user_update_profile(*, user: User, **fields: object) -> User:
     """Change the profile fields a user may edit themselves."""
     allowed = {"full_name", "phone", "preferred_language", "email_notifications"}
+    if user.is_staff:
+        allowed.add("away_until")  # staff say when they are away, so no work is routed to them
     for name, value in fields.items():
         if name not in allowed:
             raise TypeError(f"unexpected field {name}")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from portal.permissions import Role, staff_with_role
 from products.search import normalize_query
 
 from . import workflow
+from .admin_panel import reassign_view
 from .admin_views import dashboard
 from .models import (
     GRANTED_STATES,
@@ -36,7 +38,8 @@ from .models import (
     Status,
     SupportProgram,
 )
-from .permissions import applications_for_staff, can_review
+from .panel import panel_of, panel_scores
+from .permissions import applications_for_staff, can_manage_assignments, can_review
 from .services import review_submit
 
 
@@ -175,7 +178,10 @@ class DocumentInline(admin.TabularInline):
 class ReviewInline(admin.TabularInline):
     model = Review
     extra = 0
-    fields = ["reviewer", "review_round", "recommendation", "weighted_score", "comment", "created_at"]
+    fields = [
+        "reviewer", "review_round", "recommendation", "weighted_score", "no_conflict_confirmed", "comment",
+        "created_at",
+    ]  # fmt: skip
     readonly_fields = fields
     can_delete = False
 
@@ -189,7 +195,7 @@ class ReviewInline(admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
-    fields = ["created_at", "from_status", "to_status", "action", "actor", "note"]
+    fields = ["created_at", "from_status", "to_status", "action", "actor", "note", "internal"]
     readonly_fields = fields
     can_delete = False
     ordering = ["created_at", "pk"]
@@ -204,6 +210,10 @@ class EventInline(admin.TabularInline):
 class ReviewForm(forms.Form):
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Review.Recommendation.choices)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    no_conflict = forms.BooleanField(
+        label=_("I have no conflict of interest with this company or its brokerage"),
+        error_messages={"required": _("Confirm that you have no conflict of interest before scoring.")},
+    )
 
     def __init__(self, *args: object, criteria: list[ReviewCriterion], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -212,6 +222,7 @@ class ReviewForm(forms.Form):
             self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
                 label=f"{criterion.name} (×{criterion.weight})", min_value=0, max_value=10
             )
+        self.order_fields([f"score_{c.pk}" for c in criteria] + ["recommendation", "comment", "no_conflict"])
 
     def scores(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"score_{c.pk}"] for c in self.criteria}
@@ -241,7 +252,7 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted_amount",
         "decided_at", "decided_by", "decision_note", "payment_reference", "paid_on", "products_list",
         "screening_attempts",
-        "countries_list", "score_link",
+        "countries_list", "panel_summary", "score_link",
     ]  # fmt: skip
     exclude = ["products", "countries", "created_by", "last_reminded_on"]
     inlines = [DocumentInline, ReviewInline, EventInline]
@@ -274,6 +285,11 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.review_view),
                 name="support_application_review",
             ),
+            path(
+                "<int:pk>/reassign/",
+                self.admin_site.admin_view(reassign_view),
+                name="support_application_reassign",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -296,6 +312,21 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         url = reverse("admin:support_application_review", args=[application.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Score this application"))
 
+    @admin.display(description=_("panel and scores"))
+    def panel_summary(self, application: Application) -> str:
+        """The current round's reviewers, each one's weighted score, and the combined score."""
+        return render_to_string(
+            "admin/support/partials/_panel.html",
+            {"panel": panel_of(application), "scores": panel_scores(application), "application": application},
+        )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        # The "Reassign" button (change_form.html) is offered to programme managers only.
+        extra_context = {**(extra_context or {}), "can_reassign": bool(can_manage_assignments(request.user))}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # --- the review form ---------------------------------------------------------------------------
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         # Outside the user's applications, a 404 as in the list; inside, reviewing needs the rule.
@@ -314,6 +345,7 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
                     scores=form.scores(),
                     recommendation=form.cleaned_data["recommendation"],
                     comment=form.cleaned_data["comment"],
+                    no_conflict=form.cleaned_data["no_conflict"],
                 )
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
@@ -326,6 +358,11 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
             "application": application,
             "form": form,
             "opts": self.model._meta,
+            "panel": panel_of(application),
+            "scores": panel_scores(application),
+            "already_scored": application.reviews.filter(
+                reviewer=request.user, review_round=application.review_round
+            ).exists(),
         }
         return render(request, "admin/support/application_review.html", context)
 

@@ -153,5 +153,5 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         """The application's status changes and reviewer assignments, oldest first."""
-        events = self.get_object().events.order_by("created_at", "pk")
+        events = self.get_object().events.for_applicant().order_by("created_at", "pk")
         return Response(ApplicationEventSerializer(events, many=True).data)

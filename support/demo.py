@@ -18,7 +18,7 @@ from django.utils import timezone
 from companies.demo import DEMO_PDF
 from companies.models import Company
 from portal.demo import demo_user
-from portal.models import TargetCountry
+from portal.models import TargetCountry, User
 from portal.permissions import Role
 from products.models import Product, ProductCategory
 
@@ -28,10 +28,13 @@ from .models import (
     ApplicationEvent,
     DocumentType,
     Review,
+    ReviewAssignment,
     ReviewCriterion,
+    StaffTie,
     Status,
     SupportProgram,
 )
+from .services import review_submit
 from .workflow import _next_reference
 
 DOCUMENTS = [
@@ -111,6 +114,7 @@ def seed(*, stdout: TextIO) -> None:
         programs.append(program)
     if not Application.objects.exists():
         _seed_applications(programs)
+    _seed_panel_and_conflict(programs[0])
     by_status = Application.objects.values_list("status").annotate(n=Count("pk")).order_by()
     counts = ", ".join(f"{status}: {n}" for status, n in by_status)
     stdout.write(
@@ -164,6 +168,8 @@ def _walk(application: Application, path, start, reviewer, manager, rng) -> None
             application.submitted_at = moment
         elif status == Status.UNDER_REVIEW:
             application.assigned_reviewer = reviewer
+            application.review_round = 1
+            ReviewAssignment.objects.get_or_create(application=application, reviewer=reviewer, review_round=1)
             application.review_started_at = moment
             application.review_due_at = moment + timedelta(days=application.program.review_period_days)
         elif status == Status.REVISION_REQUESTED:
@@ -202,3 +208,69 @@ def _walk(application: Application, path, start, reviewer, manager, rng) -> None
         and application.program.support_type == "joint_brand"
     ):
         application.products.update(joint_brand=True)
+
+
+PANEL_NOTE = "درخواست پنل دو نفره / A two-reviewer panel application"
+
+
+def _seed_panel_and_conflict(program: SupportProgram) -> None:
+    """The shipping programme asks two reviews from 20,000 up; one application has its panel of
+    two with both reviews in; the second reviewer declared a tie to a company, and the timeline of
+    that company's application shows the skip. Safe to run twice."""
+    reviewer, manager = demo_user(Role.REVIEWER), demo_user(Role.PROGRAMME_MANAGER)
+    second = User.objects.filter(email="reviewer2@demo.example").first()
+    applicant = demo_user(Role.COMPANY_MEMBER).company_membership.company
+    if second is None:
+        return
+    SupportProgram.objects.filter(pk=program.pk, panel_from_amount__isnull=True).update(
+        panel_from_amount=Decimal("20000"), panel_reviews_required=2
+    )
+    tied = Company.objects.verified().exclude(pk=applicant.pk).order_by("pk").first()
+    if tied is not None and not StaffTie.objects.filter(user=second, company=tied).exists():
+        StaffTie.objects.create(
+            user=second, company=tied, nature=StaffTie.Nature.FAMILY, status=StaffTie.Status.APPROVED,
+            note="برادرم مدیرعامل این شرکت است. / My brother runs this company.",
+            decided_by=manager, decided_at=timezone.now(),
+        )  # fmt: skip
+        skipped = tied.applications.filter(status=Status.UNDER_REVIEW).first()
+        if skipped is not None:
+            ApplicationEvent.objects.create(
+                application=skipped, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
+                action="conflict_skip", internal=True, note=f"Skipped {second}: conflict of interest.",
+            )  # fmt: skip
+    if Application.objects.filter(justification__startswith=PANEL_NOTE).exists():
+        return
+    product = applicant.products.first()
+    if product is None:
+        return
+    moment = timezone.now() - timedelta(days=5)
+    application = Application.objects.create(
+        program=program, company=applicant, requested_amount=min(program.cap_per_application, Decimal("24000")),
+        justification=f"{PANEL_NOTE}: ۴۰۰ هزار ماسک به بصره / 400,000 masks to Basra.",
+        reference=_next_reference(moment.date()), submitted_at=moment, review_round=1,
+        review_started_at=moment, review_due_at=moment + timedelta(days=program.review_period_days),
+        assigned_reviewer=reviewer, status=Status.UNDER_REVIEW,
+    )  # fmt: skip
+    application.products.set([product])
+    application.countries.set(TargetCountry.objects.confirmed()[:1])
+    for document_type in program.required_documents.all():
+        ApplicationDocument.objects.create(
+            application=application, document_type=document_type, file=ContentFile(DEMO_PDF, name="doc.pdf")
+        )
+    previous = Status.DRAFT
+    for status in (Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW):
+        ApplicationEvent.objects.create(
+            application=application, from_status=previous, to_status=status, action=ACTIONS[status],
+            created_at=moment,
+        )  # fmt: skip
+        previous = status
+    ApplicationEvent.objects.create(
+        application=application, from_status=previous, to_status=previous, action="assign",
+        note=f"Panel: {reviewer}, {second}.", created_at=moment,
+    )  # fmt: skip
+    for member, score in ((reviewer, 8), (second, 6)):
+        ReviewAssignment.objects.create(application=application, reviewer=member, review_round=1)
+        review_submit(
+            application=application, reviewer=member, recommendation="approve", no_conflict=True,
+            scores={c.pk: score for c in program.criteria.all()},
+        )  # fmt: skip

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brokers.models import Broker
 from companies.models import Company
-from portal.models import TargetCountry, TimeStampedModel, localized
+from portal.models import TargetCountry, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
@@ -398,6 +398,9 @@ class Review(TimeStampedModel):
         _("weighted score (0–10)"), max_digits=5, decimal_places=2, editable=False
     )
     review_round = models.PositiveSmallIntegerField(_("review round"), default=1, editable=False)
+    no_conflict_confirmed = models.BooleanField(
+        _("confirmed no conflict of interest"), default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("review")
@@ -428,6 +431,12 @@ class ReviewScore(models.Model):
         return f"{self.criterion}: {self.score}"
 
 
+class ApplicationEventQuerySet(models.QuerySet["ApplicationEvent"]):
+    def for_applicant(self) -> ApplicationEventQuerySet:
+        """The steps the company sees: not the staff-only ones (conflicts, reviews)."""
+        return self.filter(internal=False)
+
+
 class ApplicationEvent(models.Model):
     """One row per status change (and assignment): the company's timeline and the audit log."""
 
@@ -444,7 +453,12 @@ class ApplicationEvent(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    internal = models.BooleanField(
+        _("staff only"), default=False, help_text=_("Kept from the company's timeline (conflicts, reviews).")
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = ApplicationEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("application event")
@@ -453,6 +467,111 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_status} → {self.to_status}"
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer on an application's panel for one review round.
+
+    `Application.assigned_reviewer` stays the panel's lead (the one the lists and reminders
+    show); every member, lead included, has a row here for the round they are asked to score.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT,
+        related_name="review_assignments",
+    )  # fmt: skip
+    review_round = models.PositiveSmallIntegerField(_("review round"))
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "review_round", "reviewer"], name="one_seat_per_reviewer_and_round"
+            )
+        ]
+        # A reviewer's admin list asks "am I on this application's panel?" row by row.
+        indexes = [models.Index(fields=["reviewer", "application"], name="assignment_reviewer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.application} ({self.review_round})"
+
+
+class StaffTie(TimeStampedModel):
+    """A tie of a member of staff to a company or brokerage, declared by them, that makes them
+    conflicted on its applications. Membership of a company or brokerage needs no declaration.
+
+    A declaration counts from the moment it is made; a manager approves it (recorded) or rejects
+    it (not a real tie: it stops counting)."""
+
+    class Nature(models.TextChoices):
+        FAMILY = "family", _("Family member works there or owns it")
+        FORMER_EMPLOYEE = "former_employee", _("Former employee")
+        SHAREHOLDER = "shareholder", _("Shareholder or partner")
+        CONSULTANT = "consultant", _("Consultant or adviser")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a manager")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected: not a conflict")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.CASCADE,
+        related_name="declared_ties",
+    )  # fmt: skip
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="staff_ties",
+    )  # fmt: skip
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="staff_ties",
+    )  # fmt: skip
+    nature = models.CharField(_("nature of the tie"), max_length=20, choices=Nature.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+", editable=False,
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("declared tie")
+        verbose_name_plural = _("declared ties (conflicts of interest)")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(company__isnull=False, broker__isnull=True)
+                | Q(company__isnull=True, broker__isnull=False),
+                name="tie_to_one_company_or_brokerage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ~ {self.company or self.broker}"
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.company_id) == bool(self.broker_id):
+            raise ValidationError(_("Choose either a company or a brokerage."))
+
+
+class Reviewer(User):
+    """The centre's staff as programme managers see them: availability and workload (a proxy)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reviewer availability")
+        verbose_name_plural = _("reviewers' availability")
 
 
 class ReferenceCounter(models.Model):

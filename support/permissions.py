@@ -4,7 +4,7 @@ here; each rule is stated once."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 from portal.permissions import is_manager, is_reviewer
 
-from .models import Application, Status
+from .models import Application, ReviewAssignment, Status
+from .panel import conflict_reason, is_on_panel
 
 
 def is_applicant(user: User | AnonymousUser, application: Application) -> bool:
@@ -28,23 +29,45 @@ def applications_for_staff(
     user: User | AnonymousUser, applications: QuerySet[Application] | None = None
 ) -> QuerySet[Application]:
     """The applications a member of the centre's staff may open (their admin list, their files):
-    programme managers every one; a reviewer those assigned to them and the unassigned ones under
-    review, which they may pick up; anyone else none."""
+    programme managers every one; a reviewer those they lead or sit on the current panel of, and
+    the unassigned ones under review, which they may pick up; anyone else none."""
     applications = Application.objects.all() if applications is None else applications
     if is_manager(user):
         return applications
     if is_reviewer(user):
+        on_panel = Exists(
+            ReviewAssignment.objects.filter(
+                application=OuterRef("pk"), reviewer=user, review_round=OuterRef("review_round")
+            )
+        )
         return applications.filter(
-            Q(assigned_reviewer=user) | Q(status=Status.UNDER_REVIEW, assigned_reviewer__isnull=True)
+            Q(assigned_reviewer=user)
+            | on_panel
+            | Q(status=Status.UNDER_REVIEW, assigned_reviewer__isnull=True)
         )
     return applications.none()
 
 
+def free_of_conflict(user: User | AnonymousUser, application: Application) -> Access:
+    """Refused when `user` is tied to the applying company or its brokerage (support.panel)."""
+    reason = conflict_reason(user, application)
+    if reason:
+        return refuse(_("Conflict of interest: %(reason)s") % {"reason": reason})
+    return ALLOWED
+
+
 def can_review(user: User | AnonymousUser, application: Application) -> Access:
-    """The assigned reviewer, or any programme manager."""
-    if (is_reviewer(user) and application.assigned_reviewer_id == user.pk) or is_manager(user):
-        return ALLOWED
-    return refuse(_("Only the assigned reviewer or a programme manager can review this application."))
+    """A reviewer on the current panel, or any programme manager; never a conflicted person."""
+    if not ((is_reviewer(user) and is_on_panel(user, application)) or is_manager(user)):
+        return refuse(_("Only the assigned reviewers or a programme manager can review this application."))
+    return free_of_conflict(user, application)
+
+
+def can_manage_assignments(user: User | AnonymousUser) -> Access:
+    """Programme managers move applications between reviewers."""
+    if not is_manager(user):
+        return refuse(_("Only programme managers reassign applications."))
+    return ALLOWED
 
 
 def has_scored(user: User | AnonymousUser, application: Application) -> bool:
@@ -57,7 +80,7 @@ def can_decide(user: User | AnonymousUser, application: Application) -> Access:
         return refuse(_("Only programme managers approve or reject applications."))
     if has_scored(user, application) or application.assigned_reviewer_id == user.pk:
         return refuse(_("The person who scored an application cannot decide it."))
-    return ALLOWED
+    return free_of_conflict(user, application)
 
 
 def reviews_complete(user: User | AnonymousUser, application: Application) -> Access:

@@ -126,6 +126,9 @@ class StatusField(serializers.ChoiceField):
         super().__init__(choices=Status.choices, **kwargs)
 
 
+ASSIGNMENT_ACTIONS = ("assign", "reassign")  # their notes name reviewers
+
+
 class ApplicationEventSerializer(serializers.ModelSerializer):
     """One step of the timeline. Who took it is not shown to the company, nor which reviewer an
     assignment went to (its note names them), as on the HTML timeline."""
@@ -140,7 +143,7 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_note(self, event: ApplicationEvent) -> str:
-        return "" if event.action == "assign" else event.note
+        return "" if event.action in ASSIGNMENT_ACTIONS else event.note
 
 
 class ApplicationUpdateSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from products.models import Product
 from .models import (
     Application,
     ApplicationDocument,
+    ApplicationEvent,
     DocumentType,
     Review,
     ReviewScore,
@@ -122,11 +123,19 @@ def review_submit(
     reviewer: User,
     scores: dict[int, int],
     recommendation: str,
+    no_conflict: bool,
     comment: str = "",
 ) -> Review:
-    """Record a reviewer's scores per criterion; the weighted score is kept on the review."""
+    """Record a reviewer's scores per criterion; the weighted score is kept on the review.
+
+    The reviewer confirms they have no conflict of interest; the confirmation is kept on the
+    review and on the (staff-only) timeline."""
     application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
-    can_review(reviewer, application).require()
+    can_review(reviewer, application).require()  # refuses a conflicted reviewer too
+    if not no_conflict:
+        raise ValidationError(
+            {"no_conflict": _("Confirm that you have no conflict of interest with this application.")}
+        )
     if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be scored."))
     if application.reviews.filter(reviewer=reviewer, review_round=application.review_round).exists():
@@ -146,8 +155,15 @@ def review_submit(
         comment=comment,
         weighted_score=weighted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
         review_round=application.review_round,
+        no_conflict_confirmed=True,
     )
     ReviewScore.objects.bulk_create(
         [ReviewScore(review=review, criterion=c, score=scores[c.pk]) for c in criteria]
     )
+    ApplicationEvent.objects.create(
+        application=application, from_status=application.status, to_status=application.status,
+        action="review", actor=reviewer, internal=True,
+        note=_("Scored %(score)s (round %(round)d); confirmed no conflict of interest.")
+        % {"score": review.weighted_score, "round": review.review_round},
+    )  # fmt: skip
     return review

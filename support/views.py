@@ -102,7 +102,7 @@ def _detail_page(
         "support/application_detail.html",
         {
             "application": application,
-            "events": application.events.all(),
+            "events": application.events.for_applicant(),
             "document_rows": [(t, documents.get(t.pk)) for t in application.program.required_documents.all()],
             "products": application.products.all(),
             "countries": application.countries.all(),

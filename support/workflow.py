@@ -12,6 +12,13 @@ Each transition is one short function below. They all go through `_transition`, 
 row, checks the table (state and role), changes the status, appends an ApplicationEvent (the
 timeline and audit log), notifies the company in the same transaction, and leaves slow work
 (e-mails, the screening task) to after commit.
+
+Who reviews: passing screening seats the round's panel (support.panel: as many reviewers as the
+programme's reviews_needed, least loaded, available and not conflicted, or, for a resubmission,
+whoever asked for the changes); a reviewer picks up an application nobody leads
+(`application_assign`); a programme manager moves a seat with a note (`application_reassign`).
+These write timeline rows without changing the status ("assign", "reassign", and the staff-only
+"conflict_skip").
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,7 +43,7 @@ from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
 from portal.page_cache import public_content_changed
-from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
+from portal.permissions import is_manager, is_reviewer
 
 from .models import (
     CLAIM_STATES,
@@ -44,10 +51,12 @@ from .models import (
     Application,
     ApplicationEvent,
     ReferenceCounter,
+    ReviewAssignment,
     Status,
     SupportProgram,
 )
-from .permissions import can_decide, can_review, is_applicant, reviews_complete
+from .panel import conflict_reason, is_eligible_reviewer, panel_choose
+from .permissions import can_decide, can_manage_assignments, can_review, is_applicant, reviews_complete
 
 Check = Callable[[User | AnonymousUser, Application], bool]
 
@@ -226,14 +235,74 @@ def application_submit(*, application: Application, by: User) -> Application:
     return application
 
 
-def _least_loaded_reviewer() -> User | None:
-    return (
-        staff_with_role(Role.REVIEWER)
-        .annotate(
-            load=Count("assigned_applications", filter=Q(assigned_applications__status=Status.UNDER_REVIEW))
-        )
-        .order_by("load", "pk")
+def _revision_asked_by(application: Application) -> User | None:
+    """Whoever sent the application back in its last round (None when screening did)."""
+    event = (
+        application.events.filter(action__in=("request_revision", "screen_fail"))
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
         .first()
+    )
+    return event.actor if event is not None and event.action == "request_revision" else None
+
+
+def _seat_panel(application: Application) -> Application:
+    """Give a round that has just passed screening its panel, say how it was chosen, notify it.
+
+    A resubmission goes back to whoever asked for the changes, with the rest of the last
+    round's panel, unless they are away or conflicted; the other seats go to the least loaded
+    available reviewers who are not conflicted. Skips for a conflict are kept from the company."""
+    asked_by = _revision_asked_by(application) if application.review_round > 1 else None
+    previous = [
+        seat.reviewer
+        for seat in application.assignments.filter(review_round=application.review_round - 1)
+        .select_related("reviewer")
+        .order_by("pk")
+    ]
+    choice = panel_choose(application, preferred=[u for u in [asked_by, *previous] if u is not None])
+    for skip in choice.skipped:
+        _record(application, "conflict_skip", by=None, note=skip, internal=True)
+    if not choice.reviewers:
+        if choice.notes:
+            _record(application, "assign", by=None, note="\n".join(choice.notes))
+        return application
+    application.assigned_reviewer = choice.reviewers[0]
+    application.save(update_fields=["assigned_reviewer", "updated_at"])
+    ReviewAssignment.objects.bulk_create(
+        [ReviewAssignment(application=application, reviewer=r, review_round=application.review_round)
+         for r in choice.reviewers]
+    )  # fmt: skip
+    notes = list(choice.notes)
+    if asked_by is not None and choice.reviewers[0] == asked_by:
+        notes.append(_("Returned to %(user)s, who asked for the changes.") % {"user": asked_by})
+    elif asked_by is not None:
+        notes.append(
+            _("%(user)s asked for the changes but cannot take it: given to %(other)s (least loaded).")
+            % {"user": asked_by, "other": choice.reviewers[0]}
+        )
+    notes.append(_("Panel: %(names)s.") % {"names": ", ".join(str(r) for r in choice.reviewers)})
+    _record(application, "assign", by=None, note="\n".join(notes))
+    for reviewer in choice.reviewers:
+        _notify_assigned(application, reviewer)
+    return application
+
+
+def _record(
+    application: Application, action: str, *, by: User | None, note: str, internal: bool = False
+) -> None:
+    """A timeline row that does not change the status (assignments, skips, reviews)."""
+    ApplicationEvent.objects.create(
+        application=application, from_status=application.status, to_status=application.status,
+        action=action, actor=by, note=note, internal=internal,
+    )  # fmt: skip
+
+
+def _notify_assigned(application: Application, reviewer: User) -> None:
+    notify(
+        recipient=reviewer,
+        kind="application_assigned",
+        url=f"/admin/support/application/{application.pk}/change/",
+        context={"reference": application.reference, "program": bilingual(application.program, "name")},
     )
 
 
@@ -257,56 +326,102 @@ def application_screen(*, application: Application, today: date | None = None) -
         reasons = screen(application, on=on)
     if reasons:
         return _transition(application, "screen_fail", by=None, note="\n".join(reasons))
-    reviewer = _least_loaded_reviewer()
     application = _transition(
         application,
         "screen_pass",
         by=None,
         changes={
-            "assigned_reviewer": reviewer,
+            "assigned_reviewer": None,
             "review_started_at": timezone.now(),
             "review_due_at": timezone.now() + timedelta(days=application.program.review_period_days),
         },
     )
-    if reviewer is not None:
-        notify(
-            recipient=reviewer,
-            kind="application_assigned",
-            url=f"/admin/support/application/{application.pk}/change/",
-            context={"reference": application.reference, "program": bilingual(application.program, "name")},
+    return _seat_panel(application)
+
+
+def _check_assignable(application: Application, reviewer: User) -> None:
+    if not is_eligible_reviewer(reviewer):
+        raise ValidationError(_("Only reviewers can be assigned."), code="not_reviewer")
+    conflict = conflict_reason(reviewer, application)
+    if conflict:
+        raise ValidationError(
+            _("%(user)s cannot review this application: %(reason)s") % {"user": reviewer, "reason": conflict},
+            code="conflict",
         )
-    return application
 
 
 @transaction.atomic
 def application_assign(*, application: Application, by: User, reviewer: User) -> Application:
-    """Give an application under review to a reviewer ("assign to me" in the admin)."""
-    if not (reviewer.is_staff and reviewer.groups.filter(name=Role.REVIEWER).exists()):
-        raise ValidationError(_("Only reviewers can be assigned."), code="not_reviewer")
+    """A reviewer picks up an application under review that nobody leads ("assign to me")."""
     if not (is_manager(by) or by == reviewer):
         raise PermissionDenied(_("Reviewers can only assign applications to themselves."))
-    application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update().select_related("program", "company").get(pk=application.pk)
+    )
     if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be assigned."), code="invalid_state")
+    _check_assignable(application, reviewer)
     # A reviewer may take an application nobody has; moving one between reviewers is the manager's call.
-    if application.assigned_reviewer_id not in (None, reviewer.pk) and not is_manager(by):
+    if application.assigned_reviewer_id not in (None, reviewer.pk):
         raise PermissionDenied(
             _("This application is assigned to another reviewer; ask a programme manager.")
         )
     previous = application.assigned_reviewer
     application.assigned_reviewer = reviewer
     application.save(update_fields=["assigned_reviewer", "updated_at"])
-    ApplicationEvent.objects.create(
-        application=application, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
-        action="assign", actor=by, note=f"{previous or '-'} → {reviewer}",
-    )  # fmt: skip
+    ReviewAssignment.objects.get_or_create(
+        application=application, reviewer=reviewer, review_round=application.review_round
+    )
+    _record(application, "assign", by=by, note=f"{previous or '-'} → {reviewer}")
     if reviewer != by:
-        notify(
-            recipient=reviewer,
-            kind="application_assigned",
-            url=f"/admin/support/application/{application.pk}/change/",
-            context={"reference": application.reference, "program": bilingual(application.program, "name")},
-        )
+        _notify_assigned(application, reviewer)
+    return application
+
+
+@transaction.atomic
+def application_reassign(
+    *, application: Application, by: User, to: User, note: str, replacing: User | None = None
+) -> Application:
+    """Move a seat on the current panel (the lead's, unless `replacing` names another member)
+    to reviewer `to`, with the manager's reason; the new reviewer is notified. On a panel short
+    of the programme's number of reviewers, no `replacing` adds `to` to it instead."""
+    can_manage_assignments(by).require()
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the application moves to another reviewer.")})
+    application = (
+        Application.objects.select_for_update().select_related("program", "company").get(pk=application.pk)
+    )
+    if application.status != Status.UNDER_REVIEW:
+        raise ValidationError(_("Only applications under review can be reassigned."), code="invalid_state")
+    _check_assignable(application, to)
+    seats = application.assignments.filter(review_round=application.review_round)
+    seated = set(seats.values_list("reviewer", flat=True)) | {application.assigned_reviewer_id} - {None}
+    short = len(seated) < application.program.reviews_needed(application.requested_amount)
+    if replacing is None and not short:  # a full panel: the lead hands over
+        replacing = application.assigned_reviewer
+    if replacing == to or seats.filter(reviewer=to).exists():
+        raise ValidationError({"reviewer": _("%(user)s already reviews this application.") % {"user": to}})
+    if replacing is not None:
+        if application.reviews.filter(reviewer=replacing, review_round=application.review_round).exists():
+            raise ValidationError(
+                {"replacing": _("%(user)s has already scored this round.") % {"user": replacing}}
+            )
+        seats.filter(reviewer=replacing).delete()
+    ReviewAssignment.objects.create(
+        application=application, reviewer=to, review_round=application.review_round
+    )
+    if application.assigned_reviewer_id is None or (
+        replacing is not None and application.assigned_reviewer_id == replacing.pk
+    ):
+        application.assigned_reviewer = to
+        application.save(update_fields=["assigned_reviewer", "updated_at"])
+    moved = _("Reassigned from %(old)s to %(new)s: %(note)s") % {
+        "old": replacing or "-",
+        "new": to,
+        "note": note.strip(),
+    }
+    _record(application, "reassign", by=by, note=moved)
+    _notify_assigned(application, to)
     return application
 
 

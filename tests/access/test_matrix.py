@@ -261,7 +261,7 @@ def _application_json(w: World, persona: str) -> dict[str, Any]:
 
 def _review_form(w: World) -> dict[str, Any]:
     scores = {f"score_{c.pk}": "7" for c in w.program.criteria.all()}
-    return {"recommendation": "approve", "comment": "Solid export plan", **scores}
+    return {"recommendation": "approve", "comment": "Solid export plan", "no_conflict": "on", **scores}
 
 
 def _action(name: str, target: str, **extra: str) -> Callable[[World], dict[str, Any]]:
@@ -271,8 +271,17 @@ def _action(name: str, target: str, **extra: str) -> Callable[[World], dict[str,
     return build
 
 
+def _tie_form(w: World, persona: str) -> dict[str, Any]:
+    user = w.users[persona]
+    tie = {"company": w.company_pending.pk, "nature": "family", "note": "Cousin"}
+    return {"user": user.pk if user else "", **tie}
+
+
 # name -> (body kind, builder); "json" bodies go to the API, "form" bodies are multipart.
 PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
+    "reassign": ("form", lambda w: {"reviewer": w.users["reviewer_other"].pk, "note": "Ali is on leave"}),
+    "tie": ("form", _tie_form),
+    "away": ("form", lambda w: {"away_until": "2099-01-31"}),
     "-": ("form", lambda w: {}),
     "language": ("form", lambda w: {"language": "en", "next": "/en/"}),
     "signup": (

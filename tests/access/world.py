@@ -22,7 +22,7 @@ from companies.models import CompanyInvitation
 from portal.models import ApiToken, SecurityEvent, User
 from portal.permissions import Role
 from products.models import ProductImage
-from support.models import ApplicationDocument, Review, Status
+from support.models import ApplicationDocument, Review, Reviewer, StaffTie, Status
 from tests.brokers.factories import (
     BrokerFactory,
     BrokerMembershipFactory,
@@ -197,6 +197,11 @@ def build_world() -> World:
         application=o["application_a"], reviewer=panel, recommendation=Review.Recommendation.APPROVE,
         weighted_score=Decimal("7.50"), review_round=o["application_a"].review_round,
     )  # fmt: skip
+    # A tie Zahra declared to a company with no application here, and a reviewer's availability.
+    o["tie_other"] = StaffTie.objects.create(
+        user=w.users["reviewer_other"], company=o["company_pending"], nature=StaffTie.Nature.OTHER
+    )
+    o["reviewer_seat"] = Reviewer.objects.get(pk=w.users["reviewer_assigned"].pk)
     o["application_a_draft"] = ApplicationFactory(company=o["company_a"], program=o["program"])
     o["document_a_draft"] = _document(o["application_a_draft"], o["proforma"])
     o["application_b"] = ApplicationFactory(company=o["company_b"], program=o["program"])

@@ -1,16 +1,21 @@
-"""A company member applies and submits; a reviewer scores the application in the admin; a
-manager approves it; the company sees the approval in its timeline and its notifications."""
+"""A company member applies and submits to a programme that asks two reviews at this amount; a
+panel of two reviewers is seated; the manager moves one seat to a third reviewer with a note; both
+panel members score the application in the admin (confirming no conflict of interest); the manager
+sees the combined score and approves; the company sees the approval in its timeline and its
+notifications, but not who reviewed it."""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.permissions import Role
 from support.models import Application, Status
 from tests.companies.factories import PDF_BYTES
-from tests.portal.factories import TargetCountryFactory
+from tests.portal.factories import TargetCountryFactory, UserFactory
 from tests.products.factories import ProductFactory
 from tests.support.factories import DocumentTypeFactory, ProgramFactory
 from tests.two_factor import admin_log_in, totp_device
@@ -23,7 +28,18 @@ def test_application_from_draft_to_approval(
 ):
     TargetCountryFactory(iso_code="IQ", name_fa="عراق", name_en="Iraq")
     ProductFactory(company=company, name_fa="ماسک N95 آلفا", name_en="Alpha N95")
-    program = ProgramFactory(name_fa="یارانه حمل", name_en="Shipping subsidy")
+    program = ProgramFactory(
+        name_fa="یارانه حمل",
+        name_en="Shipping subsidy",
+        panel_from_amount=Decimal("10000"),
+        panel_reviews_required=2,
+    )
+    zahra = UserFactory(
+        email="zahra@centre.example", full_name="Zahra Mousavi", is_staff=True, roles=[Role.REVIEWER]
+    )
+    hamid = UserFactory(
+        email="hamid@centre.example", full_name="Hamid Sadeghi", is_staff=True, roles=[Role.REVIEWER]
+    )
     program.required_documents.add(
         DocumentTypeFactory(slug="proforma", name_fa="پیش‌فاکتور", name_en="Proforma")
     )
@@ -52,21 +68,44 @@ def test_application_from_draft_to_approval(
     application = Application.objects.get()
     assert re.fullmatch(r"EXP-14\d\d-\d{6}", application.reference)
     assert application.assigned_reviewer == reviewer
+    assert set(application.assignments.values_list("reviewer__email", flat=True)) == {
+        reviewer.email,
+        zahra.email,
+    }
 
-    desk = new_page("en-US")
-    admin_log_in(desk, reviewer, password)
-    desk.goto(f"/admin/support/application/{application.pk}/change/")
-    desk.get_by_role("link", name="Score this application").click()
-    for field in desk.locator("input[name^=score_]").all():
-        field.fill("8")
-    desk.select_option("#id_recommendation", "approve")
-    desk.fill("#id_comment", "Credible buyer and broker")
-    desk.locator("input[type=submit]").click()
-    expect(desk.locator(".messagelist")).to_contain_text("Your review is recorded")
-
+    # The manager moves Zahra's seat to Hamid, with the reason.
     boss = new_page("en-US")
     totp_device(manager)  # the manager set up an authenticator app on an earlier day
     admin_log_in(boss, manager, password)
+    boss.goto(f"/admin/support/application/{application.pk}/change/")
+    boss.locator("a.reassign-link").click()
+    boss.select_option("#id_replacing", label="Zahra Mousavi")
+    boss.select_option("#id_reviewer", label="Hamid Sadeghi")
+    boss.fill("#id_note", "Zahra is at the Baghdad fair this week")
+    boss.locator("form.reassign-form input[type=submit]").click()
+    expect(boss.locator(".messagelist")).to_contain_text("The application is reassigned")
+    expect(boss.locator("#events-group")).to_contain_text("Zahra is at the Baghdad fair this week")
+
+    # Both panel members score it, each confirming they have no conflict of interest.
+    for person, score in ((reviewer, "8"), (hamid, "6")):
+        desk = new_page("en-US")
+        admin_log_in(desk, person, password)
+        desk.goto(f"/admin/support/application/{application.pk}/change/")
+        desk.get_by_role("link", name="Score this application").click()
+        for field in desk.locator("input[name^=score_]").all():
+            field.fill(score)
+        desk.select_option("#id_recommendation", "approve")
+        desk.fill("#id_comment", "Credible buyer and broker")
+        desk.locator("input[type=submit]").click()
+        expect(desk.locator(".errorlist")).to_contain_text("no conflict of interest")  # not confirmed yet
+        for field in desk.locator("input[name^=score_]").all():
+            field.fill(score)
+        desk.get_by_label("I have no conflict of interest").check()
+        desk.locator("input[type=submit]").click()
+        expect(desk.locator(".messagelist")).to_contain_text("Your review is recorded")
+
+    boss.goto(f"/admin/support/application/{application.pk}/change/")
+    expect(boss.locator(".combined-score")).to_have_text("7.00")
     boss.goto("/admin/support/application/?status__exact=under_review")
     boss.locator("input.action-select").first.check()
     boss.select_option("select[name=action]", "approve")
@@ -79,6 +118,10 @@ def test_application_from_draft_to_approval(
 
     member.goto(f"/fa/support/applications/{application.pk}/")
     expect(member.locator(".timeline")).to_contain_text("Approved at 80%")
+    expect(member.locator(".timeline")).not_to_contain_text(
+        "Baghdad fair"
+    )  # who reviews, and why, is internal
+    expect(member.locator(".timeline")).not_to_contain_text("conflict")
     expect(member.locator(".alert-success")).to_contain_text("۱۲٬۰۰۰")
     member.goto("/fa/notifications/")
     expect(member.locator(".list-group-item").first).to_contain_text(application.reference)

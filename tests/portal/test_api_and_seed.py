@@ -43,7 +43,12 @@ def test_seed_demo_is_safe_to_run_twice(capsys):
     assert Offer.objects.count() == 40
     assert set(Offer.objects.values_list("kind", flat=True)) == {"demand", "service"}
     assert OfferResponse.objects.exists()
-    assert Application.objects.count() == 60
+    assert Application.objects.count() == 61  # 60 along every path, and one panel of two reviews
+    from support.models import StaffTie
+
+    panel = Application.objects.get(justification__contains="panel application")
+    assert panel.reviews.filter(review_round=panel.review_round).count() == 2
+    assert StaffTie.objects.filter(user__email="reviewer2@demo.example").exists()
     transient = {Status.SCREENING}
     assert set(Application.objects.values_list("status", flat=True)) == set(Status.values) - transient
     manager = User.objects.get(email="manager@demo.example")

@@ -41,7 +41,7 @@ def test_reviewer_scores_in_the_admin(client_for, reviewer, under_review):
     url = f"/admin/support/application/{under_review.pk}/review/"
     assert client.get(url).status_code == 200
     criteria = list(under_review.program.criteria.all())
-    data = {"recommendation": "approve", "comment": "Solid export plan"}
+    data = {"recommendation": "approve", "comment": "Solid export plan", "no_conflict": "on"}
     data.update({f"score_{c.pk}": "۸" if i == 0 else "7" for i, c in enumerate(criteria)})
     response = client.post(url, data)
     assert response.status_code == 302

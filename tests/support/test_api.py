@@ -288,7 +288,9 @@ def test_submit_sends_an_eligible_application_through_screening_to_review(
         ("draft", "submitted", "submit"),
         ("submitted", "screening", "screen_start"),
         ("screening", "under_review", "screen_pass"),
+        ("under_review", "under_review", "assign"),
     ]
+    assert timeline(client, draft)[-1]["note"] == ""  # the company is not told who reviews it
 
 
 def test_submit_without_a_required_document_comes_back_for_revision_with_the_reason(
