@@ -26,6 +26,7 @@ from support.models import (
     DocumentType,
     ReferenceCounter,
     Review,
+    ReviewAssignment,
     ReviewCriterion,
     ReviewScore,
     Status,
@@ -290,6 +291,7 @@ def _insert(walks: list[Walk]) -> None:
         [ReviewScore(review=r, criterion=c, score=s) for r in reviews for c, s in r.bench_scores.items()],
         batch_size=BATCH,
     )
+    ReviewAssignment.objects.bulk_create(_seats(walks), batch_size=BATCH)
     products, countries = Application.products.through, Application.countries.through
     products.objects.bulk_create(
         [products(application_id=w.application.pk, product_id=pk) for w in walks for pk in w.product_ids],
@@ -303,6 +305,24 @@ def _insert(walks: list[Walk]) -> None:
         ],
         batch_size=BATCH,
     )
+
+
+def _seats(walks: list[Walk]) -> list[ReviewAssignment]:
+    """A panel seat for each reviewer who scored a round and for the current lead (as the workflow
+    gives them), so the reviewers' admin lists find their applications as in production."""
+    seats = []
+    for walk in walks:
+        app = walk.application
+        taken = {(review.review_round, reviewer) for review, reviewer in walk.reviews}
+        if app.assigned_reviewer_id is not None:
+            taken.add((app.review_round, app.assigned_reviewer_id))
+        seats += [
+            ReviewAssignment(
+                application_id=app.pk, reviewer_id=reviewer, review_round=round_, created_at=app.created_at
+            )
+            for round_, reviewer in sorted(taken)
+        ]
+    return seats
 
 
 def joint_brand_product_ids(walks: list[Walk]) -> list[int]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 import bench.generate
@@ -18,7 +18,15 @@ from companies.models import Company, CompanyMembership
 from portal.models import Notification, TargetCountry, User
 from portal.permissions import Role
 from products.models import CountryRequirement, Product, ProductCertification
-from support.models import Application, ApplicationEvent, ReferenceCounter, Review, Status, SupportProgram
+from support.models import (
+    Application,
+    ApplicationEvent,
+    ReferenceCounter,
+    Review,
+    ReviewAssignment,
+    Status,
+    SupportProgram,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +114,21 @@ def test_applications_reach_every_state_with_a_consistent_timeline(summary: Summ
             assert event.from_status == previous
             previous = event.to_status
         assert previous == application.status
+
+
+def test_leads_and_reviewers_hold_panel_seats_as_the_workflow_gives_them(summary: Summary) -> None:
+    """The reviewers' admin lists find applications by seat (support.panel), as in production."""
+    assigned = Application.objects.exclude(assigned_reviewer=None)
+    assert assigned.exists()
+    round_ = OuterRef("review_round")
+    seat = ReviewAssignment.objects.filter(
+        application=OuterRef("pk"), reviewer=OuterRef("assigned_reviewer"), review_round=round_
+    )
+    assert not assigned.exclude(Exists(seat)).exists()
+    scored = ReviewAssignment.objects.filter(
+        application=OuterRef("application"), reviewer=OuterRef("reviewer"), review_round=round_
+    )
+    assert not Review.objects.exclude(Exists(scored)).exists()
 
 
 def test_references_are_unique_and_the_counters_continue_after_them(summary: Summary) -> None:
