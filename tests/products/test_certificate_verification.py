@@ -293,3 +293,48 @@ def test_company_members_see_each_certificate_status_on_their_product_page(
     page = client_for(company_member).get(f"/en/products/{product.pk}/edit/").content.decode()
     assert "Verified" in page
     assert "Awaiting verification" in page
+
+
+# --- the company corrects a certificate -----------------------------------------------------------
+def test_a_member_corrects_a_rejected_certificate_and_it_goes_back_to_the_queue(
+    client_for, company_member, product, manager, uploaded
+):
+    services.certificate_reject(certificate=uploaded, by=manager, reason="Wrong number")
+    url = f"/en/products/{product.pk}/certificates/{uploaded.pk}/edit/"
+    client = client_for(company_member)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Wrong number" in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "certification": uploaded.certification_id,
+            "number": "CE-2041",
+            "issuer": uploaded.issuer,
+            "expiry_date": uploaded.expiry_date.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    uploaded.refresh_from_db()
+    assert (uploaded.number, uploaded.status) == ("CE-2041", ProductCertification.Status.PENDING)
+    assert uploaded.file  # no new upload keeps the scan
+
+
+def test_a_certificate_of_another_company_cannot_be_edited(
+    client_for, other_company_member, uploaded, product
+):
+    url = f"/en/products/{product.pk}/certificates/{uploaded.pk}/edit/"
+    assert client_for(other_company_member).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(other_company_member).put(url).status_code in (404, 405)
+
+
+def test_bad_input_on_the_certificate_page_is_a_field_error(client_for, company_member, product, uploaded):
+    url = f"/en/products/{product.pk}/certificates/{uploaded.pk}/edit/"
+    response = client_for(company_member).post(
+        url, {"certification": "x", "number": "", "issuer": "", "expiry_date": "not a date"}
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) >= {"certification", "number", "expiry_date"}
+    uploaded.refresh_from_db()
+    assert uploaded.number == "CE-2040"
