@@ -126,3 +126,13 @@ def test_a_suspended_brokerage_renaming_itself_stays_suspended(broker_member):
     broker = BrokerFactory(suspended=True)
     broker_services.broker_update(broker=broker, by=broker_member, name_en="Elsewhere")
     assert Broker.objects.get(pk=broker.pk).status == Broker.Status.SUSPENDED
+
+
+def test_the_members_email_says_why_in_their_language(
+    company, company_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        company_services.company_update(company=company, by=company_member, certificate_number="KB-2")
+    [email] = [m for m in mailoutbox if company_member.email in m.to]
+    assert "در انتظار بررسی دوباره" in email.subject
+    assert "پس از بررسی مرکز تغییر کرد" in email.body

@@ -338,3 +338,22 @@ def test_bad_input_on_the_certificate_page_is_a_field_error(client_for, company_
     assert set(response.context["form"].errors) >= {"certification", "number", "expiry_date"}
     uploaded.refresh_from_db()
     assert uploaded.number == "CE-2040"
+
+
+def test_the_rejection_email_goes_after_commit_in_the_members_language(
+    uploaded, manager, company_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_reject(certificate=uploaded, by=manager, reason="اسکن ناخواناست")
+    [email] = [m for m in mailoutbox if company_member.email in m.to]
+    assert "پذیرفته نشد" in email.subject
+    assert "اسکن ناخواناست" in email.body
+
+
+def test_the_catalog_certification_filter_counts_verified_certificates_only(client, product):
+    ce = CertificationFactory(code="ce")
+    ProductCertificationFactory(product=product, certification=ce, pending=True)
+    other = ProductFactory(company=product.company, category=product.category, name_en="Checked mask")
+    ProductCertificationFactory(product=other, certification=ce)
+    names = {p.name_en for p in client.get("/en/products/?certification=ce").context["page_obj"]}
+    assert names == {"Checked mask"}
