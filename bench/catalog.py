@@ -321,11 +321,16 @@ def _insert_products(build: Build, batch: list[tuple[CompanyPlan, Product]]) -> 
 
 
 def _certify(build: Build, products: list[Product]) -> None:
-    """1-3 certificates per product: about 10% expired and 10% expiring within two months."""
+    """1-3 certificates per product: about 10% expired and 10% expiring within two months.
+
+    All verified by a programme manager (taken by product id, so the random stream and with it
+    the rest of the data set stay as they were): only verified certificates make a product
+    ready for a country, and the bench's "ready for" pages must list products."""
     rng, codes = build.rng, list(CERTIFICATION_WEIGHTS)
     weights = list(CERTIFICATION_WEIGHTS.values())
     rows = []
     for product in products:
+        checked = build.now - timedelta(days=1 + product.pk % 180)
         held: set[str] = set()
         for _ in range(rng.choice([1, 2, 2, 3])):
             held.add(rng.choices(codes, weights)[0])
@@ -344,6 +349,10 @@ def _certify(build: Build, products: list[Product]) -> None:
                     issuer=certification.issuer,
                     number=f"{code.upper()}-{product.pk}-{rng.randint(1000, 9999)}",
                     expiry_date=expiry,
+                    status=ProductCertification.Status.VERIFIED,
+                    submitted_at=checked - timedelta(days=3),
+                    reviewed_at=checked,
+                    reviewed_by_id=build.manager_ids[product.pk % len(build.manager_ids)],
                 )  # fmt: skip
             )
     ProductCertification.objects.bulk_create(rows, batch_size=BATCH)

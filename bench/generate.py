@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the generated data changes, so `bench.run` rebuilds older data sets.
-# 2: readiness rewritten after the bulk inserts; 3: applications no longer depend on the hour.
+# 2: readiness rewritten after the bulk inserts; 3: applications no longer depend on the hour;
+# 4: certificates are verified by a programme manager (only verified ones make a product ready),
+# and applications carry their panel seats.
 GENERATOR_VERSION = 4
 DEFAULT_SEED = 1405
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"

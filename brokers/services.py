@@ -18,7 +18,7 @@ from portal.invitations import invitation_check, invitation_create
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications import notify, notify_members
 from portal.permissions import Role, staff_with_role
-from portal.services import organisation_status_set
+from portal.services import identity_changed_fields, organisation_identity_recheck, organisation_status_set
 from portal.uploads import cleared_to_empty
 from products.models import Product, ProductCategory
 
@@ -43,6 +43,9 @@ OFFER_FIELDS = {
     "target_price", "currency", "deadline",
 }  # fmt: skip
 RESPONSE_FIELDS = {"unit_price", "currency", "quantity", "lead_time_days", "message"}
+# The brokerage's identity as the centre approved it: a change sends an approved brokerage back
+# to pending (the licence number is never edited by members).
+RECHECKED_FIELDS = ("name_fa", "name_en", "licence_number", "licence_file")
 
 
 def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
@@ -83,13 +86,7 @@ def broker_register(
     broker.services.set(services)
     broker.countries.set(countries)
     broker_member_add(broker=broker, user=user, role=BrokerMembership.Role.OWNER)
-    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
-        notify(
-            recipient=manager,
-            kind="broker_registered",
-            url=f"/admin/brokers/broker/{broker.pk}/change/",
-            context={"broker": bilingual(broker, "name")},
-        )
+    _notify_managers_of_broker(broker)
     return broker
 
 
@@ -97,21 +94,47 @@ def broker_register(
 def broker_update(
     *,
     broker: Broker,
+    by: User | None = None,
     services: Iterable[ServiceType] | None = None,
     countries: Iterable[TargetCountry] | None = None,
     **fields: Any,
 ) -> Broker:
+    """Change a brokerage's profile. An approved brokerage that changes its identity (name,
+    licence file) goes back to pending, as a company does: recorded as a status decision, its
+    members told why and the managers asked to approve it again."""
     _check_fields(fields, BROKER_FIELDS)
     fields = cleared_to_empty(fields)
+    # Compare with the stored row: a ModelForm has already copied the new values onto `broker`.
+    stored = Broker.objects.select_for_update().get(pk=broker.pk)
+    changed = identity_changed_fields(stored, fields, RECHECKED_FIELDS)
     for name, value in fields.items():
         setattr(broker, name, value)
+    broker.status = stored.status  # a status is decided, never taken from the form's instance
     broker.full_clean()
     broker.save()
     if services is not None:
         broker.services.set(services)
     if countries is not None:
         broker.countries.set(countries)
+    if changed and stored.status == Broker.Status.APPROVED:
+        decided = organisation_identity_recheck(
+            organisation=broker, changed=changed, pending=Broker.Status.PENDING, by=by,
+            kind="broker_identity_changed",
+        )  # fmt: skip
+        for name in ("status", "status_note", "status_changed_at", "status_changed_by_id"):
+            setattr(broker, name, getattr(decided, name))
+        _notify_managers_of_broker(broker)
     return broker
+
+
+def _notify_managers_of_broker(broker: Broker) -> None:
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
+        notify(
+            recipient=manager,
+            kind="broker_registered",
+            url=f"/admin/brokers/broker/{broker.pk}/change/",
+            context={"broker": bilingual(broker, "name")},
+        )
 
 
 @transaction.atomic

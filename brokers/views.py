@@ -118,11 +118,20 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "licence_number"}
         try:
-            services.broker_update(broker=broker, **data)
+            was_approved = broker.status == Broker.Status.APPROVED
+            broker = services.broker_update(broker=broker, by=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The brokerage profile has been saved."))
+            if was_approved and broker.status != Broker.Status.APPROVED:
+                messages.warning(
+                    request,
+                    _(
+                        "You changed what the centre approved; the brokerage is pending until the "
+                        "centre checks it again."
+                    ),
+                )
             return redirect("brokers:mine")
     return render(request, "brokers/broker_form.html", {"form": form, "creating": False})
 

@@ -16,7 +16,7 @@ from portal.invitations import invitation_check, invitation_create
 from portal.models import User, bilingual
 from portal.notifications import notify
 from portal.permissions import Role, staff_with_role
-from portal.services import organisation_status_set
+from portal.services import identity_changed_fields, organisation_identity_recheck, organisation_status_set
 from portal.uploads import cleared_to_empty
 
 from .models import Company, CompanyInvitation, CompanyMembership
@@ -26,7 +26,11 @@ EDITABLE_FIELDS = {
     "company_type", "province", "city", "address", "phone", "website", "profile_fa", "profile_en",
     "logo",
 }  # fmt: skip
-RECHECKED_FIELDS = ("name_fa", "name_en", "certificate_number", "certificate_expiry", "certificate_file")
+# The company's identity as the centre verified it: a change sends a verified company back to
+# pending (the national ID is never edited by members).
+RECHECKED_FIELDS = (
+    "name_fa", "name_en", "national_id", "certificate_number", "certificate_expiry", "certificate_file",
+)  # fmt: skip
 
 
 def company_member_add(*, company: Company, user: User, role: str) -> CompanyMembership:
@@ -71,27 +75,34 @@ def _notify_managers(company: Company) -> None:
 
 
 @transaction.atomic
-def company_update(*, company: Company, **fields: Any) -> Company:
-    """Change the editable fields of a company; the national ID never changes here."""
+def company_update(*, company: Company, by: User | None = None, **fields: Any) -> Company:
+    """Change the editable fields of a company; the national ID never changes here.
+
+    A verified company that changes its identity (name, certificate) goes back to pending,
+    recorded as a status decision, its members told why and the managers asked to check."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     fields = cleared_to_empty(fields)
     # Compare with the stored row: a ModelForm has already copied the new values onto `company`.
     stored = Company.objects.select_for_update().get(pk=company.pk)
-    identity_changed = any(
-        name in fields and fields[name] != getattr(stored, name) for name in RECHECKED_FIELDS
-    )
+    changed = identity_changed_fields(stored, fields, RECHECKED_FIELDS)
     for name, value in fields.items():
         setattr(company, name, value)
+    company.status = stored.status  # a status is decided, never taken from the form's instance
     company.full_clean()
-    if identity_changed and company.status == Company.Status.VERIFIED:
-        # The centre verified the old name and certificate: a change needs its eyes again.
-        company.status = Company.Status.PENDING
-        company.status_note = _("Certificate or name changed; waiting for a new check.")
-        company.status_changed_at = timezone.now()
-        _notify_managers(company)
     company.save()
+    if changed and stored.status == Company.Status.VERIFIED:
+        decided = organisation_identity_recheck(
+            organisation=company,
+            changed=changed,
+            pending=Company.Status.PENDING,
+            by=by,
+            kind="company_identity_changed",
+        )
+        for name in ("status", "status_note", "status_changed_at", "status_changed_by_id"):
+            setattr(company, name, getattr(decided, name))
+        _notify_managers(company)
     return company
 
 

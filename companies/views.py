@@ -104,11 +104,20 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "national_id"}
         try:
-            services.company_update(company=company, **data)
+            was_verified = company.is_verified
+            company = services.company_update(company=company, by=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The company profile has been saved."))
+            if was_verified and not company.is_verified:
+                messages.warning(
+                    request,
+                    _(
+                        "You changed what the centre verified; the company is pending until the "
+                        "centre checks it again."
+                    ),
+                )
             return redirect("companies:mine")
     return render(request, "companies/company_form.html", {"form": form, "creating": False})
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from .db import save_unique
 from .enqueue import enqueue_on_commit
@@ -128,7 +131,7 @@ def user_update_profile(*, user: User, **fields: object) -> User:
 
 
 def organisation_status_set(
-    *, organisation: StatusDecision, status: str, by: User, note: str, kind: str
+    *, organisation: StatusDecision, status: str, by: User | None, note: str, kind: str
 ) -> StatusDecision:
     """Lock the row, record the decision and tell every member (`kind` names the e-mail).
 
@@ -153,3 +156,30 @@ def organisation_status_set(
         context={model._meta.model_name: bilingual(organisation, "name"), "note": note},
     )
     return organisation
+
+
+def identity_changed_fields(
+    stored: StatusDecision, fields: dict[str, object], names: Iterable[str]
+) -> list[str]:
+    """Which of `names` (what the centre checked) `fields` changes, compared with the stored row.
+
+    Files compare by stored name: an upload is never equal to the file it replaces."""
+    return [name for name in names if name in fields and fields[name] != getattr(stored, name)]
+
+
+def organisation_identity_recheck(
+    *, organisation: StatusDecision, changed: list[str], pending: str, by: User | None, kind: str
+) -> StatusDecision:
+    """Send a verified or approved organisation back to `pending` because its members changed
+    what the centre checked (`changed` field names); record why and tell the members.
+
+    The one rule for companies and brokerages alike, through the same decision as a manager's
+    (so the row keeps who, when and why). Call inside a transaction."""
+    meta = type(organisation)._meta
+    comma = "، " if (translation.get_language() or "").startswith("fa") else ", "
+    labels = comma.join(str(meta.get_field(name).verbose_name) for name in changed)
+    note = _(
+        "Changed since the centre's check: %(fields)s. The centre checks the new details before "
+        "the approval is restored."
+    ) % {"fields": labels}
+    return organisation_status_set(organisation=organisation, status=pending, by=by, note=note, kind=kind)

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from companies.models import Company
-from portal.admin_tools import CheckedActionsMixin, csv_export_action
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.pagination import LargeTablePaginator
 
+from . import services
 from .models import (
+    CertificateToCheck,
     Certification,
     CountryRequirement,
     Product,
@@ -46,7 +53,8 @@ class CountryRequirementAdmin(CheckedActionsMixin, admin.ModelAdmin):
 class CertificateInline(admin.TabularInline):
     model = ProductCertification
     extra = 0
-    fields = ["certification", "number", "issuer", "expiry_date", "file"]
+    fields = ["certification", "number", "issuer", "expiry_date", "file", "status"]
+    readonly_fields = ["status"]
     autocomplete_fields = ["certification"]
 
 
@@ -135,3 +143,150 @@ class ProductAdmin(CheckedActionsMixin, admin.ModelAdmin):
         ],
         filename="products",
     )
+
+
+# ---------------------------------------------------------------------------
+# The queue of certificates awaiting the centre's check
+# ---------------------------------------------------------------------------
+class CertificateDecisionForm(forms.ModelForm):
+    """Verify, or reject with the reason the company reads."""
+
+    VERIFY, REJECT = "verify", "reject"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (VERIFY, _("Verify: the scan shows this certificate, number, issuer and expiry")),
+            (REJECT, _("Reject: tell the company what to fix")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = CertificateToCheck
+        fields = ["rejection_reason"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not (data.get("rejection_reason") or "").strip():
+            self.add_error("rejection_reason", _("Say what is wrong, so the company knows what to fix."))
+        return data
+
+
+@admin.register(CertificateToCheck)
+class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    """Pending certificates, the longest waiting first; each opens beside its scan."""
+
+    form = CertificateDecisionForm
+    change_form_template = "admin/products/certificatetocheck/change_form.html"
+    list_display = ["certification", "number", "issuer", "expiry_date", "product", "company", "submitted_at"]
+    list_display_links = ["certification", "number"]
+    list_select_related = ["certification", "product__company"]
+    list_filter = ["certification"]
+    search_fields = ["number", "product__name_fa", "product__name_en", "product__company__name_fa"]
+    ordering = ["submitted_at", "pk"]
+    readonly_fields = [
+        "product_link", "company", "certification", "number", "issuer", "expiry_date", "submitted_at",
+        "scan",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": readonly_fields}),
+        (_("Decision"), {"fields": ["decision", "rejection_reason"]}),
+    ]
+    action_form = NoteActionForm
+    actions = ["verify_selected", "reject_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateToCheck]:
+        return super().get_queryset(request).filter(status=ProductCertification.Status.PENDING)
+
+    def _may_verify(self, request: HttpRequest) -> bool:
+        from .permissions import can_verify_certificates
+
+        return bool(can_verify_certificates(request.user))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_verify(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_verify(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_verify(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("company"), ordering="product__company__name_en")
+    def company(self, certificate: ProductCertification) -> Company:
+        return certificate.product.company
+
+    @admin.display(description=_("product"))
+    def product_link(self, certificate: ProductCertification) -> str:
+        url = reverse("admin:products_product_change", args=[certificate.product_id])
+        return format_html('<a href="{}">{}</a>', url, certificate.product)
+
+    @admin.display(description=_("certificate (PDF or image)"))
+    def scan(self, certificate: ProductCertification) -> str:
+        if not certificate.file:
+            return _("No scan was uploaded: reject and ask for one.")
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', certificate.file.url, _("Open the scan")
+        )
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args: object, **kwargs: object):  # noqa: ANN201
+        certificate = context.get("original")
+        if certificate is not None and certificate.file:
+            context["scan_url"] = certificate.file.url
+            context["scan_is_pdf"] = certificate.file.name.lower().endswith(".pdf")
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: CertificateToCheck, form: forms.Form, change: bool
+    ) -> None:
+        try:
+            if form.cleaned_data["decision"] == CertificateDecisionForm.VERIFY:
+                services.certificate_verify(certificate=obj, by=request.user)
+                self.message_user(request, _("The certificate is verified."), messages.SUCCESS)
+            else:
+                services.certificate_reject(
+                    certificate=obj, by=request.user, reason=form.cleaned_data["rejection_reason"]
+                )
+                self.message_user(request, _("The certificate is rejected; the company is told why."))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    def save_related(self, request: HttpRequest, form: forms.Form, formsets: list, change: bool) -> None:
+        """Nothing related to save: the decision service wrote the row."""
+
+    def response_change(self, request: HttpRequest, obj: CertificateToCheck) -> HttpResponse:
+        # On to the rest of the queue (the decided certificate has left it).
+        return HttpResponseRedirect(reverse("admin:products_certificatetocheck_changelist"))
+
+    @admin.action(description=_("Verify the selected certificates"), permissions=["change"])
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet[CertificateToCheck]) -> None:
+        count = services.certificates_verify(certificates=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(n)d certificate verified.", "%(n)d certificates verified.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Reject the selected certificates (the note is the reason)"), permissions=["change"]
+    )
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[CertificateToCheck]) -> None:
+        reason = request.POST.get("note", "").strip()
+        if not reason:
+            self.message_user(request, _("Write the reason in the note box first."), messages.ERROR)
+            return
+        for certificate in queryset:
+            services.certificate_reject(certificate=certificate, by=request.user, reason=reason)
+            self.log_change(request, certificate, f"{_('Rejected')}: {reason}")
+        self.message_user(
+            request,
+            ngettext("%(n)d certificate rejected.", "%(n)d certificates rejected.", len(queryset))
+            % {"n": len(queryset)},
+            messages.SUCCESS,
+        )

@@ -15,13 +15,13 @@ from portal.models import TargetCountry
 
 from .models import Certification, CountryRequirement, Product, ProductCertification
 
-HELD, EXPIRED, MISSING = "held", "expired", "missing"
+HELD, EXPIRED, UNVERIFIED, MISSING = "held", "expired", "unverified", "missing"
 
 
 @dataclass
 class Requirement:
     certification: Certification
-    state: str  # HELD, EXPIRED or MISSING
+    state: str  # HELD, EXPIRED, UNVERIFIED (declared, not verified by the centre) or MISSING
     certificate: ProductCertification | None = None
 
 
@@ -36,11 +36,15 @@ class CountryCompliance:
 
 
 def _best_certificates(certificates: Iterable[ProductCertification]) -> dict[int, ProductCertification]:
-    """For each certification, the certificate that expires last."""
+    """For each certification, the verified certificate that expires last (an unverified one
+    only where none is verified)."""
     best: dict[int, ProductCertification] = {}
     for certificate in certificates:
         current = best.get(certificate.certification_id)
-        if current is None or certificate.expiry_date > current.expiry_date:
+        if current is None or (certificate.is_verified, certificate.expiry_date) > (
+            current.is_verified,
+            current.expiry_date,
+        ):
             best[certificate.certification_id] = certificate
     return best
 
@@ -52,7 +56,8 @@ def compliance_matrix(
     *,
     today: date | None = None,
 ) -> list[CountryCompliance]:
-    """One row per country: each required certification as held, expired or missing."""
+    """One row per country: each required certification as held, expired, unverified or missing.
+    Only a verified certificate is held; one the centre has not verified is shown as such."""
     today = today or timezone.localdate()
     held = _best_certificates(product.certifications.all())
     by_country: dict[int, list[CountryRequirement]] = defaultdict(list)
@@ -66,10 +71,12 @@ def compliance_matrix(
             certificate = held.get(requirement.certification_id)
             if certificate is None:
                 state = MISSING
-            elif certificate.is_valid_on(today):
+            elif not certificate.is_valid_on(today):
+                state = EXPIRED
+            elif certificate.is_verified:
                 state = HELD
             else:
-                state = EXPIRED
+                state = UNVERIFIED
             row.requirements.append(Requirement(requirement.certification, state, certificate))
         rows.append(row)
     return rows

@@ -1,4 +1,5 @@
-"""Demo catalog: categories, certifications, country requirements and about 150 products."""
+"""Demo catalog: categories, certifications, country requirements and about 150 products, whose
+certificates the centre has mostly verified, some still wait in the staff queue, a few rejected."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TextIO
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from companies.demo import DEMO_PDF
 from companies.models import Company
+from portal.demo import demo_user
 from portal.models import TargetCountry
+from portal.permissions import Role
 
 from .models import Certification, CountryRequirement, Product, ProductCategory, ProductCertification
 
@@ -113,6 +118,7 @@ def seed(*, stdout: TextIO) -> None:
                 )
     if Product.objects.exists():
         stdout.write(f"Products: {Product.objects.count()} (already seeded)")
+        _check_certificates(stdout)
         return
     slugs = list(PRODUCTS)
     for index, company in enumerate(Company.objects.order_by("pk")):
@@ -163,3 +169,40 @@ def seed(*, stdout: TextIO) -> None:
                     expiry_date=expiry,
                 )
     stdout.write(f"Products: {Product.objects.count()} ({Product.objects.public().count()} public)")
+    _check_certificates(stdout)
+
+
+REJECTION_REASONS = [
+    "شماره گواهی با شماره روی اسکن یکی نیست؛ شماره درست را وارد کنید.",
+    "اسکن ناخواناست؛ تصویر روشن‌تری از همه صفحه‌های گواهی بارگذاری کنید.",
+    "The issuer on the scan is not the one entered; correct the issuer or upload the right certificate.",
+]
+
+
+def _check_certificates(stdout: TextIO) -> None:
+    """The demo manager's decisions: about 75% verified, 5% rejected with a reason, the rest
+    pending with a scan in the queue. Only while nothing is decided (a fresh seed, or a database
+    whose declared certificates the migration set pending), so a second run changes nothing."""
+    from .services import certificate_reject, certificates_verify
+
+    certificates = ProductCertification.objects.order_by("pk")
+    if certificates.exclude(status=ProductCertification.Status.PENDING).exists():
+        return
+    rng = random.Random(14050909)  # noqa: S311 - demo data, not security
+    manager = demo_user(Role.PROGRAMME_MANAGER)
+    verify, reject = [], []
+    for certificate in certificates.filter(expiry_date__gte=timezone.localdate()):
+        roll = rng.random()
+        if roll < 0.75:
+            verify.append(certificate.pk)
+        elif roll < 0.80:
+            reject.append(certificate)
+        elif not certificate.file:
+            certificate.file.save("certificate.pdf", ContentFile(DEMO_PDF), save=True)
+    certificates_verify(certificates=ProductCertification.objects.filter(pk__in=verify), by=manager)
+    for certificate in reject:
+        certificate_reject(certificate=certificate, by=manager, reason=rng.choice(REJECTION_REASONS))
+    stdout.write(
+        f"Certificates: {len(verify)} verified, {len(reject)} rejected, "
+        f"{ProductCertification.objects.filter(status=ProductCertification.Status.PENDING).count()} pending"
+    )

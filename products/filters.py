@@ -140,7 +140,8 @@ class ProductFilter(StyledFilterSet):
     def filter_certification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         found = vocabulary.term("certification", value)
         held = (
-            ProductCertification.objects.filter(product=OuterRef("pk"), certification_id=found.pk)
+            # Only a certificate the centre verified, and not expired, counts as held.
+            ProductCertification.objects.valid_on().filter(product=OuterRef("pk"), certification_id=found.pk)
             if found
             else None
         )

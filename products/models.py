@@ -311,9 +311,34 @@ class ProductCertificationQuerySet(models.QuerySet["ProductCertification"]):
         today = today or timezone.localdate()
         return self.filter(expiry_date__gte=today, expiry_date__lte=today + timedelta(days=days))
 
+    def valid_on(self, day: date | None = None) -> ProductCertificationQuerySet:
+        """Certificates that count: verified by the centre and not expired on `day`."""
+        return self.filter(
+            status=ProductCertification.Status.VERIFIED, expiry_date__gte=day or timezone.localdate()
+        )
+
+    def awaiting_check(self) -> ProductCertificationQuerySet:
+        """The staff queue: pending certificates, the longest waiting first."""
+        return self.filter(status=ProductCertification.Status.PENDING).order_by("submitted_at", "pk")
+
 
 class ProductCertification(TimeStampedModel):
-    """A certificate a product holds: which certification, its number, issuer, expiry and scan."""
+    """A certificate a product holds: which certification, its number, issuer, expiry and scan.
+
+    Companies declare certificates; only those the centre has checked against the scan count
+    (readiness, badges, eligibility, the joint brand). The stored status is pending, verified or
+    rejected; "expired" is computed from the expiry date (see `state`), so it can never lag behind
+    the calendar. Changing what was checked (number, issuer, expiry, file) makes it pending again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    # What the centre checks against the scan: a change to any of them needs a new check.
+    RECHECKED_FIELDS = ("certification_id", "number", "issuer", "expiry_date", "file")
+    EXPIRED = "expired"  # a computed state, never stored
 
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="certifications"
@@ -335,20 +360,119 @@ class ProductCertification(TimeStampedModel):
         help_text=_("The expiry date the company was last warned about (so each is warned once)."),
     )  # fmt: skip
 
+    status = models.CharField(
+        _("verification"), max_length=10, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    submitted_at = models.DateTimeField(
+        _("waiting since"), default=timezone.now, editable=False,
+        help_text=_("When the certificate was uploaded or last changed: the queue's order."),
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True, editable=False)
+    # PROTECT: a decision keeps the name of whoever took it (staff are deactivated, not deleted).
+    reviewed_by = models.ForeignKey(
+        User, verbose_name=_("checked by"), on_delete=models.PROTECT, null=True, blank=True,
+        editable=False, related_name="+",
+    )  # fmt: skip
+    rejection_reason = models.TextField(
+        _("reason for rejection"), blank=True, max_length=2000,
+        help_text=_("Shown to the company: what is wrong and what to upload instead."),
+    )  # fmt: skip
+
     objects = ProductCertificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product certificate")
         verbose_name_plural = _("product certificates")
         ordering = ["certification__name_en", "-expiry_date"]
+        permissions = [("verify_productcertification", _("Can verify or reject product certificates"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "certification", "number"], name="unique_product_certificate"
-            )
+            ),
+            # A decision always names who took it and when; a rejection always says why.
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="certificate_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="certificate_rejection_has_reason",
+            ),
+        ]
+        indexes = [
+            # The staff queue (awaiting_check): a few pending rows among 100,000s of verified ones.
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="certificate_pending_queue_idx",
+                condition=Q(status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.certification} {self.number}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # noqa: ANN001, ANN206 - Django's signature
+        instance = super().from_db(db, field_names, values)
+        # What was checked, as loaded: save() compares with it (no extra query, any write path).
+        instance._checked_values = instance._rechecked_values()
+        return instance
+
+    def _rechecked_values(self) -> dict[str, object]:
+        # A file is compared by its stored name (a FieldFile, an upload or the raw string).
+        return {
+            name: getattr(value, "name", value)
+            for name in self.RECHECKED_FIELDS
+            if (value := self.__dict__.get(name, ...)) is not ...
+        }
+
+    def rechecked_fields_changed(self) -> bool:
+        loaded = getattr(self, "_checked_values", None)
+        if not loaded:
+            return False
+        current = self._rechecked_values()
+        return any(current.get(name) != value for name, value in loaded.items())
+
+    def mark_pending(self) -> None:
+        """Back to the queue: what the centre checked has changed."""
+        self.status = self.Status.PENDING
+        self.submitted_at = timezone.now()
+        self.reviewed_at = None
+        self.reviewed_by = None
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk and self.status != self.Status.PENDING and self.rechecked_fields_changed():
+            self.mark_pending()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    "status",
+                    "submitted_at",
+                    "reviewed_at",
+                    "reviewed_by",
+                }
+        super().save(*args, **kwargs)
+        self._checked_values = self._rechecked_values()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    def counts_on(self, day: date) -> bool:
+        """Verified and not expired on `day`: what readiness, badges and eligibility use."""
+        return self.is_verified and self.is_valid_on(day)
+
+    @property
+    def state(self) -> str:
+        """pending, verified, rejected or expired (a rejection stays a rejection: it says why)."""
+        if self.status != self.Status.REJECTED and self.is_expired:
+            return self.EXPIRED
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        return _("Expired") if self.state == self.EXPIRED else self.get_status_display()
 
     def is_valid_on(self, day: date) -> bool:
         return self.expiry_date >= day
@@ -361,6 +485,16 @@ class ProductCertification(TimeStampedModel):
     def expires_soon(self) -> bool:
         today = timezone.localdate()
         return today <= self.expiry_date <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+class CertificateToCheck(ProductCertification):
+    """The staff queue of certificates awaiting verification: an admin page of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("certificate to verify")
+        verbose_name_plural = _("certificates to verify")
+        default_permissions = ()  # the queue asks for products.verify_productcertification
 
 
 class ProductReadiness(models.Model):

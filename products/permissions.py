@@ -6,8 +6,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from companies.permissions import can_edit_company, company_of
+from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 from portal.permissions import staff_may_view
 
@@ -34,8 +36,11 @@ def get_product_for_editor(user: User | AnonymousUser, pk: int) -> Product:
 
 def can_see_product_file(user: User | AnonymousUser, name: str) -> bool:
     """A product's files are visible exactly when the product is: to everyone when public, to
-    its company, and to the staff who may view products in the admin (which links them)."""
-    staff = staff_may_view(user, "products.view_product")
+    its company, and to the staff who may view products in the admin (which links them) or who
+    verify certificates (the queue shows the scan)."""
+    staff = staff_may_view(user, "products.view_product") or (
+        name.startswith("products/certificates/") and bool(can_verify_certificates(user))
+    )
     return (
         (Product.objects.all() if staff else Product.objects.visible_to(user))
         .filter(
@@ -47,3 +52,11 @@ def can_see_product_file(user: User | AnonymousUser, name: str) -> bool:
         )
         .exists()
     )
+
+
+def can_verify_certificates(user: User | AnonymousUser) -> Access:
+    """Staff given the verification permission (programme managers) check certificates."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        if user.has_perm("products.verify_productcertification"):
+            return ALLOWED
+    return refuse(_("Only the centre's staff who verify certificates may do this."))

@@ -2,7 +2,8 @@
 indexed join instead of an anti-join over every product's certificates.
 
 A product is ready for a country when the country requires at least one certification of the
-product's category and the product holds a certificate of each; the row keeps the earliest of
+product's category and the product holds a certificate of each that the centre has verified
+(pending and rejected ones do not count); the row keeps the earliest of
 those certificates' expiry dates, so a certificate running out needs no rewrite. Rows are
 rewritten here, set-based in one INSERT … SELECT, whenever their inputs change (see the signal
 receivers at the end, which catch the pages, the API, the admin and the demo data alike).
@@ -17,8 +18,9 @@ from django.db.models.signals import post_delete, post_save
 
 from .models import CountryRequirement, Product, ProductCertification, ProductReadiness
 
-# Products whose every requirement (country, category → certification) has a certificate, with
-# the earliest "latest expiry" among them. Plain SQL that PostgreSQL and SQLite both run.
+# Products whose every requirement (country, category → certification) has a verified
+# certificate, with the earliest "latest expiry" among them. Plain SQL that PostgreSQL and SQLite
+# both run.
 _INSERT_READY = """
 INSERT INTO {readiness} (product_id, country_id, valid_until)
 SELECT p.id, r.country_id, MIN(held.expiry)
@@ -27,7 +29,7 @@ JOIN {requirement} r ON r.category_id = p.category_id
 LEFT JOIN (
     SELECT product_id, certification_id, MAX(expiry_date) AS expiry
     FROM {certificate}
-    {certificate_scope}
+    WHERE status = '{verified}' {certificate_scope}
     GROUP BY product_id, certification_id
 ) held ON held.product_id = p.id AND held.certification_id = r.certification_id
 {product_scope}
@@ -43,6 +45,7 @@ def _rewrite(*, product_ids: list[int] | None = None, category_id: int | None = 
         "product": Product._meta.db_table,
         "requirement": CountryRequirement._meta.db_table,
         "certificate": ProductCertification._meta.db_table,
+        "verified": ProductCertification.Status.VERIFIED.value,  # a constant of ours, not input
     }
     rows = ProductReadiness.objects.all()
     params: list[int] = []
@@ -50,7 +53,7 @@ def _rewrite(*, product_ids: list[int] | None = None, category_id: int | None = 
         marks = ", ".join(["%s"] * len(product_ids))
         rows = rows.filter(product_id__in=product_ids)
         scope = {
-            "certificate_scope": f"WHERE product_id IN ({marks})",
+            "certificate_scope": f"AND product_id IN ({marks})",
             "product_scope": f"WHERE p.id IN ({marks})",
         }
         params = [*product_ids, *product_ids]
@@ -58,7 +61,7 @@ def _rewrite(*, product_ids: list[int] | None = None, category_id: int | None = 
         rows = rows.filter(product__category_id=category_id)
         scope = {
             "certificate_scope": (
-                f"WHERE product_id IN (SELECT id FROM {tables['product']} WHERE category_id = %s)"  # noqa: S608 - table names from _meta, values bound
+                f"AND product_id IN (SELECT id FROM {tables['product']} WHERE category_id = %s)"  # noqa: S608 - table names from _meta, values bound
             ),
             "product_scope": "WHERE p.category_id = %s",
         }

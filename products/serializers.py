@@ -34,19 +34,21 @@ class CertificationSerializer(serializers.ModelSerializer):
 
 
 class ProductCertificateSerializer(serializers.ModelSerializer):
-    """A certificate the product holds; `valid` means it has not expired today."""
+    """A certificate the product holds; `valid` means the centre verified it and it has not
+    expired today; `verification` is pending, verified or rejected."""
 
     code = serializers.CharField(source="certification.code", read_only=True)
     name = serializers.CharField(source="certification.name", read_only=True)
     valid = serializers.SerializerMethodField()
+    verification = serializers.CharField(source="status", read_only=True)
 
     class Meta:
         model = ProductCertification
-        fields = ["code", "name", "number", "issuer", "expiry_date", "valid"]
+        fields = ["code", "name", "number", "issuer", "expiry_date", "verification", "valid"]
         read_only_fields = fields
 
     def get_valid(self, certificate: ProductCertification) -> bool:
-        return certificate.is_valid_on(timezone.localdate())
+        return certificate.counts_on(timezone.localdate())
 
 
 class ProductSerializer(serializers.ModelSerializer):

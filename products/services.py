@@ -1,4 +1,5 @@
-"""Writes for products: create, change, publish, archive, certificates and gallery."""
+"""Writes for products: create, change, publish, archive, certificates (and the centre's check
+of them) and gallery."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +18,14 @@ from companies.permissions import company_is_active
 from portal.db import save_unique
 from portal.enqueue import enqueue_on_commit
 from portal.media import delete_after_commit
-from portal.models import TargetCountry
+from portal.models import TargetCountry, User, bilingual
+from portal.notifications import notify_members
+from portal.page_cache import public_content_changed
 from portal.uploads import cleared_to_empty
 
 from .models import Product, ProductCertification, ProductImage
+from .permissions import can_verify_certificates
+from .readiness import readiness_refresh
 
 PRODUCT_FIELDS = {
     "category", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
@@ -120,6 +126,111 @@ def product_certificate_add(*, product: Product, **fields: Any) -> ProductCertif
     certificate = ProductCertification(product=product, **fields)
     certificate.full_clean()
     save_unique(certificate, message=_("This certificate is already on the product."))
+    return certificate
+
+
+@transaction.atomic
+def product_certificate_update(*, certificate: ProductCertification, **fields: Any) -> ProductCertification:
+    """Change a certificate's details; a change to what the centre checked (number, issuer,
+    expiry, file) sends a verified or rejected certificate back to the queue (the model's save)."""
+    _check_fields(fields, CERTIFICATE_FIELDS)
+    fields = cleared_to_empty(fields)
+    _check_company_active(certificate.product.company)
+    # The stored row, locked: a ModelForm has already copied the new values onto `certificate`.
+    stored = ProductCertification.objects.select_for_update().get(pk=certificate.pk)
+    old_file = stored.file.name
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    save_unique(stored, message=_("This certificate is already on the product."))
+    if old_file and stored.file.name != old_file:
+        delete_after_commit(old_file)
+    return stored
+
+
+def _certificate_for_decision(certificate: ProductCertification) -> ProductCertification:
+    return (
+        ProductCertification.objects.select_for_update(of=("self",))
+        .select_related("product__company", "certification")
+        .get(pk=certificate.pk)
+    )
+
+
+@transaction.atomic
+def certificate_verify(*, certificate: ProductCertification, by: User) -> ProductCertification:
+    """Record that the centre checked the scan: the certificate counts from now (until it expires)."""
+    can_verify_certificates(by).require()
+    certificate = _certificate_for_decision(certificate)
+    if certificate.status == ProductCertification.Status.VERIFIED:
+        return certificate  # an admin action run twice changes nothing
+    if certificate.status != ProductCertification.Status.PENDING:
+        raise ValidationError(_("Only a certificate awaiting verification can be verified."), code="state")
+    if certificate.is_expired:
+        raise ValidationError(
+            _("This certificate has expired; the company must upload the renewed one."), code="expired"
+        )
+    certificate.status = ProductCertification.Status.VERIFIED
+    certificate.reviewed_by = by
+    certificate.reviewed_at = timezone.now()
+    certificate.rejection_reason = ""
+    # save() sends the signals that rewrite the product's readiness and refresh public pages.
+    certificate.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "updated_at"])
+    return certificate
+
+
+@transaction.atomic
+def certificates_verify(*, certificates: QuerySet[ProductCertification], by: User) -> int:
+    """Verify many pending, unexpired certificates at once; return how many were verified.
+
+    One UPDATE and one readiness rewrite of the products concerned (the per-row path would
+    rewrite readiness once per certificate)."""
+    can_verify_certificates(by).require()
+    pending = certificates.filter(
+        status=ProductCertification.Status.PENDING, expiry_date__gte=timezone.localdate()
+    ).order_by("pk")
+    rows = list(pending.select_for_update(of=("self",)).values_list("pk", "product_id"))
+    if not rows:
+        return 0
+    now = timezone.now()
+    ProductCertification.objects.filter(pk__in=[pk for pk, _product in rows]).update(
+        status=ProductCertification.Status.VERIFIED, reviewed_by=by, reviewed_at=now,
+        rejection_reason="", updated_at=now,
+    )  # fmt: skip
+    readiness_refresh(product_ids={product_id for _pk, product_id in rows})
+    public_content_changed()  # an UPDATE sends no signal
+    return len(rows)
+
+
+@transaction.atomic
+def certificate_reject(*, certificate: ProductCertification, by: User, reason: str) -> ProductCertification:
+    """Refuse a certificate (pending, or verified and found wrong) and tell the company what to fix."""
+    can_verify_certificates(by).require()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"rejection_reason": _("Say what is wrong, so the company knows what to fix.")}, code="required"
+        )
+    certificate = _certificate_for_decision(certificate)
+    if certificate.status == ProductCertification.Status.REJECTED and certificate.rejection_reason == reason:
+        return certificate
+    certificate.status = ProductCertification.Status.REJECTED
+    certificate.reviewed_by = by
+    certificate.reviewed_at = timezone.now()
+    certificate.rejection_reason = reason
+    certificate.full_clean(exclude=["product", "certification", "file"])
+    certificate.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "updated_at"])
+    product = certificate.product
+    notify_members(
+        product.company,
+        kind="certificate_rejected",
+        url=reverse("products:edit", kwargs={"pk": product.pk}) + "#certificates",
+        context={
+            "product": bilingual(product, "name"),
+            "certification": bilingual(certificate.certification, "name"),
+            "number": certificate.number,
+            "reason": reason,
+        },
+    )
     return certificate
 
 

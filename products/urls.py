@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/archive/", views.archive, name="archive"),
     path("<int:pk>/certificates/", views.certificate_add, name="certificate_add"),
     path(
+        "<int:pk>/certificates/<int:certificate_pk>/edit/",
+        views.certificate_edit,
+        name="certificate_edit",
+    ),
+    path(
         "<int:pk>/certificates/<int:certificate_pk>/remove/",
         views.certificate_remove,
         name="certificate_remove",

@@ -239,6 +239,32 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def certificate_edit(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
+    """Correct a certificate (a rejected one, or a renewal); what the centre checked goes back to it."""
+    product = _editable(request, pk)
+    certificate = get_object_or_404(ProductCertification, pk=certificate_pk, product=product)
+    form = CertificateForm(request.POST or None, request.FILES or None, instance=certificate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate = services.product_certificate_update(certificate=certificate, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if certificate.status == ProductCertification.Status.PENDING:
+                messages.success(request, _("The certificate is saved and waits for the centre's check."))
+            else:
+                messages.success(request, _("The certificate has been saved."))
+            return redirect(reverse("products:edit", kwargs={"pk": product.pk}) + "#certificates")
+    return render(
+        request,
+        "products/certificate_form.html",
+        {"form": form, "product": product, "certificate": certificate},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 @require_POST
 def certificate_remove(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
     product = _editable(request, pk)

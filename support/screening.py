@@ -11,9 +11,9 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from companies.models import Company
-from products.models import Product
+from products.models import Product, ProductReadiness
 
-from .models import Application
+from .models import Application, SupportProgram
 
 
 def screen(application: Application, *, on: date) -> list[str]:
@@ -52,4 +52,22 @@ def screen(application: Application, *, on: date) -> list[str]:
     eligible_countries = set(program.eligible_countries.values_list("pk", flat=True))
     if eligible_countries and not countries <= eligible_countries:
         reasons.append(_("A target country is outside the programme's eligible countries."))
+    if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
+        reasons.extend(_not_ready(products, countries, on=on))
     return reasons
+
+
+def _not_ready(products: list[Product], countries: set[int], *, on: date) -> list[str]:
+    """The joint national brand vouches for a product's papers: each product must be ready for
+    each target country on `on`, by certificates the centre verified (ProductReadiness)."""
+    ready = set(
+        ProductReadiness.objects.filter(
+            product__in=products, country_id__in=countries, valid_until__gte=on
+        ).values_list("product_id", "country_id")
+    )
+    return [
+        _("%(product)s does not hold verified, valid certificates for every requirement of a target country.")
+        % {"product": product.name}
+        for product in products
+        if any((product.pk, country) not in ready for country in countries)
+    ]

@@ -158,6 +158,7 @@ ROLE_MIGRATIONS = [
     ("portal.migrations.0002_role_groups", "create_groups"),
     ("companies.migrations.0002_role_permissions", "grant"),
     ("products.migrations.0002_role_permissions", "grant"),
+    ("products.migrations.0009_certificate_verify_permission", "grant"),
     ("brokers.migrations.0002_role_permissions", "grant"),
     ("support.migrations.0002_role_permissions", "grant"),
 ]

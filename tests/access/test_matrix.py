@@ -356,6 +356,15 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         _action("request_revision", "application_b", note="Add a proforma", amount=""),
     ),
     "action:verify": ("form", _action("verify", "company_pending", note="Checked")),
+    "action:verify_certificate": ("form", _action("verify_selected", "certificate_pending", note="")),
+    "action:reject_certificate": (
+        "form",
+        _action("reject_selected", "certificate_pending", note="The scan is unreadable"),
+    ),  # fmt: skip
+    "certificate_decision": (
+        "form",
+        lambda w: {"decision": "reject", "rejection_reason": "The number differs from the scan"},
+    ),  # fmt: skip
     "action:approve_broker": ("form", _action("approve", "broker_pending", note="Checked")),
     "admin_user_password": ("form", lambda w: {"password1": "x-new-pass-991", "password2": "x-new-pass-991"}),
     "json:product": (

@@ -155,6 +155,10 @@ def build_world() -> World:
     o["product_b"] = ProductFactory(company=o["company_b"], category=o["masks"])
     o["product_pending"] = ProductFactory(company=o["company_pending"], category=o["masks"])
     o["certificate_a"] = ProductCertificationFactory(product=o["product_a_public"], certification=o["ce"])
+    o["certificate_verified"] = o["certificate_a"]  # by its own pk (certificate_a is by product)
+    o["certificate_pending"] = ProductCertificationFactory(
+        product=o["product_a_public"], certification=o["ce"], number="CE-WAITING", pending=True
+    )
     o["picture_a"] = ProductImage.objects.create(
         product=o["product_a_public"], image=ContentFile(png_bytes(), name="side.png"), caption="Side"
     )

@@ -106,6 +106,18 @@ def test_products_hold_one_to_three_certificates_some_expired_some_expiring(summ
     assert ProductCertification.objects.expiring_within(60).exists()
 
 
+def test_certificates_are_verified_by_managers_so_products_are_ready_for_countries(summary: Summary) -> None:
+    certificates = ProductCertification.objects.all()
+    assert not certificates.exclude(status=ProductCertification.Status.VERIFIED).exists()
+    managers = set(User.objects.filter(groups__name=Role.PROGRAMME_MANAGER).values_list("pk", flat=True))
+    assert set(certificates.values_list("reviewed_by", flat=True)) <= managers
+    assert not certificates.filter(
+        Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("submitted_at"))
+    ).exists()
+    iraq = TargetCountry.objects.get(iso_code="IQ")
+    assert Product.objects.public().ready_for(iraq).exists()
+
+
 def test_applications_reach_every_state_with_a_consistent_timeline(summary: Summary) -> None:
     assert set(Application.objects.values_list("status", flat=True)) == set(Status.values)
     for application in Application.objects.prefetch_related("events"):

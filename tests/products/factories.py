@@ -10,7 +10,7 @@ from PIL import Image
 
 from products.models import Certification, CountryRequirement, Product, ProductCategory, ProductCertification
 from tests.companies.factories import PDF_BYTES, CompanyFactory
-from tests.portal.factories import TargetCountryFactory
+from tests.portal.factories import TargetCountryFactory, UserFactory
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), color: str = "teal") -> bytes:
@@ -79,10 +79,23 @@ class ProductCertificationFactory(factory.django.DjangoModelFactory):
     issuer = "TÜV SÜD"
     expiry_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=400))
     file = factory.django.FileField(filename="cert.pdf", data=PDF_BYTES)
+    # Verified by default (the state in which a certificate counts); `pending=True` and
+    # `rejected=True` give a certificate the centre has not accepted.
+    status = ProductCertification.Status.VERIFIED
+    reviewed_at = factory.LazyFunction(timezone.now)
+    reviewed_by = factory.SubFactory(
+        UserFactory, is_staff=True, email=factory.Sequence(lambda n: f"checker{n}@centre.example")
+    )
 
     class Params:
         expired = factory.Trait(
             expiry_date=factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+        )
+        pending = factory.Trait(
+            status=ProductCertification.Status.PENDING, reviewed_at=None, reviewed_by=None
+        )
+        rejected = factory.Trait(
+            status=ProductCertification.Status.REJECTED, rejection_reason="The scan is unreadable."
         )
 
 

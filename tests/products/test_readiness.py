@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from products.models import Product, ProductReadiness
+from products.models import Product, ProductCertification, ProductReadiness
 from products.readiness import readiness_refresh
+from products.services import certificate_verify
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import (
     CategoryFactory,
@@ -40,7 +41,7 @@ def ready(country) -> set[str]:
     return set(Product.objects.ready_for(country).values_list("name_en", flat=True))
 
 
-def test_a_certificate_added_removed_or_changed_moves_the_product_in_and_out(iraq, ce, masks):
+def test_a_certificate_added_removed_or_changed_moves_the_product_in_and_out(iraq, ce, masks, manager):
     RequirementFactory(country=iraq, category=masks, certification=ce)
     product = ProductFactory(name_en="Mask", category=masks)
     assert ready(iraq) == set()
@@ -51,7 +52,12 @@ def test_a_certificate_added_removed_or_changed_moves_the_product_in_and_out(ira
     assert ready(iraq) == set()
     certificate.expiry_date = timezone.localdate() + dt.timedelta(days=30)
     certificate.save()
+    # A renewed date is a changed certificate: it waits for the centre's check again.
+    assert certificate.status == ProductCertification.Status.PENDING
+    assert ready(iraq) == set()
+    certificate_verify(certificate=certificate, by=manager)
     assert ready(iraq) == {"Mask"}
+    certificate.refresh_from_db()
     certificate.delete()
     assert ready(iraq) == set()
 

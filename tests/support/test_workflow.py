@@ -288,12 +288,21 @@ def test_no_withdrawal_after_approval(
 def test_joint_brand_approval_marks_the_products(
     company, company_member, reviewer, manager, django_capture_on_commit_callbacks
 ):
-    application = under_review(
-        ApplicationFactory(company=company, program=ProgramFactory(joint_brand=True)),
-        company_member, reviewer, django_capture_on_commit_callbacks,
-    )  # fmt: skip
+    application = ApplicationFactory(company=company, program=ProgramFactory(joint_brand=True))
+    make_ready(application)  # the joint brand takes products with verified certificates only
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
     workflow.application_approve(application=application, by=manager, amount=Decimal("1000"))
     assert all(p.joint_brand for p in application.products.all())
+
+
+def make_ready(application) -> None:
+    """Give each product of `application` a verified certificate its target countries require."""
+    from tests.products.factories import ProductCertificationFactory, RequirementFactory
+
+    for product in application.products.all():
+        for country in application.countries.all():
+            requirement = RequirementFactory(country=country, category=product.category)
+            ProductCertificationFactory(product=product, certification=requirement.certification)
 
 
 def test_least_loaded_reviewer_gets_the_next_application(
