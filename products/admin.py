@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, csv_export_action
+from portal.history import AuditedAdmin
 from portal.pagination import LargeTablePaginator
 
 from .models import (
@@ -74,7 +75,7 @@ class CertificateStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class ProductAdmin(CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "name_fa",
         "name_en",

@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel, User, localized
@@ -213,6 +214,8 @@ class Product(LoadedStatus, TimeStampedModel):
     name_vector = SearchVectorField(null=True, editable=False)
     search_names = models.TextField(null=True, editable=False)
     objects = ProductQuerySet.as_manager()
+    # The search columns are derived (a trigger writes them): no history of kilobytes a row.
+    history = HistoricalRecords(verbose_name=_("history of product"), excluded_fields=list(SEARCH_COLUMNS))
 
     class Meta:
         verbose_name = _("product")
@@ -336,6 +339,7 @@ class ProductCertification(TimeStampedModel):
     )  # fmt: skip
 
     objects = ProductCertificationQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of product certificate"))
 
     class Meta:
         verbose_name = _("product certificate")

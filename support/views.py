@@ -15,7 +15,7 @@ from portal.once import AlreadySubmitted, already_submitted, create_once
 from portal.page_cache import cache_public_page
 from products.models import Product
 
-from . import services, workflow
+from . import services, standing, workflow
 from .forms import ApplicationForm, DocumentForm
 from .models import Application, SupportProgram
 from .permissions import get_application_for_member
@@ -97,12 +97,26 @@ def _detail_page(
     documents = {d.document_type_id: d for d in application.documents.all()}
     if document_form is None and application.is_editable:
         document_form = DocumentForm(program=application.program)
+    events = list(application.events.all())
+    program = application.program
+    granted = program.granted_total()
     return render(
         request,
         "support/application_detail.html",
         {
             "application": application,
-            "events": application.events.all(),
+            "events": events,
+            "steps": standing.application_steps(application),
+            "due_at": standing.next_step_due(application),
+            "requests": standing.reviewer_requests(events),
+            "escalated": standing.escalation(events),
+            "budget": {
+                "total": program.budget,
+                "granted": granted,
+                "remaining": program.remaining_budget(granted),
+            },
+            "payments": application.payments.all() if application.granted_amount else [],
+            "paid": application.paid_total() if application.granted_amount else None,
             "document_rows": [(t, documents.get(t.pk)) for t in application.program.required_documents.all()],
             "products": application.products.all(),
             "countries": application.countries.all(),
