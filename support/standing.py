@@ -19,7 +19,7 @@ STEPS: list[tuple[Promise, tuple[str, ...]]] = [
     (_("Submitted and eligibility check"), (Status.SUBMITTED, Status.SCREENING)),
     (_("Review"), (Status.UNDER_REVIEW, Status.REVISION_REQUESTED)),
     (_("Decision"), (Status.APPROVED, Status.REJECTED)),
-    (_("Payment"), (Status.PAID,)),
+    (_("Paid"), (Status.PAID,)),
     (_("Closed"), (Status.CLOSED,)),
 ]
 DECIDED_STEP = 3

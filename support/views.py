@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -100,6 +101,7 @@ def _detail_page(
     events = list(application.events.all())
     program = application.program
     granted = program.granted_total()
+    due_at = standing.next_step_due(application)
     return render(
         request,
         "support/application_detail.html",
@@ -107,7 +109,8 @@ def _detail_page(
             "application": application,
             "events": events,
             "steps": standing.application_steps(application),
-            "due_at": standing.next_step_due(application),
+            "due_at": due_at,
+            "due_passed": due_at is not None and due_at < timezone.now(),
             "requests": standing.reviewer_requests(events),
             "escalated": standing.escalation(events),
             "budget": {

@@ -183,6 +183,7 @@ def test_the_applicant_sees_the_escalation(client_for, company_member, under_rev
         day = jdate(under_review.events.get(action="escalate").created_at)
     assert f"escalated to the programme managers on {day}" in content
     assert "Escalated to the programme managers" in content  # on the timeline
+    assert "The centre promised the next step by" in content  # a date in the past, as such
 
 
 def test_the_escalation_task_is_on_the_beat_schedule(settings):
