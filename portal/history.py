@@ -14,8 +14,28 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject, ModelChange, ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+# Bookkeeping that changes with every save and tells nothing the row's date does not.
+UNDIFFED = {"id", "created_at", "updated_at"}
+
+
+class ChangeDisplay(HistoricalRecordContextHelper):
+    """Values as people read them: choices by their label, nothing as a dash."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
+            return "—"
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -25,6 +45,32 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def get_urls(self) -> list:
         return admin.ModelAdmin.get_urls(self)  # without the library's revert page
 
+    def history_view_title(self, request: HttpRequest, obj: Any) -> str:
+        return _("History of %(object)s") % {"object": obj}
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> ChangeDisplay:
+        return ChangeDisplay(self.model, historical_record)
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        # Every tracked field, not only the editable ones the library compares: the status, the
+        # decision and the reviewer are set by the workflow, never typed in a form.
+        newer = None
+        for older in historical_records:  # newest first
+            if newer is not None:
+                changes = [
+                    _change(field, older, newer)
+                    for field in newer.tracked_fields
+                    if _differs(field, older, newer)
+                ]
+                delta = ModelDelta(changes, [c.field for c in changes], older, newer)
+                helper = self.get_historical_record_context_helper(request, newer)
+                newer.history_delta_changes = helper.context_for_delta_changes(delta)
+            newer = older
+
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -32,3 +78,19 @@ class AuditedAdmin(SimpleHistoryAdmin):
         if self.get_object(request, unquote(object_id)) is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return super().history_view(request, object_id, extra_context)
+
+
+def _differs(field: models.Field, older: Any, newer: Any) -> bool:
+    return field.name not in UNDIFFED and getattr(older, field.attname) != getattr(newer, field.attname)
+
+
+def _change(field: models.Field, older: Any, newer: Any) -> ModelChange:
+    def value(record: Any) -> Any:
+        if not isinstance(field, models.ForeignKey):
+            return getattr(record, field.attname)
+        try:  # the related row itself (selected with the history), or what is left of it
+            return getattr(record, field.name)
+        except ObjectDoesNotExist:
+            return DeletedObject(field.related_model, getattr(record, field.attname))
+
+    return ModelChange(field.name, value(older), value(newer))

@@ -372,7 +372,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
             "title": _("Record a payment for %(reference)s") % {"reference": application.reference},
             "application": application,
             "paid": application.paid_total(),
-            "form": form,
+            "form": form if application.status == Status.APPROVED else None,
             "opts": self.model._meta,
         }
         return render(request, "admin/support/application_payment.html", context)

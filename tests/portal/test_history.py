@@ -92,7 +92,7 @@ def test_a_review_and_its_scores_are_recorded_when_submitted(company, reviewer):
 
 
 def test_a_decision_through_the_workflow_is_in_the_applications_history(
-    company, company_member, reviewer, manager, django_capture_on_commit_callbacks
+    client_for, company, company_member, reviewer, manager, django_capture_on_commit_callbacks
 ):
     from tests.support.test_workflow import under_review
 
@@ -103,6 +103,15 @@ def test_a_decision_through_the_workflow_is_in_the_applications_history(
         workflow.application_approve(application=application, by=manager, amount=Decimal("7000"))
     approval = application.history.first()
     assert approval.history_user == manager
+    # The admin's history shows the workflow's fields too (status, decision), by their labels.
+    content = (
+        client_for(manager)
+        .get(f"/admin/support/application/{application.pk}/history/", headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert "History of EXP-" in content
+    assert "Under review &rarr; Approved" in content
+    assert "— &rarr; 7000.00" in content
     assert (approval.status, approval.granted_amount, approval.decided_by_id) == (
         "approved",
         Decimal("7000"),

@@ -168,7 +168,9 @@ def test_the_admin_payment_form_records_an_instalment_and_shows_the_payments(cli
         "TR-77",
         "2026-11-01",
     )
-    change = client.get(f"/admin/support/application/{approved.pk}/change/").content.decode()
+    change = client.get(
+        f"/admin/support/application/{approved.pk}/change/", headers={"accept-language": "en"}
+    ).content.decode()
     assert "TR-77" in change
     assert "2,500.00 of 10,000.00 EUR" in change
     assert 'name="_save"' not in change  # decided: read-only, no Save button
@@ -185,6 +187,17 @@ def test_the_admin_payment_form_refuses_more_than_the_grant_on_the_amount_field(
     assert response.status_code == 200
     assert "of the grant is left to pay" in response.content.decode()
     assert not Payment.objects.exists()
+
+
+def test_the_payment_form_says_why_an_application_not_approved_takes_no_payment(client_for, company, manager):
+    draft = ApplicationFactory(company=company)
+    content = (
+        client_for(manager)
+        .get(f"/admin/support/application/{draft.pk}/payment/", headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert "Only approved applications that are not fully paid take payments." in content
+    assert 'name="amount"' not in content
 
 
 def test_the_payment_form_is_refused_to_a_reviewer(client_for, approved, reviewer):
