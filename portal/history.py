@@ -75,9 +75,15 @@ class AuditedAdmin(SimpleHistoryAdmin):
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         # As Django's own history page: an object the user cannot see "does not exist".
-        if self.get_object(request, unquote(object_id)) is None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().history_view(request, object_id, extra_context)
+        extra = {**self.history_extra_context(request, obj), **(extra_context or {})}
+        return super().history_view(request, object_id, extra)
+
+    def history_extra_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        """More for the history page of `obj`, e.g. the history of rows edited inline on its page."""
+        return {}
 
 
 def _differs(field: models.Field, older: Any, newer: Any) -> bool:

@@ -104,6 +104,12 @@ class ProductAdmin(CheckedActionsMixin, AuditedAdmin):
     paginator = LargeTablePaginator
     show_full_result_count = False
     actions = ["export_csv"]
+    # The product's history, then its certificates' (they are edited inline on its page).
+    object_history_template = "admin/products/product/object_history.html"
+
+    def history_extra_context(self, request: HttpRequest, product: Product) -> dict:
+        history = ProductCertification.history.filter(product_id=product.pk)
+        return {"certificate_history": history.select_related("history_user", "certification")[:100]}
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Product], search_term: str

@@ -339,7 +339,10 @@ class ProductCertification(TimeStampedModel):
     )  # fmt: skip
 
     objects = ProductCertificationQuerySet.as_manager()
-    history = HistoricalRecords(verbose_name=_("history of product certificate"))
+    # The expiry reminder's bookkeeping is no change of the certificate.
+    history = HistoricalRecords(
+        verbose_name=_("history of product certificate"), excluded_fields=["expiry_warned_for"]
+    )
 
     class Meta:
         verbose_name = _("product certificate")

@@ -163,6 +163,22 @@ def test_a_reviewer_cannot_read_the_history_of_an_application_the_admin_hides(cl
     assert "Still secret" in own.content.decode()
 
 
+def test_a_products_history_page_lists_its_certificates_changes(client_for, manager):
+    certificate = ProductCertificationFactory(number="CE-1")
+    with request_by(manager):
+        _change(certificate, "number", "CE-2026-77")
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    content = (
+        client_for(staff)
+        .get(f"/admin/products/product/{certificate.product_id}/history/", headers={"accept-language": "en"})
+        .content.decode()
+    )
+    table = content.split('id="certificate-history"', 1)[1]
+    assert "CE-2026-77" in table
+    assert str(manager) in table
+    assert "CE-1" in table  # the row as created
+
+
 def test_the_history_page_refuses_odd_ids_without_an_error(client_for, manager):
     assert client_for(manager).get("/admin/support/application/abc/history/").status_code == 302
 
