@@ -119,6 +119,26 @@ def test_the_applicant_sees_the_payments_and_what_is_paid_so_far(
     assert "Instalment paid; the rest of the grant follows" in content
 
 
+def test_the_api_gives_the_promised_date_and_the_payments(client_for, company_member, under_review, manager):
+    approved = in_state(
+        under_review, Status.APPROVED, granted_amount=Decimal("9000"), decided_at=timezone.now()
+    )
+    workflow.application_payment_record(
+        application=approved, by=manager, amount=Decimal("4000"), reference="TR-9"
+    )
+    body = client_for(company_member).get(f"/api/v1/applications/{approved.pk}/").json()
+    assert body["payments"] == [
+        {
+            "paid_on": timezone.localdate().isoformat(),
+            "amount": "4000.00",
+            "currency": "EUR",
+            "reference": "TR-9",
+        }
+    ]
+    assert body["review_due_at"] is not None
+    assert body["escalated_at"] is None
+
+
 @pytest.mark.parametrize(
     ("who", "expected"), [("other_company_member", 404), ("broker_member", 404), ("anonymous", 302)]
 )
