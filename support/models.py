@@ -41,6 +41,7 @@ class Status(models.TextChoices):
 
 
 GRANTED_STATES = (Status.APPROVED, Status.PAID, Status.CLOSED)
+CENTS = Decimal("0.01")
 # An application in these states claims support for its products in its countries: a second claim
 # for the same product and country in the same programme is refused (support.workflow).
 CLAIM_STATES = (
@@ -219,7 +220,7 @@ class SupportProgram(TimeStampedModel):
 
     def granted_total(self) -> Decimal:
         total = self.applications.filter(status__in=GRANTED_STATES).aggregate(s=Sum("granted_amount"))["s"]
-        return total or Decimal("0")
+        return (total or Decimal("0")).quantize(CENTS)  # SQLite's sum drops the scale
 
     def remaining_budget(self, granted: Decimal | None = None) -> Decimal:
         """What is left to grant; pass `granted` when granted_total() was just read for the page."""
@@ -406,7 +407,7 @@ class Application(TimeStampedModel):
 
     def paid_total(self) -> Decimal:
         """What has been paid of the grant so far (every instalment)."""
-        return self.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        return (self.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")).quantize(CENTS)
 
     def left_to_pay(self) -> Decimal:
         return (self.granted_amount or Decimal("0")) - self.paid_total()
