@@ -209,3 +209,14 @@ def test_the_applicant_sees_the_escalation(client_for, company_member, under_rev
 def test_the_escalation_task_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["applications_overdue_escalate"]
     assert entry["task"] == "support.tasks.applications_overdue_escalate"
+
+
+def test_managers_are_emailed_about_the_escalation_after_commit(
+    under_review, managers, mailoutbox, django_capture_on_commit_callbacks
+):
+    in_state(under_review, Status.UNDER_REVIEW, review_due_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        applications_overdue_escalate()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(m.email for m in managers)
+    assert all("EXP-1405-000007" in m.subject for m in mailoutbox)
+    assert "/admin/support/application/" in mailoutbox[0].body
