@@ -17,7 +17,8 @@ def payments_from_paid_applications(apps, schema_editor):
         [
             Payment(
                 application_id=a.pk, amount=a.granted_amount, currency=a.program.currency,
-                paid_on=a.paid_on or a.decided_at.date(), reference=a.payment_reference or "-",
+                paid_on=a.paid_on or (a.decided_at or a.updated_at).date(),
+                reference=a.payment_reference or "-",
                 recorded_by_id=None, created_at=a.updated_at,
             )
             for a in paid.select_related("program").iterator()
