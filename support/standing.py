@@ -35,12 +35,10 @@ class Step:
 
 def application_steps(application: Application) -> list[Step]:
     """The workflow's steps with the current one marked; a rejection ends the list at the decision."""
-    current = next(i for i, (_label, statuses) in enumerate(STEPS) if application.status in statuses) if (
-        application.status != Status.WITHDRAWN
-    ) else None  # fmt: skip
-    if current is None:  # withdrawn: the steps it went through, none current
+    if application.status == Status.WITHDRAWN:  # the steps it went through, none current
         reached = 1 if application.submitted_at else 0
         return [Step(i + 1, label, "done") for i, (label, _s) in enumerate(STEPS[: reached + 1])]
+    current = next(i for i, (_label, statuses) in enumerate(STEPS) if application.status in statuses)
     last = DECIDED_STEP if application.status == Status.REJECTED else len(STEPS) - 1
     return [
         Step(i + 1, label, "done" if i < current else "current" if i == current else "upcoming")

@@ -220,3 +220,31 @@ def test_managers_are_emailed_about_the_escalation_after_commit(
     assert sorted(m.to[0] for m in mailoutbox) == sorted(m.email for m in managers)
     assert all("EXP-1405-000007" in m.subject for m in mailoutbox)
     assert "/admin/support/application/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("status", "current", "labels"),
+    [
+        (Status.DRAFT, "Draft", 6),
+        (Status.SCREENING, "Submitted and eligibility check", 6),
+        (Status.REVISION_REQUESTED, "Review", 6),
+        (Status.APPROVED, "Decision", 6),
+        (Status.REJECTED, "Decision", 4),
+        (Status.PAID, "Paid", 6),
+        (Status.CLOSED, "Closed", 6),
+    ],
+)
+def test_each_status_stands_on_its_step(under_review, status, current, labels):
+    from support.standing import application_steps
+
+    with translation.override("en"):
+        steps = application_steps(in_state(under_review, status))
+        assert [str(s.label) for s in steps if s.state == "current"] == [current]
+    assert len(steps) == labels
+
+
+def test_a_withdrawn_application_has_no_current_step(under_review):
+    from support.standing import application_steps
+
+    steps = application_steps(in_state(under_review, Status.WITHDRAWN))
+    assert [s.state for s in steps] == ["done", "done"]
