@@ -383,6 +383,10 @@ class Application(TimeStampedModel):
         instance.decision_as_saved = instance._decision()
         return instance
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.decision_as_saved = self._decision()  # decided meanwhile, perhaps by someone else
+
     def _decision(self) -> tuple[Any, ...] | None:
         if any(name not in self.__dict__ for name in DECISION_FIELDS):
             return None  # read with .only(): nothing to compare

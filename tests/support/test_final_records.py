@@ -43,6 +43,20 @@ def test_the_decision_fields_cannot_be_changed_through_the_orm(approved):
     assert (approved.granted_amount, approved.decision_note) == (Decimal("8000"), "Sound")
 
 
+def test_a_copy_read_before_the_decision_cannot_rewrite_it_after_a_refresh(
+    company, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    application = under_review(
+        ApplicationFactory(company=company), company_member, reviewer, django_capture_on_commit_callbacks
+    )
+    stale = Application.objects.get(pk=application.pk)  # read while under review
+    workflow.application_approve(application=application, by=manager, amount=Decimal("8000"))
+    stale.refresh_from_db()
+    stale.granted_amount = Decimal("1")
+    with pytest.raises(FinalRecordError):
+        stale.save()
+
+
 def test_a_decided_application_still_moves_on_through_the_workflow(approved, manager):
     workflow.application_payment_record(
         application=approved, by=manager, amount=Decimal("8000"), reference="T"
