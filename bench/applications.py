@@ -24,6 +24,7 @@ from support.models import (
     Application,
     ApplicationEvent,
     DocumentType,
+    Payment,
     ReferenceCounter,
     Review,
     ReviewAssignment,
@@ -81,6 +82,7 @@ class Walk:
     plan: CompanyPlan
     events: list[ApplicationEvent] = field(default_factory=list)
     reviews: list[tuple[Review, int]] = field(default_factory=list)  # (review, reviewer id)
+    payments: list[Payment] = field(default_factory=list)
     product_ids: list[int] = field(default_factory=list)
     country_ids: list[int] = field(default_factory=list)
 
@@ -218,8 +220,17 @@ def _step(build: Build, walk: Walk, previous: str, status: str, moment: datetime
         else:
             app.decision_note = NOTES["reject"]
     elif status == S.PAID:
-        app.payment_reference, app.paid_on = f"PAY-{rng.randint(100000, 999999)}", moment.date()
         actor = app.decided_by_id
+        walk.payments.append(
+            Payment(
+                amount=app.granted_amount,
+                currency=app.program.currency,
+                paid_on=moment.date(),
+                reference=f"PAY-{rng.randint(100000, 999999)}",
+                recorded_by_id=actor,
+                created_at=moment,
+            )  # fmt: skip
+        )
     elif status == S.CLOSED:
         actor = app.decided_by_id
     elif status == S.WITHDRAWN:
@@ -284,7 +295,10 @@ def _insert(walks: list[Walk]) -> None:
             event.application_id = walk.application.pk
         for review, _ in walk.reviews:
             review.application_id = walk.application.pk
+        for payment in walk.payments:
+            payment.application_id = walk.application.pk
     ApplicationEvent.objects.bulk_create([e for w in walks for e in w.events], batch_size=BATCH)
+    Payment.objects.bulk_create([p for w in walks for p in w.payments], batch_size=BATCH)
     reviews = [r for w in walks for r, _ in w.reviews]
     Review.objects.bulk_create(reviews, batch_size=BATCH)
     ReviewScore.objects.bulk_create(

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, note_action
+from portal.history import AuditedAdmin
 
 from . import services
 from .models import (
@@ -38,7 +39,7 @@ class BrokerMembershipInline(admin.TabularInline):
 
 
 @admin.register(Broker)
-class BrokerAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class BrokerAdmin(CheckedActionsMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default).
     formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     list_display = ["name_fa", "name_en", "licence_number", "status", "created_at"]
@@ -125,7 +126,7 @@ class ResponseInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class OfferAdmin(CheckedActionsMixin, AuditedAdmin):
     list_display = ["title_fa", "title_en", "broker", "kind", "country", "deadline", "status"]
     list_filter = ["status", "kind", "country", "categories"]
     search_fields = ["title_fa", "title_en", "broker__name_fa", "broker__name_en"]
@@ -162,7 +163,7 @@ class OfferAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(OfferResponse)
-class OfferResponseAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class OfferResponseAdmin(CheckedActionsMixin, AuditedAdmin):
     list_display = ["offer", "company", "unit_price", "currency", "quantity", "status", "created_at"]
     list_filter = ["status", "offer__country", "offer__kind"]
     search_fields = ["company__name_fa", "company__name_en", "offer__title_fa", "offer__title_en"]

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from companies.models import Company
 from portal.models import (
@@ -106,6 +107,7 @@ class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
 
     objects = BrokerQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of brokerage"))
 
     class Meta:
         verbose_name = _("broker")
@@ -247,6 +249,7 @@ class Offer(LoadedStatus, TimeStampedModel):
     )
 
     objects = OfferQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of offer"))
 
     class Meta:
         verbose_name = _("offer")
@@ -376,6 +379,7 @@ class OfferResponse(TimeStampedModel):
     )
 
     objects = OfferResponseQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of offer response"))
 
     class Meta:
         verbose_name = _("offer response")

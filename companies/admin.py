@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, note_action
+from portal.history import AuditedAdmin
 
 from . import services
 from .models import Company, CompanyInvitation, CompanyMembership
@@ -44,7 +45,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class CompanyAdmin(CheckedActionsMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default).
     formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     list_display = [

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.models import Invitation, LoadedStatus, StatusDecision, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
@@ -112,6 +113,7 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
 
     objects = CompanyQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of company"))
 
     class Meta:
         verbose_name = _("company")

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "knox",
+    # Change history of the audited models (who, when, what) in their admin pages.
+    "simple_history",
     "portal",
     "companies",
     "products",
@@ -127,6 +129,9 @@ MIDDLEWARE = [
     "portal.two_factor.StaffSecondFactorMiddleware",
     "portal.security_log.DeniedAccessLogMiddleware",  # every 403, with who and from where
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made a change, for the history rows (django-simple-history): it only keeps the request
+    # in a context variable for the request's duration, no query.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the lockouts flagged by the authentication backends (django-axes).
     "axes.middleware.AxesMiddleware",
@@ -408,6 +413,7 @@ CELERY_TASK_ROUTES = {
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
+    "support.tasks.applications_overdue_escalate": "periodic",
     "products.tasks.product_thumbnails_sweep": "periodic",
     # Everything else: thumbnails.
     "products.tasks.product_thumbnail_make": "default",
@@ -437,6 +443,12 @@ CELERY_BEAT_SCHEDULE = {
     "reviews_overdue_remind": {
         "task": "support.tasks.reviews_overdue_remind",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Hourly at :40: applications past the date promised to the applicant, not yet decided, go to
+    # the programme managers (once per application; support.workflow.application_escalate).
+    "applications_overdue_escalate": {
+        "task": "support.tasks.applications_overdue_escalate",
+        "schedule": crontab(minute=40),
     },
     # Saturdays at 08:30 (the start of the Iranian week): figures for programme managers.
     "managers_weekly_summary": {
@@ -611,3 +623,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------------------
+# Change history (django-simple-history)
+# ---------------------------------------------------------------------------
+# History is read, never replayed: a revert would write past the services and the immutable
+# records (decisions, reviews, payments). portal.history.AuditedAdmin also refuses its POST.
+SIMPLE_HISTORY_REVERT_DISABLED = True

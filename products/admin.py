@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
+from portal.history import AuditedAdmin
 from portal.pagination import LargeTablePaginator
 
 from . import services
@@ -82,7 +83,7 @@ class CertificateStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class ProductAdmin(CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "name_fa",
         "name_en",
@@ -111,6 +112,12 @@ class ProductAdmin(CheckedActionsMixin, admin.ModelAdmin):
     paginator = LargeTablePaginator
     show_full_result_count = False
     actions = ["export_csv"]
+    # The product's history, then its certificates' (they are edited inline on its page).
+    object_history_template = "admin/products/product/object_history.html"
+
+    def history_extra_context(self, request: HttpRequest, product: Product) -> dict:
+        history = ProductCertification.history.filter(product_id=product.pk)
+        return {"certificate_history": history.select_related("history_user", "certification")[:100]}
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Product], search_term: str

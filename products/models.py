@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel, User, localized
@@ -213,6 +214,8 @@ class Product(LoadedStatus, TimeStampedModel):
     name_vector = SearchVectorField(null=True, editable=False)
     search_names = models.TextField(null=True, editable=False)
     objects = ProductQuerySet.as_manager()
+    # The search columns are derived (a trigger writes them): no history of kilobytes a row.
+    history = HistoricalRecords(verbose_name=_("history of product"), excluded_fields=list(SEARCH_COLUMNS))
 
     class Meta:
         verbose_name = _("product")
@@ -379,6 +382,10 @@ class ProductCertification(TimeStampedModel):
     )  # fmt: skip
 
     objects = ProductCertificationQuerySet.as_manager()
+    # The expiry reminder's bookkeeping is no change of the certificate.
+    history = HistoricalRecords(
+        verbose_name=_("history of product certificate"), excluded_fields=["expiry_warned_for"]
+    )
 
     class Meta:
         verbose_name = _("product certificate")

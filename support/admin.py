@@ -13,13 +13,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.digits import to_ascii_digits
-from portal.forms import DigitsFormMixin
+from portal.forms import DigitsFormMixin, add_service_errors
+from portal.history import AuditedAdmin
 from portal.pagination import LargeTablePaginator
 from portal.permissions import Role, staff_with_role
 from products.search import normalize_query
@@ -33,13 +35,14 @@ from .models import (
     ApplicationDocument,
     ApplicationEvent,
     DocumentType,
+    Payment,
     Review,
     ReviewCriterion,
     Status,
     SupportProgram,
 )
 from .panel import panel_of, panel_scores
-from .permissions import applications_for_staff, can_manage_assignments, can_review
+from .permissions import applications_for_staff, can_manage_assignments, can_record_payment, can_review
 from .services import review_submit
 
 
@@ -56,7 +59,7 @@ class DocumentTypeAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(SupportProgram)
-class SupportProgramAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class SupportProgramAdmin(CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "name_fa",
         "name_en",
@@ -86,7 +89,7 @@ class GrantAmountForm(DigitsFormMixin, forms.Form):
 
 
 class DecisionActionForm(NoteActionForm):
-    amount = forms.CharField(label=_("Amount to grant"), required=False, max_length=20)
+    amount = forms.CharField(label=_("Amount (to grant or paid)"), required=False, max_length=20)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -207,6 +210,31 @@ class EventInline(admin.TabularInline):
         return False
 
 
+class PaymentInline(admin.TabularInline):
+    """The grant's instalments: final once recorded (support.final); added by the payment form."""
+
+    model = Payment
+    extra = 0
+    fields = ["paid_on", "amount", "currency", "reference", "recorded_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
+        return super().get_queryset(request).select_related("recorded_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PaymentForm(DigitsFormMixin, forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    paid_on = forms.DateField(label=_("Paid on"), help_text=_("As on the transfer order: YYYY-MM-DD."))
+    reference = forms.CharField(label=_("Bank or treasury reference"), max_length=100)
+
+
 class ReviewForm(forms.Form):
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Review.Recommendation.choices)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -229,7 +257,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
         "granted_amount", "submitted_at", "overdue_flag",
@@ -250,15 +278,15 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     readonly_fields = [
         "reference", "program", "company", "status", "requested_amount", "justification", "broker",
         "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted_amount",
-        "decided_at", "decided_by", "decision_note", "payment_reference", "paid_on", "products_list",
+        "decided_at", "decided_by", "decision_note", "payments_summary", "escalated_at", "products_list",
         "screening_attempts",
         "countries_list", "panel_summary", "score_link",
     ]  # fmt: skip
     exclude = ["products", "countries", "created_by", "last_reminded_on"]
-    inlines = [DocumentInline, ReviewInline, EventInline]
+    inlines = [DocumentInline, ReviewInline, PaymentInline, EventInline]
     action_form = DecisionActionForm
     actions = [
-        "assign_to_me", "request_revision", "approve", "reject", "mark_paid", "close", "export_csv",
+        "assign_to_me", "request_revision", "approve", "reject", "record_payment", "close", "export_csv",
     ]  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
@@ -277,6 +305,13 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # the timeline is the audit log
 
+    def has_change_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
+        # A decided application's page is read-only (no Save): its decision is final (support.final).
+        # Its next steps (payments, closing) are the actions and the payment form.
+        if obj is not None and obj.decided_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_urls(self) -> list:
         extra = [
             path("dashboard/", self.admin_site.admin_view(dashboard), name="support_dashboard"),
@@ -289,6 +324,11 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 "<int:pk>/reassign/",
                 self.admin_site.admin_view(reassign_view),
                 name="support_application_reassign",
+            ),
+            path(
+                "<int:pk>/payment/",
+                self.admin_site.admin_view(self.payment_view),
+                name="support_application_payment",
             ),
         ]
         return extra + super().get_urls()
@@ -326,6 +366,47 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         # The "Reassign" button (change_form.html) is offered to programme managers only.
         extra_context = {**(extra_context or {}), "can_reassign": bool(can_manage_assignments(request.user))}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("paid so far"))
+    def payments_summary(self, application: Application) -> str:
+        if application.granted_amount is None:
+            return "—"
+        paid, currency = application.paid_total(), application.program.currency
+        summary = _("%(paid)s of %(granted)s %(currency)s") % {
+            "paid": f"{paid:,.2f}", "granted": f"{application.granted_amount:,.2f}", "currency": currency
+        }  # fmt: skip
+        if application.status != Status.APPROVED:
+            return summary
+        url = reverse("admin:support_application_payment", args=[application.pk])
+        return format_html('{} <a class="button" href="{}">{}</a>', summary, url, _("Record a payment"))
+
+    # --- the payment form --------------------------------------------------------------------------
+    def payment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        applications = applications_for_staff(request.user, Application.objects.select_related("program"))
+        application = get_object_or_404(applications, pk=pk)
+        can_record_payment(request.user, application).require()
+        form = PaymentForm(request.POST or None, initial={"paid_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.application_payment_record(
+                    application=application, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("The payment is recorded."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:support_application_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Record a payment for %(reference)s") % {"reference": application.reference},
+            "application": application,
+            "paid": application.paid_total(),
+            "form": form if application.status == Status.APPROVED else None,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/support/application_payment.html", context)
 
     # --- the review form ---------------------------------------------------------------------------
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -432,14 +513,23 @@ class ApplicationAdmin(CheckedActionsMixin, admin.ModelAdmin):
             lambda a: workflow.application_reject(application=a, by=request.user, reason=note),
         )
 
-    @admin.action(description=_("Mark paid (payment reference in the note)"), permissions=["change"])
-    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        note = self._note(request)
+    @admin.action(
+        description=_("Record a payment paid today (the amount; the bank reference in the note)"),
+        permissions=["change"],
+    )
+    def record_payment(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        form = GrantAmountForm({"amount": request.POST.get("amount", "")})
+        if not form.is_valid():
+            self.message_user(request, _("Enter the amount paid (a positive number)."), messages.ERROR)
+            return
+        amount, note = form.cleaned_data["amount"], self._note(request)
         self._each(
             request,
             queryset,
-            "marked paid",
-            lambda a: workflow.application_mark_paid(application=a, by=request.user, reference=note),
+            "payment recorded",
+            lambda a: workflow.application_payment_record(
+                application=a, by=request.user, amount=amount, reference=note
+            ),
         )
 
     @admin.action(description=_("Close"), permissions=["change"])

@@ -88,6 +88,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 "products",
                 "countries",
                 Prefetch("documents", queryset=ApplicationDocument.objects.select_related("document_type")),
+                "payments",
             )
         )
 

@@ -27,6 +27,7 @@ from .models import (
     ApplicationDocument,
     ApplicationEvent,
     DocumentType,
+    Payment,
     Review,
     ReviewAssignment,
     ReviewCriterion,
@@ -35,7 +36,7 @@ from .models import (
     SupportProgram,
 )
 from .services import review_submit
-from .workflow import _next_reference
+from .workflow import _next_reference, application_escalate, application_payment_record
 
 DOCUMENTS = [
     ("proforma", "پیش‌فاکتور خریدار", "Buyer's proforma invoice"),
@@ -156,10 +157,36 @@ def _seed_applications(programs: list[SupportProgram]) -> None:
                     )
             _walk(application, path, now - timedelta(days=rng.randint(3, 100)), reviewer, manager, rng)
             n += 1
+    _seed_instalments_and_escalation(applicant.company_membership.company, manager)
+
+
+def _seed_instalments_and_escalation(company: Company, manager) -> None:  # noqa: ANN001
+    """One approved grant paid in two instalments, and one application escalated as overdue,
+    of the demo applicant's company when it has them; through the workflow, as staff would."""
+    mine = Application.objects.order_by("-company_id", "pk")
+    mine = mine.filter(company=company) if mine.filter(company=company).exists() else mine
+    approved = (
+        mine.filter(status=Status.APPROVED).first()
+        or Application.objects.filter(status=Status.APPROVED).first()
+    )
+    if approved is not None:
+        today, first = timezone.localdate(), (approved.granted_amount * Decimal("0.6")).quantize(Decimal("1"))
+        for amount, days, reference in (
+            (first, 12, "TR-1405-0412"),
+            (approved.granted_amount - first, 2, "TR-1405-0467"),
+        ):
+            application_payment_record(
+                application=approved, by=manager, amount=amount, reference=reference,
+                paid_on=today - timedelta(days=days),
+            )  # fmt: skip
+    waiting = mine.filter(status=Status.UNDER_REVIEW).first()
+    if waiting is not None:
+        Application.objects.filter(pk=waiting.pk).update(review_due_at=timezone.now() - timedelta(days=2))
+        application_escalate(application=waiting)
 
 
 def _walk(application: Application, path, start, reviewer, manager, rng) -> None:  # noqa: ANN001
-    moment, previous = start, Status.DRAFT
+    moment, previous, paid = start, Status.DRAFT, None
     for status in path[1:] if path[0] == Status.DRAFT else path:
         moment += timedelta(hours=rng.randint(2, 72))
         note, actor = "", None
@@ -189,11 +216,8 @@ def _walk(application: Application, path, start, reviewer, manager, rng) -> None
             note, actor = "خارج از دامنه برنامه. / Outside the programme's scope.", manager
             application.decided_at, application.decided_by = moment, manager
         elif status == Status.PAID:
-            application.payment_reference, application.paid_on, actor = (
-                f"PAY-{rng.randint(10000, 99999)}",
-                moment.date(),
-                manager,
-            )
+            paid = (f"PAY-{rng.randint(10000, 99999)}", moment.date())
+            actor, note = manager, paid[0]
         elif status == Status.CLOSED:
             actor = manager
         ApplicationEvent.objects.create(
@@ -203,6 +227,11 @@ def _walk(application: Application, path, start, reviewer, manager, rng) -> None
         previous = status
     application.status = previous
     application.save()
+    if paid is not None:  # once granted and saved: the payments trigger checks the grant (migration 0009)
+        Payment.objects.create(
+            application=application, amount=application.granted_amount, currency=application.program.currency,
+            reference=paid[0], paid_on=paid[1], recorded_by=manager,
+        )  # fmt: skip
     if (
         application.status in (Status.APPROVED, Status.PAID, Status.CLOSED)
         and application.program.support_type == "joint_brand"

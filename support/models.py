@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,12 +14,15 @@ from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from brokers.models import Broker
 from companies.models import Company
 from portal.models import TargetCountry, TimeStampedModel, User, localized
 from portal.uploads import GeneratedName, validate_image_or_pdf
 from products.models import Product, ProductCategory
+
+from .final import FinalQuerySet, FinalRecord, FinalRecordError
 
 
 class Status(models.TextChoices):
@@ -37,11 +41,18 @@ class Status(models.TextChoices):
 
 
 GRANTED_STATES = (Status.APPROVED, Status.PAID, Status.CLOSED)
+CENTS = Decimal("0.01")
 # An application in these states claims support for its products in its countries: a second claim
 # for the same product and country in the same programme is refused (support.workflow).
 CLAIM_STATES = (
     Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED, *GRANTED_STATES,
 )  # fmt: skip
+# Waiting for the centre: the applicant was promised the next step by `review_due_at`.
+AWAITING_CENTRE = (Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW)
+# Timeline rows that record a decision or a payment: final (support.final; migration 0009).
+FINAL_EVENT_ACTIONS = ("approve", "reject", "record_payment", "mark_paid")
+# The fields a decision writes; once `decided_at` is set none of them changes again.
+DECISION_FIELDS = ("granted_amount", "decided_at", "decided_by_id", "decision_note")
 
 
 class DocumentType(TimeStampedModel):
@@ -148,6 +159,7 @@ class SupportProgram(TimeStampedModel):
     is_published = models.BooleanField(_("published"), default=True)
 
     objects = ProgramQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of support programme"))
 
     class Meta:
         verbose_name = _("support programme")
@@ -208,10 +220,11 @@ class SupportProgram(TimeStampedModel):
 
     def granted_total(self) -> Decimal:
         total = self.applications.filter(status__in=GRANTED_STATES).aggregate(s=Sum("granted_amount"))["s"]
-        return total or Decimal("0")
+        return (total or Decimal("0")).quantize(CENTS)  # SQLite's sum drops the scale
 
-    def remaining_budget(self) -> Decimal:
-        return self.budget - self.granted_total()
+    def remaining_budget(self, granted: Decimal | None = None) -> Decimal:
+        """What is left to grant; pass `granted` when granted_total() was just read for the page."""
+        return self.budget - (self.granted_total() if granted is None else granted)
 
 
 class ReviewCriterion(models.Model):
@@ -243,6 +256,18 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
     def overdue(self, *, now: timezone.datetime | None = None) -> ApplicationQuerySet:
         """Under review for longer than their programme's review period."""
         return self.filter(status=Status.UNDER_REVIEW, review_due_at__lt=now or timezone.now())
+
+    def to_escalate(self, *, now: timezone.datetime | None = None) -> ApplicationQuerySet:
+        """Waiting for the centre past the date promised to the applicant, not escalated yet."""
+        return self.filter(
+            status__in=AWAITING_CENTRE, review_due_at__lt=now or timezone.now(), escalated_at__isnull=True
+        )
+
+    def update(self, **kwargs: Any) -> int:
+        # A decision is final (support.final): a bulk update may not rewrite one either.
+        if set(kwargs) & {*DECISION_FIELDS, "decided_by"} and self.filter(decided_at__isnull=False).exists():
+            raise FinalRecordError(_("A decision is final: it cannot be changed."))
+        return super().update(**kwargs)
 
 
 class Application(TimeStampedModel):
@@ -295,8 +320,9 @@ class Application(TimeStampedModel):
         _("granted amount"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )
     decision_note = models.TextField(_("decision note"), blank=True, editable=False)
-    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True, editable=False)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(
+        _("escalated to the programme managers at"), null=True, blank=True, editable=False
+    )
     last_reminded_on = models.DateField(null=True, blank=True, editable=False)
     review_round = models.PositiveSmallIntegerField(
         _("review round"), default=0, editable=False, help_text=_("How many times it has been submitted.")
@@ -311,6 +337,10 @@ class Application(TimeStampedModel):
     )
 
     objects = ApplicationQuerySet.as_manager()
+    # The workflow's bookkeeping counters change by conditional updates, outside the history.
+    history = HistoricalRecords(
+        verbose_name=_("history of application"), excluded_fields=["last_reminded_on", "screening_attempts"]
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -347,6 +377,45 @@ class Application(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("support:application_detail", kwargs={"pk": self.pk})
 
+    @classmethod
+    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> Application:
+        instance = super().from_db(db, field_names, values)
+        instance.decision_as_saved = instance._decision()
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.decision_as_saved = self._decision()  # decided meanwhile, perhaps by someone else
+
+    def _decision(self) -> tuple[Any, ...] | None:
+        if any(name not in self.__dict__ for name in DECISION_FIELDS):
+            return None  # read with .only(): nothing to compare
+        return tuple(getattr(self, name) for name in DECISION_FIELDS)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        saved = getattr(self, "decision_as_saved", None)
+        if saved is not None and saved[1] is not None:  # decided when read
+            now = self._decision()
+            # Only the decider's account may vanish (SET_NULL when a user is deleted).
+            if now is not None and (
+                now[:2] + now[3:] != saved[:2] + saved[3:] or now[2] not in (saved[2], None)
+            ):
+                raise FinalRecordError(_("A decision is final: it cannot be changed."))
+        super().save(*args, **kwargs)
+        self.decision_as_saved = self._decision()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.decided_at is not None:
+            raise FinalRecordError(_("A decided application cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+    def paid_total(self) -> Decimal:
+        """What has been paid of the grant so far (every instalment)."""
+        return (self.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")).quantize(CENTS)
+
+    def left_to_pay(self) -> Decimal:
+        return (self.granted_amount or Decimal("0")) - self.paid_total()
+
     @property
     def is_overdue(self) -> bool:
         return (
@@ -380,7 +449,9 @@ class ApplicationDocument(TimeStampedModel):
         return f"{self.document_type} ({self.application})"
 
 
-class Review(TimeStampedModel):
+class Review(FinalRecord, TimeStampedModel):
+    """A reviewer's scored opinion; recorded whole at once (services.review_submit) and final."""
+
     class Recommendation(models.TextChoices):
         APPROVE = "approve", _("Approve")
         REVISE = "revise", _("Ask for revision")
@@ -402,6 +473,9 @@ class Review(TimeStampedModel):
         _("confirmed no conflict of interest"), default=False, editable=False
     )
 
+    objects = FinalQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of review"))
+
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
@@ -417,10 +491,13 @@ class Review(TimeStampedModel):
         return f"{self.reviewer} → {self.application}"
 
 
-class ReviewScore(models.Model):
+class ReviewScore(FinalRecord):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(ReviewCriterion, verbose_name=_("criterion"), on_delete=models.PROTECT)
     score = models.PositiveSmallIntegerField(_("score (0–10)"), validators=[MaxValueValidator(10)])
+
+    objects = FinalQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of review score"))
 
     class Meta:
         constraints = [
@@ -436,9 +513,20 @@ class ApplicationEventQuerySet(models.QuerySet["ApplicationEvent"]):
         """The steps the company sees: not the staff-only ones (conflicts, reviews)."""
         return self.filter(internal=False)
 
+    def update(self, **kwargs: Any) -> int:
+        raise FinalRecordError(_("The timeline is append-only."))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(action__in=FINAL_EVENT_ACTIONS).exists():
+            raise FinalRecordError(_("A decision or a payment on the timeline is final."))
+        return super().delete()
+
 
 class ApplicationEvent(models.Model):
-    """One row per status change (and assignment): the company's timeline and the audit log."""
+    """One row per status change (and assignment): the company's timeline and the audit log.
+
+    Append-only: a row is never updated, and those recording a decision or a payment are never
+    deleted either (support.final; triggers of migration 0009 on PostgreSQL)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
@@ -467,6 +555,55 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise FinalRecordError(_("The timeline is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.action in FINAL_EVENT_ACTIONS:
+            raise FinalRecordError(_("A decision or a payment on the timeline is final."))
+        return super().delete(*args, **kwargs)
+
+
+class Payment(FinalRecord):
+    """One instalment paid of an application's grant; together never more than the grant.
+
+    Recorded by support.workflow.application_payment_record under the application's lock; on
+    PostgreSQL a constraint trigger (migration 0009) refuses a sum beyond the grant as well."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Product.Currency.choices)
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(
+        _("bank or treasury reference"), max_length=100, help_text=_("As on the transfer order.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    objects = FinalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # A transfer is recorded once: a double click or a second clerk cannot pay it twice.
+            models.UniqueConstraint(fields=["application", "reference"], name="one_payment_per_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} {self.currency}"
 
 
 class ReviewAssignment(models.Model):

@@ -83,6 +83,13 @@ def can_decide(user: User | AnonymousUser, application: Application) -> Access:
     return free_of_conflict(user, application)
 
 
+def can_record_payment(user: User | AnonymousUser, application: Application) -> Access:
+    """A programme manager holding the payment permission (given to the role by migration 0009)."""
+    if is_manager(user) and user.has_perm("support.add_payment"):
+        return ALLOWED
+    return refuse(_("Only programme managers with the payment permission record payments."))
+
+
 def reviews_complete(user: User | AnonymousUser, application: Application) -> Access:
     """The programme's number of completed reviews of the current round, by people other than
     `user` (the decider), are in: no decision before them."""

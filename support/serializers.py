@@ -20,6 +20,7 @@ from .models import (
     ApplicationDocument,
     ApplicationEvent,
     DocumentType,
+    Payment,
     ReviewCriterion,
     Status,
     SupportProgram,
@@ -101,18 +102,32 @@ class ApplicationDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PaymentSerializer(serializers.ModelSerializer):
+    """One instalment paid of the grant."""
+
+    class Meta:
+        model = Payment
+        fields = ["paid_on", "amount", "currency", "reference"]
+        read_only_fields = fields
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
-    """An application as its company sees it; reviewers, scores and decision makers stay inside."""
+    """An application as its company sees it; reviewers, scores and decision makers stay inside.
+
+    `review_due_at` is the date the centre promised the next step by (while it waits for the
+    centre), `escalated_at` when it went to the programme managers past that date."""
 
     program = SupportProgramBriefSerializer(read_only=True)
     countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
     documents = ApplicationDocumentSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Application
         fields = [
             "id", "reference", "program", "status", "products", "countries", "broker", "requested_amount",
-            "justification", "granted_amount", "submitted_at", "decided_at", "created_at", "documents",
+            "justification", "granted_amount", "submitted_at", "review_due_at", "escalated_at", "decided_at",
+            "created_at", "documents", "payments",
         ]  # fmt: skip
         read_only_fields = fields
 

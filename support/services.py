@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company
 from companies.permissions import company_is_active
@@ -157,8 +158,11 @@ def review_submit(
         review_round=application.review_round,
         no_conflict_confirmed=True,
     )
-    ReviewScore.objects.bulk_create(
-        [ReviewScore(review=review, criterion=c, score=scores[c.pk]) for c in criteria]
+    # One INSERT for the scores, with their history rows (a plain bulk_create would skip them).
+    bulk_create_with_history(
+        [ReviewScore(review=review, criterion=c, score=scores[c.pk]) for c in criteria],
+        ReviewScore,
+        default_user=reviewer,
     )
     ApplicationEvent.objects.create(
         application=application, from_status=application.status, to_status=application.status,

@@ -1,4 +1,4 @@
-"""Support tasks: screening on submission, overdue-review reminders, the weekly summary."""
+"""Support tasks: screening on submission, overdue-review reminders and escalation, the weekly summary."""
 
 from __future__ import annotations
 
@@ -118,3 +118,10 @@ def applications_screen_sweep() -> int:
     for pk in ids:
         enqueue(application_screen, pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def applications_overdue_escalate() -> int:
+    """Escalate to the programme managers, once each, applications waiting past the promised date."""
+    ids = list(Application.objects.to_escalate().order_by("review_due_at").values_list("pk", flat=True)[:500])
+    return sum(workflow.application_escalate(application=Application(pk=pk)) for pk in ids)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,7 +16,7 @@ from portal.once import AlreadySubmitted, already_submitted, create_once
 from portal.page_cache import cache_public_page
 from products.models import Product
 
-from . import services, workflow
+from . import services, standing, workflow
 from .forms import ApplicationForm, DocumentForm
 from .models import Application, SupportProgram
 from .permissions import get_application_for_member
@@ -97,12 +98,28 @@ def _detail_page(
     documents = {d.document_type_id: d for d in application.documents.all()}
     if document_form is None and application.is_editable:
         document_form = DocumentForm(program=application.program)
+    events = list(application.events.for_applicant())  # not the staff-only rows
+    program = application.program
+    granted = program.granted_total()
+    due_at = standing.next_step_due(application)
     return render(
         request,
         "support/application_detail.html",
         {
             "application": application,
-            "events": application.events.for_applicant(),
+            "events": events,
+            "steps": standing.application_steps(application),
+            "due_at": due_at,
+            "due_passed": due_at is not None and due_at < timezone.now(),
+            "requests": standing.reviewer_requests(events),
+            "escalated": standing.escalation(events),
+            "budget": {
+                "total": program.budget,
+                "granted": granted,
+                "remaining": program.remaining_budget(granted),
+            },
+            "payments": application.payments.all() if application.granted_amount else [],
+            "paid": application.paid_total() if application.granted_amount else None,
             "document_rows": [(t, documents.get(t.pk)) for t in application.program.required_documents.all()],
             "products": application.products.all(),
             "countries": application.countries.all(),

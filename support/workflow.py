@@ -8,6 +8,12 @@
     under_review ──reject───▶ rejected
     any state before a decision ──withdraw──▶ withdrawn
 
+A grant is paid in instalments (`application_payment_record`): each payment short of the grant
+stays "approved" (record_payment on the timeline, with what is paid so far); the one that
+completes it moves the application to "paid" (mark_paid). Submitted, screening or under review
+past the date promised to the applicant, an application is escalated once to the programme
+managers (`application_escalate`, from a beat task), also on the timeline.
+
 Each transition is one short function below. They all go through `_transition`, which locks the
 row, checks the table (state and role), changes the status, appends an ApplicationEvent (the
 timeline and audit log), notifies the company in the same transaction, and leaves slow work
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,28 +49,37 @@ from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
 from portal.page_cache import public_content_changed
-from portal.permissions import is_manager, is_reviewer
+from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 
 from .models import (
     CLAIM_STATES,
     GRANTED_STATES,
     Application,
     ApplicationEvent,
+    Payment,
     ReferenceCounter,
     ReviewAssignment,
     Status,
     SupportProgram,
 )
 from .panel import conflict_reason, is_eligible_reviewer, panel_choose
-from .permissions import can_decide, can_manage_assignments, can_review, is_applicant, reviews_complete
+from .permissions import (
+    can_decide,
+    can_manage_assignments,
+    can_record_payment,
+    can_review,
+    is_applicant,
+    reviews_complete,
+)
 
 Check = Callable[[User | AnonymousUser, Application], bool]
 
-APPLICANT, REVIEWER, ANY_REVIEWER, MANAGER, SYSTEM = (
+APPLICANT, REVIEWER, ANY_REVIEWER, MANAGER, PAYER, SYSTEM = (
     "applicant",
     "reviewer",
     "any_reviewer",
     "manager",
+    "payer",
     "system",
 )
 BEFORE_DECISION = (
@@ -89,7 +104,8 @@ TRANSITIONS: dict[str, Transition] = {
     "request_revision": Transition((Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, REVIEWER),
     "approve": Transition((Status.UNDER_REVIEW,), Status.APPROVED, MANAGER),
     "reject": Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
-    "mark_paid": Transition((Status.APPROVED,), Status.PAID, MANAGER),
+    "record_payment": Transition((Status.APPROVED,), Status.APPROVED, PAYER),
+    "mark_paid": Transition((Status.APPROVED,), Status.PAID, PAYER),
     "close": Transition((Status.PAID,), Status.CLOSED, MANAGER),
     "withdraw": Transition(BEFORE_DECISION, Status.WITHDRAWN, APPLICANT),
 }
@@ -108,6 +124,8 @@ def _may(role: str, user: User | AnonymousUser | None, application: Application)
         return is_reviewer(user) or is_manager(user)
     if role == MANAGER:
         return is_manager(user)
+    if role == PAYER:
+        return bool(can_record_payment(user, application))
     return False
 
 
@@ -221,10 +239,13 @@ def application_submit(*, application: Application, by: User) -> Application:
     checked one after the other: the second is refused with the first one's reference."""
     Company.objects.select_for_update().filter(pk=application.company_id).first()
     _refuse_a_second_claim(application, CLAIM_STATES)
+    now = timezone.now()
     changes: dict[str, Any] = {
-        "submitted_at": timezone.now(),
+        "submitted_at": now,
         "review_round": application.review_round + 1,
         "screening_attempts": 0,
+        # The date promised to the applicant; screening sets it again when the review starts.
+        "review_due_at": now + timedelta(days=application.program.review_period_days),
     }
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
@@ -515,17 +536,78 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
 
 
 @transaction.atomic
-def application_mark_paid(
-    *, application: Application, by: User, reference: str, paid_on: date | None = None
-) -> Application:
-    if not reference.strip():
-        raise ValidationError({"reference": _("Enter the payment reference.")})
-    if len(reference.strip()) > 100:
+def application_payment_record(
+    *, application: Application, by: User, amount: Decimal, reference: str, paid_on: date | None = None
+) -> Payment:
+    """Record one instalment of the grant; the one that completes it moves the application to paid."""
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": _("Enter the bank or treasury reference.")})
+    if len(reference) > 100:
         raise ValidationError({"reference": _("A payment reference has at most 100 characters.")})
-    return _transition(
-        application, "mark_paid", by=by, note=reference,
-        changes={"payment_reference": reference.strip(), "paid_on": paid_on or timezone.localdate()},
+    if not amount.is_finite() or amount.quantize(Decimal("0.01")) <= 0:
+        raise ValidationError({"amount": _("Enter a positive amount.")})
+    amount = amount.quantize(Decimal("0.01"))
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("A payment is recorded once it has been made.")})
+    # Locked before the sum: two clerks recording at once are counted one after the other, so
+    # together they never pay more than the grant (a database trigger refuses it as well).
+    current = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    can_record_payment(by, current).require()
+    if current.status != Status.APPROVED:
+        raise ValidationError(_("Only approved applications that are not fully paid take payments."))
+    if current.payments.filter(reference=reference).exists():
+        raise ValidationError({"reference": _("A payment with this reference is already recorded.")})
+    left = current.left_to_pay()
+    if amount > left:
+        raise ValidationError(
+            {"amount": _("Only %(left)s %(currency)s of the grant is left to pay.")
+             % {"left": f"{left:,.2f}", "currency": current.program.currency}}
+        )  # fmt: skip
+    payment = Payment(
+        application=current, amount=amount, currency=current.program.currency, paid_on=paid_on,
+        reference=reference, recorded_by=by,
     )  # fmt: skip
+    payment.full_clean()
+    payment.save()
+    # Figures and the reference only: the timeline's heading says what happened in the reader's
+    # language, and the applicant's page lists the payments with what is left.
+    paid, granted = current.granted_amount - left + amount, current.granted_amount
+    note = f"{amount:,.2f} {current.program.currency} · {reference} · {paid:,.2f} / {granted:,.2f}"
+    _transition(current, "mark_paid" if amount == left else "record_payment", by=by, note=note)
+    return payment
+
+
+@transaction.atomic
+def application_escalate(*, application: Application, now: datetime | None = None) -> bool:
+    """Tell the programme managers, once, that an application waits past the promised date.
+
+    Whether a reviewer is assigned or not; the applicant sees it on the timeline. Returns False
+    when it was escalated already (a second run, a redelivered task) or is no longer waiting."""
+    now = now or timezone.now()
+    claimed = Application.objects.to_escalate(now=now).filter(pk=application.pk).update(escalated_at=now)
+    if not claimed:
+        return False
+    application = Application.objects.select_related("program").get(pk=application.pk)
+    ApplicationEvent.objects.create(
+        application=application, from_status=application.status, to_status=application.status,
+        action="escalate", note=_("Past the review period of %(days)d days.") % {
+            "days": application.program.review_period_days
+        },
+    )  # fmt: skip
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
+        notify(
+            recipient=manager,
+            kind="application_escalated",
+            url=f"/admin/support/application/{application.pk}/change/",
+            context={
+                "reference": application.reference or "",
+                "program": bilingual(application.program, "name"),
+                "due": application.review_due_at.isoformat() if application.review_due_at else "",
+            },
+        )
+    return True
 
 
 @transaction.atomic

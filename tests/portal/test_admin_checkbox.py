@@ -22,4 +22,5 @@ def test_row_checkbox_is_djangos_markup_with_the_name_escaped(language):
         ours = company_admin.action_checkbox(company)
         djangos = admin.ModelAdmin.action_checkbox(company_admin, company)
     assert ours == djangos
-    assert "<b>" not in ours and "&lt;b&gt;" in ours
+    assert "<b>" not in ours
+    assert "&lt;b&gt;" in ours

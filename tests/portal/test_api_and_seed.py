@@ -31,6 +31,8 @@ def test_seed_demo_is_safe_to_run_twice(capsys):
         "broker@demo.example",
     ]:
         assert email in out
+    from django.db.models import Count
+
     from brokers.models import Broker, Offer, OfferResponse
     from companies.models import Company
     from products.models import Product
@@ -51,6 +53,17 @@ def test_seed_demo_is_safe_to_run_twice(capsys):
     assert StaffTie.objects.filter(user__email="reviewer2@demo.example").exists()
     transient = {Status.SCREENING}
     assert set(Application.objects.values_list("status", flat=True)) == set(Status.values) - transient
+    # Issue 10: an application escalated as overdue, and a grant paid in two instalments, both of
+    # the demo applicant's company (company@demo.example sees them on "My applications").
+    escalated = Application.objects.get(events__action="escalate")
+    in_two = Application.objects.annotate(n=Count("payments")).get(n=2)
+    assert (
+        escalated.company
+        == in_two.company
+        == Company.objects.get(memberships__user__email="company@demo.example")
+    )
+    assert in_two.status == Status.PAID
+    assert sum(p.amount for p in in_two.payments.all()) == in_two.granted_amount
     manager = User.objects.get(email="manager@demo.example")
     assert manager.check_password("demo-pass-1405")
     assert manager.is_staff

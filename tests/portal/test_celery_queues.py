@@ -35,6 +35,7 @@ INTENDED = {
     "brokers.tasks.offers_fanout_sweep": "periodic",
     "brokers.tasks.broker_invitations_sweep": "periodic",
     "support.tasks.reviews_overdue_remind": "periodic",
+    "support.tasks.applications_overdue_escalate": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
     "products.tasks.product_thumbnails_sweep": "periodic",

@@ -151,7 +151,7 @@ def test_odd_grant_amounts_are_refused_without_an_error_page(client_for, manager
 
 def test_a_long_payment_reference_is_refused(client_for, manager, under_review):
     Application.objects.filter(pk=under_review.pk).update(status=Status.APPROVED, granted_amount=100)
-    response = act(client_for(manager), "mark_paid", under_review, note="P" * 150)
+    response = act(client_for(manager), "record_payment", under_review, amount="100", note="P" * 150)
     assert response.status_code == 200
     under_review.refresh_from_db()
     assert under_review.status == Status.APPROVED

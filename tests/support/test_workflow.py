@@ -164,7 +164,7 @@ def test_only_the_applicant_submits(
     [
         ("application_approve", {"amount": Decimal("100")}),
         ("application_reject", {"reason": "no"}),
-        ("application_mark_paid", {"reference": "PAY-1"}),
+        ("application_payment_record", {"amount": Decimal("100"), "reference": "PAY-1"}),
         ("application_close", {}),
         ("application_request_revision", {"note": "x"}),
     ],
@@ -219,12 +219,14 @@ def test_full_path_to_closed(
     workflow.application_approve(
         application=application, by=manager, amount=Decimal("8000"), note="Good case"
     )
-    workflow.application_mark_paid(application=application, by=manager, reference="PAY-1405-77")
+    workflow.application_payment_record(
+        application=application, by=manager, amount=Decimal("8000"), reference="PAY-1405-77"
+    )
     workflow.application_close(application=application, by=manager)
     application.refresh_from_db()
     assert application.status == Status.CLOSED
     assert application.granted_amount == Decimal("8000")
-    assert application.payment_reference == "PAY-1405-77"
+    assert [(p.amount, p.reference) for p in application.payments.all()] == [(Decimal("8000"), "PAY-1405-77")]
     statuses = [e.to_status for e in application.events.all()]
     assert statuses[-3:] == ["approved", "paid", "closed"]
     kinds = Notification.objects.filter(recipient=company_member, kind="application_status")
@@ -389,7 +391,9 @@ CALLS = {
         application=a, by=u["manager"], amount=Decimal("100")
     ),
     "reject": lambda a, u: workflow.application_reject(application=a, by=u["manager"], reason="x"),
-    "mark_paid": lambda a, u: workflow.application_mark_paid(application=a, by=u["manager"], reference="P-1"),
+    "mark_paid": lambda a, u: workflow.application_payment_record(
+        application=a, by=u["manager"], amount=Decimal("100"), reference="P-1"
+    ),
     "close": lambda a, u: workflow.application_close(application=a, by=u["manager"]),
     "withdraw": lambda a, u: workflow.application_withdraw(application=a, by=u["company_member"]),
 }
@@ -404,7 +408,10 @@ def test_every_action_from_every_state_follows_the_table(
 ):
     from support.models import Application
 
-    Application.objects.filter(pk=application.pk).update(status=state, assigned_reviewer=reviewer)
+    # Granted (not decided) so that a payment has a grant to pay in the states that take one.
+    Application.objects.filter(pk=application.pk).update(
+        status=state, assigned_reviewer=reviewer, granted_amount=Decimal("100")
+    )
     application.refresh_from_db()
     if state == Status.UNDER_REVIEW:
         complete_reviews(application, reviewer)  # a decision waits for it
