@@ -49,7 +49,7 @@ CLAIM_STATES = (
 )  # fmt: skip
 # Waiting for the centre: the applicant was promised the next step by `review_due_at`.
 AWAITING_CENTRE = (Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW)
-# Timeline rows that record a decision or a payment: final (support.final; migration 0009).
+# Timeline rows that record a decision or a payment: final (support.final; migration 0011).
 FINAL_EVENT_ACTIONS = ("approve", "reject", "record_payment", "mark_paid")
 # The fields a decision writes; once `decided_at` is set none of them changes again.
 DECISION_FIELDS = ("granted_amount", "decided_at", "decided_by_id", "decision_note")
@@ -526,7 +526,7 @@ class ApplicationEvent(models.Model):
     """One row per status change (and assignment): the company's timeline and the audit log.
 
     Append-only: a row is never updated, and those recording a decision or a payment are never
-    deleted either (support.final; triggers of migration 0009 on PostgreSQL)."""
+    deleted either (support.final; triggers of migration 0011 on PostgreSQL)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
@@ -571,7 +571,7 @@ class Payment(FinalRecord):
     """One instalment paid of an application's grant; together never more than the grant.
 
     Recorded by support.workflow.application_payment_record under the application's lock; on
-    PostgreSQL a constraint trigger (migration 0009) refuses a sum beyond the grant as well."""
+    PostgreSQL a constraint trigger (migration 0011) refuses a sum beyond the grant as well."""
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="payments"
