@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -119,6 +121,19 @@ class ProductAdmin(CheckedActionsMixin, AuditedAdmin):
     actions = ["export_csv"]
     # The product's history, then its certificates' (they are edited inline on its page).
     object_history_template = "admin/products/product/object_history.html"
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        # The applications naming a product protect it (support refuses the deletion itself):
+        # listed on the confirmation page, which then offers no deletion.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        from support.models import Application
+
+        naming = Application.objects.filter(products__in=[obj.pk for obj in objs]).distinct()
+        protected = [
+            *protected,
+            *(f"{application._meta.verbose_name}: {application}" for application in naming),
+        ]
+        return to_delete, model_count, perms_needed, protected
 
     def history_extra_context(self, request: HttpRequest, product: Product) -> dict:
         history = ProductCertification.history.filter(product_id=product.pk)
