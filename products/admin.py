@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -268,7 +268,7 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
         # certificate that changed after the list was loaded.
         return format_html(
             '{}<input type="hidden" name="version_{}" value="{}">',
-            date_format(localtime(certificate.submitted_at), "SHORT_DATETIME_FORMAT"),
+            localize(localtime(certificate.submitted_at)),  # as the admin shows a date column
             certificate.pk,
             certificate.version,
         )
