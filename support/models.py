@@ -267,6 +267,12 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             raise FinalRecordError(_("A decision is final: it cannot be changed."))
         return super().update(**kwargs)
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # As Application.delete: only drafts go (a submitted one keeps its timeline).
+        if self.exclude(status=Status.DRAFT).exists():
+            raise FinalRecordError(_("A submitted application keeps its timeline: it cannot be deleted."))
+        return super().delete()
+
 
 class Application(TimeStampedModel):
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)

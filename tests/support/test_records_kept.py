@@ -117,6 +117,8 @@ def test_a_submitted_undecided_application_is_not_deleted_with_its_timeline(
     )
     with pytest.raises(FinalRecordError):
         application.delete()
+    with pytest.raises(FinalRecordError):
+        Application.objects.filter(pk=application.pk).delete()
     if connection.vendor == "postgresql":
         _refused("DELETE FROM support_applicationevent WHERE application_id = %s", [application.pk])
     assert application.events.exists()
