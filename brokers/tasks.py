@@ -97,15 +97,19 @@ def offers_expire() -> int:
 
 @transaction.atomic
 def _expire(offer_id: int) -> int:
-    now = timezone.now()
-    if (
-        not Offer.objects.past_deadline()
+    # Locked and saved, not a bulk UPDATE: the offer's history records the closing (by nobody).
+    offer = (
+        Offer.objects.past_deadline()
+        .select_for_update(of=("self",))
+        .select_related("broker")
         .filter(pk=offer_id)
-        .update(status=Offer.Status.CLOSED, closed_at=now)
-    ):
+    ).first()
+    if offer is None:
         return 0  # closed meanwhile
+    offer.status = Offer.Status.CLOSED
+    offer.closed_at = timezone.now()
+    offer.save(update_fields=["status", "closed_at", "updated_at"])
     public_content_changed()  # the board and the offer's page no longer list it as open
-    offer = Offer.objects.select_related("broker").get(pk=offer_id)
     notify_members(
         offer.broker,
         kind="offer_expired",

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -66,7 +70,9 @@ class GalleryInline(admin.TabularInline):
 
 
 class CertificateStateFilter(admin.SimpleListFilter):
-    title = _("certification")
+    """Products holding a valid certificate of the chosen certification (verified, unexpired)."""
+
+    title = _("valid certification")
     parameter_name = "held"
 
     def lookups(self, request, model_admin):  # noqa: ANN001, ANN201 - admin signature
@@ -74,8 +80,9 @@ class CertificateStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):  # noqa: ANN001, ANN201 - admin signature
         if self.value():
-            # EXISTS instead of a join and DISTINCT over every product row.
-            held = ProductCertification.objects.filter(
+            # EXISTS instead of a join and DISTINCT over every product row. Only certificates that
+            # count, as on the catalogue: verified and not expired (valid_on).
+            held = ProductCertification.objects.valid_on().filter(
                 product=OuterRef("pk"), certification__code=self.value()
             )
             return queryset.filter(Exists(held))
@@ -114,6 +121,19 @@ class ProductAdmin(CheckedActionsMixin, AuditedAdmin):
     actions = ["export_csv"]
     # The product's history, then its certificates' (they are edited inline on its page).
     object_history_template = "admin/products/product/object_history.html"
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        # The applications naming a product protect it (support refuses the deletion itself):
+        # listed on the confirmation page, which then offers no deletion.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        from support.models import Application
+
+        naming = Application.objects.filter(products__in=[obj.pk for obj in objs]).distinct()
+        protected = [
+            *protected,
+            *(f"{application._meta.verbose_name}: {application}" for application in naming),
+        ]
+        return to_delete, model_count, perms_needed, protected
 
     def history_extra_context(self, request: HttpRequest, product: Product) -> dict:
         history = ProductCertification.history.filter(product_id=product.pk)
@@ -168,12 +188,29 @@ class CertificateDecisionForm(forms.ModelForm):
         widget=forms.RadioSelect,
     )
 
+    # What the page showed (ProductCertification.version): a decision on a certificate that
+    # changed since is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = CertificateToCheck
         fields = ["rejection_reason"]
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
     def clean(self) -> dict:
         data = super().clean()
+        if self.instance.pk and data.get("version") != self.instance.version:
+            # Shown again with what it is now, and the token of that.
+            self.data = self.data.copy()
+            self.data["version"] = self.instance.version
+            raise ValidationError(
+                _("This certificate changed after the page was loaded: check it again before deciding."),
+                code="changed",
+            )
         if data.get("decision") == self.REJECT and not (data.get("rejection_reason") or "").strip():
             self.add_error("rejection_reason", _("Say what is wrong, so the company knows what to fix."))
         return data
@@ -185,7 +222,7 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     form = CertificateDecisionForm
     change_form_template = "admin/products/certificatetocheck/change_form.html"
-    list_display = ["certification", "number", "issuer", "expiry_date", "product", "company", "submitted_at"]
+    list_display = ["certification", "number", "issuer", "expiry_date", "product", "company", "submitted"]
     list_display_links = ["certification", "number"]
     list_select_related = ["certification", "product__company"]
     list_filter = ["certification"]
@@ -197,7 +234,7 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": readonly_fields}),
-        (_("Decision"), {"fields": ["decision", "rejection_reason"]}),
+        (_("Decision"), {"fields": ["decision", "rejection_reason", "version"]}),
     ]
     action_form = NoteActionForm
     actions = ["verify_selected", "reject_selected"]
@@ -224,6 +261,41 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description=_("submitted at"), ordering="submitted_at")
+    def submitted(self, certificate: ProductCertification) -> str:
+        # With the row's version, posted with the selection: the actions leave alone a
+        # certificate that changed after the list was loaded.
+        return format_html(
+            '{}<input type="hidden" name="version_{}" value="{}">',
+            localize(localtime(certificate.submitted_at)),  # as the admin shows a date column
+            certificate.pk,
+            certificate.version,
+        )
+
+    def _versions(self, request: HttpRequest) -> dict[int, str]:
+        """The version of each certificate listed on the page the action was chosen on."""
+        prefix = "version_"
+        return {
+            int(name[len(prefix) :]): value
+            for name, value in request.POST.items()
+            if name.startswith(prefix) and name[len(prefix) :].isdigit()
+        }
+
+    def _report_changed(self, request: HttpRequest, count: int) -> None:
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d certificate changed after the list was loaded (or was not on it) and was "
+                    "left as it is: check it again.",
+                    "%(n)d certificates changed after the list was loaded (or were not on it) and were "
+                    "left as they are: check them again.",
+                    count,
+                )
+                % {"n": count},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("company"), ordering="product__company__name_en")
     def company(self, certificate: ProductCertification) -> Company:
@@ -253,12 +325,16 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: CertificateToCheck, form: forms.Form, change: bool
     ) -> None:
         try:
+            version = form.cleaned_data["version"]
             if form.cleaned_data["decision"] == CertificateDecisionForm.VERIFY:
-                services.certificate_verify(certificate=obj, by=request.user)
+                services.certificate_verify(certificate=obj, by=request.user, version=version)
                 self.message_user(request, _("The certificate is verified."), messages.SUCCESS)
             else:
                 services.certificate_reject(
-                    certificate=obj, by=request.user, reason=form.cleaned_data["rejection_reason"]
+                    certificate=obj,
+                    by=request.user,
+                    reason=form.cleaned_data["rejection_reason"],
+                    version=version,
                 )
                 self.message_user(request, _("The certificate is rejected; the company is told why."))
         except ValidationError as error:
@@ -273,7 +349,13 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Verify the selected certificates"), permissions=["change"])
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[CertificateToCheck]) -> None:
-        count = services.certificates_verify(certificates=queryset, by=request.user)
+        versions = self._versions(request)
+        changed = sum(versions.get(certificate.pk) != certificate.version for certificate in queryset)
+        verified = services.certificates_verify(certificates=queryset, by=request.user, versions=versions)
+        for certificate in verified:
+            self.log_change(request, certificate, _("Verified"))
+        self._report_changed(request, changed)
+        count = len(verified)
         self.message_user(
             request,
             ngettext("%(n)d certificate verified.", "%(n)d certificates verified.", count) % {"n": count},
@@ -288,12 +370,23 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
         if not reason:
             self.message_user(request, _("Write the reason in the note box first."), messages.ERROR)
             return
+        versions = self._versions(request)
+        rejected = changed = 0
         for certificate in queryset:
-            services.certificate_reject(certificate=certificate, by=request.user, reason=reason)
+            try:
+                services.certificate_reject(
+                    certificate=certificate, by=request.user, reason=reason,
+                    version=versions.get(certificate.pk, ""),
+                )  # fmt: skip
+            except ValidationError:
+                changed += 1
+                continue
+            rejected += 1
             self.log_change(request, certificate, f"{_('Rejected')}: {reason}")
+        self._report_changed(request, changed)
         self.message_user(
             request,
-            ngettext("%(n)d certificate rejected.", "%(n)d certificates rejected.", len(queryset))
-            % {"n": len(queryset)},
+            ngettext("%(n)d certificate rejected.", "%(n)d certificates rejected.", rejected)
+            % {"n": rejected},
             messages.SUCCESS,
         )

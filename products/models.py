@@ -3,6 +3,7 @@ per-country certification requirements behind the compliance matrix."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -461,6 +462,15 @@ class ProductCertification(TimeStampedModel):
                 }
         super().save(*args, **kwargs)
         self._checked_values = self._rechecked_values()
+
+    @property
+    def version(self) -> str:
+        """A token of what a member of staff checks (the details, the scan and the status): the
+        verify and reject forms post the one they were shown, and a decision on a certificate
+        that changed since is refused."""
+        shown = [self.status, *(str(getattr(self, name)) for name in self.RECHECKED_FIELDS[:-1])]
+        shown.append(self.file.name or "")
+        return hashlib.sha256("\x1f".join(shown).encode()).hexdigest()[:20]
 
     @property
     def is_verified(self) -> bool:

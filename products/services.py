@@ -12,6 +12,7 @@ from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from companies.models import Company
 from companies.permissions import company_is_active
@@ -148,19 +149,30 @@ def product_certificate_update(*, certificate: ProductCertification, **fields: A
     return stored
 
 
-def _certificate_for_decision(certificate: ProductCertification) -> ProductCertification:
-    return (
+def _certificate_for_decision(certificate: ProductCertification, version: str | None) -> ProductCertification:
+    """The certificate, locked; with `version`, refused if it is no longer what the decider saw."""
+    certificate = (
         ProductCertification.objects.select_for_update(of=("self",))
         .select_related("product__company", "certification")
         .get(pk=certificate.pk)
     )
+    if version is not None and version != certificate.version:
+        raise ValidationError(
+            _("This certificate changed after the page was loaded: check it again before deciding."),
+            code="changed",
+        )
+    return certificate
 
 
 @transaction.atomic
-def certificate_verify(*, certificate: ProductCertification, by: User) -> ProductCertification:
-    """Record that the centre checked the scan: the certificate counts from now (until it expires)."""
+def certificate_verify(
+    *, certificate: ProductCertification, by: User, version: str | None = None
+) -> ProductCertification:
+    """Record that the centre checked the scan: the certificate counts from now (until it expires).
+
+    `version` is the certificate's `version` as the decider saw it (the admin posts it)."""
     can_verify_certificates(by).require()
-    certificate = _certificate_for_decision(certificate)
+    certificate = _certificate_for_decision(certificate, version)
     if certificate.status == ProductCertification.Status.VERIFIED:
         return certificate  # an admin action run twice changes nothing
     if certificate.status != ProductCertification.Status.PENDING:
@@ -179,30 +191,53 @@ def certificate_verify(*, certificate: ProductCertification, by: User) -> Produc
 
 
 @transaction.atomic
-def certificates_verify(*, certificates: QuerySet[ProductCertification], by: User) -> int:
-    """Verify many pending, unexpired certificates at once; return how many were verified.
+def certificates_verify(
+    *, certificates: QuerySet[ProductCertification], by: User, versions: dict[int, str] | None = None
+) -> list[ProductCertification]:
+    """Verify many pending, unexpired certificates at once; return those verified.
 
-    One UPDATE and one readiness rewrite of the products concerned (the per-row path would
-    rewrite readiness once per certificate)."""
+    With `versions` (pk: `version` as the decider saw it), a certificate missing from it or changed
+    since is left as it is.
+
+    One UPDATE, one INSERT of their history rows (who and when, as a single save records) and one
+    readiness rewrite of the products concerned (the per-row path would rewrite readiness once
+    per certificate)."""
     can_verify_certificates(by).require()
-    pending = certificates.filter(
-        status=ProductCertification.Status.PENDING, expiry_date__gte=timezone.localdate()
-    ).order_by("pk")
-    rows = list(pending.select_for_update(of=("self",)).values_list("pk", "product_id"))
+    # As the model itself (the admin passes its queue's proxy), whose history the rows go to.
+    rows = list(
+        ProductCertification.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=certificates.values("pk"),
+            status=ProductCertification.Status.PENDING,
+            expiry_date__gte=timezone.localdate(),
+        )
+        .order_by("pk")
+    )
+    if versions is not None:
+        rows = [certificate for certificate in rows if versions.get(certificate.pk) == certificate.version]
     if not rows:
-        return 0
+        return []
     now = timezone.now()
-    ProductCertification.objects.filter(pk__in=[pk for pk, _product in rows]).update(
-        status=ProductCertification.Status.VERIFIED, reviewed_by=by, reviewed_at=now,
-        rejection_reason="", updated_at=now,
+    for certificate in rows:
+        certificate.status = ProductCertification.Status.VERIFIED
+        certificate.reviewed_by = by
+        certificate.reviewed_at = now
+        certificate.rejection_reason = ""
+        certificate.updated_at = now
+    bulk_update_with_history(
+        rows, ProductCertification,
+        ["status", "reviewed_by", "reviewed_at", "rejection_reason", "updated_at"],
+        default_user=by, default_date=now,
     )  # fmt: skip
-    readiness_refresh(product_ids={product_id for _pk, product_id in rows})
-    public_content_changed()  # an UPDATE sends no signal
-    return len(rows)
+    readiness_refresh(product_ids={certificate.product_id for certificate in rows})
+    public_content_changed()  # a bulk update sends no signal
+    return rows
 
 
 @transaction.atomic
-def certificate_reject(*, certificate: ProductCertification, by: User, reason: str) -> ProductCertification:
+def certificate_reject(
+    *, certificate: ProductCertification, by: User, reason: str, version: str | None = None
+) -> ProductCertification:
     """Refuse a certificate (pending, or verified and found wrong) and tell the company what to fix."""
     can_verify_certificates(by).require()
     reason = (reason or "").strip()
@@ -210,7 +245,7 @@ def certificate_reject(*, certificate: ProductCertification, by: User, reason: s
         raise ValidationError(
             {"rejection_reason": _("Say what is wrong, so the company knows what to fix.")}, code="required"
         )
-    certificate = _certificate_for_decision(certificate)
+    certificate = _certificate_for_decision(certificate, version)
     if certificate.status == ProductCertification.Status.REJECTED and certificate.rejection_reason == reason:
         return certificate
     certificate.status = ProductCertification.Status.REJECTED

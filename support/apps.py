@@ -31,7 +31,27 @@ class SupportConfig(AppConfig):
         post_save.connect(FIGURES.changed, sender=Application, weak=False, dispatch_uid="dashboard_saved")
         post_delete.connect(FIGURES.changed, sender=Application, weak=False, dispatch_uid="dashboard_deleted")
 
+        # An application's products are part of what was applied for (and granted): a product
+        # named on one is archived by its company, not deleted (products.admin says so first).
+        from django.db.models.signals import pre_delete
+
+        from products.models import Product
+
+        pre_delete.connect(_product_kept, sender=Product, weak=False, dispatch_uid="product_kept")
+
         register_figure(
             "programs", _("support programmes open now"),
             lambda: SupportProgram.objects.open_on().count(), "support:program_list",
         )  # fmt: skip
+
+
+def _product_kept(sender: type, instance: object, **kwargs: object) -> None:
+    from django.db.models import ProtectedError
+
+    from .models import Application
+
+    named = list(Application.objects.filter(products=instance)[:10])
+    if named:
+        raise ProtectedError(
+            _("A product named on an application cannot be deleted: archive it instead."), set(named)
+        )

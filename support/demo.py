@@ -227,7 +227,7 @@ def _walk(application: Application, path, start, reviewer, manager, rng) -> None
         previous = status
     application.status = previous
     application.save()
-    if paid is not None:  # once granted and saved: the payments trigger checks the grant (migration 0009)
+    if paid is not None:  # once granted and saved: the payments trigger checks the grant (migration 0011)
         Payment.objects.create(
             application=application, amount=application.granted_amount, currency=application.program.currency,
             reference=paid[0], paid_on=paid[1], recorded_by=manager,

@@ -2,7 +2,7 @@
 
 Nobody edits or deletes them, superusers included. Three layers say so: the admin (no change or
 delete permission, read-only pages), the ORM (the mixins below raise `FinalRecordError`), and on
-PostgreSQL the database itself (triggers of migration 0009 refuse UPDATE and DELETE). A mistake is
+PostgreSQL the database itself (triggers of migration 0011 refuse UPDATE and DELETE). A mistake is
 corrected by a new record (a note, a new review round, a correcting entry), never by rewriting one.
 """
 

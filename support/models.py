@@ -49,8 +49,6 @@ CLAIM_STATES = (
 )  # fmt: skip
 # Waiting for the centre: the applicant was promised the next step by `review_due_at`.
 AWAITING_CENTRE = (Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW)
-# Timeline rows that record a decision or a payment: final (support.final; migration 0009).
-FINAL_EVENT_ACTIONS = ("approve", "reject", "record_payment", "mark_paid")
 # The fields a decision writes; once `decided_at` is set none of them changes again.
 DECISION_FIELDS = ("granted_amount", "decided_at", "decided_by_id", "decision_note")
 
@@ -269,6 +267,12 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
             raise FinalRecordError(_("A decision is final: it cannot be changed."))
         return super().update(**kwargs)
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # As Application.delete: only drafts go (a submitted one keeps its timeline).
+        if self.exclude(status=Status.DRAFT).exists():
+            raise FinalRecordError(_("A submitted application keeps its timeline: it cannot be deleted."))
+        return super().delete()
+
 
 class Application(TimeStampedModel):
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
@@ -286,10 +290,12 @@ class Application(TimeStampedModel):
     countries = models.ManyToManyField(
         TargetCountry, verbose_name=_("target countries"), related_name="applications"
     )
+    # PROTECT: a brokerage named on an application is kept (suspended, not deleted), so that a
+    # decided grant never loses the broker it was granted with.
     broker = models.ForeignKey(
         Broker,
         verbose_name=_("broker"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="applications",
@@ -407,6 +413,8 @@ class Application(TimeStampedModel):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.decided_at is not None:
             raise FinalRecordError(_("A decided application cannot be deleted."))
+        if self.status != Status.DRAFT:  # its timeline is kept (the trigger refuses it too)
+            raise FinalRecordError(_("A submitted application keeps its timeline: it cannot be deleted."))
         return super().delete(*args, **kwargs)
 
     def paid_total(self) -> Decimal:
@@ -514,19 +522,23 @@ class ApplicationEventQuerySet(models.QuerySet["ApplicationEvent"]):
         return self.filter(internal=False)
 
     def update(self, **kwargs: Any) -> int:
-        raise FinalRecordError(_("The timeline is append-only."))
+        # Only what deleting a user does (on_delete SET_NULL): the actor's account goes.
+        if kwargs not in ({"actor": None}, {"actor_id": None}):
+            raise FinalRecordError(_("The timeline is append-only."))
+        return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(action__in=FINAL_EVENT_ACTIONS).exists():
-            raise FinalRecordError(_("A decision or a payment on the timeline is final."))
+        if self.exclude(application__status=Status.DRAFT).exists():
+            raise FinalRecordError(_("The timeline is kept: its steps cannot be deleted."))
         return super().delete()
 
 
 class ApplicationEvent(models.Model):
     """One row per status change (and assignment): the company's timeline and the audit log.
 
-    Append-only: a row is never updated, and those recording a decision or a payment are never
-    deleted either (support.final; triggers of migration 0009 on PostgreSQL)."""
+    Append-only: a row is never updated (but for its actor's account becoming NULL when the user is
+    deleted) nor deleted, short of deleting a draft application, which has no submitted steps
+    (support.final; triggers of migrations 0011 and 0013 on PostgreSQL)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
@@ -562,8 +574,8 @@ class ApplicationEvent(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self.action in FINAL_EVENT_ACTIONS:
-            raise FinalRecordError(_("A decision or a payment on the timeline is final."))
+        if self.application.status != Status.DRAFT:
+            raise FinalRecordError(_("The timeline is kept: its steps cannot be deleted."))
         return super().delete(*args, **kwargs)
 
 
@@ -571,7 +583,7 @@ class Payment(FinalRecord):
     """One instalment paid of an application's grant; together never more than the grant.
 
     Recorded by support.workflow.application_payment_record under the application's lock; on
-    PostgreSQL a constraint trigger (migration 0009) refuses a sum beyond the grant as well."""
+    PostgreSQL a constraint trigger (migration 0011) refuses a sum beyond the grant as well."""
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="payments"
@@ -658,16 +670,17 @@ class StaffTie(TimeStampedModel):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected: not a conflict")
 
+    # PROTECT: a declaration outlives neither side's deletion silently (the conflict record stays).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.PROTECT,
         related_name="declared_ties",
     )  # fmt: skip
     company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.CASCADE, null=True, blank=True,
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="staff_ties",
     )  # fmt: skip
     broker = models.ForeignKey(
-        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, null=True, blank=True,
+        Broker, verbose_name=_("broker"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="staff_ties",
     )  # fmt: skip
     nature = models.CharField(_("nature of the tie"), max_length=20, choices=Nature.choices)

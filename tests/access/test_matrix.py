@@ -271,6 +271,19 @@ def _action(name: str, target: str, **extra: str) -> Callable[[World], dict[str,
     return build
 
 
+def _certificate_action(name: str, **extra: str) -> Callable[[World], dict[str, Any]]:
+    """An action on the pending certificate, with the version the list showed of it."""
+
+    def build(w: World) -> dict[str, Any]:
+        certificate = w.objects["certificate_pending"]
+        return {
+            **_action(name, "certificate_pending", **extra)(w),
+            f"version_{certificate.pk}": certificate.version,
+        }
+
+    return build
+
+
 def _tie_form(w: World, persona: str) -> dict[str, Any]:
     user = w.users[persona]
     tie = {"company": w.company_pending.pk, "nature": "family", "note": "Cousin"}
@@ -356,14 +369,18 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         _action("request_revision", "application_b", note="Add a proforma", amount=""),
     ),
     "action:verify": ("form", _action("verify", "company_pending", note="Checked")),
-    "action:verify_certificate": ("form", _action("verify_selected", "certificate_pending", note="")),
+    "action:verify_certificate": ("form", _certificate_action("verify_selected", note="")),
     "action:reject_certificate": (
         "form",
-        _action("reject_selected", "certificate_pending", note="The scan is unreadable"),
+        _certificate_action("reject_selected", note="The scan is unreadable"),
     ),  # fmt: skip
     "certificate_decision": (
         "form",
-        lambda w: {"decision": "reject", "rejection_reason": "The number differs from the scan"},
+        lambda w: {
+            "decision": "reject",
+            "rejection_reason": "The number differs from the scan",
+            "version": w.objects["certificate_pending"].version,
+        },
     ),  # fmt: skip
     "action:approve_broker": ("form", _action("approve", "broker_pending", note="Checked")),
     "admin_user_password": ("form", lambda w: {"password1": "x-new-pass-991", "password2": "x-new-pass-991"}),

@@ -319,3 +319,11 @@ def test_lost_invitation_emails_are_sent_by_the_sweep(broker_member, brokerage):
     assert broker_invitations_sweep() == 1
     assert [m.to for m in mail.outbox] == [["x@broker.example"]]
     assert broker_invitations_sweep() == 0
+
+
+def test_an_expired_offer_has_a_history_row_of_its_closing_by_nobody(brokerage):
+    past = OfferFactory(broker=brokerage, deadline=timezone.localdate() - dt.timedelta(days=1))
+    assert offers_expire() == 1
+    latest = past.history.latest()
+    assert (latest.status, latest.history_type, latest.history_user) == (Offer.Status.CLOSED, "~", None)
+    assert latest.closed_at is not None

@@ -211,8 +211,12 @@ def test_the_queue_is_for_staff_with_the_permission(request, client_for, uploade
     assert client.get(f"{QUEUE}").status_code == expected
     assert client.get(f"{QUEUE}{uploaded.pk}/change/").status_code == expected
     response = client.post(
-        f"{QUEUE}", {"action": "verify_selected", "_selected_action": [uploaded.pk], "index": "0"}
-    )
+        f"{QUEUE}",
+        {
+            "action": "verify_selected", "_selected_action": [uploaded.pk], "index": "0",
+            f"version_{uploaded.pk}": uploaded.version,
+        },
+    )  # fmt: skip
     assert response.status_code in (302, 403)
     uploaded.refresh_from_db()
     assert (uploaded.status == ProductCertification.Status.VERIFIED) == (persona == "manager")
@@ -229,13 +233,17 @@ def test_rejecting_on_the_change_page_needs_a_reason_and_then_tells_the_company(
     client_for, manager, uploaded, company_member
 ):
     client = client_for(manager)
-    response = client.post(f"{QUEUE}{uploaded.pk}/change/", {"decision": "reject", "rejection_reason": ""})
+    version = uploaded.version
+    response = client.post(
+        f"{QUEUE}{uploaded.pk}/change/", {"decision": "reject", "rejection_reason": "", "version": version}
+    )
     assert response.status_code == 200
     assert "rejection_reason" in response.context["adminform"].form.errors
     uploaded.refresh_from_db()
     assert uploaded.status == ProductCertification.Status.PENDING
     response = client.post(
-        f"{QUEUE}{uploaded.pk}/change/", {"decision": "reject", "rejection_reason": "Blurred scan"}
+        f"{QUEUE}{uploaded.pk}/change/",
+        {"decision": "reject", "rejection_reason": "Blurred scan", "version": version},
     )
     assert response.status_code == 302
     uploaded.refresh_from_db()
@@ -244,7 +252,9 @@ def test_rejecting_on_the_change_page_needs_a_reason_and_then_tells_the_company(
 
 
 def test_verifying_on_the_change_page_records_who(client_for, manager, uploaded, iraq):
-    response = client_for(manager).post(f"{QUEUE}{uploaded.pk}/change/", {"decision": "verify"})
+    response = client_for(manager).post(
+        f"{QUEUE}{uploaded.pk}/change/", {"decision": "verify", "version": uploaded.version}
+    )
     assert response.status_code == 302
     uploaded.refresh_from_db()
     assert (uploaded.status, uploaded.reviewed_by) == ("verified", manager)
@@ -270,8 +280,8 @@ def test_bulk_verification_refreshes_readiness_of_every_product_at_once(
     )  # fmt: skip
     selected = ProductCertification.objects.filter(pk__in=[c.pk for c in [*certificates, expired]])
     with django_assert_max_num_queries(12):
-        count = services.certificates_verify(certificates=selected, by=manager)
-    assert count == 6
+        verified = services.certificates_verify(certificates=selected, by=manager)
+    assert len(verified) == 6
     assert ready_for(iraq) == {f"Mask {n}" for n in range(6)}
     expired.refresh_from_db()
     assert expired.status == ProductCertification.Status.PENDING
