@@ -214,7 +214,17 @@ class EventInline(admin.TabularInline):
     ordering = ["created_at", "pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationEvent]:
-        return super().get_queryset(request).select_related("actor")
+        events = super().get_queryset(request).select_related("actor")
+        if is_manager(request.user):
+            return events
+        # A review's row carries its score: hidden from another reviewer until they have scored
+        # the current round themselves (independent reviews, as ReviewInline).
+        scored = Review.objects.filter(
+            reviewer=request.user,
+            application=OuterRef("application"),
+            review_round=OuterRef("application__review_round"),
+        )
+        return events.exclude(Q(action="review") & ~Q(actor=request.user) & ~Exists(scored))
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

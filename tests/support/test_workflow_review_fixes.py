@@ -239,16 +239,20 @@ def test_a_reviewer_sees_the_others_scores_only_after_scoring(
         application=panel, reviewer=reviewer, scores=scores(panel, 9), recommendation="approve",
         no_conflict=True, comment="ALI-SECRET-COMMENT",
     )  # fmt: skip
+    ali_score = panel.reviews.get(reviewer=reviewer).weighted_score
+    assert f"{ali_score}" in panel.events.get(action="review").note  # the staff timeline's row says it
     zahra = client_for(second_reviewer)
     pages = [f"{CHANGELIST}{panel.pk}/review/", f"{CHANGELIST}{panel.pk}/change/"]
     for url in pages:
         content = zahra.get(url, headers={"accept-language": "en"}).content.decode()
         assert "Combined score" not in content
         assert "ALI-SECRET-COMMENT" not in content
+        assert f"{ali_score}" not in content
         assert "scores show once you have submitted yours" in content
     boss = client_for(manager).get(pages[1], headers={"accept-language": "en"}).content.decode()
     assert "Combined score of 1 review" in boss
     assert "ALI-SECRET-COMMENT" in boss
+    assert f"{ali_score}" in boss
     review_submit(
         application=panel, reviewer=second_reviewer, scores=scores(panel), recommendation="approve",
         no_conflict=True,
