@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -16,14 +17,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.digits import to_ascii_digits
-from portal.forms import DigitsFormMixin, add_service_errors
+from portal.forms import DigitsFormMixin, LocalDateField, add_service_errors
 from portal.history import AuditedAdmin
 from portal.pagination import LargeTablePaginator
-from portal.permissions import Role, staff_with_role
+from portal.permissions import Role, is_manager, staff_with_role
 from products.search import normalize_query
 
 from . import workflow
@@ -41,7 +43,7 @@ from .models import (
     Status,
     SupportProgram,
 )
-from .panel import panel_of, panel_scores
+from .panel import panel_of, panel_scores_for
 from .permissions import applications_for_staff, can_manage_assignments, can_record_payment, can_review
 from .services import review_submit
 
@@ -189,7 +191,15 @@ class ReviewInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
-        return super().get_queryset(request).select_related("reviewer")
+        reviews = super().get_queryset(request).select_related("reviewer")
+        if is_manager(request.user):
+            return reviews
+        # Reviews are independent: a reviewer sees the others' reviews of a round once they have
+        # submitted their own for it (support.panel.may_see_panel_scores), and always their own.
+        own_rounds = Review.objects.filter(
+            reviewer=request.user, application=OuterRef("application"), review_round=OuterRef("review_round")
+        )
+        return reviews.filter(Q(reviewer=request.user) | Exists(own_rounds))
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -204,7 +214,17 @@ class EventInline(admin.TabularInline):
     ordering = ["created_at", "pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationEvent]:
-        return super().get_queryset(request).select_related("actor")
+        events = super().get_queryset(request).select_related("actor")
+        if is_manager(request.user):
+            return events
+        # A review's row carries its score: hidden from another reviewer until they have scored
+        # the current round themselves (independent reviews, as ReviewInline).
+        scored = Review.objects.filter(
+            reviewer=request.user,
+            application=OuterRef("application"),
+            review_round=OuterRef("application__review_round"),
+        )
+        return events.exclude(Q(action="review") & ~Q(actor=request.user) & ~Exists(scored))
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -231,7 +251,7 @@ class PaymentInline(admin.TabularInline):
 
 class PaymentForm(DigitsFormMixin, forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    paid_on = forms.DateField(label=_("Paid on"), help_text=_("As on the transfer order: YYYY-MM-DD."))
+    paid_on = LocalDateField(label=_("Paid on"), help_text=_("As on the transfer order."))
     reference = forms.CharField(label=_("Bank or treasury reference"), max_length=100)
 
 
@@ -357,8 +377,20 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         """The current round's reviewers, each one's weighted score, and the combined score."""
         return render_to_string(
             "admin/support/partials/_panel.html",
-            {"panel": panel_of(application), "scores": panel_scores(application), "application": application},
+            {
+                "panel": panel_of(application),
+                "scores": panel_scores_for(getattr(application, "viewer", AnonymousUser()), application),
+                "application": application,
+            },
         )
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Application | None:
+        application = super().get_object(request, object_id, from_field)
+        if application is not None:
+            application.viewer = request.user  # whose eyes panel_summary shows the scores to
+        return application
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
@@ -440,7 +472,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
             "form": form,
             "opts": self.model._meta,
             "panel": panel_of(application),
-            "scores": panel_scores(application),
+            "scores": panel_scores_for(request.user, application),
             "already_scored": application.reviews.filter(
                 reviewer=request.user, review_round=application.review_round
             ).exists(),
@@ -459,9 +491,10 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
                 self.message_user(request, f"{application}: {error}", messages.ERROR)
             else:
                 done += 1
-                self.log_change(request, application, label)  # the admin's own history, beside the timeline
+                self.log_change(request, application, str(label))  # the admin's history, beside the timeline
         if done:
-            self.message_user(request, _("%(n)d applications updated.") % {"n": done}, messages.SUCCESS)
+            message = ngettext("%(n)d application updated.", "%(n)d applications updated.", done)
+            self.message_user(request, message % {"n": done}, messages.SUCCESS)
 
     @staticmethod
     def _note(request: HttpRequest) -> str:
@@ -472,7 +505,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         self._each(
             request,
             queryset,
-            "assigned",
+            _("assigned"),
             lambda a: workflow.application_assign(application=a, by=request.user, reviewer=request.user),
         )
 
@@ -484,7 +517,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         self._each(
             request,
             queryset,
-            "revision requested",
+            _("revision requested"),
             lambda a: workflow.application_request_revision(application=a, by=request.user, note=note),
         )
 
@@ -499,7 +532,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         self._each(
             request,
             queryset,
-            "approved",
+            _("approved"),
             lambda a: workflow.application_approve(application=a, by=request.user, amount=amount, note=note),
         )
 
@@ -509,7 +542,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         self._each(
             request,
             queryset,
-            "rejected",
+            _("rejected"),
             lambda a: workflow.application_reject(application=a, by=request.user, reason=note),
         )
 
@@ -518,6 +551,14 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         permissions=["change"],
     )
     def record_payment(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        # One amount and one bank reference belong to one transfer: one application at a time.
+        if queryset.count() != 1:
+            self.message_user(
+                request,
+                _("Record a payment for one application at a time (a bank reference is one transfer's)."),
+                messages.ERROR,
+            )
+            return
         form = GrantAmountForm({"amount": request.POST.get("amount", "")})
         if not form.is_valid():
             self.message_user(request, _("Enter the amount paid (a positive number)."), messages.ERROR)
@@ -526,7 +567,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         self._each(
             request,
             queryset,
-            "payment recorded",
+            _("payment recorded"),
             lambda a: workflow.application_payment_record(
                 application=a, by=request.user, amount=amount, reference=note
             ),
@@ -537,7 +578,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         self._each(
             request,
             queryset,
-            "closed",
+            _("closed"),
             lambda a: workflow.application_close(application=a, by=request.user, note=self._note(request)),
         )
 

@@ -15,11 +15,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.admin_tools import CheckedActionsMixin
 from portal.forms import LocalDateField
 from portal.models import User
 from portal.permissions import Role, is_manager, staff_with_role
+from portal.templatetags.portal_tags import jdate
 
 from . import workflow
 from .models import Application, Reviewer, StaffTie, Status
@@ -30,7 +32,7 @@ from .panel import panel_of
 class ReviewerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user: User) -> str:
         if user.is_away_on(timezone.localdate()):
-            return _("%(user)s (away until %(day)s)") % {"user": user, "day": user.away_until}
+            return _("%(user)s (away until %(day)s)") % {"user": user, "day": jdate(user.away_until)}
         return str(user)
 
 
@@ -157,7 +159,9 @@ class StaffTieAdmin(CheckedActionsMixin, admin.ModelAdmin):
         except PermissionDenied as error:
             self.message_user(request, str(error) or _("Not allowed."), messages.ERROR)
             return
-        self.message_user(request, _("%(n)d declarations updated.") % {"n": len(queryset)}, messages.SUCCESS)
+        count = len(queryset)
+        message = ngettext("%(n)d declaration updated.", "%(n)d declarations updated.", count) % {"n": count}
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Approve the declared ties"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[StaffTie]) -> None:
@@ -192,6 +196,7 @@ class ReviewerAdmin(CheckedActionsMixin, admin.ModelAdmin):
         current = Q(
             review_assignments__application__status=Status.UNDER_REVIEW,
             review_assignments__review_round=F("review_assignments__application__review_round"),
+            review_assignments__ended_at__isnull=True,
         )
         return Reviewer.objects.filter(is_staff=True, groups__name=Role.REVIEWER.value).annotate(
             load=Count("review_assignments", filter=current)

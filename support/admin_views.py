@@ -106,7 +106,7 @@ def _by_program(figures: list[dict[str, Any]]) -> list[SupportProgram]:
         mine = [item for item in figures if item["program_id"] == program.pk]
         program.application_count = sum(item["count"] for item in mine)
         program.granted = sum((item["granted"] or Decimal("0") for item in mine), Decimal("0")).quantize(CENT)
-        program.remaining = program.budget - program.granted
+        program.remaining = program.remaining_budget(program.granted)
         program.used_percent = (
             (program.granted * 100 / program.budget).quantize(Decimal("0.1")) if program.budget else None
         )

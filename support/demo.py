@@ -177,7 +177,7 @@ def _seed_instalments_and_escalation(company: Company, manager) -> None:  # noqa
         ):
             application_payment_record(
                 application=approved, by=manager, amount=amount, reference=reference,
-                paid_on=today - timedelta(days=days),
+                paid_on=max(today - timedelta(days=days), timezone.localdate(approved.decided_at)),
             )  # fmt: skip
     waiting = mine.filter(status=Status.UNDER_REVIEW).first()
     if waiting is not None:
@@ -265,7 +265,7 @@ def _seed_panel_and_conflict(program: SupportProgram) -> None:
         if skipped is not None:
             ApplicationEvent.objects.create(
                 application=skipped, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
-                action="conflict_skip", internal=True, note=f"Skipped {second}: conflict of interest.",
+                action="conflict_skip", internal=True, note=f"{second} کنار گذاشته شد: تعارض منافع. / Skipped {second}: conflict of interest.",
             )  # fmt: skip
     if Application.objects.filter(justification__startswith=PANEL_NOTE).exists():
         return
@@ -295,7 +295,7 @@ def _seed_panel_and_conflict(program: SupportProgram) -> None:
         previous = status
     ApplicationEvent.objects.create(
         application=application, from_status=previous, to_status=previous, action="assign",
-        note=f"Panel: {reviewer}, {second}.", created_at=moment,
+        note=f"هیئت داوری: {reviewer}، {second}. / Panel: {reviewer}, {second}.", created_at=moment,
     )  # fmt: skip
     for member, score in ((reviewer, 8), (second, 6)):
         ReviewAssignment.objects.create(application=application, reviewer=member, review_round=1)

@@ -618,6 +618,12 @@ class Payment(FinalRecord):
         return f"{self.reference}: {self.amount} {self.currency}"
 
 
+class ReviewAssignmentQuerySet(models.QuerySet):
+    def current(self) -> ReviewAssignmentQuerySet:
+        """The seats still held (not moved to another reviewer)."""
+        return self.filter(ended_at__isnull=True)
+
+
 class ReviewAssignment(models.Model):
     """A reviewer on an application's panel for one review round.
 
@@ -634,6 +640,15 @@ class ReviewAssignment(models.Model):
     )  # fmt: skip
     review_round = models.PositiveSmallIntegerField(_("review round"))
     created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    # A seat a manager moved to another reviewer is ended, not deleted: who sat on the panel stays
+    # on record. Every "current panel" query reads the seats that are not ended (`current()`).
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("replaced by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+
+    objects = ReviewAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review assignment")
@@ -641,7 +656,9 @@ class ReviewAssignment(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "review_round", "reviewer"], name="one_seat_per_reviewer_and_round"
+                fields=["application", "review_round", "reviewer"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_seat_per_reviewer_and_round",
             )
         ]
         # A reviewer's admin list asks "am I on this application's panel?" row by row.

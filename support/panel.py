@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from brokers.models import BrokerMembership
 from companies.models import CompanyMembership
 from portal.models import User
-from portal.permissions import Role, staff_with_role
+from portal.permissions import Role, is_manager, staff_with_role
+from portal.templatetags.portal_tags import jdate
 
 from .models import Application, ReviewAssignment, StaffTie, Status
 
@@ -79,6 +80,7 @@ def available_reviewers(day: date | None = None) -> QuerySet[User]:
     current = Q(
         review_assignments__application__status=Status.UNDER_REVIEW,
         review_assignments__review_round=F("review_assignments__application__review_round"),
+        review_assignments__ended_at__isnull=True,
     )
     return (
         staff_with_role(Role.REVIEWER)
@@ -127,7 +129,7 @@ def panel_choose(application: Application, *, preferred: list[User] | None = Non
             continue
         if user.is_away_on(today):
             choice.notes.append(
-                _("%(user)s is away until %(day)s.") % {"user": user, "day": user.away_until.isoformat()}
+                _("%(user)s is away until %(day)s.") % {"user": user, "day": jdate(user.away_until)}
             )
             continue
         take(user)
@@ -140,9 +142,11 @@ def panel_choose(application: Application, *, preferred: list[User] | None = Non
 
 
 def panel_of(application: Application) -> list[ReviewAssignment]:
-    """The current round's panel, lead first."""
+    """The current round's panel (the seats held now), lead first."""
     seats = list(
-        application.assignments.filter(review_round=application.review_round).select_related("reviewer")
+        application.assignments.current()
+        .filter(review_round=application.review_round)
+        .select_related("reviewer")
     )
     seats.sort(key=lambda seat: (seat.reviewer_id != application.assigned_reviewer_id, seat.created_at))
     return seats
@@ -153,15 +157,35 @@ def is_on_panel(user: User | AnonymousUser, application: Application) -> bool:
         return False
     if application.assigned_reviewer_id == user.pk:
         return True
-    return application.assignments.filter(reviewer=user, review_round=application.review_round).exists()
+    seats = application.assignments.current()
+    return seats.filter(reviewer=user, review_round=application.review_round).exists()
 
 
 @dataclass
 class PanelScores:
-    """The current round's completed reviews (each with its weighted score) and their mean."""
+    """The current round's completed reviews (each with its weighted score) and their mean;
+    `hidden` when the reader may not see them yet (panel_scores_for)."""
 
     reviews: list = field(default_factory=list)
     combined: Decimal | None = None
+    hidden: bool = False
+
+
+def may_see_panel_scores(user: User | AnonymousUser, application: Application) -> bool:
+    """Reviews are independent: a reviewer sees the others' scores of the round only once they
+    have submitted their own; programme managers always see them."""
+    if not user.is_authenticated:
+        return False
+    if is_manager(user):
+        return True
+    return application.reviews.filter(reviewer=user, review_round=application.review_round).exists()
+
+
+def panel_scores_for(user: User | AnonymousUser, application: Application) -> PanelScores:
+    """panel_scores, or nothing (hidden) for a reviewer who has not scored this round yet."""
+    if not may_see_panel_scores(user, application):
+        return PanelScores(hidden=True)
+    return panel_scores(application)
 
 
 def panel_scores(application: Application) -> PanelScores:

@@ -16,7 +16,7 @@ from portal.models import User
 from portal.permissions import is_manager, is_reviewer
 
 from .models import Application, ReviewAssignment, Status
-from .panel import conflict_reason, is_on_panel
+from .panel import conflict_reason, conflicted_ids, is_on_panel
 
 
 def is_applicant(user: User | AnonymousUser, application: Application) -> bool:
@@ -37,7 +37,10 @@ def applications_for_staff(
     if is_reviewer(user):
         on_panel = Exists(
             ReviewAssignment.objects.filter(
-                application=OuterRef("pk"), reviewer=user, review_round=OuterRef("review_round")
+                application=OuterRef("pk"),
+                reviewer=user,
+                review_round=OuterRef("review_round"),
+                ended_at__isnull=True,
             )
         )
         return applications.filter(
@@ -84,23 +87,39 @@ def can_decide(user: User | AnonymousUser, application: Application) -> Access:
 
 
 def can_record_payment(user: User | AnonymousUser, application: Application) -> Access:
-    """A programme manager holding the payment permission (given to the role by migration 0009)."""
-    if is_manager(user) and user.has_perm("support.add_payment"):
-        return ALLOWED
-    return refuse(_("Only programme managers with the payment permission record payments."))
+    """A programme manager holding the payment permission (given to the role by migration 0011),
+    not conflicted on the application."""
+    if not (is_manager(user) and user.has_perm("support.add_payment")):
+        return refuse(_("Only programme managers with the payment permission record payments."))
+    return free_of_conflict(user, application)
+
+
+def can_close(user: User | AnonymousUser, application: Application) -> Access:
+    """A programme manager not conflicted on the application."""
+    if not is_manager(user):
+        return refuse(_("Only programme managers close applications."))
+    return free_of_conflict(user, application)
 
 
 def reviews_complete(user: User | AnonymousUser, application: Application) -> Access:
     """The programme's number of completed reviews of the current round, by people other than
-    `user` (the decider), are in: no decision before them."""
+    `user` (the decider), are in: no decision before them. A review counts when its author may
+    still review the application (can_review): a seat on the current panel that was not moved to
+    another reviewer, or a programme manager; and no conflict of interest now."""
     needed = application.program.reviews_needed(application.requested_amount)
-    done = (
-        application.reviews.filter(review_round=application.review_round)
+    seated = set(
+        application.assignments.current()
+        .filter(review_round=application.review_round)
+        .values_list("reviewer", flat=True)
+    ) | {application.assigned_reviewer_id}
+    conflicted = conflicted_ids(application)
+    reviewers = {
+        review.reviewer
+        for review in application.reviews.filter(review_round=application.review_round)
         .exclude(reviewer=user)
-        .values("reviewer")
-        .distinct()
-        .count()
-    )
+        .select_related("reviewer")
+    }
+    done = sum(1 for r in reviewers if (r.pk in seated or is_manager(r)) and r.pk not in conflicted)
     if done < needed:
         return refuse(
             ngettext(

@@ -57,6 +57,13 @@ def screen(application: Application, *, on: date) -> list[str]:
     return reasons
 
 
+def joint_brand_not_ready(application: Application, *, on: date) -> list[str]:
+    """Why the application's products cannot carry the joint brand on `on` (empty when they can):
+    screening asks, and the approval asks again under its lock."""
+    countries = set(application.countries.values_list("pk", flat=True))
+    return _not_ready(list(application.products.all()), countries, on=on)
+
+
 def _not_ready(products: list[Product], countries: set[int], *, on: date) -> list[str]:
     """The joint national brand vouches for a product's papers: each product must be ready for
     each target country on `on`, by certificates the centre verified (ProductReadiness)."""

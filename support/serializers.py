@@ -141,7 +141,9 @@ class StatusField(serializers.ChoiceField):
         super().__init__(choices=Status.choices, **kwargs)
 
 
-ASSIGNMENT_ACTIONS = ("assign", "reassign")  # their notes name reviewers
+# Their notes are not for the company: assignments name reviewers; an escalation's (older rows)
+# is the staff's, in the server's language. The HTML timeline hides the same ones.
+HIDDEN_NOTE_ACTIONS = ("assign", "reassign", "escalate")
 
 
 class ApplicationEventSerializer(serializers.ModelSerializer):
@@ -158,7 +160,7 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_note(self, event: ApplicationEvent) -> str:
-        return "" if event.action in ASSIGNMENT_ACTIONS else event.note
+        return "" if event.action in HIDDEN_NOTE_ACTIONS else event.note
 
 
 class ApplicationUpdateSerializer(serializers.ModelSerializer):

@@ -63,5 +63,13 @@ def reviewer_requests(events: list[ApplicationEvent]) -> list[ApplicationEvent]:
     )
 
 
-def escalation(events: list[ApplicationEvent]) -> ApplicationEvent | None:
-    return next((e for e in events if e.action == "escalate"), None)
+def escalation(application: Application, events: list[ApplicationEvent]) -> ApplicationEvent | None:
+    """The escalation of the current round, while the application still waits for the centre
+    (a resubmission starts a new round with its own date; a decision ends the wait)."""
+    if application.status not in AWAITING_CENTRE:
+        return None
+    submits = [e.created_at for e in events if e.action == "submit"]
+    since = max(submits) if submits else None
+    return next(
+        (e for e in events if e.action == "escalate" and (since is None or e.created_at >= since)), None
+    )

@@ -112,7 +112,7 @@ def _detail_page(
             "due_at": due_at,
             "due_passed": due_at is not None and due_at < timezone.now(),
             "requests": standing.reviewer_requests(events),
-            "escalated": standing.escalation(events),
+            "escalated": standing.escalation(application, events),
             "budget": {
                 "total": program.budget,
                 "granted": granted,

@@ -64,6 +64,7 @@ from .models import (
 )
 from .panel import conflict_reason, is_eligible_reviewer, panel_choose
 from .permissions import (
+    can_close,
     can_decide,
     can_manage_assignments,
     can_record_payment,
@@ -74,12 +75,13 @@ from .permissions import (
 
 Check = Callable[[User | AnonymousUser, Application], bool]
 
-APPLICANT, REVIEWER, ANY_REVIEWER, MANAGER, PAYER, SYSTEM = (
+APPLICANT, REVIEWER, ANY_REVIEWER, MANAGER, PAYER, CLOSER, SYSTEM = (
     "applicant",
     "reviewer",
     "any_reviewer",
     "manager",
     "payer",
+    "closer",
     "system",
 )
 BEFORE_DECISION = (
@@ -106,7 +108,7 @@ TRANSITIONS: dict[str, Transition] = {
     "reject": Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
     "record_payment": Transition((Status.APPROVED,), Status.APPROVED, PAYER),
     "mark_paid": Transition((Status.APPROVED,), Status.PAID, PAYER),
-    "close": Transition((Status.PAID,), Status.CLOSED, MANAGER),
+    "close": Transition((Status.PAID,), Status.CLOSED, CLOSER),
     "withdraw": Transition(BEFORE_DECISION, Status.WITHDRAWN, APPLICANT),
 }
 
@@ -126,6 +128,8 @@ def _may(role: str, user: User | AnonymousUser | None, application: Application)
         return is_manager(user)
     if role == PAYER:
         return bool(can_record_payment(user, application))
+    if role == CLOSER:
+        return bool(can_close(user, application))
     return False
 
 
@@ -246,6 +250,8 @@ def application_submit(*, application: Application, by: User) -> Application:
         "screening_attempts": 0,
         # The date promised to the applicant; screening sets it again when the review starts.
         "review_due_at": now + timedelta(days=application.program.review_period_days),
+        # A new round has its own promised date: past it, it is escalated again.
+        "escalated_at": None,
     }
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
@@ -257,14 +263,24 @@ def application_submit(*, application: Application, by: User) -> Application:
 
 
 def _revision_asked_by(application: Application) -> User | None:
-    """Whoever sent the application back in its last round (None when screening did)."""
+    """The reviewer who last asked for changes (a failed screening in between does not forget them)."""
     event = (
-        application.events.filter(action__in=("request_revision", "screen_fail"))
+        application.events.filter(action="request_revision")
         .select_related("actor")
         .order_by("-created_at", "-pk")
         .first()
     )
-    return event.actor if event is not None and event.action == "request_revision" else None
+    return event.actor if event is not None else None
+
+
+def _previous_panel(application: Application) -> list[User]:
+    """The reviewers still seated at the end of the last earlier round that had a panel (a round
+    that failed screening had none)."""
+    seats = application.assignments.current().filter(review_round__lt=application.review_round)
+    last_round = seats.order_by("-review_round").values_list("review_round", flat=True).first()
+    if last_round is None:
+        return []
+    return [seat.reviewer for seat in seats.filter(review_round=last_round).select_related("reviewer")]
 
 
 def _seat_panel(application: Application) -> Application:
@@ -274,12 +290,7 @@ def _seat_panel(application: Application) -> Application:
     round's panel, unless they are away or conflicted; the other seats go to the least loaded
     available reviewers who are not conflicted. Skips for a conflict are kept from the company."""
     asked_by = _revision_asked_by(application) if application.review_round > 1 else None
-    previous = [
-        seat.reviewer
-        for seat in application.assignments.filter(review_round=application.review_round - 1)
-        .select_related("reviewer")
-        .order_by("pk")
-    ]
+    previous = _previous_panel(application)
     choice = panel_choose(application, preferred=[u for u in [asked_by, *previous] if u is not None])
     for skip in choice.skipped:
         _record(application, "conflict_skip", by=None, note=skip, internal=True)
@@ -390,7 +401,7 @@ def application_assign(*, application: Application, by: User, reviewer: User) ->
     previous = application.assigned_reviewer
     application.assigned_reviewer = reviewer
     application.save(update_fields=["assigned_reviewer", "updated_at"])
-    ReviewAssignment.objects.get_or_create(
+    ReviewAssignment.objects.current().get_or_create(
         application=application, reviewer=reviewer, review_round=application.review_round
     )
     _record(application, "assign", by=by, note=f"{previous or '-'} → {reviewer}")
@@ -415,7 +426,7 @@ def application_reassign(
     if application.status != Status.UNDER_REVIEW:
         raise ValidationError(_("Only applications under review can be reassigned."), code="invalid_state")
     _check_assignable(application, to)
-    seats = application.assignments.filter(review_round=application.review_round)
+    seats = application.assignments.current().filter(review_round=application.review_round)
     seated = set(seats.values_list("reviewer", flat=True)) | {application.assigned_reviewer_id} - {None}
     short = len(seated) < application.program.reviews_needed(application.requested_amount)
     if replacing is None and not short:  # a full panel: the lead hands over
@@ -423,11 +434,16 @@ def application_reassign(
     if replacing == to or seats.filter(reviewer=to).exists():
         raise ValidationError({"reviewer": _("%(user)s already reviews this application.") % {"user": to}})
     if replacing is not None:
+        if replacing.pk not in seated:
+            raise ValidationError(
+                {"replacing": _("%(user)s has no seat on this application's panel.") % {"user": replacing}}
+            )
         if application.reviews.filter(reviewer=replacing, review_round=application.review_round).exists():
             raise ValidationError(
                 {"replacing": _("%(user)s has already scored this round.") % {"user": replacing}}
             )
-        seats.filter(reviewer=replacing).delete()
+        # Ended, not deleted: the panel's history keeps who sat on it and who took the seat over.
+        seats.filter(reviewer=replacing).update(ended_at=timezone.now(), replaced_by=to)
     ReviewAssignment.objects.create(
         application=application, reviewer=to, review_round=application.review_round
     )
@@ -504,11 +520,19 @@ def application_approve(
         raise ValidationError({"amount": _("The grant cannot exceed the programme's cap per application.")})
     _refuse_a_second_claim(current, GRANTED_STATES)  # checked again, under the programme's lock
     _check_company_ceiling(program, current, amount)
-    if amount > program.remaining_budget():
+    left = program.remaining_budget()
+    if amount > left:
         raise ValidationError(
             {"amount": _("Only %(left)s %(currency)s is left in this programme's budget.")
-             % {"left": program.remaining_budget(), "currency": program.currency}}
+             % {"left": left, "currency": program.currency}}
         )  # fmt: skip
+    if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
+        # Screening checked the products' papers; certificates may have lapsed since.
+        from .screening import joint_brand_not_ready
+
+        not_ready = joint_brand_not_ready(current, on=timezone.localdate())
+        if not_ready:
+            raise ValidationError(not_ready, code="not_ready")
     decision = {
         "granted_amount": amount,
         "decided_at": timezone.now(),
@@ -557,6 +581,8 @@ def application_payment_record(
     can_record_payment(by, current).require()
     if current.status != Status.APPROVED:
         raise ValidationError(_("Only approved applications that are not fully paid take payments."))
+    if current.decided_at is not None and paid_on < timezone.localdate(current.decided_at):
+        raise ValidationError({"paid_on": _("A payment cannot be made before the grant was decided.")})
     if current.payments.filter(reference=reference).exists():
         raise ValidationError({"reference": _("A payment with this reference is already recorded.")})
     left = current.left_to_pay()
@@ -575,7 +601,24 @@ def application_payment_record(
     # language, and the applicant's page lists the payments with what is left.
     paid, granted = current.granted_amount - left + amount, current.granted_amount
     note = f"{amount:,.2f} {current.program.currency} · {reference} · {paid:,.2f} / {granted:,.2f}"
-    _transition(current, "mark_paid" if amount == left else "record_payment", by=by, note=note)
+    if amount == left:  # paid in full: the company hears of the new status
+        _transition(current, "mark_paid", by=by, note=note)
+        return payment
+    # Still approved: no "new status" notice, a payment notice instead.
+    _transition(current, "record_payment", by=by, note=note, notify_company=False)
+    notify_members(
+        current.company,
+        kind="application_payment",
+        url=current.get_absolute_url(),
+        context={
+            "reference": current.reference or "",
+            "program": bilingual(current.program, "name"),
+            "amount": f"{amount:,.2f}",
+            "paid": f"{paid:,.2f}",
+            "granted": f"{granted:,.2f}",
+            "currency": current.program.currency,
+        },
+    )
     return payment
 
 
@@ -592,9 +635,7 @@ def application_escalate(*, application: Application, now: datetime | None = Non
     application = Application.objects.select_related("program").get(pk=application.pk)
     ApplicationEvent.objects.create(
         application=application, from_status=application.status, to_status=application.status,
-        action="escalate", note=_("Past the review period of %(days)d days.") % {
-            "days": application.program.review_period_days
-        },
+        action="escalate",  # no note: the beat task knows no reader's language; the heading says it
     )  # fmt: skip
     for manager in staff_with_role(Role.PROGRAMME_MANAGER):
         notify(

@@ -22,7 +22,7 @@ from companies.models import CompanyInvitation
 from portal.models import ApiToken, SecurityEvent, User
 from portal.permissions import Role
 from products.models import ProductImage
-from support.models import ApplicationDocument, Review, Reviewer, StaffTie, Status
+from support.models import ApplicationDocument, Review, ReviewAssignment, Reviewer, StaffTie, Status
 from tests.brokers.factories import (
     BrokerFactory,
     BrokerMembershipFactory,
@@ -197,6 +197,9 @@ def build_world() -> World:
     # One completed review by a panel member who is no persona, so that a manager may decide and
     # the assigned reviewer may still score.
     panel = UserFactory(email="panel@centre.example", is_staff=True, roles=reviewer)
+    ReviewAssignment.objects.create(  # a review counts for its seat on the panel (reviews_complete)
+        application=o["application_a"], reviewer=panel, review_round=o["application_a"].review_round
+    )
     o["panel_review"] = Review.objects.create(
         application=o["application_a"], reviewer=panel, recommendation=Review.Recommendation.APPROVE,
         weighted_score=Decimal("7.50"), review_round=o["application_a"].review_round,

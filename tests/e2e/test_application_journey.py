@@ -112,7 +112,7 @@ def test_application_from_draft_to_approval(
     boss.fill("input[name=amount]", "12000")
     boss.fill("input[name=note]", "Approved at 80%")
     boss.locator("button[name=index]").click()
-    expect(boss.locator(".messagelist")).to_contain_text("1 applications updated")
+    expect(boss.locator(".messagelist")).to_contain_text("1 application updated")
     application.refresh_from_db()
     assert application.status == Status.APPROVED
 

@@ -60,7 +60,7 @@ def test_review_form_rejects_scores_out_of_range(client_for, reviewer, under_rev
 
 def test_manager_approves_with_an_amount_from_the_admin(client_for, manager, reviewed):
     response = act(client_for(manager), "approve", reviewed, amount="۸٬۰۰۰", note="OK")
-    assert "1 applications updated" in response.content.decode()
+    assert "1 application updated" in response.content.decode()
     reviewed.refresh_from_db()
     assert reviewed.status == Status.APPROVED
     assert reviewed.granted_amount == Decimal("8000")

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 def approve_directly(application: Application, amount: str = "10000") -> Application:
     """Approved for `amount` without the review steps (the workflow's approval is tested elsewhere)."""
     Application.objects.filter(pk=application.pk).update(
-        status=Status.APPROVED, granted_amount=Decimal(amount), decided_at=timezone.now(),
-        reference="EXP-1405-000042",
+        status=Status.APPROVED, granted_amount=Decimal(amount),
+        decided_at=timezone.now() - timedelta(days=60), reference="EXP-1405-000042",
     )  # fmt: skip
     application.refresh_from_db()
     return application

@@ -57,9 +57,9 @@ def scores_of(application, value=7):
 
 def seats(application):
     return set(
-        ReviewAssignment.objects.filter(
-            application=application, review_round=application.review_round
-        ).values_list("reviewer__email", flat=True)
+        ReviewAssignment.objects.current()
+        .filter(application=application, review_round=application.review_round)
+        .values_list("reviewer__email", flat=True)
     )
 
 
