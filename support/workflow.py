@@ -43,6 +43,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from companies.models import Company
 from portal.enqueue import enqueue_on_commit
@@ -50,6 +51,7 @@ from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
 from portal.page_cache import public_content_changed
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
+from products.models import Product
 
 from .models import (
     CLAIM_STATES,
@@ -541,7 +543,11 @@ def application_approve(
     }
     application = _transition(application, "approve", by=by, note=note, changes=decision)
     if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
-        application.products.update(joint_brand=True)
+        # Each product's history says who granted the badge (an update() would leave no row).
+        products = [p for p in application.products.select_for_update() if not p.joint_brand]
+        for product in products:
+            product.joint_brand = True
+        bulk_update_with_history(products, Product, ["joint_brand"], default_user=by)
         public_content_changed()  # the joint-brand badge shows in the catalog
     return application
 

@@ -295,6 +295,9 @@ def test_joint_brand_approval_marks_the_products(
     application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
     workflow.application_approve(application=application, by=manager, amount=Decimal("1000"))
     assert all(p.joint_brand for p in application.products.all())
+    for product in application.products.all():  # its history says who granted the badge
+        latest = product.history.first()
+        assert (latest.joint_brand, latest.history_user, latest.history_type) == (True, manager, "~")
 
 
 def make_ready(application) -> None:
