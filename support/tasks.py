@@ -14,6 +14,7 @@ from portal.permissions import Role, staff_with_role
 
 from . import workflow
 from .models import GRANTED_STATES, Application, Status
+from .panel import panel_of
 
 # Screening tries per submission (the task's own retries and the sweep's together); after the
 # last one the application waits in "submitted" and shows in the admin under "Screening failed".
@@ -54,16 +55,22 @@ def _remind(application_id: int, today) -> int:  # noqa: ANN001 - a date
     ):
         return 0
     application = Application.objects.select_related("assigned_reviewer", "program").get(pk=application_id)
-    reviewer = application.assigned_reviewer
-    if reviewer is None:
-        return 0
-    notify(
-        recipient=reviewer,
-        kind="review_overdue",
-        url=f"/admin/support/application/{application.pk}/change/",
-        context={"reference": application.reference, "program": bilingual(application.program, "name")},
+    # Every seat of the current round whose review is not in yet (the lead's too, seated or not).
+    scored = set(
+        application.reviews.filter(review_round=application.review_round).values_list("reviewer", flat=True)
     )
-    return 1
+    waiting = {seat.reviewer for seat in panel_of(application)}
+    if application.assigned_reviewer:
+        waiting.add(application.assigned_reviewer)
+    waiting = sorted((reviewer for reviewer in waiting if reviewer.pk not in scored), key=lambda r: r.pk)
+    for reviewer in waiting:
+        notify(
+            recipient=reviewer,
+            kind="review_overdue",
+            url=f"/admin/support/application/{application.pk}/change/",
+            context={"reference": application.reference, "program": bilingual(application.program, "name")},
+        )
+    return len(waiting)
 
 
 @shared_task(acks_late=True)

@@ -4,9 +4,11 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Notification
-from support.models import Application, Status
+from portal.permissions import Role
+from support.models import Application, ReviewAssignment, Status
 from support.tasks import managers_weekly_summary, reviews_overdue_remind
-from tests.support.factories import ApplicationFactory
+from tests.portal.factories import UserFactory
+from tests.support.factories import ApplicationFactory, complete_reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,23 @@ def test_overdue_reviews_remind_the_reviewer_once_a_day(reviewer, company):
     reminder = Notification.objects.get(kind="review_overdue")
     assert reminder.recipient == reviewer
     assert "EXP-1405-000900" in reminder.title
+
+
+def test_an_overdue_panel_reminds_each_member_who_has_not_scored(reviewer, company):
+    second, third = (UserFactory(is_staff=True, roles=[Role.REVIEWER]) for _ in range(2))
+    late = ApplicationFactory(company=company)
+    Application.objects.filter(pk=late.pk).update(
+        status=Status.UNDER_REVIEW, assigned_reviewer=reviewer, reference="EXP-1405-000901", review_round=1,
+        review_due_at=timezone.now() - timezone.timedelta(days=2),
+    )  # fmt: skip
+    for member in (reviewer, second, third):
+        ReviewAssignment.objects.create(application=late, reviewer=member, review_round=1)
+    late.refresh_from_db()
+    complete_reviews(late, third)  # third has scored: no reminder for them
+
+    assert reviews_overdue_remind() == 2
+    reminded = set(Notification.objects.filter(kind="review_overdue").values_list("recipient", flat=True))
+    assert reminded == {reviewer.pk, second.pk}
 
 
 def test_weekly_summary_goes_to_each_manager(manager, company):
