@@ -33,6 +33,7 @@ from .admin_panel import reassign_view
 from .admin_views import dashboard
 from .models import (
     GRANTED_STATES,
+    Action,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -224,7 +225,7 @@ class EventInline(admin.TabularInline):
             application=OuterRef("application"),
             review_round=OuterRef("application__review_round"),
         )
-        return events.exclude(Q(action="review") & ~Q(actor=request.user) & ~Exists(scored))
+        return events.exclude(Q(action=Action.REVIEW) & ~Q(actor=request.user) & ~Exists(scored))
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -23,6 +23,7 @@ from portal.permissions import Role
 from products.models import Product, ProductCategory
 
 from .models import (
+    Action,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -81,9 +82,10 @@ PATHS = [
     ([Status.SUBMITTED, Status.WITHDRAWN], 3),
 ]
 ACTIONS = {
-    Status.SUBMITTED: "submit", Status.SCREENING: "screen_start", Status.UNDER_REVIEW: "screen_pass",
-    Status.REVISION_REQUESTED: "request_revision", Status.APPROVED: "approve", Status.REJECTED: "reject",
-    Status.PAID: "mark_paid", Status.CLOSED: "close", Status.WITHDRAWN: "withdraw",
+    Status.SUBMITTED: Action.SUBMIT, Status.SCREENING: Action.SCREEN_START,
+    Status.UNDER_REVIEW: Action.SCREEN_PASS, Status.REVISION_REQUESTED: Action.REQUEST_REVISION,
+    Status.APPROVED: Action.APPROVE, Status.REJECTED: Action.REJECT, Status.PAID: Action.MARK_PAID,
+    Status.CLOSED: Action.CLOSE, Status.WITHDRAWN: Action.WITHDRAW,
 }  # fmt: skip
 
 
@@ -265,7 +267,7 @@ def _seed_panel_and_conflict(program: SupportProgram) -> None:
         if skipped is not None:
             ApplicationEvent.objects.create(
                 application=skipped, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
-                action="conflict_skip", internal=True, note=f"{second} کنار گذاشته شد: تعارض منافع. / Skipped {second}: conflict of interest.",
+                action=Action.CONFLICT_SKIP, internal=True, note=f"{second} کنار گذاشته شد: تعارض منافع. / Skipped {second}: conflict of interest.",
             )  # fmt: skip
     if Application.objects.filter(justification__startswith=PANEL_NOTE).exists():
         return
@@ -294,7 +296,7 @@ def _seed_panel_and_conflict(program: SupportProgram) -> None:
         )  # fmt: skip
         previous = status
     ApplicationEvent.objects.create(
-        application=application, from_status=previous, to_status=previous, action="assign",
+        application=application, from_status=previous, to_status=previous, action=Action.ASSIGN,
         note=f"هیئت داوری: {reviewer}، {second}. / Panel: {reviewer}, {second}.", created_at=moment,
     )  # fmt: skip
     for member, score in ((reviewer, 8), (second, 6)):

@@ -533,6 +533,33 @@ class ApplicationEventQuerySet(models.QuerySet["ApplicationEvent"]):
         return super().delete()
 
 
+class Action(models.TextChoices):
+    """What a timeline row records: a transition of support.workflow's table, or a step that leaves
+    the status as it is (assignments, skips, reviews, escalations). The labels are what staff read
+    in the admin; the company's timeline shows `ApplicationEvent.heading`."""
+
+    SUBMIT = "submit", _("Submitted")
+    SCREEN_START = "screen_start", _("Screening started")
+    SCREEN_PASS = "screen_pass", _("Passed screening")
+    SCREEN_FAIL = "screen_fail", _("Failed screening")
+    ASSIGN = "assign", _("Reviewer assigned")
+    REASSIGN = "reassign", _("Reviewer reassigned")
+    CONFLICT_SKIP = "conflict_skip", _("Reviewer skipped for a conflict of interest")
+    REVIEW = "review", _("Review submitted")
+    REQUEST_REVISION = "request_revision", _("Changes requested")
+    APPROVE = "approve", _("Approved")
+    REJECT = "reject", _("Rejected")
+    RECORD_PAYMENT = "record_payment", _("Instalment paid")
+    MARK_PAID = "mark_paid", _("Paid in full")
+    ESCALATE = "escalate", _("Escalated to the programme managers")
+    CLOSE = "close", _("Closed")
+    WITHDRAW = "withdraw", _("Withdrawn")
+
+
+# Timeline notes the company does not read (page and API alike).
+NOTE_WITHHELD = (Action.ASSIGN, Action.REASSIGN, Action.ESCALATE)
+
+
 class ApplicationEvent(models.Model):
     """One row per status change (and assignment): the company's timeline and the audit log.
 
@@ -543,7 +570,7 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -564,6 +591,12 @@ class ApplicationEvent(models.Model):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
         ordering = ["created_at", "pk"]
+        # A step nobody named cannot reach the timeline, whoever writes it.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=Action.values), name="application_event_known_action"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_status} → {self.to_status}"
@@ -577,6 +610,24 @@ class ApplicationEvent(models.Model):
         if self.application.status != Status.DRAFT:
             raise FinalRecordError(_("The timeline is kept: its steps cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def heading(self) -> str:
+        """What the company's timeline calls this step: the new status, unless the step is one
+        that leaves the status as it is (then the step itself)."""
+        steps = {
+            Action.ASSIGN: _("Reviewer assigned"),
+            Action.REASSIGN: _("Reviewer assigned"),  # who was replaced is the staff's business
+            Action.ESCALATE: _("Escalated to the programme managers"),
+            Action.RECORD_PAYMENT: _("Instalment paid; the rest of the grant follows"),
+            Action.MARK_PAID: _("Paid in full"),
+        }
+        return str(steps.get(self.action) or self.get_to_status_display())
+
+    @property
+    def note_for_applicant(self) -> str:
+        """The note the company reads: none for assignments (they name staff) or escalations."""
+        return "" if self.action in NOTE_WITHHELD else self.note
 
 
 class Payment(FinalRecord):

@@ -141,11 +141,6 @@ class StatusField(serializers.ChoiceField):
         super().__init__(choices=Status.choices, **kwargs)
 
 
-# Their notes are not for the company: assignments name reviewers; an escalation's (older rows)
-# is the staff's, in the server's language. The HTML timeline hides the same ones.
-HIDDEN_NOTE_ACTIONS = ("assign", "reassign", "escalate")
-
-
 class ApplicationEventSerializer(serializers.ModelSerializer):
     """One step of the timeline. Who took it is not shown to the company, nor which reviewer an
     assignment went to (its note names them), as on the HTML timeline."""
@@ -160,7 +155,9 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_note(self, event: ApplicationEvent) -> str:
-        return "" if event.action in HIDDEN_NOTE_ACTIONS else event.note
+        # Assignments name reviewers; an escalation's note (older rows) is the staff's, in the
+        # server's language: withheld here as on the HTML timeline (ApplicationEvent.note_for_applicant).
+        return event.note_for_applicant
 
 
 class ApplicationUpdateSerializer(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from portal.uploads import cleared_to_empty
 from products.models import Product
 
 from .models import (
+    Action,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -166,7 +167,7 @@ def review_submit(
     )
     ApplicationEvent.objects.create(
         application=application, from_status=application.status, to_status=application.status,
-        action="review", actor=reviewer, internal=True,
+        action=Action.REVIEW, actor=reviewer, internal=True,
         note=_("Scored %(score)s (round %(round)d); confirmed no conflict of interest.")
         % {"score": review.weighted_score, "round": review.review_round},
     )  # fmt: skip

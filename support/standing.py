@@ -11,7 +11,7 @@ from datetime import datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import AWAITING_CENTRE, Application, ApplicationEvent, Status
+from .models import AWAITING_CENTRE, Action, Application, ApplicationEvent, Status
 
 # The steps the company sees, and the statuses that stand on each.
 STEPS: list[tuple[Promise, tuple[str, ...]]] = [
@@ -23,7 +23,7 @@ STEPS: list[tuple[Promise, tuple[str, ...]]] = [
     (_("Closed"), (Status.CLOSED,)),
 ]
 DECIDED_STEP = 3
-REQUEST_ACTIONS = ("request_revision", "screen_fail")
+REQUEST_ACTIONS = (Action.REQUEST_REVISION, Action.SCREEN_FAIL)
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def escalation(application: Application, events: list[ApplicationEvent]) -> Appl
     (a resubmission starts a new round with its own date; a decision ends the wait)."""
     if application.status not in AWAITING_CENTRE:
         return None
-    submits = [e.created_at for e in events if e.action == "submit"]
+    submits = [e.created_at for e in events if e.action == Action.SUBMIT]
     since = max(submits) if submits else None
     return next(
-        (e for e in events if e.action == "escalate" and (since is None or e.created_at >= since)), None
+        (e for e in events if e.action == Action.ESCALATE and (since is None or e.created_at >= since)), None
     )

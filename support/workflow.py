@@ -56,6 +56,7 @@ from products.models import Product
 from .models import (
     CLAIM_STATES,
     GRANTED_STATES,
+    Action,
     Application,
     ApplicationEvent,
     Payment,
@@ -99,19 +100,19 @@ class Transition:
 
 
 # action: which states it leaves from, where it lands, who may trigger it.
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition((Status.DRAFT, Status.REVISION_REQUESTED), Status.SUBMITTED, APPLICANT),
-    "screen_start": Transition((Status.SUBMITTED,), Status.SCREENING, SYSTEM),
-    "screen_pass": Transition((Status.SCREENING,), Status.UNDER_REVIEW, SYSTEM),
-    "screen_fail": Transition((Status.SCREENING,), Status.REVISION_REQUESTED, SYSTEM),
-    "assign": Transition((Status.UNDER_REVIEW,), Status.UNDER_REVIEW, ANY_REVIEWER),
-    "request_revision": Transition((Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, REVIEWER),
-    "approve": Transition((Status.UNDER_REVIEW,), Status.APPROVED, MANAGER),
-    "reject": Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
-    "record_payment": Transition((Status.APPROVED,), Status.APPROVED, PAYER),
-    "mark_paid": Transition((Status.APPROVED,), Status.PAID, PAYER),
-    "close": Transition((Status.PAID,), Status.CLOSED, CLOSER),
-    "withdraw": Transition(BEFORE_DECISION, Status.WITHDRAWN, APPLICANT),
+TRANSITIONS: dict[Action, Transition] = {
+    Action.SUBMIT: Transition((Status.DRAFT, Status.REVISION_REQUESTED), Status.SUBMITTED, APPLICANT),
+    Action.SCREEN_START: Transition((Status.SUBMITTED,), Status.SCREENING, SYSTEM),
+    Action.SCREEN_PASS: Transition((Status.SCREENING,), Status.UNDER_REVIEW, SYSTEM),
+    Action.SCREEN_FAIL: Transition((Status.SCREENING,), Status.REVISION_REQUESTED, SYSTEM),
+    Action.ASSIGN: Transition((Status.UNDER_REVIEW,), Status.UNDER_REVIEW, ANY_REVIEWER),
+    Action.REQUEST_REVISION: Transition((Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, REVIEWER),
+    Action.APPROVE: Transition((Status.UNDER_REVIEW,), Status.APPROVED, MANAGER),
+    Action.REJECT: Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
+    Action.RECORD_PAYMENT: Transition((Status.APPROVED,), Status.APPROVED, PAYER),
+    Action.MARK_PAID: Transition((Status.APPROVED,), Status.PAID, PAYER),
+    Action.CLOSE: Transition((Status.PAID,), Status.CLOSED, CLOSER),
+    Action.WITHDRAW: Transition(BEFORE_DECISION, Status.WITHDRAWN, APPLICANT),
 }
 
 
@@ -146,7 +147,7 @@ def allowed_actions(user: User | AnonymousUser, application: Application) -> lis
 
 def _transition(
     application: Application,
-    action: str,
+    action: Action,
     *,
     by: User | None,
     note: str = "",
@@ -257,7 +258,7 @@ def application_submit(*, application: Application, by: User) -> Application:
     }
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
-    application = _transition(application, "submit", by=by, changes=changes)
+    application = _transition(application, Action.SUBMIT, by=by, changes=changes)
     from .tasks import application_screen as application_screen_task
 
     enqueue_on_commit(application_screen_task, application.pk)
@@ -267,7 +268,7 @@ def application_submit(*, application: Application, by: User) -> Application:
 def _revision_asked_by(application: Application) -> User | None:
     """The reviewer who last asked for changes (a failed screening in between does not forget them)."""
     event = (
-        application.events.filter(action="request_revision")
+        application.events.filter(action=Action.REQUEST_REVISION)
         .select_related("actor")
         .order_by("-created_at", "-pk")
         .first()
@@ -295,10 +296,10 @@ def _seat_panel(application: Application) -> Application:
     previous = _previous_panel(application)
     choice = panel_choose(application, preferred=[u for u in [asked_by, *previous] if u is not None])
     for skip in choice.skipped:
-        _record(application, "conflict_skip", by=None, note=skip, internal=True)
+        _record(application, Action.CONFLICT_SKIP, by=None, note=skip, internal=True)
     if not choice.reviewers:
         if choice.notes:
-            _record(application, "assign", by=None, note="\n".join(choice.notes))
+            _record(application, Action.ASSIGN, by=None, note="\n".join(choice.notes))
         return application
     application.assigned_reviewer = choice.reviewers[0]
     application.save(update_fields=["assigned_reviewer", "updated_at"])
@@ -315,14 +316,14 @@ def _seat_panel(application: Application) -> Application:
             % {"user": asked_by, "other": choice.reviewers[0]}
         )
     notes.append(_("Panel: %(names)s.") % {"names": ", ".join(str(r) for r in choice.reviewers)})
-    _record(application, "assign", by=None, note="\n".join(notes))
+    _record(application, Action.ASSIGN, by=None, note="\n".join(notes))
     for reviewer in choice.reviewers:
         _notify_assigned(application, reviewer)
     return application
 
 
 def _record(
-    application: Application, action: str, *, by: User | None, note: str, internal: bool = False
+    application: Application, action: Action, *, by: User | None, note: str, internal: bool = False
 ) -> None:
     """A timeline row that does not change the status (assignments, skips, reviews)."""
     ApplicationEvent.objects.create(
@@ -345,7 +346,7 @@ def application_screen(*, application: Application, today: date | None = None) -
     """Run eligibility screening (the Celery task calls this): to review, or back with reasons."""
     from .screening import screen
 
-    application = _transition(application, "screen_start", by=None, notify_company=False)
+    application = _transition(application, Action.SCREEN_START, by=None, notify_company=False)
     application = Application.objects.select_related("program", "company", "created_by").get(
         pk=application.pk
     )
@@ -359,7 +360,7 @@ def application_screen(*, application: Application, today: date | None = None) -
     with translation.override(language):
         reasons = screen(application, on=on)
     if reasons:
-        return _transition(application, "screen_fail", by=None, note="\n".join(reasons))
+        return _transition(application, Action.SCREEN_FAIL, by=None, note="\n".join(reasons))
     application = _transition(
         application,
         "screen_pass",
@@ -406,7 +407,7 @@ def application_assign(*, application: Application, by: User, reviewer: User) ->
     ReviewAssignment.objects.current().get_or_create(
         application=application, reviewer=reviewer, review_round=application.review_round
     )
-    _record(application, "assign", by=by, note=f"{previous or '-'} → {reviewer}")
+    _record(application, Action.ASSIGN, by=by, note=f"{previous or '-'} → {reviewer}")
     if reviewer != by:
         _notify_assigned(application, reviewer)
     return application
@@ -459,7 +460,7 @@ def application_reassign(
         "new": to,
         "note": note.strip(),
     }
-    _record(application, "reassign", by=by, note=moved)
+    _record(application, Action.REASSIGN, by=by, note=moved)
     _notify_assigned(application, to)
     return application
 
@@ -469,7 +470,7 @@ def application_request_revision(*, application: Application, by: User, note: st
     """Send an application back to the company with what to change."""
     if not note.strip():
         raise ValidationError({"note": _("Say what the company should change.")})
-    return _transition(application, "request_revision", by=by, note=note)
+    return _transition(application, Action.REQUEST_REVISION, by=by, note=note)
 
 
 def _jalali_year(day: date) -> tuple[date, date]:
@@ -541,7 +542,7 @@ def application_approve(
         "decided_by": by,
         "decision_note": note,
     }
-    application = _transition(application, "approve", by=by, note=note, changes=decision)
+    application = _transition(application, Action.APPROVE, by=by, note=note, changes=decision)
     if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
         # Each product's history says who granted the badge (an update() would leave no row).
         products = [p for p in application.products.select_for_update() if not p.joint_brand]
@@ -608,10 +609,10 @@ def application_payment_record(
     paid, granted = current.granted_amount - left + amount, current.granted_amount
     note = f"{amount:,.2f} {current.program.currency} · {reference} · {paid:,.2f} / {granted:,.2f}"
     if amount == left:  # paid in full: the company hears of the new status
-        _transition(current, "mark_paid", by=by, note=note)
+        _transition(current, Action.MARK_PAID, by=by, note=note)
         return payment
     # Still approved: no "new status" notice, a payment notice instead.
-    _transition(current, "record_payment", by=by, note=note, notify_company=False)
+    _transition(current, Action.RECORD_PAYMENT, by=by, note=note, notify_company=False)
     notify_members(
         current.company,
         kind="application_payment",
@@ -641,7 +642,7 @@ def application_escalate(*, application: Application, now: datetime | None = Non
     application = Application.objects.select_related("program").get(pk=application.pk)
     ApplicationEvent.objects.create(
         application=application, from_status=application.status, to_status=application.status,
-        action="escalate",  # no note: the beat task knows no reader's language; the heading says it
+        action=Action.ESCALATE,  # no note: the beat task knows no reader's language; the heading says it
     )  # fmt: skip
     for manager in staff_with_role(Role.PROGRAMME_MANAGER):
         notify(
@@ -659,10 +660,10 @@ def application_escalate(*, application: Application, now: datetime | None = Non
 
 @transaction.atomic
 def application_close(*, application: Application, by: User, note: str = "") -> Application:
-    return _transition(application, "close", by=by, note=note)
+    return _transition(application, Action.CLOSE, by=by, note=note)
 
 
 @transaction.atomic
 def application_withdraw(*, application: Application, by: User, note: str = "") -> Application:
     """The company takes its application back before a decision."""
-    return _transition(application, "withdraw", by=by, note=note)
+    return _transition(application, Action.WITHDRAW, by=by, note=note)

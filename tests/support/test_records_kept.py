@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 
 from support import workflow
 from support.final import FinalRecordError
-from support.models import Application, ApplicationEvent, Review, StaffTie, Status
+from support.models import Action, Application, ApplicationEvent, Review, StaffTie, Status
 from tests.brokers.factories import BrokerFactory
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
@@ -128,7 +128,7 @@ def test_a_draft_application_can_still_be_deleted_whole(company, company_member)
     draft = ApplicationFactory(company=company)
     assert draft.status == Status.DRAFT
     ApplicationEvent.objects.create(
-        application=draft, to_status=Status.DRAFT, action="note", actor=company_member
+        application=draft, to_status=Status.DRAFT, action=Action.SUBMIT, actor=company_member
     )
     draft.delete()
     assert not Application.objects.filter(pk=draft.pk).exists()
