@@ -556,8 +556,10 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
 
 
-# Timeline notes the company does not read (page and API alike).
-NOTE_WITHHELD = (Action.ASSIGN, Action.REASSIGN, Action.ESCALATE)
+# Timeline notes the company does not read (page and API alike): assignments name staff, an
+# escalation's is the staff's, and a payment's is the staff's audit line (amount, reference, paid so
+# far), which the company reads in its payments table instead.
+NOTE_WITHHELD = (Action.ASSIGN, Action.REASSIGN, Action.ESCALATE, Action.RECORD_PAYMENT, Action.MARK_PAID)
 
 
 class ApplicationEvent(models.Model):
@@ -626,7 +628,7 @@ class ApplicationEvent(models.Model):
 
     @property
     def note_for_applicant(self) -> str:
-        """The note the company reads: none for assignments (they name staff) or escalations."""
+        """The note the company reads (see NOTE_WITHHELD)."""
         return "" if self.action in NOTE_WITHHELD else self.note
 
 

@@ -39,3 +39,20 @@ def test_every_step_reads_in_persian_in_the_admin_and_on_the_timeline(company, a
         persian = (event.get_action_display(), event.heading)
     assert persian[0] != english[0], f"{action} has no Persian label"
     assert persian[1] != english[1], f"{action}'s timeline heading has no Persian"
+
+
+@pytest.mark.parametrize("action", [Action.RECORD_PAYMENT, Action.MARK_PAID, Action.ASSIGN, Action.ESCALATE])
+def test_staff_notes_are_withheld_from_the_company(company, action) -> None:
+    event = ApplicationEvent(
+        application=ApplicationFactory.build(company=company), to_status=Status.APPROVED, action=action,
+        note="2,400.00 USD · TR-1405-0412 · 2,400.00 / 4,000.00",
+    )  # fmt: skip
+    assert event.note_for_applicant == ""
+
+
+def test_a_request_for_changes_keeps_its_note_for_the_company(company) -> None:
+    event = ApplicationEvent(
+        application=ApplicationFactory.build(company=company), to_status=Status.REVISION_REQUESTED,
+        action=Action.REQUEST_REVISION, note="Attach the buyer's proforma invoice.",
+    )  # fmt: skip
+    assert event.note_for_applicant == "Attach the buyer's proforma invoice."
