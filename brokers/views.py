@@ -118,13 +118,13 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "licence_number"}
         try:
-            was_approved = broker.status == Broker.Status.APPROVED
+            was_approved = broker.is_approved
             broker = services.broker_update(broker=broker, by=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The brokerage profile has been saved."))
-            if was_approved and broker.status != Broker.Status.APPROVED:
+            if was_approved and not broker.is_approved:
                 messages.warning(
                     request,
                     _(

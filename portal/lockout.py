@@ -197,7 +197,7 @@ def account_unlock(request: HttpRequest | None, *, username: str) -> None:
 
 
 def lockout_message() -> str:
-    minutes = int(settings.LOCKOUT_COOL_OFF.total_seconds() // 60)
+    minutes = _cool_off_seconds() // 60
     return _("Too many failed attempts. Please wait %(minutes)d minutes, or reset your password.") % {
         "minutes": minutes
     }

@@ -63,7 +63,6 @@ class Generation:
 
 
 PAGES = Generation("page-cache:version")
-VERSION_KEY = PAGES.key
 
 
 def content_version() -> int:

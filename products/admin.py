@@ -240,7 +240,7 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
     actions = ["verify_selected", "reject_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateToCheck]:
-        return super().get_queryset(request).filter(status=ProductCertification.Status.PENDING)
+        return super().get_queryset(request).awaiting_check()
 
     def _may_verify(self, request: HttpRequest) -> bool:
         from .permissions import can_verify_certificates

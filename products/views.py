@@ -243,7 +243,8 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_edit(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
     """Correct a certificate (a rejected one, or a renewal); what the centre checked goes back to it."""
     product = _editable(request, pk)
-    certificate = get_object_or_404(ProductCertification, pk=certificate_pk, product=product)
+    # Through the product, so the certificate carries the product (and its company) already read.
+    certificate = get_object_or_404(product.certifications, pk=certificate_pk)
     form = CertificateForm(request.POST or None, request.FILES or None, instance=certificate)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from brokers.models import BrokerMembership
 from companies.models import CompanyMembership
 from portal.models import User
-from portal.permissions import Role, is_manager, staff_with_role
+from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 from portal.templatetags.portal_tags import jdate
 
 from .models import Application, ReviewAssignment, StaffTie, Status
@@ -90,10 +90,6 @@ def available_reviewers(day: date | None = None) -> QuerySet[User]:
     )
 
 
-def is_eligible_reviewer(user: User) -> bool:
-    return user.is_active and user.is_staff and user.groups.filter(name=Role.REVIEWER).exists()
-
-
 @dataclass
 class PanelChoice:
     """The reviewers chosen for a round, and what the timeline should say about the choice."""
@@ -125,7 +121,7 @@ def panel_choose(application: Application, *, preferred: list[User] | None = Non
     for user in preferred or []:
         if len(choice.reviewers) >= size:
             break
-        if not is_eligible_reviewer(user):
+        if not is_reviewer(user):
             continue
         if user.is_away_on(today):
             choice.notes.append(

@@ -65,7 +65,7 @@ from .models import (
     Status,
     SupportProgram,
 )
-from .panel import conflict_reason, is_eligible_reviewer, panel_choose
+from .panel import conflict_reason, panel_choose
 from .permissions import (
     can_close,
     can_decide,
@@ -375,7 +375,7 @@ def application_screen(*, application: Application, today: date | None = None) -
 
 
 def _check_assignable(application: Application, reviewer: User) -> None:
-    if not is_eligible_reviewer(reviewer):
+    if not is_reviewer(reviewer):
         raise ValidationError(_("Only reviewers can be assigned."), code="not_reviewer")
     conflict = conflict_reason(reviewer, application)
     if conflict:
