@@ -24,6 +24,7 @@ from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_a
 from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin, LocalDateField, add_service_errors
 from portal.history import AuditedAdmin
+from portal.page_cache import CachedChangelistMixin, cache_staff_page
 from portal.pagination import LargeTablePaginator
 from portal.permissions import Role, is_manager, staff_with_role
 from products.search import normalize_query
@@ -278,7 +279,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
+class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
         "granted_amount", "submitted_at", "overdue_flag",
@@ -335,7 +336,11 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
 
     def get_urls(self) -> list:
         extra = [
-            path("dashboard/", self.admin_site.admin_view(dashboard), name="support_dashboard"),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(cache_staff_page(dashboard)),
+                name="support_dashboard",
+            ),
             path(
                 "<int:pk>/review/",
                 self.admin_site.admin_view(self.review_view),
