@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -311,8 +312,36 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         "assign_to_me", "request_revision", "approve", "reject", "record_payment", "close", "export_csv",
     ]  # fmt: skip
 
+    # The workflow's actions in the menu, by the transition each takes: support.workflow's table
+    # decides who is offered which (no model permission beside it that could disagree).
+    WORKFLOW_ACTIONS = {
+        "assign_to_me": Action.ASSIGN, "request_revision": Action.REQUEST_REVISION,
+        "approve": Action.APPROVE, "reject": Action.REJECT, "record_payment": Action.RECORD_PAYMENT,
+        "close": Action.CLOSE,
+    }  # fmt: skip
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         return applications_for_staff(request.user, super().get_queryset(request))
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        if request.method == "GET":  # the menu offers what applies to the rows shown
+            request.application_statuses = {application.status for application in changelist.result_list}
+        return changelist
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        """The menu: only the workflow actions the user's role may take on a row shown (each row's
+        own rule is checked again when the action runs, on the selected rows)."""
+        actions = super().get_actions(request)
+        statuses = getattr(request, "application_statuses", None)
+        offered = workflow.offered_actions(
+            request.user, set(Status) if statuses is None else statuses, among=self.WORKFLOW_ACTIONS.values()
+        )
+        return {
+            name: action
+            for name, action in actions.items()
+            if name not in self.WORKFLOW_ACTIONS or self.WORKFLOW_ACTIONS[name] in offered
+        }
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Application], search_term: str
@@ -506,7 +535,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
     def _note(request: HttpRequest) -> str:
         return request.POST.get("note", "").strip()
 
-    @admin.action(description=_("Assign to me"), permissions=["view"])
+    @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(
             request,
@@ -516,7 +545,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         )
 
     @admin.action(
-        description=_("Request a revision (write what to change in the note)"), permissions=["view"]
+        description=_("Request a revision (write what to change in the note)"),
     )
     def request_revision(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         note = self._note(request)
@@ -527,7 +556,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
             lambda a: workflow.application_request_revision(application=a, by=request.user, note=note),
         )
 
-    @admin.action(description=_("Approve with the amount given"), permissions=["change"])
+    @admin.action(description=_("Approve with the amount given"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         form = GrantAmountForm({"amount": request.POST.get("amount", "")})
         amount = form.cleaned_data["amount"] if form.is_valid() else None
@@ -542,7 +571,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
             lambda a: workflow.application_approve(application=a, by=request.user, amount=amount, note=note),
         )
 
-    @admin.action(description=_("Reject (write the reason in the note)"), permissions=["change"])
+    @admin.action(description=_("Reject (write the reason in the note)"))
     def reject(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         note = self._note(request)
         self._each(
@@ -554,7 +583,6 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
 
     @admin.action(
         description=_("Record a payment paid today (the amount; the bank reference in the note)"),
-        permissions=["change"],
     )
     def record_payment(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         # One amount and one bank reference belong to one transfer: one application at a time.
@@ -579,7 +607,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
             ),
         )
 
-    @admin.action(description=_("Close"), permissions=["change"])
+    @admin.action(description=_("Close"))
     def close(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(
             request,

@@ -176,3 +176,37 @@ def test_reviewers_see_their_own_and_unassigned_applications_managers_see_all(
     assert seen(reviewer) == {under_review.pk, unassigned.pk}
     assert seen(manager) >= {under_review.pk, unassigned.pk, someone_elses.pk}
     assert client_for(reviewer).get(f"{CHANGELIST}{someone_elses.pk}/change/").status_code == 302  # not found
+
+
+def menu(client, query: str = "") -> set[str]:
+    """The actions offered in the changelist's menu."""
+    response = client.get(f"{CHANGELIST}{query}")
+    return {name for name, _label in response.context["action_form"].fields["action"].choices if name}
+
+
+def test_the_menu_offers_only_the_steps_the_table_allows_on_the_rows_shown(
+    client_for, reviewer, manager, under_review, company, settings
+):
+    """The workflow's table decides the menu: a reviewer is never offered a decision or a payment;
+    a manager is offered payments only where an approved application is shown, closing only where
+    a paid one is."""
+    settings.PAGE_CACHE_SECONDS = 0
+    assert menu(client_for(reviewer)) == {"assign_to_me", "request_revision", "export_csv"}
+    assert menu(client_for(manager)) == {
+        "assign_to_me", "request_revision", "approve", "reject", "export_csv",
+    }  # fmt: skip
+
+    approved = ApplicationFactory(company=company, justification="approved one")
+    Application.objects.filter(pk=approved.pk).update(status=Status.APPROVED, granted_amount=100)
+    paid = ApplicationFactory(company=company, justification="paid one")
+    Application.objects.filter(pk=paid.pk).update(status=Status.PAID, granted_amount=100)
+    assert menu(client_for(manager), "?status__exact=approved") == {"record_payment", "export_csv"}
+    assert menu(client_for(manager), "?status__exact=paid") == {"close", "export_csv"}
+
+
+def test_an_action_the_menu_does_not_offer_is_still_refused_when_posted(client_for, reviewer, under_review):
+    response = act(client_for(reviewer), "approve", under_review, amount="100")
+    assert response.status_code == 200
+    under_review.refresh_from_db()
+    assert under_review.status == Status.UNDER_REVIEW
+    assert "No action selected" in response.content.decode()
