@@ -64,7 +64,7 @@ def test_application_from_draft_to_approval(
     member.set_input_files("#id_file", str(proforma))
     member.locator("form[action$='/documents/'] button").click()
     member.locator("form[action$='/submit/'] button").click()
-    expect(member.locator(".page-head .status-badge")).to_have_class(re.compile("application-under_review"))
+    expect(member.locator(".page-head .status-badge")).to_have_class(re.compile("status-under_review"))
     application = Application.objects.get()
     assert re.fullmatch(r"EXP-14\d\d-\d{6}", application.reference)
     assert application.assigned_reviewer == reviewer
