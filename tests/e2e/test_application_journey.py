@@ -59,7 +59,7 @@ def test_application_from_draft_to_approval(
     member.fill("#id_requested_amount", "۱۵٬۰۰۰")
     member.fill("#id_justification", "حمل ۵۰۰ هزار ماسک به بصره")
     member.locator("main form button[type=submit]").click()
-    expect(member.locator(".application-draft")).to_be_visible()
+    expect(member.locator(".page-head .status-badge.status-draft")).to_be_visible()
     member.select_option("#id_document_type", label="پیش‌فاکتور")
     member.set_input_files("#id_file", str(proforma))
     member.locator("form[action$='/documents/'] button").click()
