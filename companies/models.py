@@ -12,7 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import Invitation, LoadedStatus, StatusDecision, TimeStampedModel, User, localized
+from portal.models import (
+    Invitation,
+    LoadedStatus,
+    OrganisationMembership,
+    StatusDecision,
+    TimeStampedModel,
+    User,
+    localized,
+)
+from portal.organisations import OrganisationKind, OrganisationTexts
+from portal.permissions import Role
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 
 from .validators import validate_national_id
@@ -157,12 +167,10 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
         return today <= self.certificate_expiry <= today + timedelta(days=CERTIFICATE_WARNING_DAYS)
 
 
-class CompanyMembership(TimeStampedModel):
+class CompanyMembership(OrganisationMembership):
     """A user works for one company; the registrant is its owner."""
 
-    class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        MEMBER = "member", _("Member")
+    organisation_field = "company"
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
@@ -173,17 +181,15 @@ class CompanyMembership(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="company_membership",
     )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         verbose_name = _("company membership")
         verbose_name_plural = _("company memberships")
 
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.company}"
-
 
 class CompanyInvitation(Invitation):
+    organisation_field = "company"
+
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="invitations"
     )
@@ -192,8 +198,40 @@ class CompanyInvitation(Invitation):
         verbose_name = _("company invitation")
         verbose_name_plural = _("company invitations")
 
-    def __str__(self) -> str:
-        return f"{self.email} → {self.company}"
-
     def get_absolute_url(self) -> str:
         return reverse("companies:invitation_accept", kwargs={"token": self.token})
+
+
+KIND = OrganisationKind(
+    model=Company,
+    membership=CompanyMembership,
+    invitation=CompanyInvitation,
+    member_role=Role.COMPANY_MEMBER,
+    namespace="companies",
+    send_task="companies.tasks.company_invitation_send",
+    approved=Company.Status.VERIFIED,
+    pending=Company.Status.PENDING,
+    suspended=Company.Status.SUSPENDED,
+    key_field="national_id",
+    editable_fields=frozenset({
+        "name_fa", "name_en", "certificate_number", "certificate_expiry", "certificate_file",
+        "company_type", "province", "city", "address", "phone", "website", "profile_fa", "profile_en",
+        "logo",
+    }),
+    # The company's identity as the centre verified it (the national ID is never edited by members).
+    rechecked_fields=(
+        "name_fa", "name_en", "national_id", "certificate_number", "certificate_expiry", "certificate_file",
+    ),
+    texts=OrganisationTexts(
+        a_name=_("a company"),
+        already_member=_("You are already a member of a company."),
+        register_first=_("Register your company first."),
+        only_members=_("Only the company's members can change it."),
+        suspended=_("Your company is suspended by the centre: its data can be read but not changed."),
+        registered=_("Your company is registered and waits for verification by the centre."),
+        saved=_("The company profile has been saved."),
+        sent_back=_(
+            "You changed what the centre verified; the company is pending until the centre checks it again."
+        ),
+    ),
+)  # fmt: skip

@@ -160,6 +160,32 @@ class StatusDecision(models.Model):
         abstract = True
 
 
+class OrganisationMembership(TimeStampedModel):
+    """A user works for one organisation of one kind; the registrant is its owner.
+
+    Each kind adds the foreign key to its organisation (`related_name="memberships"`, named by
+    `organisation_field`) and the one-to-one `user` (`related_name="<kind>_membership"`): the
+    reverse names are what the rest of the portal asks, so they stay the apps' own."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    organisation_field = ""  # the name of the concrete model's foreign key to its organisation
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+    @property
+    def organisation(self) -> models.Model:
+        return getattr(self, self.organisation_field)
+
+
 # ---------------------------------------------------------------------------
 # Invitations to join a company or a brokerage (each app adds the FK to what is joined)
 # ---------------------------------------------------------------------------
@@ -188,11 +214,20 @@ class Invitation(TimeStampedModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
 
+    organisation_field = ""  # the name of the concrete model's foreign key to its organisation
+
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def organisation(self) -> models.Model:
+        return getattr(self, self.organisation_field)
 
     @property
     def is_open(self) -> bool:
