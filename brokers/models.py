@@ -18,8 +18,9 @@ from companies.models import Company
 from portal.models import (
     Invitation,
     LoadedStatus,
+    Organisation,
     OrganisationMembership,
-    StatusDecision,
+    OrganisationQuerySet,
     TargetCountry,
     TimeStampedModel,
     User,
@@ -57,29 +58,18 @@ class ServiceType(TimeStampedModel):
         return localized(self, "name")
 
 
-class BrokerQuerySet(models.QuerySet["Broker"]):
-    def approved(self) -> BrokerQuerySet:
-        return self.filter(status=Broker.Status.APPROVED)
-
-    def visible_to(self, user: User) -> BrokerQuerySet:
-        """Approved brokerages for everyone, plus the user's own in any state."""
-        if not user.is_authenticated:
-            return self.approved()
-        return self.filter(Q(status=Broker.Status.APPROVED) | Q(memberships__user=user)).distinct()
-
+class BrokerQuerySet(OrganisationQuerySet):
     def covering(self, country: TargetCountry) -> BrokerQuerySet:
         return self.filter(countries=country)
 
 
-class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
+class Broker(Organisation):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
 
-    name_fa = models.CharField(_("name (Persian)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
     licence_number = models.CharField(
         _("export broker licence number"),
         max_length=50,
@@ -117,9 +107,6 @@ class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
         verbose_name_plural = _("brokers")
         ordering = ["name_en"]
 
-    def __str__(self) -> str:
-        return self.name
-
     def get_absolute_url(self) -> str:
         return reverse("brokers:detail", kwargs={"pk": self.pk})
 
@@ -128,10 +115,6 @@ class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
         codes = dict(LANGUAGES)
         if not isinstance(self.languages, list) or any(code not in codes for code in self.languages):
             raise ValidationError({"languages": _("Choose languages from the list.")})
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
 
     @property
     def description(self) -> str:

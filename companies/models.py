@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +13,9 @@ from simple_history.models import HistoricalRecords
 
 from portal.models import (
     Invitation,
-    LoadedStatus,
+    Organisation,
     OrganisationMembership,
-    StatusDecision,
-    TimeStampedModel,
-    User,
+    OrganisationQuerySet,
     localized,
 )
 from portal.organisations import OrganisationKind, OrganisationTexts
@@ -64,18 +61,12 @@ class Province(models.TextChoices):
     ZANJAN = "zanjan", _("Zanjan")
 
 
-class CompanyQuerySet(models.QuerySet["Company"]):
+class CompanyQuerySet(OrganisationQuerySet):
     def verified(self) -> CompanyQuerySet:
-        return self.filter(status=Company.Status.VERIFIED)
-
-    def visible_to(self, user: User) -> CompanyQuerySet:
-        """Verified companies for everyone, plus the user's own company in any state."""
-        if not user.is_authenticated:
-            return self.verified()
-        return self.filter(Q(status=Company.Status.VERIFIED) | Q(memberships__user=user)).distinct()
+        return self.approved()
 
 
-class Company(LoadedStatus, StatusDecision, TimeStampedModel):
+class Company(Organisation):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")
         VERIFIED = "verified", _("Verified")
@@ -88,8 +79,6 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
         COOPERATIVE = "cooperative", _("Cooperative")
         OTHER = "other", _("Other")
 
-    name_fa = models.CharField(_("name (Persian)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
     national_id = models.CharField(
         _("national ID"),
         max_length=11,
@@ -136,15 +125,8 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
             models.Index(fields=["status", "province"], name="company_status_province_idx"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"pk": self.pk})
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
 
     @property
     def profile(self) -> str:

@@ -160,6 +160,45 @@ class StatusDecision(models.Model):
         abstract = True
 
 
+class OrganisationQuerySet(models.QuerySet):
+    """Reads every kind of organisation answers (its approved status comes from its kind)."""
+
+    def _approved_status(self) -> str:
+        from .organisations import kind_of
+
+        return kind_of(self.model).approved
+
+    def approved(self) -> OrganisationQuerySet:
+        """The organisations the centre approved (verified companies, approved brokerages)."""
+        return self.filter(status=self._approved_status())
+
+    def visible_to(self, user: User) -> OrganisationQuerySet:
+        """Approved organisations for everyone, plus the user's own in any state."""
+        if not user.is_authenticated:
+            return self.approved()
+        return self.filter(Q(status=self._approved_status()) | Q(memberships__user=user)).distinct()
+
+
+class Organisation(LoadedStatus, StatusDecision, TimeStampedModel):
+    """A company, a brokerage, or a next kind: bilingual names and a status the centre decides.
+
+    Each kind adds its `status` field (with its own `Status` choices) and describes itself with an
+    `OrganisationKind` (portal/organisations)."""
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
 class OrganisationMembership(TimeStampedModel):
     """A user works for one organisation of one kind; the registrant is its owner.
 
