@@ -8,11 +8,13 @@ Each app describes its kind once, with an `OrganisationKind` beside its models; 
 (`admin.py`) and the invitation e-mails (`invitations.py`) of this package work for every kind.
 One account belongs to one organisation of one kind.
 
-A new kind (a logistics provider, say) needs: its model (`LoadedStatus, StatusDecision,
-TimeStampedModel` with a `Status`), a membership (`OrganisationMembership` plus the two foreign
-keys) and an invitation (`Invitation` plus one), a `KIND = OrganisationKind(...)` beside them, a
-role group, two Celery tasks that call `invitation_email_send` and `invitations_sweep`, a profile
-form with `OrganisationFormMixin`, an `OrganisationPages` routed under its namespace, an admin with
+A new kind (a logistics provider, say) needs: its model (`portal.models.Organisation` with a
+`status` field and its `Status` choices, `objects = OrganisationQuerySet.as_manager()`), a
+membership (`OrganisationMembership` plus the two foreign keys) and an invitation (`Invitation`
+plus one), a `KIND = OrganisationKind(...)` beside them, a role group, two Celery tasks that call
+`invitation_email_send` and `invitations_sweep`, a profile form with `OrganisationFormMixin` and
+a template extending `includes/_organisation_form.html`, an `OrganisationPages` routed under its
+namespace (its dashboard includes `includes/_organisation_members.html`), an admin with
 `OrganisationAdminMixin` and `decision_action`, and the e-mail templates its notification kinds
 name (`<kind>_registered`, `<kind>_<status>`, `<kind>_identity_changed`).
 """

@@ -127,7 +127,8 @@ class OrganisationPages:
                 if was_approved and organisation.status != kind.approved:
                     messages.warning(request, kind.texts.sent_back)
                 return redirect(f"{kind.namespace}:mine")
-        return render(request, self.form_template, {"form": form, "creating": False})
+        context = {"form": form, "creating": False, "cancel_url": kind.url("mine")}
+        return render(request, self.form_template, context)
 
     def _invite(self, request: HttpRequest) -> HttpResponse:
         organisation = get_own(request.user, self.kind)
