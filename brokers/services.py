@@ -36,8 +36,6 @@ OFFER_FIELDS = {
     "target_price", "currency", "deadline",
 }  # fmt: skip
 RESPONSE_FIELDS = {"unit_price", "currency", "quantity", "lead_time_days", "message"}
-BROKER_FIELDS = KIND.editable_fields
-RECHECKED_FIELDS = KIND.rechecked_fields
 
 
 def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
@@ -99,7 +97,6 @@ def broker_suspend(*, broker: Broker, by: User, note: str) -> Broker:
     )
 
 
-@transaction.atomic
 def broker_invite(*, broker: Broker, by: User, email: str) -> BrokerInvitation:
     """Invite a colleague by e-mail; the link expires after seven days."""
     return invitations.invitation_create(organisation=broker, by=by, email=email)

@@ -7,16 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from portal.models import User
 from portal.organisations import invitations
 from portal.organisations import services as organisations
 
 from .models import KIND, Company, CompanyInvitation, CompanyMembership
-
-EDITABLE_FIELDS = KIND.editable_fields
-RECHECKED_FIELDS = KIND.rechecked_fields
 
 
 def company_member_add(*, company: Company, user: User, role: str) -> CompanyMembership:
@@ -50,7 +45,6 @@ def company_suspend(*, company: Company, by: User, note: str) -> Company:
     )
 
 
-@transaction.atomic
 def company_invite(*, company: Company, by: User, email: str) -> CompanyInvitation:
     """Invite a colleague by e-mail; the link expires after seven days."""
     return invitations.invitation_create(organisation=company, by=by, email=email)
