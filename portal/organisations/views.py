@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import lockout
 from portal.forms import InviteForm, add_service_errors
 
-from . import OrganisationKind, invitations, services
+from . import OrganisationKind, invitations, kind_of, services
 from .permissions import can_edit_organisation, get_own, organisation_of, other_organisation_kind
 
 View = Callable[..., HttpResponse]
@@ -42,6 +42,15 @@ def invite_from_request(request: HttpRequest, send: Callable[[str], object]) -> 
             messages.error(request, error)
     else:
         messages.success(request, _("The invitation has been sent."))
+
+
+def status_alert(organisation: models.Model) -> str:
+    """What the dashboard says of the centre's decision: "pending", "refused" (any status but
+    pending and approved: rejected, suspended) or nothing."""
+    kind = kind_of(organisation)
+    if organisation.status == kind.pending:
+        return "pending"
+    return "" if organisation.status == kind.approved else "refused"
 
 
 class OrganisationPages:
@@ -104,6 +113,7 @@ class OrganisationPages:
             "invite_form": InviteForm(),
             "invite_url": kind.url("invite"),
             "can_edit": can_edit_organisation(request.user, organisation),
+            "status_alert": status_alert(organisation),
             **self.dashboard_context(request, organisation),
         }
         return render(request, self.dashboard_template, context)

@@ -167,3 +167,31 @@ def test_a_brokerage_whose_identity_changes_goes_back_to_pending_through_a_recor
     assert Notification.objects.filter(recipient=broker_member, kind="broker_identity_changed").exists()
     told = Notification.objects.get(recipient=manager, kind="broker_registered")
     assert told.url == f"/admin/brokers/broker/{brokerage.pk}/change/"
+
+
+@pytest.mark.parametrize(("persona", "fixture", "status", "page", "expected"), [
+    ("company_member", "company", "pending", "/en/companies/mine/", "The centre is checking your company"),
+    ("broker_member", "brokerage", "pending", "/en/brokers/mine/", "The centre is checking your licence"),
+    ("company_member", "company", "suspended", "/en/companies/mine/", "Your company is suspended."),
+    ("broker_member", "brokerage", "suspended", "/en/brokers/mine/", "Suspended<br>"),
+    ("broker_member", "brokerage", "rejected", "/en/brokers/mine/", "Rejected<br>"),
+])  # fmt: skip
+def test_the_dashboard_tells_members_the_centres_decision_and_its_reason(
+    request, client_for, persona, fixture, status, page, expected
+):
+    member = request.getfixturevalue(persona)
+    organisation = request.getfixturevalue(fixture)
+    type(organisation).objects.filter(pk=organisation.pk).update(status=status, status_note="Licence expired")
+    content = client_for(member).get(page).content.decode()
+    assert expected in content
+    assert ("<strong>Reason:</strong> Licence expired" in content) == (status != "pending")
+
+
+@pytest.mark.parametrize(("persona", "page"), [
+    ("company_member", "/en/companies/mine/"),
+    ("broker_member", "/en/brokers/mine/"),
+])  # fmt: skip
+def test_an_approved_organisations_dashboard_shows_no_status_alert(request, client_for, persona, page):
+    content = client_for(request.getfixturevalue(persona)).get(page).content.decode()
+    assert 'class="alert alert-info"' not in content
+    assert 'class="alert alert-danger"' not in content
