@@ -11,21 +11,21 @@ from django.utils import timezone
 
 from companies.models import Company
 from portal.enqueue import enqueue
-from portal.invitations import invitation_email_send
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
+from portal.organisations.invitations import invitation_email_send, invitations_sweep
 from portal.page_cache import public_content_changed
 from products.models import Product
 
-from .models import Broker, BrokerInvitation, BuyerInquiry, Offer, OfferNotice
+from .models import KIND, Broker, BuyerInquiry, Offer, OfferNotice
 
 FANOUT_BATCH = 100
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def broker_invitation_send(invitation_id: int) -> bool:
-    invitation = BrokerInvitation.objects.select_related("broker").filter(pk=invitation_id).first()
-    return bool(invitation) and invitation_email_send(invitation=invitation, organisation=invitation.broker)
+    """E-mail an invitation to join a brokerage; a no-op once sent or closed."""
+    return invitation_email_send(kind=KIND, invitation_id=invitation_id)
 
 
 @shared_task(acks_late=True)
@@ -179,12 +179,4 @@ def offers_fanout_sweep() -> int:
 @shared_task(acks_late=True)
 def broker_invitations_sweep() -> int:
     """Send brokerage invitations whose e-mail message was lost."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=5)
-    ids = list(
-        BrokerInvitation.objects.open()
-        .filter(sent_at__isnull=True, created_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    for pk in ids:
-        enqueue(broker_invitation_send, pk)
-    return len(ids)
+    return invitations_sweep(kind=KIND)

@@ -8,19 +8,17 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.enqueue import enqueue
-from portal.invitations import invitation_email_send
 from portal.models import bilingual
 from portal.notifications import notify_members
+from portal.organisations.invitations import invitation_email_send, invitations_sweep
 
-from .models import CERTIFICATE_WARNING_DAYS, Company, CompanyInvitation
+from .models import CERTIFICATE_WARNING_DAYS, KIND, Company
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def company_invitation_send(invitation_id: int) -> bool:
     """E-mail an invitation to join a company; a no-op once sent or closed."""
-    invitation = CompanyInvitation.objects.select_related("company").filter(pk=invitation_id).first()
-    return bool(invitation) and invitation_email_send(invitation=invitation, organisation=invitation.company)
+    return invitation_email_send(kind=KIND, invitation_id=invitation_id)
 
 
 @shared_task(acks_late=True)
@@ -58,12 +56,4 @@ def _warn_company(company_id: int) -> int:
 @shared_task(acks_late=True)
 def company_invitations_sweep() -> int:
     """Send company invitations whose e-mail message was lost."""
-    cutoff = timezone.now() - timedelta(minutes=5)
-    ids = list(
-        CompanyInvitation.objects.open()
-        .filter(sent_at__isnull=True, created_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    for pk in ids:
-        enqueue(company_invitation_send, pk)
-    return len(ids)
+    return invitations_sweep(kind=KIND)
