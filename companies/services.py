@@ -1,4 +1,4 @@
-"""Writes for companies: registration, profile changes, verification, members."""
+"""Writes for companies: registration, profile changes, verification, members, certificate warnings."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from portal.db import save_unique
 from portal.invitations import invitation_check, invitation_create
 from portal.models import User, bilingual
-from portal.notifications import notify
+from portal.notifications import notify, notify_members
 from portal.permissions import Role, staff_with_role
 from portal.services import identity_changed_fields, organisation_identity_recheck, organisation_status_set
 from portal.uploads import cleared_to_empty
@@ -139,3 +139,20 @@ def invitation_accept(*, invitation: CompanyInvitation, user: User) -> CompanyMe
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
     return membership
+
+
+@transaction.atomic
+def company_certificate_expiry_warn(*, company: Company) -> bool:
+    """Warn the members that the knowledge-based certificate nears its end, once per expiry date."""
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.certificate_warned_for == company.certificate_expiry:
+        return False  # a concurrent run got here first
+    notify_members(
+        company,
+        kind="company_certificate_expiring",
+        url=reverse("companies:edit"),
+        context={"company": bilingual(company, "name"), "expiry": company.certificate_expiry.isoformat()},
+    )
+    company.certificate_warned_for = company.certificate_expiry
+    company.save(update_fields=["certificate_warned_for", "updated_at"])
+    return True
