@@ -5,6 +5,8 @@ their countries and one over their products, those two cached past 2,000 applica
 page costs the same number of queries with thirty applications as with twenty thousand. The pass
 over the applications is cached too, until an application is saved or deleted (FIGURES) or
 FIGURES_SECONDS pass, which bounds the overdue count: it moves with the clock, not with a save.
+Each programme's granted and remaining budget is not cached: it comes with the programmes
+(support.selectors.programs_with_budget, one indexed subquery), as approval and screening read it.
 """
 
 from __future__ import annotations

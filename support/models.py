@@ -184,8 +184,10 @@ class SupportProgram(TimeStampedModel):
             errors["closes_on"] = _("A programme closes after it opens.")
         if self.budget is not None and self.cap_per_application and self.cap_per_application > self.budget:
             errors["cap_per_application"] = _("The cap per application cannot exceed the budget.")
+        from .selectors import program_budget  # the selectors read this module
+
         # Also refused by the database (migration 0005), should an approval land meanwhile.
-        if self.pk and self.budget is not None and self.budget < (granted := self._granted()):
+        if self.pk and self.budget is not None and self.budget < (granted := program_budget(self).granted):
             errors["budget"] = _(
                 "The budget cannot fall below the %(granted)s %(currency)s already granted."
             ) % {
@@ -209,11 +211,6 @@ class SupportProgram(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.is_open_on(timezone.localdate())
-
-    def _granted(self) -> Decimal:
-        from .selectors import program_budget  # the selectors read this module
-
-        return program_budget(self).granted
 
     def reviews_needed(self, requested_amount: Decimal) -> int:
         """Completed reviews a decision on an application for `requested_amount` needs."""
