@@ -17,8 +17,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from .enqueue import sweep
-from .models import FormSubmission, Notification
-from .notifications import notification_email_deliver
+from .models import Notification
+from .notifications import notification_email_deliver, notifications_read_delete
+from .once import form_tokens_prune
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +70,10 @@ def notification_emails_sweep() -> int:
 @shared_task(base=PortalTask)
 def notifications_prune(days: int = 365) -> int:
     """Delete read notifications older than `days`, and used form tokens older than a month."""
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    now = timezone.now()
     # A page kept open (or a back button pressed) for a month may create its object again.
-    FormSubmission.objects.filter(created_at__lt=timezone.now() - timedelta(days=30)).delete()
-    return deleted
+    form_tokens_prune(before=now - timedelta(days=30))
+    return notifications_read_delete(before=now - timedelta(days=days))
 
 
 @shared_task(base=PortalTask)
