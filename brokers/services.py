@@ -1,4 +1,5 @@
-"""Writes for brokers: registration and approval, members, offers, responses and inquiries."""
+"""Writes for brokers: registration and approval, members, offers (their fan-out and expiry),
+responses and inquiries (their routing)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from portal.enqueue import enqueue_on_commit
 from portal.models import TargetCountry, User, bilingual
-from portal.notifications import notify_members
+from portal.notifications import notify, notify_members
 from portal.organisations import invitations
 from portal.organisations import services as organisations
+from portal.page_cache import public_content_changed
 from products.models import Product, ProductCategory
 
 from .models import (
@@ -26,6 +28,7 @@ from .models import (
     BuyerInquiry,
     Offer,
     OfferAttachment,
+    OfferNotice,
     OfferResponse,
     ServiceType,
 )
@@ -300,3 +303,95 @@ def inquiry_submit(*, source_ip: str | None, language: str, **fields: Any) -> Bu
 
     enqueue_on_commit(inquiry_route_task, inquiry.pk)
     return inquiry
+
+
+@transaction.atomic
+def inquiry_route(*, inquiry: BuyerInquiry) -> int:
+    """Notify the company concerned and the approved brokers covering the buyer's country, once.
+
+    Returns how many people were told (0 when the inquiry was routed already).
+    """
+    # The conditional update claims the inquiry: a redelivered or concurrent routing finds it
+    # claimed and tells nobody twice (the claim commits with the notifications, or not at all).
+    claimed = BuyerInquiry.objects.filter(pk=inquiry.pk, routed_at__isnull=True).update(
+        routed_at=timezone.now(), status=BuyerInquiry.Status.ROUTED
+    )
+    if not claimed:
+        return 0
+    inquiry = BuyerInquiry.objects.select_related("country", "company", "product").get(pk=inquiry.pk)
+    recipients: dict[int, User] = {}
+    if inquiry.company_id:
+        for user in User.objects.filter(company_membership__company=inquiry.company_id, is_active=True):
+            recipients[user.pk] = user
+    for user in User.objects.filter(
+        broker_membership__broker__in=Broker.objects.approved().covering(inquiry.country), is_active=True
+    ):
+        recipients[user.pk] = user
+    context = {
+        "name": inquiry.name,
+        "organisation": inquiry.organisation,
+        "email": inquiry.email,
+        "message": inquiry.message,
+        "country": bilingual(inquiry.country, "name"),
+        "product": bilingual(inquiry.product, "name") if inquiry.product else None,
+        "company": bilingual(inquiry.company, "name") if inquiry.company else None,
+    }
+    for user in recipients.values():
+        notify(recipient=user, kind="inquiry_received", url="/notifications/", context=context)
+    BuyerInquiry.objects.filter(pk=inquiry.pk).update(routed_to=len(recipients))
+    return len(recipients)
+
+
+# ---------------------------------------------------------------------------
+# Offers in the background: the fan-out to companies and the expiry
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def offer_company_tell(*, offer: Offer, company: Company) -> bool:
+    """Tell the company's members about a new offer, once; return whether they were told now."""
+    # The notice row and the notifications commit together; the unique (offer, company) row makes
+    # a redelivered or concurrent batch skip companies already told.
+    _, created = OfferNotice.objects.get_or_create(offer=offer, company=company)
+    if not created:
+        return False
+    for membership in company.memberships.all():
+        notify(
+            recipient=membership.user,
+            kind="offer_published",
+            url=offer.get_absolute_url(),
+            context={
+                "offer": bilingual(offer, "title"),
+                "country": bilingual(offer.country, "name"),
+                "deadline": offer.deadline.isoformat(),
+            },
+        )
+    return True
+
+
+@transaction.atomic
+def offer_expire(*, offer: Offer) -> bool:
+    """Close an open offer whose deadline has passed and tell its broker.
+
+    The one door for an offer's expiry; returns False when the offer is no longer open or past its
+    deadline (closed or extended meanwhile), so running it twice closes and tells once.
+    """
+    # Locked and saved, not a bulk UPDATE: the offer's history records the closing (by nobody).
+    offer = (
+        Offer.objects.past_deadline()
+        .select_for_update(of=("self",))
+        .select_related("broker")
+        .filter(pk=offer.pk)
+        .first()
+    )
+    if offer is None:
+        return False
+    offer.status = Offer.Status.CLOSED
+    offer.closed_at = timezone.now()
+    offer.save(update_fields=["status", "closed_at", "updated_at"])
+    public_content_changed()  # the board and the offer's page no longer list it as open
+    notify_members(
+        offer.broker,
+        kind="offer_expired",
+        url=offer.get_absolute_url(),
+        context={"offer": bilingual(offer, "title"), "responses": offer.responses.count()},
+    )
+    return True

@@ -1,4 +1,4 @@
-"""Writes for companies: registration, profile changes, verification, members.
+"""Writes for companies: registration, profile changes, verification, members, certificate warnings.
 
 The organisation core (portal/organisations) does the work for every kind of organisation;
 these are the company's names for it."""
@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.models import User
+from django.db import transaction
+from django.urls import reverse
+
+from portal.models import User, bilingual
+from portal.notifications import notify_members
 from portal.organisations import invitations
 from portal.organisations import services as organisations
 
@@ -53,3 +57,20 @@ def company_invite(*, company: Company, by: User, email: str) -> CompanyInvitati
 def invitation_accept(*, invitation: CompanyInvitation, user: User) -> CompanyMembership:
     """Join the inviting company; the invitation must be open and addressed to this user."""
     return invitations.invitation_accept(invitation=invitation, user=user)
+
+
+@transaction.atomic
+def company_certificate_expiry_warn(*, company: Company) -> bool:
+    """Warn the members that the knowledge-based certificate nears its end, once per expiry date."""
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.certificate_warned_for == company.certificate_expiry:
+        return False  # a concurrent run got here first
+    notify_members(
+        company,
+        kind="company_certificate_expiring",
+        url=reverse("companies:edit"),
+        context={"company": bilingual(company, "name"), "expiry": company.certificate_expiry.isoformat()},
+    )
+    company.certificate_warned_for = company.certificate_expiry
+    company.save(update_fields=["certificate_warned_for", "updated_at"])
+    return True

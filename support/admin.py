@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -34,7 +34,6 @@ from . import workflow
 from .admin_panel import reassign_view
 from .admin_views import dashboard
 from .models import (
-    GRANTED_STATES,
     Action,
     Application,
     ApplicationDocument,
@@ -48,7 +47,8 @@ from .models import (
 )
 from .panel import panel_of, panel_scores_for
 from .permissions import applications_for_staff, can_manage_assignments, can_record_payment, can_review
-from .services import review_submit
+from .selectors import programs_with_budget
+from .services import SCREENING_MAX_ATTEMPTS, review_submit
 
 
 class CriterionInline(admin.TabularInline):
@@ -81,12 +81,11 @@ class SupportProgramAdmin(CheckedActionsMixin, AuditedAdmin):
     inlines = [CriterionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupportProgram]:
-        granted = Sum("applications__granted_amount", filter=Q(applications__status__in=GRANTED_STATES))
-        return super().get_queryset(request).annotate(granted=granted)
+        return programs_with_budget(super().get_queryset(request))
 
     @admin.display(description=_("granted so far"))
     def budget_used(self, program: SupportProgram) -> str:
-        return f"{program.granted or 0:,.2f} {program.currency}"
+        return f"{program.granted:,.2f} {program.currency}"
 
 
 class GrantAmountForm(DigitsFormMixin, forms.Form):
@@ -120,8 +119,6 @@ class ScreeningFailedFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Application]) -> QuerySet[Application]:
         if self.value() != "failed":
             return queryset
-        from .tasks import SCREENING_MAX_ATTEMPTS
-
         return queryset.filter(status=Status.SUBMITTED, screening_attempts__gte=SCREENING_MAX_ATTEMPTS)
 
 

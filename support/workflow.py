@@ -79,6 +79,7 @@ from .permissions import (
     may_record_payments,
     reviews_complete,
 )
+from .selectors import program_budget
 
 Rule = Callable[[User | AnonymousUser, Application], Access | bool]
 RoleCheck = Callable[[User | AnonymousUser], bool]
@@ -558,7 +559,7 @@ def application_approve(
         raise ValidationError({"amount": _("The grant cannot exceed the programme's cap per application.")})
     _refuse_a_second_claim(current, GRANTED_STATES)  # checked again, under the programme's lock
     _check_company_ceiling(program, current, amount)
-    left = program.remaining_budget()
+    left = program_budget(program).remaining
     if amount > left:
         raise ValidationError(
             {"amount": _("Only %(left)s %(currency)s is left in this programme's budget.")

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.enqueue import enqueue, enqueue_on_commit
+from portal.enqueue import enqueue_on_commit, sweep
 from portal.models import Invitation, OrganisationMembership, User
 
 from . import OrganisationKind, kind_of
@@ -89,13 +89,5 @@ def invitation_email_send(*, kind: OrganisationKind, invitation_id: int) -> bool
 
 def invitations_sweep(*, kind: OrganisationKind) -> int:
     """Enqueue the e-mail of every open invitation whose message was lost; return how many."""
-    cutoff = timezone.now() - SWEEP_GRACE
-    ids = list(
-        kind.invitation.objects.open()
-        .filter(sent_at__isnull=True, created_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    task = kind.get_send_task()
-    for pk in ids:
-        enqueue(task, pk)
-    return len(ids)
+    unsent = kind.invitation.objects.open().filter(sent_at__isnull=True)
+    return sweep(unsent, kind.get_send_task(), grace=SWEEP_GRACE)

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from portal.models import Notification
 from support import workflow
 from support.models import ApplicationDocument, ApplicationEvent, Status
+from support.selectors import program_budget
 from support.services import review_submit
 from tests.companies.factories import PDF_BYTES, MembershipFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, complete_reviews
@@ -264,7 +265,7 @@ def test_grant_never_exceeds_what_is_left(
         workflow.application_approve(application=second, by=manager, amount=Decimal("6000"))
     assert "5000" in excinfo.value.message_dict["amount"][0]  # it says what is left
     workflow.application_approve(application=second, by=manager, amount=Decimal("5000"))
-    assert program.remaining_budget() == Decimal("0")
+    assert program_budget(program).remaining == Decimal("0")
 
 
 @pytest.mark.parametrize("state", ["draft", "under_review"])
