@@ -155,6 +155,8 @@ def wrk_run(
     command = [
         wrk, "-t", str(load.threads), "-c", str(load.connections), "-d", f"{seconds}s",
         "--timeout", f"{load.timeout}s", "-s", str(LUA),
+        # As every browser and HTTP library asks: what the server compresses comes compressed.
+        "-H", "Accept-Encoding: gzip, deflate",
         *(["-H", f"Cookie: {cookie}"] if cookie else []), base + "/", "--", str(paths_file),
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + load.timeout + 60)  # noqa: S603

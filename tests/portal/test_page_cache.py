@@ -271,3 +271,23 @@ def test_hiding_a_public_product_or_changing_its_certificates_makes_pages_stale(
     response = client.get("/en/products/")
     assert response["X-Page-Cache"] == "miss"
     assert "Surgical mask" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/en/products/", "/api/v1/products/?page_size=100"])
+def test_a_cached_answer_is_sent_compressed_to_clients_that_accept_gzip(client, path):
+    """Browsers and HTTP libraries send Accept-Encoding: gzip; they get the stored bytes as they
+    are. A client that does not gets the same answer unpacked."""
+    import gzip
+
+    ProductFactory.create_batch(3, name_en="Nitrile glove")
+    first = client.get(path)
+    plain = client.get(path)
+    packed = client.get(path, headers={"accept-encoding": "gzip, deflate, br"})
+    assert (first["X-Page-Cache"], plain["X-Page-Cache"], packed["X-Page-Cache"]) == ("miss", "hit", "hit")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content == first.content
+    assert len(packed.content) < len(plain.content) / 3
+    assert "Accept-Encoding" in packed["Vary"]
+    assert "Accept-Encoding" in plain["Vary"]
+    assert "Accept-Encoding" in first["Vary"]  # a shared cache keeps the two forms apart
