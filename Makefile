@@ -29,11 +29,11 @@ run: setup ## Set up, load demo data and serve the portal at http://127.0.0.1:80
 QUEUES ?=
 comma := ,
 worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL); QUEUES=email,screening for only those queues
-	$(VENV)/bin/celery -A portal worker --loglevel=info \
+	$(VENV)/bin/celery -A config worker --loglevel=info \
 		$(if $(QUEUES),-Q $(QUEUES) -n $(subst $(comma),-,$(QUEUES))@%h)
 
 beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
-	$(VENV)/bin/celery -A portal beat --loglevel=info
+	$(VENV)/bin/celery -A config beat --loglevel=info
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(PY) -m pytest

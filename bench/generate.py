@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     prepare_database(args.database_url, reset=args.reset)
     # The portal's own settings, pointed at this database: what `manage.py migrate` would use.
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     from django.core.management import call_command
 

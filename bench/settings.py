@@ -7,7 +7,7 @@ and a collected STATIC_ROOT, exactly as a deployment would; nothing else differs
 
 from __future__ import annotations
 
-from portal.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 

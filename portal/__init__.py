@@ -1,5 +1,2 @@
-from __future__ import annotations
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The shared core: accounts and security, notifications, organisations, uploads and media, i18n and
+digits, HTTP and REST helpers (see the README's "Where things are")."""

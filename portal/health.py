@@ -27,7 +27,7 @@ def database_problem() -> str | None:
 
 
 def broker_problem() -> str | None:
-    from .celery import app
+    from celery import current_app as app
 
     if app.conf.task_always_eager:
         return None  # tasks run in-process: there is no broker to lose
@@ -41,6 +41,6 @@ def broker_problem() -> str | None:
 
 
 def broker_name() -> str:
-    from .celery import app
+    from celery import current_app as app
 
     return "in-process" if app.conf.task_always_eager else settings.CELERY_BROKER_URL.split("://")[0]

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
-from portal import celery_app
+from config import celery_app
 from portal.permissions import Role
 from portal.two_factor import requires_second_factor
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import redis
 
-from portal import celery_app
+from config import celery_app
 from tests.portal.scaleout import ROOT, child_environment, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -86,7 +86,7 @@ def reset_celery_connections() -> None:
 
 @contextmanager
 def worker_process(redis_url: str, database_url: str, mail_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`celery -A portal worker` as production runs it (solo pool), in its own process group."""
+    """`celery -A config worker` as production runs it (solo pool), in its own process group."""
     env = child_environment(
         REDIS_URL=redis_url,
         DATABASE_URL=database_url,
@@ -95,7 +95,7 @@ def worker_process(redis_url: str, database_url: str, mail_dir: Path) -> Iterato
         DJANGO_LOG_LEVEL="WARNING",
     )
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "WARNING"]
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING"]
         + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT,
         env=env,

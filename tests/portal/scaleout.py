@@ -98,7 +98,7 @@ def gunicorn(env: dict[str, str], *, ready_timeout: float = 30.0) -> Iterator[st
             sys.executable,
             "-m",
             "gunicorn",
-            "portal.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -10,7 +10,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
-from portal import celery_app
+from config import celery_app
 from tests.conftest import skip_or_fail
 
 QUEUES = {"default", "email", "screening", "fanout", "periodic"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from portal import celery_app
+from config import celery_app
 
 pytestmark = pytest.mark.django_db
 

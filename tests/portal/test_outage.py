@@ -23,8 +23,8 @@ from django.test import Client
 
 from brokers.models import BuyerInquiry
 from brokers.tasks import inquiries_route_sweep
+from config import celery_app
 from portal import cache as portal_cache
-from portal import celery_app
 from portal.enqueue import broker_pause_reset
 from portal.models import Notification
 from portal.permissions import Role

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.settings import env_bool, env_int, env_list
+from config.settings import env_bool, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -192,7 +192,7 @@ def test_thumbnail_is_made_from_the_bucket_and_replaced_files_are_deleted(
 # --- settings, as a deployed process reads them --------------------------------------------------
 def _settings_of_a_process(**env: str) -> list[str]:
     code = (
-        "import sys, portal.urls; from django.conf import settings as s;"
+        "import sys, config.urls; from django.conf import settings as s;"
         "from django.core.files.storage import storages;"
         "print(s.STORAGES['default']['BACKEND'], s.SESSION_ENGINE, s.CACHES['default']['BACKEND'],"
         " type(storages['default']).__name__, 'boto3' in sys.modules)"

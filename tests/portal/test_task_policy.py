@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from brokers import services as broker_services
 from brokers.models import Offer
 from brokers.tasks import offers_expire
-from portal import celery_app
+from config import celery_app
 from portal.tasks import PortalTask
 from tests.brokers.factories import OfferFactory
 

@@ -10,7 +10,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from portal import celery_app
+from config import celery_app
 from portal.models import Notification
 from portal.notifications import notify
 from tests.conftest import skip_or_fail

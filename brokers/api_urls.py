@@ -1,0 +1,21 @@
+"""The brokers' part of the API: brokerages, offers and the responses to them.
+
+Included under /api/v1/ by config/urls.py."""
+
+from __future__ import annotations
+
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("brokers", api.BrokerViewSet, basename="broker")
+router.register("offers", api.OfferViewSet, basename="offer")
+router.register(
+    r"offers/(?P<offer_pk>[0-9]+)/responses",
+    api.OfferResponsesOfOfferViewSet,
+    basename="offer-responses-of-offer",
+)
+router.register("offer-responses", api.OfferResponseViewSet, basename="offer-response")
+
+urlpatterns = router.urls

@@ -1,0 +1,36 @@
+"""The shared core stands apart: `portal` imports no feature app and not the project's wiring
+(`config`), so a feature app can be taken out or a new one added without touching it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FEATURE_APPS = {"companies", "products", "brokers", "support", "config"}
+
+
+def imported_top_levels(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("portal/**/*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_core_imports_no_feature_app(path):
+    assert not imported_top_levels(path) & FEATURE_APPS
+
+
+def test_each_app_serves_its_own_part_of_the_api():
+    from config.urls import API_MODULES
+
+    apps = ("portal", "products", "companies", "brokers", "support")
+    assert API_MODULES == [f"{app}.api_urls" for app in apps]
+    assert not imported_top_levels(ROOT / "config" / "urls.py") & set(apps[1:])
