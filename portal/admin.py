@@ -91,8 +91,27 @@ class NotificationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         )
 
 
+class SuperusersReadOnly(CheckedActionsMixin):
+    """A record only superusers read and nobody adds or edits (the security log, API tokens)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(SuperusersReadOnly, admin.ModelAdmin):
     """The security log: superusers read it; nobody adds, edits or deletes events."""
 
     list_display = ["created_at", "kind", "username", "ip_address", "path", "detail", "user_agent_short"]
@@ -107,24 +126,9 @@ class SecurityEventAdmin(admin.ModelAdmin):
     def user_agent_short(self, event: SecurityEvent) -> str:
         return event.user_agent[:60]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: SecurityEvent | None = None) -> bool:
-        return False
-
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SuperusersReadOnly, admin.ModelAdmin):
     """Integrations' tokens: superusers see them and may revoke (delete) one; the token is never shown."""
 
     list_display = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
@@ -133,17 +137,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
     readonly_fields = fields
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
     def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
-        return False

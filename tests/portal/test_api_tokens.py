@@ -156,3 +156,28 @@ def test_the_schema_documents_the_token(client):
     assert scheme["name"] == "Authorization"
     operation = schema["paths"]["/api/v1/notifications/"]["get"]
     assert {"apiToken": []} in operation["security"]
+
+
+def test_superusers_revoke_tokens_in_the_admin_and_crafted_ids_change_nothing(
+    client_for, company_member, manager
+):
+    from tests.portal.factories import UserFactory
+
+    raw = create_token(client_for(company_member))
+    token = ApiToken.objects.get()
+    admin = client_for(UserFactory(is_staff=True, is_superuser=True))
+    changelist = "/admin/portal/apitoken/"
+    crafted = admin.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": ["'; DROP", "9" * 400], "index": 0},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+    assert crafted.status_code == 200
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+    confirm = {"action": "delete_selected", "_selected_action": [token.pk], "post": "yes", "index": 0}
+    assert admin.post(changelist, confirm).status_code == 302
+    assert not ApiToken.objects.exists()
+    assert api(raw).status_code in {401, 403}
+    assert client_for(manager).get(changelist).status_code == 403  # managers never see the tokens
