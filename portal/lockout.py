@@ -173,6 +173,17 @@ def door_failed(
     return locked
 
 
+def form_door_passed(request: HttpRequest, form: Any, *, door: str, username: str) -> bool:
+    """The gate of a form that mails an account-holder (sign-up, password reset): closed, the
+    form gets the lockout as its error and the caller answers 429; open, the use is counted
+    against the address and the address-and-account pair, and the form goes on."""
+    if not door_is_open(request, username=username, counters=SHARED_DOOR):
+        form.add_error(None, lockout_message())
+        return False
+    door_failed(request, door=door, username=username, counters=SHARED_DOOR)
+    return True
+
+
 def secret_link_object(request: HttpRequest, queryset: QuerySet, *, door: str, **lookup: Any) -> Any:
     """get_object_or_404 for links that carry a secret (invitations): a miss counts against the
     address, so nobody can walk through guesses. Check `door_is_open(request, counters=(ADDRESS,))`

@@ -75,11 +75,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not lockout.door_is_open(request, username=data["email"], counters=lockout.SHARED_DOOR):
-            form.add_error(None, lockout.lockout_message())
+        if not lockout.form_door_passed(request, form, door="signup", username=data["email"]):
             status = 429
         else:
-            lockout.door_failed(request, door="signup", username=data["email"], counters=lockout.SHARED_DOOR)
             user_signup(
                 email=data["email"],
                 password=data["password1"],
@@ -145,10 +143,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: QueuedPasswordResetForm) -> HttpResponse:
         email = form.cleaned_data["email"].lower()
-        if not lockout.door_is_open(self.request, username=email, counters=lockout.SHARED_DOOR):
-            form.add_error(None, lockout.lockout_message())
+        if not lockout.form_door_passed(self.request, form, door="password_reset", username=email):
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        lockout.door_failed(self.request, door="password_reset", username=email, counters=lockout.SHARED_DOOR)
         security_event_record(self.request, SecurityEvent.Kind.PASSWORD_RESET_REQUESTED, username=email)
         return super().form_valid(form)
 
