@@ -2,7 +2,10 @@
 
 Usage: python scripts/screenshots.py [BASE_URL] [PATH ...]
 Writes PNGs to screenshots/ (git-ignored). Needs Debian's chromium at /usr/bin/chromium.
-Set LOGIN=email:password to take them as a logged-in user.
+Set LOGIN=email:password to take them as a logged-in user; STAFF=email to take them as a member of
+the centre's staff who has passed the second factor (the session is made in-process, so run it with
+the server's DATABASE_URL). Paths under /admin/ are not language-prefixed: the language cookie
+chooses their language.
 """
 
 from __future__ import annotations
@@ -25,16 +28,45 @@ ARGS = [
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
+def staff_cookies(email: str, base: str) -> list[dict]:
+    """A signed-in staff session that passed the second factor, as browser cookies."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.models import User
+
+    user = User.objects.get(email=email)
+    defaults = {"name": "screenshots"}
+    device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults=defaults)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
+
+
 def main() -> None:
     base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
     paths = sys.argv[2:] or ["/"]
     out = Path("screenshots")
     out.mkdir(exist_ok=True)
+    # Made before Playwright starts: Django refuses database work inside its event loop.
+    staff = staff_cookies(os.environ["STAFF"], base) if os.environ.get("STAFF") else None
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         for size_name, (width, height) in SIZES.items():
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
+            if staff:
+                context.add_cookies(staff)
             if login := os.environ.get("LOGIN"):
                 email, password = login.split(":", 1)
                 page.goto(f"{base}/en/accounts/login/")
@@ -43,7 +75,11 @@ def main() -> None:
                 page.click("form button[type=submit]")
             for lang in ("fa", "en"):
                 for path in paths:
-                    page.goto(f"{base}/{lang}{path}")
+                    if path.startswith("/admin"):
+                        context.add_cookies([{"name": "portal_language", "value": lang, "url": base}])
+                        page.goto(f"{base}{path}")
+                    else:
+                        page.goto(f"{base}/{lang}{path}")
                     name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
                     target = out / f"{name}-{lang}-{size_name}.png"
                     page.screenshot(path=str(target), full_page=True)

@@ -210,3 +210,17 @@ def test_an_action_the_menu_does_not_offer_is_still_refused_when_posted(client_f
     under_review.refresh_from_db()
     assert under_review.status == Status.UNDER_REVIEW
     assert "No action selected" in response.content.decode()
+
+
+def test_every_staff_role_the_table_names_can_reach_the_menu(reviewer, manager):
+    """The role permissions the migrations grant and the workflow's table cannot disagree: whoever
+    the table lets take a step in the admin can open the list where the menu is; the table, not a
+    model permission, then says which steps they are offered."""
+    from support.admin import ApplicationAdmin
+
+    for name, action in ApplicationAdmin.WORKFLOW_ACTIONS.items():
+        rule = workflow.TRANSITIONS[action]
+        takers = [user for user in (reviewer, manager) if rule.role(user)]
+        assert takers, name
+        for user in takers:
+            assert user.has_perm("support.view_application"), (name, user)
