@@ -184,3 +184,32 @@ def role_groups(transactional_db) -> None:
     state_apps = MigrationExecutor(connection).loader.project_state().apps
     for module, function in ROLE_MIGRATIONS:
         getattr(import_module(module), function)(state_apps, None)
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+def admin_form_data(page, **changes: object) -> dict[str, object]:
+    """What a browser would post back from an admin change page `page` (a GET response): every
+    editable field of the form with its current value, every inline's management form and rows,
+    then `changes` on top. A test that posts only the field it cares about is refused by the form
+    for the fields it left out, and so proves nothing about that field."""
+    data: dict[str, object] = {}
+
+    def take(form) -> None:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data[key] = [field.prepare_value(v) for v in value]
+            else:
+                data[key] = field.prepare_value(value)
+
+    take(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        take(formset.management_form)
+        for form in formset.initial_forms:
+            take(form)
+    data.update(changes)
+    return data
