@@ -14,22 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_overdue_reviews_remind_the_reviewer_once_a_day(reviewer, company):
-    late = ApplicationFactory(company=company)
-    on_time = ApplicationFactory(company=company)
-    Application.objects.filter(pk=late.pk).update(
-        status=Status.UNDER_REVIEW, assigned_reviewer=reviewer, reference="EXP-1405-000900",
-        review_due_at=timezone.now() - timezone.timedelta(days=2),
-    )  # fmt: skip
+    late = ApplicationFactory(company=company, under_review=True, advance__reviewer=reviewer)
+    on_time = ApplicationFactory(company=company, under_review=True, advance__reviewer=reviewer)
+    Application.objects.filter(pk=late.pk).update(review_due_at=timezone.now() - timezone.timedelta(days=2))
     Application.objects.filter(pk=on_time.pk).update(
-        status=Status.UNDER_REVIEW,
-        assigned_reviewer=reviewer,
-        review_due_at=timezone.now() + timezone.timedelta(days=2),
+        review_due_at=timezone.now() + timezone.timedelta(days=2)
     )
     assert reviews_overdue_remind() == 1
     assert reviews_overdue_remind() == 0  # the daily job ran twice: still one reminder
     reminder = Notification.objects.get(kind="review_overdue")
     assert reminder.recipient == reviewer
-    assert "EXP-1405-000900" in reminder.title
+    assert late.reference in reminder.title
 
 
 def test_an_overdue_panel_reminds_each_member_who_has_not_scored(reviewer, company):
@@ -49,13 +44,28 @@ def test_an_overdue_panel_reminds_each_member_who_has_not_scored(reviewer, compa
     assert reminded == {reviewer.pk, second.pk}
 
 
-def test_weekly_summary_goes_to_each_manager(manager, company):
-    ApplicationFactory(company=company)
-    assert managers_weekly_summary() == 1
+def test_weekly_summary_gives_each_manager_the_weeks_figures(manager, reviewer, company):
+    """Figures a manager can check by hand: 3 submitted this week (a fourth, older, does not count),
+    8,000 USD granted, 1 review overdue, each status counted."""
+    english_manager = UserFactory(english=True, is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    ApplicationFactory(company=company, submitted=True)
+    ApplicationFactory(company=company, approved=True, advance__amount="8000", advance__manager=manager)
+    late = ApplicationFactory(company=company, under_review=True)
+    Application.objects.filter(pk=late.pk).update(review_due_at=timezone.now() - timezone.timedelta(days=1))
+    older = ApplicationFactory(company=company, submitted=True)
+    Application.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timezone.timedelta(days=8))
+
+    assert managers_weekly_summary() == 2
     assert managers_weekly_summary() == 0  # redelivered in the same week
-    summary = Notification.objects.get(kind="managers_weekly_summary")
-    assert summary.recipient == manager
-    assert summary.body
+
+    summaries = Notification.objects.filter(kind="managers_weekly_summary")
+    assert set(summaries.values_list("recipient", flat=True)) == {manager.pk, english_manager.pk}
+    body = summaries.get(recipient=english_manager).body
+    assert "Submitted this week: 3\n" in body
+    assert "Granted this week: 8,000.00 USD\n" in body
+    assert "Reviews overdue: 1\n" in body
+    for line in ["submitted: 2", "under_review: 1", "approved: 1", "rejected: 0"]:
+        assert f"\n{line}\n" in body
 
 
 def test_a_broker_outage_at_submission_is_caught_up_by_the_sweep(
