@@ -299,10 +299,13 @@ def test_submit_without_a_required_document_comes_back_for_revision_with_the_rea
     draft.program.required_documents.add(
         DocumentTypeFactory(slug="proforma", name_fa="پیش‌فاکتور", name_en="Proforma invoice")
     )
+    draft.created_by = company_member  # Sara prepared it, in Persian
+    draft.save(update_fields=["created_by"])
     client = client_for(company_member)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{APPLICATIONS}{draft.pk}/submit/")
+        # Submitted from an English page: the reason is still written in the preparer's Persian.
+        response = client.post(f"{APPLICATIONS}{draft.pk}/submit/", headers={"accept-language": "en"})
 
     assert response.status_code == 200, response.content
     assert "error" not in response.json()
@@ -310,8 +313,7 @@ def test_submit_without_a_required_document_comes_back_for_revision_with_the_rea
     events = timeline(client, draft)
     assert [e["action"] for e in events] == ["submit", "screen_start", "screen_fail"]
     assert events[-1]["to_status"] == "revision_requested"
-    # The reason is written in the language active when screening ran.
-    assert "پیش‌فاکتور" in events[-1]["note"] or "Proforma invoice" in events[-1]["note"]
+    assert events[-1]["note"] == "یکی از مدارک لازم موجود نیست: پیش‌فاکتور."
 
 
 def test_submitting_twice_is_refused(client_for, company, company_member, program):

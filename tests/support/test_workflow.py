@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from portal.models import Notification
+from portal.permissions import Role
 from support import workflow
 from support.models import ApplicationDocument, ApplicationEvent, Status
 from support.services import review_submit
 from tests.companies.factories import PDF_BYTES, MembershipFactory
+from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, complete_reviews
 
 pytestmark = pytest.mark.django_db
@@ -352,16 +354,27 @@ def test_other_company_members_are_not_applicants(application, other_company_mem
     assert workflow.allowed_actions(other_company_member, application) == []
 
 
+@pytest.mark.parametrize(
+    ("english", "reason"),
+    [
+        (False, "شرکت از سوی مرکز احراز نشده است."),
+        (True, "The company is not verified by the centre."),
+    ],
+)
 def test_screening_reasons_are_written_in_the_preparers_language(
-    application, company, company_member, django_capture_on_commit_callbacks
+    application, company, english, reason, django_capture_on_commit_callbacks
 ):
+    """Whatever language the request or the worker runs in (Persian here, the default)."""
     company.status = "pending"
     company.save()
-    application.created_by = company_member  # Persian-speaking
+    preparer = UserFactory(english=english, roles=[Role.COMPANY_MEMBER])
+    MembershipFactory(company=company, user=preparer)
+    application.created_by = preparer
     application.save()
-    submit(application, company_member, django_capture_on_commit_callbacks)
+    submit(application, preparer, django_capture_on_commit_callbacks)
     application.refresh_from_db()
-    assert "احراز" in application.events.last().note or "تأیید" in application.events.last().note
+    assert application.status == Status.REVISION_REQUESTED
+    assert application.events.last().note == reason
 
 
 def test_non_managers_are_told_why_they_cannot_decide(
