@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
+from unittest import mock
 
 import factory
+from django.apps import apps
 from django.utils import timezone
 
 from portal.models import User
@@ -81,7 +85,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     `advance__applicant`, `advance__reviewer` (the lead: assigned when the panel left it free),
     `advance__manager`, `advance__amount` and `advance__note` name who does it and with what; anyone
-    missing is made up (see advance())."""
+    missing is made up; `advance__at` backdates the whole story (see advance())."""
 
     class Meta:
         model = Application
@@ -152,6 +156,25 @@ def manager_for(application: Application) -> User:
     return UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
 
 
+@contextlib.contextmanager
+def backdated(start: dt.datetime) -> Iterator[None]:
+    """Run the block on a clock that reads `start` when it begins and runs on at the real pace,
+    as if it had happened then (timestamps, the dates screening reads, the promised review date)."""
+    real_now = timezone.now
+    offset = start - real_now()
+
+    def clock() -> dt.datetime:
+        return real_now() + offset
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch("django.utils.timezone.now", clock))
+        for model in apps.get_models():  # default=timezone.now holds the function itself
+            for field in model._meta.concrete_fields:
+                if field.default is real_now:  # and the field caches it in _get_default
+                    stack.enter_context(mock.patch.dict(field.__dict__, {"_get_default": clock}))
+        yield
+
+
 ORDER = [Status.SUBMITTED, Status.UNDER_REVIEW, REVIEWED, Status.APPROVED, Status.PAID]
 
 
@@ -164,11 +187,19 @@ def advance(
     manager: User | None = None,
     amount: Decimal | str | None = None,
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> Application:
     """Move a draft to `to` through the workflow functions, as the people who do it would:
     the applicant submits, screening runs (what the Celery task calls), the panel scores, a
     manager who scored nothing decides, a manager records the payment in one instalment.
-    Returns the application, refreshed in place."""
+    `at` replays it all on a clock that starts then (`backdated`). Returns the application,
+    refreshed in place."""
+    if at is not None:
+        with backdated(at):
+            return advance(
+                application, to, applicant=applicant, reviewer=reviewer, manager=manager, amount=amount,
+                note=note,
+            )  # fmt: skip
     stop = Status.APPROVED if to == Status.REJECTED else to
     assert stop in ORDER, f"no workflow path to {to!r} from a draft"
     steps = ORDER[: ORDER.index(stop) + 1]

@@ -4,10 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from support import workflow
 from support.models import Application, Review, Status
 from tests.conftest import admin_form_data
-from tests.support.factories import ApplicationFactory, complete_reviews
+from tests.support.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,20 +14,14 @@ CHANGELIST = "/admin/support/application/"
 
 
 @pytest.fixture
-def under_review(company, company_member, reviewer, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(company=company)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.application_submit(application=application, by=company_member)
-    application.refresh_from_db()
-    assert application.status == Status.UNDER_REVIEW
-    return application
+def under_review(company, company_member, reviewer):
+    return ApplicationFactory(company=company, under_review=True, advance__reviewer=reviewer)
 
 
 @pytest.fixture
-def reviewed(under_review, reviewer):
+def reviewed(company, company_member, reviewer):
     """Under review and scored by its reviewer: ready for a manager's decision."""
-    complete_reviews(under_review, reviewer)
-    return under_review
+    return ApplicationFactory(company=company, reviewed=True, advance__reviewer=reviewer)
 
 
 def act(client, action, application, **extra):

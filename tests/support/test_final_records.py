@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved(company, company_member, reviewer, manager, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(company=company)
-    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
-    workflow.application_approve(application=application, by=manager, amount=Decimal("8000"), note="Sound")
-    return Application.objects.get(pk=application.pk)
+def approved(company, company_member, reviewer, manager):
+    return ApplicationFactory(
+        company=company, approved=True, advance__reviewer=reviewer, advance__manager=manager,
+        advance__amount="8000", advance__note="Sound",
+    )  # fmt: skip
 
 
 def test_the_decision_fields_cannot_be_changed_through_the_orm(approved):

@@ -22,20 +22,15 @@ from tests.support.factories import ApplicationFactory, ProgramFactory
 pytestmark = pytest.mark.django_db
 
 
-def approve_directly(application: Application, amount: str = "10000") -> Application:
-    """Approved for `amount` without the review steps (the workflow's approval is tested elsewhere)."""
-    Application.objects.filter(pk=application.pk).update(
-        status=Status.APPROVED, granted_amount=Decimal(amount),
-        decided_at=timezone.now() - timedelta(days=60), reference="EXP-1405-000042",
-    )  # fmt: skip
-    application.refresh_from_db()
-    return application
+def approved_weeks_ago(**fields: object) -> Application:
+    """Approved for the requested 10,000 through the workflow, three weeks ago (payments dated
+    before today must not predate the decision)."""
+    return ApplicationFactory(approved=True, advance__at=timezone.now() - timedelta(days=21), **fields)
 
 
 @pytest.fixture
 def approved(company):
-    program = ProgramFactory(currency="EUR")
-    return approve_directly(ApplicationFactory(company=company, program=program))
+    return approved_weeks_ago(company=company, program=ProgramFactory(currency="EUR"))
 
 
 def pay(application, by, amount, reference, **kwargs):
@@ -160,14 +155,11 @@ def test_the_admin_payment_form_records_an_instalment_and_shows_the_payments(cli
     url = f"/admin/support/application/{approved.pk}/payment/"
     page = client.get(url, headers={"accept-language": "en"})
     assert page.status_code == 200
-    response = client.post(url, {"amount": "۲٬۵۰۰", "paid_on": "2026-11-01", "reference": "TR-77"})
+    week_ago = timezone.localdate() - timedelta(days=7)
+    response = client.post(url, {"amount": "۲٬۵۰۰", "paid_on": week_ago.isoformat(), "reference": "TR-77"})
     assert response.status_code == 302
     payment = Payment.objects.get()
-    assert (payment.amount, payment.reference, str(payment.paid_on)) == (
-        Decimal("2500"),
-        "TR-77",
-        "2026-11-01",
-    )
+    assert (payment.amount, payment.reference, payment.paid_on) == (Decimal("2500"), "TR-77", week_ago)
     change = client.get(
         f"/admin/support/application/{approved.pk}/change/", headers={"accept-language": "en"}
     ).content.decode()
@@ -181,7 +173,7 @@ def test_the_admin_payment_form_refuses_more_than_the_grant_on_the_amount_field(
 ):
     response = client_for(manager).post(
         f"/admin/support/application/{approved.pk}/payment/",
-        {"amount": "10001", "paid_on": "2026-11-01", "reference": "TR-77"},
+        {"amount": "10001", "paid_on": timezone.localdate().isoformat(), "reference": "TR-77"},
         headers={"accept-language": "en"},
     )
     assert response.status_code == 200
@@ -204,7 +196,7 @@ def test_the_payment_form_is_refused_to_a_reviewer(client_for, approved, reviewe
     Application.objects.filter(pk=approved.pk).update(assigned_reviewer=reviewer)
     response = client_for(reviewer).post(
         f"/admin/support/application/{approved.pk}/payment/",
-        {"amount": "10", "paid_on": "2026-11-01", "reference": "TR-77"},
+        {"amount": "10", "paid_on": timezone.localdate().isoformat(), "reference": "TR-77"},
     )
     assert response.status_code == 403
     assert not Payment.objects.exists()
@@ -224,7 +216,7 @@ def test_the_admin_action_records_a_payment_of_today(client_for, approved, manag
 def test_two_simultaneous_payments_never_pay_more_than_the_grant(company):
     if connection.vendor != "postgresql":
         skip_or_fail("the race needs PostgreSQL's row locks (set DATABASE_URL)")
-    approved = approve_directly(ApplicationFactory(company=company))
+    approved = approved_weeks_ago(company=company)
     managers = [UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER]) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
