@@ -82,6 +82,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         ApplicationFactory(reviewed=True)       # ... and scored by its panel (ready for a decision)
         ApplicationFactory(approved=True)       # ... and approved by a manager for the requested amount
         ApplicationFactory(rejected=True)  ApplicationFactory(paid=True)
+        ApplicationFactory(revision_requested=True)  # sent back by its lead reviewer
+        ApplicationFactory(withdrawn=True)      # taken back by the applicant once submitted
 
     `advance__applicant`, `advance__reviewer` (the lead: assigned when the panel left it free),
     `advance__manager`, `advance__amount` and `advance__note` name who does it and with what; anyone
@@ -103,6 +105,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         reviewed = factory.Trait(advance=_to(REVIEWED))
         approved = factory.Trait(advance=_to(Status.APPROVED))
         rejected = factory.Trait(advance=_to(Status.REJECTED))
+        revision_requested = factory.Trait(advance=_to(Status.REVISION_REQUESTED))
+        withdrawn = factory.Trait(advance=_to(Status.WITHDRAWN))
         paid = factory.Trait(advance=_to(Status.PAID))
 
     @factory.post_generation
@@ -120,6 +124,12 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     def advance(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         if create and extracted:
             advance(self, extracted, **kwargs)  # type: ignore[arg-type]
+
+
+def approved_weeks_ago(**fields: object) -> Application:
+    """Approved for what it requested through the workflow, three weeks ago: a payment dated in
+    the past weeks does not predate the decision."""
+    return ApplicationFactory(approved=True, advance__at=timezone.now() - dt.timedelta(days=21), **fields)
 
 
 def complete_reviews(application: Application, *reviewers: object) -> None:
@@ -200,11 +210,20 @@ def advance(
                 application, to, applicant=applicant, reviewer=reviewer, manager=manager, amount=amount,
                 note=note,
             )  # fmt: skip
-    stop = Status.APPROVED if to == Status.REJECTED else to
+    stop = {
+        Status.REJECTED: Status.APPROVED,  # decided the other way
+        Status.REVISION_REQUESTED: Status.UNDER_REVIEW,  # then sent back
+        Status.WITHDRAWN: Status.SUBMITTED,  # then taken back
+    }.get(to, to)
     assert stop in ORDER, f"no workflow path to {to!r} from a draft"
     steps = ORDER[: ORDER.index(stop) + 1]
-    workflow.application_submit(application=application, by=applicant or applicant_of(application))
+    applicant = applicant or applicant_of(application)
+    workflow.application_submit(application=application, by=applicant)
     application.refresh_from_db()
+    if to == Status.WITHDRAWN:
+        workflow.application_withdraw(application=application, by=applicant, note=note)
+        application.refresh_from_db()
+        return application
     if Status.UNDER_REVIEW in steps and application.status == Status.SUBMITTED:
         # On commit the submission queues screening; a test's transaction never commits.
         workflow.application_screen(application=application)
@@ -215,6 +234,13 @@ def advance(
             workflow.application_assign(application=application, by=reviewer, reviewer=reviewer)
             application.refresh_from_db()
         assert reviewer is None or application.assigned_reviewer == reviewer, "the panel seated another"
+    if to == Status.REVISION_REQUESTED:
+        lead = application.assigned_reviewer or manager or manager_for(application)
+        workflow.application_request_revision(
+            application=application, by=lead, note=note or "Add the proforma invoice"
+        )
+        application.refresh_from_db()
+        return application
     if REVIEWED in steps:
         seated = [seat.reviewer for seat in application.assignments.current().select_related("reviewer")]
         if not seated:  # nobody to seat: the lead reviewer is made, as a centre would hire one

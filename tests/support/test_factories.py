@@ -24,6 +24,8 @@ SCREENED = ["submit", "screen_start", "screen_pass", "assign"]
         ("approved", Status.APPROVED, [*SCREENED, "review", "approve"]),
         ("rejected", Status.REJECTED, [*SCREENED, "review", "reject"]),
         ("paid", Status.PAID, [*SCREENED, "review", "approve", "mark_paid"]),
+        ("revision_requested", Status.REVISION_REQUESTED, [*SCREENED, "request_revision"]),
+        ("withdrawn", Status.WITHDRAWN, ["submit", "withdraw"]),
     ],
 )
 def test_each_trait_walks_the_workflow(company, company_member, reviewer, trait, status, actions):

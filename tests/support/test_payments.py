@@ -17,15 +17,9 @@ from support.final import FinalRecordError
 from support.models import Application, Payment, Status
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
-from tests.support.factories import ApplicationFactory, ProgramFactory
+from tests.support.factories import ApplicationFactory, ProgramFactory, approved_weeks_ago
 
 pytestmark = pytest.mark.django_db
-
-
-def approved_weeks_ago(**fields: object) -> Application:
-    """Approved for the requested 10,000 through the workflow, three weeks ago (payments dated
-    before today must not predate the decision)."""
-    return ApplicationFactory(approved=True, advance__at=timezone.now() - timedelta(days=21), **fields)
 
 
 @pytest.fixture

@@ -103,9 +103,7 @@ def test_screening_sends_ineligible_applications_back_with_the_reason(
         program.save()
         application.requested_amount = Decimal("15000")
         application.save()
-        other = ApplicationFactory(program=program, status=Status.APPROVED, requested_amount=Decimal("10000"))
-        other.granted_amount = Decimal("10000")
-        other.save()
+        ApplicationFactory(program=program, approved=True, requested_amount=Decimal("10000"))
     company_member.preferred_language = "en"  # the reasons are written in the preparer's language
     company_member.save()
     application.created_by = company_member

@@ -23,7 +23,7 @@ from support.permissions import applications_for_staff, reviews_complete
 from support.services import review_submit
 from support.tasks import applications_overdue_escalate
 from tests.portal.factories import UserFactory
-from tests.support.factories import ApplicationFactory, ProgramFactory, complete_reviews
+from tests.support.factories import ApplicationFactory, ProgramFactory, approved_weeks_ago, complete_reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -158,17 +158,9 @@ def test_the_escalation_no_longer_shows_once_decided(assigned, reviewer, manager
 
 
 # --- 3. a conflicted manager neither records payments nor closes ---------------------------------
-def approve_directly(application, amount="10000"):
-    Application.objects.filter(pk=application.pk).update(
-        status=Status.APPROVED, granted_amount=Decimal(amount),
-        decided_at=timezone.now() - dt.timedelta(days=30), reference=f"EXP-1405-{application.pk:06d}",
-    )  # fmt: skip
-    application.refresh_from_db()
-    return application
-
-
 def test_a_conflicted_manager_records_no_payment_and_does_not_close(company, manager):
-    application = approve_directly(ApplicationFactory(company=company))
+    other = UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    application = ApplicationFactory(company=company, approved=True, advance__manager=other)
     StaffTie.objects.create(user=manager, company=company, nature=StaffTie.Nature.SHAREHOLDER)
     with pytest.raises(PermissionDenied):
         workflow.application_payment_record(
@@ -176,12 +168,14 @@ def test_a_conflicted_manager_records_no_payment_and_does_not_close(company, man
         )
     assert not Payment.objects.exists()
     assert "record_payment" not in workflow.allowed_actions(manager, application)
-    Application.objects.filter(pk=application.pk).update(status=Status.PAID)
+    workflow.application_payment_record(
+        application=application, by=other, amount=application.granted_amount, reference="TR-1"
+    )
     application.refresh_from_db()
+    assert application.status == Status.PAID
     assert "close" not in workflow.allowed_actions(manager, application)
     with pytest.raises(PermissionDenied):
         workflow.application_close(application=application, by=manager)
-    other = UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
     workflow.application_close(application=application, by=other)
     application.refresh_from_db()
     assert application.status == Status.CLOSED
@@ -189,7 +183,7 @@ def test_a_conflicted_manager_records_no_payment_and_does_not_close(company, man
 
 # --- 4. the payment action takes one application ---------------------------------------------------
 def test_the_payment_action_refuses_several_applications(client_for, company, manager):
-    first, second = (approve_directly(ApplicationFactory(company=company)) for _ in range(2))
+    first, second = ApplicationFactory.create_batch(2, company=company, approved=True)
     response = client_for(manager).post(
         CHANGELIST,
         {"action": "record_payment", "_selected_action": [first.pk, second.pk], "index": 0,
@@ -287,14 +281,13 @@ def test_a_joint_brand_approval_is_refused_when_certificates_lapsed(
 def test_an_instalment_sends_a_payment_notice_and_the_last_one_the_new_status(
     company, company_member, manager, mailoutbox, django_capture_on_commit_callbacks
 ):
-    application = approve_directly(
-        ApplicationFactory(company=company, program=ProgramFactory(currency="EUR"))
-    )
+    application = approved_weeks_ago(company=company, program=ProgramFactory(currency="EUR"))
+    told_before = list(Notification.objects.values_list("pk", flat=True))  # of the approval
     with django_capture_on_commit_callbacks(execute=True):
         workflow.application_payment_record(
             application=application, by=manager, amount=Decimal("6000"), reference="TR-1"
         )
-    mine = Notification.objects.filter(recipient=company_member)
+    mine = Notification.objects.filter(recipient=company_member).exclude(pk__in=told_before)
     assert not mine.filter(kind="application_status").exists()
     assert mine.filter(kind="application_payment").count() == 1
     mail = next(m for m in mailoutbox if m.to == [company_member.email])
@@ -310,7 +303,7 @@ def test_an_instalment_sends_a_payment_notice_and_the_last_one_the_new_status(
 
 
 def test_the_payment_notice_reads_in_persian(company, company_member, manager):
-    application = approve_directly(ApplicationFactory(company=company))
+    application = approved_weeks_ago(company=company)
     workflow.application_payment_record(
         application=application, by=manager, amount=Decimal("10"), reference="R"
     )
@@ -359,7 +352,7 @@ def test_reviews_by_no_current_seat_holder_or_a_conflicted_one_do_not_count(
 
 # --- 11. the small ones -----------------------------------------------------------------------------
 def test_a_payment_before_the_decision_is_refused_on_the_date(client_for, company, manager):
-    application = approve_directly(ApplicationFactory(company=company))
+    application = approved_weeks_ago(company=company)
     before = timezone.localdate(application.decided_at) - dt.timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         workflow.application_payment_record(
@@ -380,7 +373,7 @@ def test_a_payment_before_the_decision_is_refused_on_the_date(client_for, compan
 def test_the_payment_form_takes_a_jalali_date(client_for, company, manager):
     import jdatetime
 
-    application = approve_directly(ApplicationFactory(company=company))
+    application = approved_weeks_ago(company=company)
     day = timezone.localdate() - dt.timedelta(days=2)
     jalali = jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
     response = client_for(manager).post(
