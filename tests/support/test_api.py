@@ -10,11 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from companies.models import Company
 from support import services, workflow
 from support.models import Application, ApplicationEvent, Status
 from tests.brokers.factories import BrokerFactory
-from tests.companies.factories import PDF_BYTES
+from tests.companies.factories import PDF_BYTES, company_suspend_now
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory
@@ -198,7 +197,7 @@ def test_only_company_members_can_start_a_draft(request, client_for, payload, pe
 
 
 def test_a_suspended_companys_member_cannot_start_a_draft(client_for, company, company_member, payload):
-    Company.objects.filter(pk=company.pk).update(status=Company.Status.SUSPENDED)
+    company_suspend_now(company)
     response = client_for(company_member).post(APPLICATIONS, payload, content_type="application/json")
     assert response.status_code == 403
     assert not Application.objects.exists()
