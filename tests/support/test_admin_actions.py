@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import LogEntry
 
 from support.models import Application, Review, Status
 from tests.conftest import admin_form_data
@@ -195,3 +196,13 @@ def test_reviewers_see_their_own_and_unassigned_applications_managers_see_all(
     assert seen(reviewer) == {under_review.pk, unassigned.pk}
     assert seen(manager) >= {under_review.pk, unassigned.pk, someone_elses.pk}
     assert client_for(reviewer).get(f"{CHANGELIST}{someone_elses.pk}/change/").status_code == 302  # not found
+
+
+def test_admin_action_history_is_in_the_managers_language(client_for, reviewed, manager):
+    client_for(manager).post(
+        CHANGELIST,
+        {"action": "approve", "_selected_action": [reviewed.pk], "index": 0, "amount": "100", "note": ""},
+        headers={"accept-language": "fa"},
+    )
+    entry = LogEntry.objects.get(object_id=str(reviewed.pk))
+    assert entry.change_message == "تأیید شد"

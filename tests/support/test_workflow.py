@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from portal.models import Notification
 from portal.permissions import Role
+from products.models import ProductReadiness
 from support import workflow
 from support.models import ApplicationDocument, ApplicationEvent, Status
 from support.services import review_submit
@@ -516,3 +517,19 @@ def test_a_large_request_waits_for_the_panels_reviews(
         company_member, reviewer, django_capture_on_commit_callbacks,
     )  # fmt: skip
     workflow.application_approve(application=small, by=manager, amount=Decimal("4000"))  # one is enough
+
+
+# --- the joint brand is checked again at approval ----------------------------------------------
+def test_a_joint_brand_approval_is_refused_when_certificates_lapsed(
+    company, company_member, reviewer, manager, english, django_capture_on_commit_callbacks
+):
+    application = ApplicationFactory(company=company, program=ProgramFactory(joint_brand=True))
+    make_ready(application)
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ProductReadiness.objects.filter(product__in=application.products.all()).update(valid_until=yesterday)
+    with pytest.raises(ValidationError, match="does not hold verified, valid certificates"):
+        workflow.application_approve(application=application, by=manager, amount=Decimal("1000"))
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    assert not any(p.joint_brand for p in application.products.all())
