@@ -132,6 +132,16 @@ def approved_weeks_ago(**fields: object) -> Application:
     return ApplicationFactory(approved=True, advance__at=timezone.now() - dt.timedelta(days=21), **fields)
 
 
+def make_ready(application: Application) -> None:
+    """Give each product of `application` a verified certificate its target countries require."""
+    from tests.products.factories import ProductCertificationFactory, RequirementFactory
+
+    for product in application.products.all():
+        for country in application.countries.all():
+            requirement = RequirementFactory(country=country, category=product.category)
+            ProductCertificationFactory(product=product, certification=requirement.certification)
+
+
 def complete_reviews(application: Application, *reviewers: object) -> None:
     """Score `application` by each reviewer (every criterion 7), as a decision needs."""
     from support.services import review_submit

@@ -16,7 +16,13 @@ from support.models import ApplicationDocument, ApplicationEvent, Status
 from support.services import review_submit
 from tests.companies.factories import PDF_BYTES, MembershipFactory
 from tests.portal.factories import UserFactory
-from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, complete_reviews
+from tests.support.factories import (
+    ApplicationFactory,
+    DocumentTypeFactory,
+    ProgramFactory,
+    complete_reviews,
+    make_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,16 +305,6 @@ def test_joint_brand_approval_marks_the_products(
     for product in application.products.all():  # its history says who granted the badge
         latest = product.history.first()
         assert (latest.joint_brand, latest.history_user, latest.history_type) == (True, manager, "~")
-
-
-def make_ready(application) -> None:
-    """Give each product of `application` a verified certificate its target countries require."""
-    from tests.products.factories import ProductCertificationFactory, RequirementFactory
-
-    for product in application.products.all():
-        for country in application.countries.all():
-            requirement = RequirementFactory(country=country, category=product.category)
-            ProductCertificationFactory(product=product, certification=requirement.certification)
 
 
 def test_least_loaded_reviewer_gets_the_next_application(
