@@ -213,3 +213,18 @@ def admin_form_data(page, **changes: object) -> dict[str, object]:
             take(form)
     data.update(changes)
     return data
+
+
+def send(client: Client, method: str, url: str, data: dict | None = None):
+    """One request by method name, in English (`send(client, "POST", url)`)."""
+    return getattr(client, method.lower())(url, data or {}, headers={"accept-language": "en"})
+
+
+def assert_sent_to_log_in(response) -> None:
+    """A page for signed-in users answers an anonymous visitor with the log-in page, coming back."""
+    from urllib.parse import parse_qs, urlparse
+
+    assert response.status_code == 302, response.status_code
+    location = urlparse(response["Location"])
+    assert location.path.endswith("/accounts/login/"), response["Location"]
+    assert parse_qs(location.query)["next"] == [response.wsgi_request.path]
