@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run worker beat test test-fast fuzz lint fmt messages screenshots check bench clean
+.PHONY: help setup run worker beat test fuzz lint fmt messages screenshots assets bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,9 +42,10 @@ FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP) ## Schemathesis against /api/schema/ as every role, FUZZ_EXAMPLES cases per operation (200)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/portal/test_api_schema_fuzz.py -p no:cacheprovider -q
 
-lint: $(STAMP) ## ruff check, format check, Django checks and migrations in step
+lint: $(STAMP) ## ruff check, format check, template lint, Django checks and migrations in step
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -58,6 +59,12 @@ messages: $(STAMP) ## Update and compile the Persian translations
 
 screenshots: $(STAMP) ## Screenshot pages of a running portal: make screenshots PAGES="/ /countries/"
 	$(PY) scripts/screenshots.py http://$(HOST) $(PAGES)
+
+# The vendored front-end files (assets.json): fetched from npm at the pinned versions, checked against
+# the registry's integrity and the recorded sha256, then copied into portal/static/vendor/. After
+# bumping a version in assets.json, UPDATE=1 records the new checksums. Needs npm; no node_modules.
+assets: $(STAMP) ## Refresh portal/static/vendor/ from npm and verify checksums; UPDATE=1 after a version bump
+	$(PY) scripts/vendor_assets.py $(if $(UPDATE),--update)
 
 bench: $(STAMP) ## Load benchmark at 10k and 100k products vs the bare-Django floor; BENCH_ARGS="--help"
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -25,9 +25,10 @@ class Endpoint:
     html: bool = True
 
     @property
-    def anonymous(self) -> bool:
-        """What the page cache may serve: measured warm and again with the cache off."""
-        return self.role is None
+    def cached(self) -> bool:
+        """What a page cache may serve (anonymous pages and API lists; the staff lists and the
+        programme dashboard, per browser): measured warm and again with the cache off."""
+        return self.role in (None, "reviewer", "manager")
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "paths": list(self.paths[:3]), "distinct_paths": len(set(self.paths))}

@@ -122,9 +122,17 @@ def _pass_second_factor(client: Client, user: Any) -> None:
 
 
 def sessions(fx: dict[str, Any]) -> dict[str, str]:
-    """A logged-in session per role, as the Cookie header value that carries it."""
-    name = settings.SESSION_COOKIE_NAME
-    return {role: f"{name}={_client(role, fx['users']).cookies[name].value}" for role in fx["users"]}
+    """A logged-in session per role, as the Cookie header a browser sends: the session and the
+    CSRF cookie that every page with a form (the admin's, the header's sign-out) gives it."""
+    cookies = {}
+    for role in fx["users"]:
+        client = _client(role, fx["users"])
+        client.get("/admin/" if role in ("reviewer", "manager") else "/fa/")
+        names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+        cookies[role] = "; ".join(
+            f"{name}={client.cookies[name].value}" for name in names if name in client.cookies
+        )
+    return cookies
 
 
 def queries(fx: dict[str, Any], endpoints: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

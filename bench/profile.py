@@ -52,6 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cache", action="store_true", help="keep the page cache on")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     parser.add_argument("--as", dest="email", help="sign in as this user (staff pass the 2nd factor)")
+    parser.add_argument("--dump", help="also write the raw profile here (for pstats or snakeviz)")
     return parser.parse_args(argv)
 
 
@@ -88,6 +89,8 @@ def profile_path(path: str, args: argparse.Namespace) -> None:
     for _ in range(args.requests):
         client.get(path, secure=True)
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(args.sort)
     stats.print_stats(args.top)

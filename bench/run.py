@@ -54,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="seconds per floor run (default 3, at most --duration)",
     )
-    add("--warmup", type=int, default=None, help="seconds of warm-up load per anonymous endpoint (default 2)")
+    add("--warmup", type=int, default=None, help="seconds of warm-up load per cached endpoint (default 2)")
     add("--only", default="", help="a regular expression: run only the endpoints whose name matches")
     add("--no-cache-off", action="store_true", help="skip the second pass with PAGE_CACHE_SECONDS=0")
     add("--database-url", default=DATABASE_TEMPLATE, help="URL template with {label} (default %(default)s)")
@@ -150,7 +150,7 @@ def measure_size(size: int, args: argparse.Namespace, wrk: str, env: dict[str, s
     ]
     for row, figures in zip(rows, load_all(env, endpoints, args, wrk, work, "warm"), strict=True):
         row["warm"] = figures
-    public = [e for e in endpoints if e.anonymous]
+    public = [e for e in endpoints if e.cached]
     if public and not args.no_cache_off:
         by_name = {r["name"]: r for r in rows}
         for endpoint, figures in zip(
@@ -179,7 +179,7 @@ def load_all(env: dict[str, str], endpoints: list[Endpoint], args: argparse.Name
             cookie = cookies[endpoint.role] if endpoint.role else ""
             floor = wrk_run(wrk, base, floor_file, load, duration=args.floor_duration)
             status, size = fetch(base + endpoint.paths[0], cookie=cookie)
-            if run == "warm" and endpoint.role is None and args.warmup:
+            if run == "warm" and endpoint.cached and args.warmup:
                 # Warm means every page of the rotation has been asked for once (1,000 product
                 # pages are more than a few seconds of load reach), then the load warms the rest.
                 fetch_each(base, endpoint.paths, cookie=cookie)

@@ -7,14 +7,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, note_action
+from portal.admin_tools import CheckedActionsMixin, csv_export_action
 from portal.history import AuditedAdmin
+from portal.organisations.admin import InvitationAdmin, OrganisationAdminMixin, decision_action
 
 from . import services
 from .models import (
+    KIND,
     Broker,
     BrokerInvitation,
-    BrokerMembership,
     BuyerInquiry,
     Offer,
     OfferAttachment,
@@ -30,51 +31,28 @@ class ServiceTypeAdmin(CheckedActionsMixin, admin.ModelAdmin):
     search_fields = ["name_fa", "name_en", "slug"]
 
 
-class BrokerMembershipInline(admin.TabularInline):
-    model = BrokerMembership
-    extra = 0
-    autocomplete_fields = ["user"]
-    fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
-
-
 @admin.register(Broker)
-class BrokerAdmin(CheckedActionsMixin, AuditedAdmin):
+class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default).
     formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     list_display = ["name_fa", "name_en", "licence_number", "status", "created_at"]
     list_filter = ["status", "countries", "services"]
     search_fields = ["name_fa", "name_en", "licence_number", "email"]
     filter_horizontal = ["services", "countries"]
-    readonly_fields = [
-        "status",
-        "status_note",
-        "status_changed_at",
-        "status_changed_by",
-        "created_at",
-        "updated_at",
-    ]
-    inlines = [BrokerMembershipInline]
-    action_form = NoteActionForm
     actions = ["approve", "reject", "suspend", "export_csv"]
-    date_hierarchy = "created_at"
 
-    approve = note_action(
-        services.broker_approve,
-        description=_("Approve the selected brokerages (members are notified)"),
-        log_label="approved",
+    approve = decision_action(
+        KIND, Broker.Status.APPROVED, description=_("Approve the selected brokerages (members are notified)")
     )
-    reject = note_action(
-        services.broker_reject,
+    reject = decision_action(
+        KIND,
+        Broker.Status.REJECTED,
         description=_("Reject the selected brokerages (write the reason in the note)"),
-        log_label="rejected",
-        note_required=True,
     )
-    suspend = note_action(
-        services.broker_suspend,
+    suspend = decision_action(
+        KIND,
+        Broker.Status.SUSPENDED,
         description=_("Suspend the selected brokerages (write the reason in the note)"),
-        log_label="suspended",
-        note_required=True,
     )
     export_csv = csv_export_action(
         [
@@ -93,16 +71,7 @@ class BrokerAdmin(CheckedActionsMixin, AuditedAdmin):
         return super().get_queryset(request).prefetch_related("countries")
 
 
-@admin.register(BrokerInvitation)
-class BrokerInvitationAdmin(CheckedActionsMixin, admin.ModelAdmin):
-    list_display = ["email", "broker", "invited_by", "created_at", "expires_at", "accepted_at"]
-    search_fields = ["email", "broker__name_fa", "broker__name_en"]
-    list_select_related = ["broker", "invited_by"]
-    readonly_fields = ["broker", "email", "invited_by", "expires_at", "accepted_at", "sent_at"]
-    exclude = ["token"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+admin.site.register(BrokerInvitation, InvitationAdmin)
 
 
 class AttachmentInline(admin.TabularInline):

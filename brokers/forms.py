@@ -11,6 +11,7 @@ from portal.forms import (
     formfield_https,
 )
 from portal.models import TargetCountry
+from portal.organisations.forms import OrganisationFormMixin
 from products.models import Product, ProductCategory
 
 from .models import LANGUAGES, Broker, BuyerInquiry, Offer, OfferAttachment, OfferResponse, ServiceType
@@ -21,7 +22,8 @@ class NamedChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class BrokerForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+class BrokerForm(OrganisationFormMixin, StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    key_field = "licence_number"
     digit_fields = ("licence_number",)
 
     services = NamedChoiceField(
@@ -55,12 +57,6 @@ class BrokerForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "licence_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
         }
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["licence_number"].disabled = True
-            self.fields["licence_number"].help_text = _("Contact the export support desk to correct it.")
 
 
 class OfferForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):

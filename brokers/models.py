@@ -18,12 +18,16 @@ from companies.models import Company
 from portal.models import (
     Invitation,
     LoadedStatus,
-    StatusDecision,
+    Organisation,
+    OrganisationMembership,
+    OrganisationQuerySet,
     TargetCountry,
     TimeStampedModel,
     User,
     localized,
 )
+from portal.organisations import OrganisationKind, OrganisationTexts
+from portal.permissions import Role
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
@@ -54,29 +58,18 @@ class ServiceType(TimeStampedModel):
         return localized(self, "name")
 
 
-class BrokerQuerySet(models.QuerySet["Broker"]):
-    def approved(self) -> BrokerQuerySet:
-        return self.filter(status=Broker.Status.APPROVED)
-
-    def visible_to(self, user: User) -> BrokerQuerySet:
-        """Approved brokerages for everyone, plus the user's own in any state."""
-        if not user.is_authenticated:
-            return self.approved()
-        return self.filter(Q(status=Broker.Status.APPROVED) | Q(memberships__user=user)).distinct()
-
+class BrokerQuerySet(OrganisationQuerySet):
     def covering(self, country: TargetCountry) -> BrokerQuerySet:
         return self.filter(countries=country)
 
 
-class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
+class Broker(Organisation):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
 
-    name_fa = models.CharField(_("name (Persian)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
     licence_number = models.CharField(
         _("export broker licence number"),
         max_length=50,
@@ -114,9 +107,6 @@ class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
         verbose_name_plural = _("brokers")
         ordering = ["name_en"]
 
-    def __str__(self) -> str:
-        return self.name
-
     def get_absolute_url(self) -> str:
         return reverse("brokers:detail", kwargs={"pk": self.pk})
 
@@ -125,10 +115,6 @@ class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
         codes = dict(LANGUAGES)
         if not isinstance(self.languages, list) or any(code not in codes for code in self.languages):
             raise ValidationError({"languages": _("Choose languages from the list.")})
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
 
     @property
     def description(self) -> str:
@@ -143,10 +129,10 @@ class Broker(LoadedStatus, StatusDecision, TimeStampedModel):
         return [str(codes[code]) for code in self.languages if code in codes]
 
 
-class BrokerMembership(TimeStampedModel):
-    class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        MEMBER = "member", _("Member")
+class BrokerMembership(OrganisationMembership):
+    """A user works for one brokerage; the registrant is its owner."""
+
+    organisation_field = "broker"
 
     broker = models.ForeignKey(
         Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="memberships"
@@ -157,17 +143,15 @@ class BrokerMembership(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="broker_membership",
     )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         verbose_name = _("broker membership")
         verbose_name_plural = _("broker memberships")
 
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.broker}"
-
 
 class BrokerInvitation(Invitation):
+    organisation_field = "broker"
+
     broker = models.ForeignKey(
         Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="invitations"
     )
@@ -176,11 +160,41 @@ class BrokerInvitation(Invitation):
         verbose_name = _("broker invitation")
         verbose_name_plural = _("broker invitations")
 
-    def __str__(self) -> str:
-        return f"{self.email} → {self.broker}"
-
     def get_absolute_url(self) -> str:
         return reverse("brokers:invitation_accept", kwargs={"token": self.token})
+
+
+KIND = OrganisationKind(
+    model=Broker,
+    membership=BrokerMembership,
+    invitation=BrokerInvitation,
+    member_role=Role.BROKER_MEMBER,
+    namespace="brokers",
+    send_task="brokers.tasks.broker_invitation_send",
+    approved=Broker.Status.APPROVED,
+    pending=Broker.Status.PENDING,
+    suspended=Broker.Status.SUSPENDED,
+    key_field="licence_number",
+    editable_fields=frozenset({
+        "name_fa", "name_en", "licence_file", "languages", "offices", "description_fa", "description_en",
+        "phone", "email", "website", "logo",
+    }),
+    # The brokerage's identity as the centre approved it (the licence number is never edited by members).
+    rechecked_fields=("name_fa", "name_en", "licence_number", "licence_file"),
+    relations=("services", "countries"),
+    texts=OrganisationTexts(
+        a_name=_("a brokerage"),
+        already_member=_("You are already a member of a brokerage."),
+        register_first=_("Register your brokerage first."),
+        only_members=_("Only the brokerage's members can change it."),
+        suspended=_("Your brokerage is suspended by the centre: its data can be read but not changed."),
+        registered=_("Your brokerage is registered. It becomes public once the centre approves it."),
+        saved=_("The brokerage profile has been saved."),
+        sent_back=_(
+            "You changed what the centre approved; the brokerage is pending until the centre checks it again."
+        ),
+    ),
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------

@@ -5,41 +5,38 @@ Each rule answers an `Access` (allowed, or the reason why not): see portal/acces
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from companies.permissions import company_is_active, company_of
-from portal.access import ALLOWED, Access, refuse
+from portal.access import Access, refuse
 from portal.models import User
+from portal.organisations.permissions import (
+    can_act_for_own,
+    can_edit_organisation,
+    get_own,
+    organisation_is_active,
+    organisation_of,
+)
 from portal.permissions import staff_may_view
 
-from .models import Broker, BrokerMembership, Offer, OfferResponse
+from .models import KIND, Broker, Offer, OfferResponse
 
 
 def broker_of(user: User | AnonymousUser) -> Broker | None:
     """The brokerage the user works for, if any (cached on the user for the request)."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_broker_cache"):
-        membership = BrokerMembership.objects.select_related("broker").filter(user=user).first()
-        user._broker_cache = membership.broker if membership else None
-    return user._broker_cache
+    return organisation_of(user, KIND)
 
 
 def get_own_broker(user: User | AnonymousUser) -> Broker:
-    broker = broker_of(user)
-    if broker is None:
-        raise Http404("no brokerage")
-    return broker
+    """The user's brokerage, or 404 for users without one."""
+    return get_own(user, KIND)
 
 
 def broker_is_active(broker: Broker) -> Access:
     """A suspended brokerage keeps read access to its data but cannot change it."""
-    if broker.status == Broker.Status.SUSPENDED:
-        return refuse(_("Your brokerage is suspended by the centre: its data can be read but not changed."))
-    return ALLOWED
+    return organisation_is_active(broker)
 
 
 def broker_may_publish(broker: Broker) -> Access:
@@ -58,18 +55,12 @@ def broker_may_publish(broker: Broker) -> Access:
 
 def can_edit_broker(user: User | AnonymousUser, broker: Broker) -> Access:
     """A member of the brokerage, while it is not suspended: its profile, offers, decisions."""
-    own = broker_of(user)
-    if own is None or own.pk != broker.pk:
-        return refuse(_("Only the brokerage's members can change it."))
-    return broker_is_active(broker)
+    return can_edit_organisation(user, broker)
 
 
 def can_act_for_own_broker(user: User | AnonymousUser) -> Access:
     """The user has a brokerage and may change it (write offers, decide on responses)."""
-    broker = broker_of(user)
-    if broker is None:
-        return refuse(_("Register your brokerage first."))
-    return can_edit_broker(user, broker)
+    return can_act_for_own(user, KIND)
 
 
 def can_publish_offers(user: User | AnonymousUser, broker: Broker) -> Access:

@@ -1,51 +1,44 @@
-"""Writes for brokers: registration and approval, members, offers, responses and inquiries."""
+"""Writes for brokers: registration and approval, members, offers (their fan-out and expiry),
+responses and inquiries (their routing)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
-from portal.db import save_unique
 from portal.enqueue import enqueue_on_commit
-from portal.invitations import invitation_check, invitation_create
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications import notify, notify_members
-from portal.permissions import Role, staff_with_role
-from portal.services import identity_changed_fields, organisation_identity_recheck, organisation_status_set
-from portal.uploads import cleared_to_empty
+from portal.organisations import invitations
+from portal.organisations import services as organisations
+from portal.page_cache import public_content_changed
 from products.models import Product, ProductCategory
 
 from .models import (
+    KIND,
     Broker,
     BrokerInvitation,
     BrokerMembership,
     BuyerInquiry,
     Offer,
     OfferAttachment,
+    OfferNotice,
     OfferResponse,
     ServiceType,
 )
 from .permissions import broker_is_active, broker_may_publish, company_may_respond
 
-BROKER_FIELDS = {
-    "name_fa", "name_en", "licence_file", "languages", "offices", "description_fa", "description_en",
-    "phone", "email", "website", "logo",
-}  # fmt: skip
 OFFER_FIELDS = {
     "kind", "country", "title_fa", "title_en", "description_fa", "description_en", "quantity", "unit",
     "target_price", "currency", "deadline",
 }  # fmt: skip
 RESPONSE_FIELDS = {"unit_price", "currency", "quantity", "lead_time_days", "message"}
-# The brokerage's identity as the centre approved it: a change sends an approved brokerage back
-# to pending (the licence number is never edited by members).
-RECHECKED_FIELDS = ("name_fa", "name_en", "licence_number", "licence_file")
 
 
 def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
@@ -55,42 +48,22 @@ def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Brokerages
+# Brokerages: the organisation core (portal/organisations) does the work, these are its names
 # ---------------------------------------------------------------------------
 def broker_member_add(*, broker: Broker, user: User, role: str) -> BrokerMembership:
-    """Make `user` a member of `broker` (one brokerage per person, and not also a company's)."""
-    if BrokerMembership.objects.filter(user=user).exists():
-        raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
-    if hasattr(user, "company_membership"):
-        raise ValidationError(_("Members of a company cannot also join a brokerage."), code="company_member")
-    membership = BrokerMembership(broker=broker, user=user, role=role)
-    save_unique(membership, message=_("You are already a member of a brokerage."))
-    user.groups.add(Group.objects.get(name=Role.BROKER_MEMBER))
-    for cache in ("_broker_cache", "_portal_roles"):
-        user.__dict__.pop(cache, None)
-    return membership
+    """Make `user` a member of `broker` (a user works for one organisation only)."""
+    return organisations.member_add(organisation=broker, user=user, role=role)
 
 
-@transaction.atomic
 def broker_register(
     *, user: User, services: Iterable[ServiceType], countries: Iterable[TargetCountry], **fields: Any
 ) -> Broker:
     """Register a brokerage (pending, invisible until approved) with `user` as its owner."""
-    _check_fields(fields, BROKER_FIELDS | {"licence_number"})
-    fields = cleared_to_empty(fields)
-    if BrokerMembership.objects.filter(user=user).exists():
-        raise ValidationError(_("You are already a member of a brokerage."), code="already_member")
-    broker = Broker(**fields)
-    broker.full_clean()
-    save_unique(broker)  # the same licence number registered twice at once
-    broker.services.set(services)
-    broker.countries.set(countries)
-    broker_member_add(broker=broker, user=user, role=BrokerMembership.Role.OWNER)
-    _notify_managers_of_broker(broker)
-    return broker
+    return organisations.organisation_register(
+        kind=KIND, user=user, services=services, countries=countries, **fields
+    )
 
 
-@transaction.atomic
 def broker_update(
     *,
     broker: Broker,
@@ -100,81 +73,41 @@ def broker_update(
     **fields: Any,
 ) -> Broker:
     """Change a brokerage's profile. An approved brokerage that changes its identity (name,
-    licence file) goes back to pending, as a company does: recorded as a status decision, its
-    members told why and the managers asked to approve it again."""
-    _check_fields(fields, BROKER_FIELDS)
-    fields = cleared_to_empty(fields)
-    # Compare with the stored row: a ModelForm has already copied the new values onto `broker`.
-    stored = Broker.objects.select_for_update().get(pk=broker.pk)
-    changed = identity_changed_fields(stored, fields, RECHECKED_FIELDS)
-    for name, value in fields.items():
-        setattr(broker, name, value)
-    broker.status = stored.status  # a status is decided, never taken from the form's instance
-    broker.full_clean()
-    broker.save()
-    if services is not None:
-        broker.services.set(services)
-    if countries is not None:
-        broker.countries.set(countries)
-    if changed and stored.status == Broker.Status.APPROVED:
-        decided = organisation_identity_recheck(
-            organisation=broker, changed=changed, pending=Broker.Status.PENDING, by=by,
-            kind="broker_identity_changed",
-        )  # fmt: skip
-        for name in ("status", "status_note", "status_changed_at", "status_changed_by_id"):
-            setattr(broker, name, getattr(decided, name))
-        _notify_managers_of_broker(broker)
-    return broker
+    licence file) goes back to pending, as a company does."""
+    return organisations.organisation_update(
+        organisation=broker, by=by, services=services, countries=countries, **fields
+    )
 
 
-def _notify_managers_of_broker(broker: Broker) -> None:
-    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
-        notify(
-            recipient=manager,
-            kind="broker_registered",
-            url=f"/admin/brokers/broker/{broker.pk}/change/",
-            context={"broker": bilingual(broker, "name")},
-        )
-
-
-@transaction.atomic
 def broker_approve(*, broker: Broker, by: User, note: str = "") -> Broker:
     """Approve a brokerage: it becomes public and may publish offers."""
-    return organisation_status_set(
-        organisation=broker, status=Broker.Status.APPROVED, by=by, note=note, kind="broker_approved"
+    return organisations.organisation_decide(
+        organisation=broker, status=Broker.Status.APPROVED, by=by, note=note
     )
 
 
-@transaction.atomic
 def broker_reject(*, broker: Broker, by: User, note: str) -> Broker:
-    return organisation_status_set(
-        organisation=broker, status=Broker.Status.REJECTED, by=by, note=note, kind="broker_rejected"
+    """Refuse a pending brokerage and tell its members why."""
+    return organisations.organisation_decide(
+        organisation=broker, status=Broker.Status.REJECTED, by=by, note=note
     )
 
 
-@transaction.atomic
 def broker_suspend(*, broker: Broker, by: User, note: str) -> Broker:
-    return organisation_status_set(
-        organisation=broker, status=Broker.Status.SUSPENDED, by=by, note=note, kind="broker_suspended"
+    """Suspend a brokerage (its offers leave the board) and tell its members why."""
+    return organisations.organisation_decide(
+        organisation=broker, status=Broker.Status.SUSPENDED, by=by, note=note
     )
 
 
-@transaction.atomic
 def broker_invite(*, broker: Broker, by: User, email: str) -> BrokerInvitation:
     """Invite a colleague by e-mail; the link expires after seven days."""
-    from .tasks import broker_invitation_send as broker_invitation_send_task
-
-    return invitation_create(organisation=broker, by=by, email=email, send_task=broker_invitation_send_task)
+    return invitations.invitation_create(organisation=broker, by=by, email=email)
 
 
-@transaction.atomic
 def broker_invitation_accept(*, invitation: BrokerInvitation, user: User) -> BrokerMembership:
-    invitation = BrokerInvitation.objects.select_for_update().get(pk=invitation.pk)
-    invitation_check(invitation=invitation, user=user)
-    membership = broker_member_add(broker=invitation.broker, user=user, role=BrokerMembership.Role.MEMBER)
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at", "updated_at"])
-    return membership
+    """Join the inviting brokerage; the invitation must be open and addressed to this user."""
+    return invitations.invitation_accept(invitation=invitation, user=user)
 
 
 # ---------------------------------------------------------------------------
@@ -370,3 +303,95 @@ def inquiry_submit(*, source_ip: str | None, language: str, **fields: Any) -> Bu
 
     enqueue_on_commit(inquiry_route_task, inquiry.pk)
     return inquiry
+
+
+@transaction.atomic
+def inquiry_route(*, inquiry: BuyerInquiry) -> int:
+    """Notify the company concerned and the approved brokers covering the buyer's country, once.
+
+    Returns how many people were told (0 when the inquiry was routed already).
+    """
+    # The conditional update claims the inquiry: a redelivered or concurrent routing finds it
+    # claimed and tells nobody twice (the claim commits with the notifications, or not at all).
+    claimed = BuyerInquiry.objects.filter(pk=inquiry.pk, routed_at__isnull=True).update(
+        routed_at=timezone.now(), status=BuyerInquiry.Status.ROUTED
+    )
+    if not claimed:
+        return 0
+    inquiry = BuyerInquiry.objects.select_related("country", "company", "product").get(pk=inquiry.pk)
+    recipients: dict[int, User] = {}
+    if inquiry.company_id:
+        for user in User.objects.filter(company_membership__company=inquiry.company_id, is_active=True):
+            recipients[user.pk] = user
+    for user in User.objects.filter(
+        broker_membership__broker__in=Broker.objects.approved().covering(inquiry.country), is_active=True
+    ):
+        recipients[user.pk] = user
+    context = {
+        "name": inquiry.name,
+        "organisation": inquiry.organisation,
+        "email": inquiry.email,
+        "message": inquiry.message,
+        "country": bilingual(inquiry.country, "name"),
+        "product": bilingual(inquiry.product, "name") if inquiry.product else None,
+        "company": bilingual(inquiry.company, "name") if inquiry.company else None,
+    }
+    for user in recipients.values():
+        notify(recipient=user, kind="inquiry_received", url="/notifications/", context=context)
+    BuyerInquiry.objects.filter(pk=inquiry.pk).update(routed_to=len(recipients))
+    return len(recipients)
+
+
+# ---------------------------------------------------------------------------
+# Offers in the background: the fan-out to companies and the expiry
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def offer_company_tell(*, offer: Offer, company: Company) -> bool:
+    """Tell the company's members about a new offer, once; return whether they were told now."""
+    # The notice row and the notifications commit together; the unique (offer, company) row makes
+    # a redelivered or concurrent batch skip companies already told.
+    _, created = OfferNotice.objects.get_or_create(offer=offer, company=company)
+    if not created:
+        return False
+    for membership in company.memberships.all():
+        notify(
+            recipient=membership.user,
+            kind="offer_published",
+            url=offer.get_absolute_url(),
+            context={
+                "offer": bilingual(offer, "title"),
+                "country": bilingual(offer.country, "name"),
+                "deadline": offer.deadline.isoformat(),
+            },
+        )
+    return True
+
+
+@transaction.atomic
+def offer_expire(*, offer: Offer) -> bool:
+    """Close an open offer whose deadline has passed and tell its broker.
+
+    The one door for an offer's expiry; returns False when the offer is no longer open or past its
+    deadline (closed or extended meanwhile), so running it twice closes and tells once.
+    """
+    # Locked and saved, not a bulk UPDATE: the offer's history records the closing (by nobody).
+    offer = (
+        Offer.objects.past_deadline()
+        .select_for_update(of=("self",))
+        .select_related("broker")
+        .filter(pk=offer.pk)
+        .first()
+    )
+    if offer is None:
+        return False
+    offer.status = Offer.Status.CLOSED
+    offer.closed_at = timezone.now()
+    offer.save(update_fields=["status", "closed_at", "updated_at"])
+    public_content_changed()  # the board and the offer's page no longer list it as open
+    notify_members(
+        offer.broker,
+        kind="offer_expired",
+        url=offer.get_absolute_url(),
+        context={"offer": bilingual(offer, "title"), "responses": offer.responses.count()},
+    )
+    return True

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,19 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.models import Company
 from companies.permissions import company_of
-from portal import lockout
 from portal.forms import add_service_errors
 from portal.http import client_ip, count_attempt
 from portal.models import TargetCountry
 from portal.once import AlreadySubmitted, already_submitted, create_once
+from portal.organisations.views import OrganisationPages
 from portal.page_cache import cache_public_page
-from portal.views import invite_from_request
 from products.models import Product
 
 from . import services
 from .filters import BrokerFilter, OfferFilter
 from .forms import AttachmentForm, BrokerForm, InquiryForm, OfferForm, ResponseForm
-from .models import Broker, BrokerInvitation, Offer, OfferResponse
+from .models import KIND, Broker, Offer, OfferResponse
 from .permissions import (
     broker_of,
     can_edit_broker,
@@ -65,111 +66,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
-    if broker_of(request.user):
-        return redirect("brokers:mine")
-    if company_of(request.user):
-        messages.info(request, _("You are a member of a company; a brokerage needs its own account."))
-        return redirect("companies:mine")
-    form = BrokerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.broker_register(user=request.user, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Your brokerage is registered. It becomes public once the centre approves it.")
-            )
-            return redirect("brokers:mine")
-    return render(request, "brokers/broker_form.html", {"form": form, "creating": True})
+def _dashboard_context(request: HttpRequest, broker: Broker) -> dict[str, Any]:
+    return {
+        "offers": broker.offers.select_related("country").order_by("status", "deadline"),
+        "can_publish": can_publish_offers(request.user, broker),
+    }
 
 
-@login_required
-@require_GET
-def mine(request: HttpRequest) -> HttpResponse:
-    broker = broker_of(request.user)
-    if broker is None:
-        return redirect("brokers:register")
-    offers = broker.offers.select_related("country").order_by("status", "deadline")
-    return render(
-        request,
-        "brokers/broker_dashboard.html",
-        {
-            "broker": broker,
-            "offers": offers,
-            "members": broker.memberships.select_related("user").order_by("created_at"),
-            "invitations": broker.invitations.open(),
-            "can_edit": can_edit_broker(request.user, broker),
-            "can_publish": can_publish_offers(request.user, broker),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest) -> HttpResponse:
-    broker = get_own_broker(request.user)
-    can_edit_broker(request.user, broker).require()
-    form = BrokerForm(request.POST or None, request.FILES or None, instance=broker)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "licence_number"}
-        try:
-            was_approved = broker.is_approved
-            broker = services.broker_update(broker=broker, by=request.user, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The brokerage profile has been saved."))
-            if was_approved and not broker.is_approved:
-                messages.warning(
-                    request,
-                    _(
-                        "You changed what the centre approved; the brokerage is pending until the "
-                        "centre checks it again."
-                    ),
-                )
-            return redirect("brokers:mine")
-    return render(request, "brokers/broker_form.html", {"form": form, "creating": False})
-
-
-@login_required
-@require_POST
-def invite(request: HttpRequest) -> HttpResponse:
-    broker = get_own_broker(request.user)
-    can_edit_broker(request.user, broker).require()
-    invite_from_request(
-        request, lambda email: services.broker_invite(broker=broker, by=request.user, email=email)
-    )
-    return redirect("brokers:mine")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    if not lockout.door_is_open(request, counters=(lockout.ADDRESS,)):
-        return lockout.lockout_response(request)
-    invitation = lockout.secret_link_object(
-        request, BrokerInvitation.objects.select_related("broker"), door="invitation", token=token
-    )
-    if request.method == "POST":
-        try:
-            services.broker_invitation_accept(invitation=invitation, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, _("You are now a member of %(broker)s.") % {"broker": invitation.broker}
-            )
-            return redirect("brokers:mine")
-    return render(
-        request,
-        "includes/invitation_accept.html",
-        {"invitation": invitation, "organisation": invitation.broker},
-    )
+pages = OrganisationPages(
+    kind=KIND,
+    form_class=BrokerForm,
+    form_template="brokers/broker_form.html",
+    dashboard_template="brokers/broker_dashboard.html",
+    dashboard_context=_dashboard_context,
+)
+register = pages.register
+mine = pages.mine
+edit = pages.edit
+invite = pages.invite
+invitation_accept = pages.invitation_accept
 
 
 # ---------------------------------------------------------------------------

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, note_action
+from portal.admin_tools import csv_export_action
 from portal.history import AuditedAdmin
+from portal.organisations.admin import InvitationAdmin, OrganisationAdminMixin, decision_action
 
-from . import services
-from .models import Company, CompanyInvitation, CompanyMembership
+from .models import KIND, Company, CompanyInvitation
 
 
 class CertificateFilter(admin.SimpleListFilter):
@@ -36,16 +36,8 @@ class CertificateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(admin.TabularInline):
-    model = CompanyMembership
-    extra = 0
-    autocomplete_fields = ["user"]
-    fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
-
-
 @admin.register(Company)
-class CompanyAdmin(CheckedActionsMixin, AuditedAdmin):
+class CompanyAdmin(OrganisationAdminMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default).
     formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     list_display = [
@@ -53,19 +45,7 @@ class CompanyAdmin(CheckedActionsMixin, AuditedAdmin):
     ]  # fmt: skip
     list_filter = ["status", CertificateFilter, "province", "company_type"]
     search_fields = ["name_fa", "name_en", "national_id", "certificate_number"]
-    readonly_fields = [
-        "status",
-        "status_note",
-        "status_changed_at",
-        "status_changed_by",
-        "created_at",
-        "updated_at",
-    ]
-    inlines = [MembershipInline]
-    action_form = NoteActionForm
     actions = ["verify", "suspend", "export_csv"]
-    date_hierarchy = "created_at"
-    list_select_related = ["status_changed_by"]
     fieldsets = (
         (None, {"fields": ("name_fa", "name_en", "national_id", "company_type")}),
         (
@@ -78,24 +58,24 @@ class CompanyAdmin(CheckedActionsMixin, AuditedAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 
+    class Media:
+        css = {"all": ["portal/admin.css"]}  # the certificate column's colours (no style=: CSP)
+
     @admin.display(description=_("certificate"), ordering="certificate_expiry")
     def certificate_state(self, company: Company) -> str:
         if company.certificate_expired:
-            return format_html('<span style="color:#b02a37;font-weight:600">⚠ {}</span>', _("expired"))
+            return format_html('<span class="certificate-expired">⚠ {}</span>', _("expired"))
         if company.certificate_expires_soon:
-            return format_html('<span style="color:#997404">{}</span>', _("expires soon"))
+            return format_html('<span class="certificate-expiring">{}</span>', _("expires soon"))
         return _("valid")
 
-    verify = note_action(
-        services.company_verify,
-        description=_("Verify the selected companies (members are notified)"),
-        log_label="verified",
+    verify = decision_action(
+        KIND, Company.Status.VERIFIED, description=_("Verify the selected companies (members are notified)")
     )
-    suspend = note_action(
-        services.company_suspend,
+    suspend = decision_action(
+        KIND,
+        Company.Status.SUSPENDED,
         description=_("Suspend the selected companies (write the reason in the note)"),
-        log_label="suspended",
-        note_required=True,
     )
 
     export_csv = csv_export_action(
@@ -115,13 +95,4 @@ class CompanyAdmin(CheckedActionsMixin, AuditedAdmin):
     )
 
 
-@admin.register(CompanyInvitation)
-class CompanyInvitationAdmin(CheckedActionsMixin, admin.ModelAdmin):
-    list_display = ["email", "company", "invited_by", "created_at", "expires_at", "accepted_at"]
-    search_fields = ["email", "company__name_fa", "company__name_en"]
-    list_select_related = ["company", "invited_by"]
-    readonly_fields = ["company", "email", "invited_by", "expires_at", "accepted_at", "sent_at"]
-    exclude = ["token"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+admin.site.register(CompanyInvitation, InvitationAdmin)

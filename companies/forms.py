@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
     DigitsFormMixin,
@@ -10,11 +9,13 @@ from portal.forms import (
     StyledFormMixin,
     formfield_https,
 )
+from portal.organisations.forms import OrganisationFormMixin
 
 from .models import Company
 
 
-class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+class CompanyForm(OrganisationFormMixin, StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    key_field = "national_id"
     digit_fields = ("national_id", "certificate_number")
 
     class Meta:
@@ -36,10 +37,3 @@ class CompanyForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "certificate_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
         }
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # The national ID identifies the company; changing it goes through the centre.
-            self.fields["national_id"].disabled = True
-            self.fields["national_id"].help_text = _("Contact the export support desk to correct it.")

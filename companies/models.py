@@ -6,13 +6,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import Invitation, LoadedStatus, StatusDecision, TimeStampedModel, User, localized
+from portal.models import (
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    OrganisationQuerySet,
+    localized,
+)
+from portal.organisations import OrganisationKind, OrganisationTexts
+from portal.permissions import Role
 from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
 
 from .validators import validate_national_id
@@ -54,18 +61,12 @@ class Province(models.TextChoices):
     ZANJAN = "zanjan", _("Zanjan")
 
 
-class CompanyQuerySet(models.QuerySet["Company"]):
+class CompanyQuerySet(OrganisationQuerySet):
     def verified(self) -> CompanyQuerySet:
-        return self.filter(status=Company.Status.VERIFIED)
-
-    def visible_to(self, user: User) -> CompanyQuerySet:
-        """Verified companies for everyone, plus the user's own company in any state."""
-        if not user.is_authenticated:
-            return self.verified()
-        return self.filter(Q(status=Company.Status.VERIFIED) | Q(memberships__user=user)).distinct()
+        return self.approved()
 
 
-class Company(LoadedStatus, StatusDecision, TimeStampedModel):
+class Company(Organisation):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")
         VERIFIED = "verified", _("Verified")
@@ -78,8 +79,6 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
         COOPERATIVE = "cooperative", _("Cooperative")
         OTHER = "other", _("Other")
 
-    name_fa = models.CharField(_("name (Persian)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
     national_id = models.CharField(
         _("national ID"),
         max_length=11,
@@ -126,15 +125,8 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
             models.Index(fields=["status", "province"], name="company_status_province_idx"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"pk": self.pk})
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
 
     @property
     def profile(self) -> str:
@@ -157,12 +149,10 @@ class Company(LoadedStatus, StatusDecision, TimeStampedModel):
         return today <= self.certificate_expiry <= today + timedelta(days=CERTIFICATE_WARNING_DAYS)
 
 
-class CompanyMembership(TimeStampedModel):
+class CompanyMembership(OrganisationMembership):
     """A user works for one company; the registrant is its owner."""
 
-    class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        MEMBER = "member", _("Member")
+    organisation_field = "company"
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
@@ -173,17 +163,15 @@ class CompanyMembership(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="company_membership",
     )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         verbose_name = _("company membership")
         verbose_name_plural = _("company memberships")
 
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.company}"
-
 
 class CompanyInvitation(Invitation):
+    organisation_field = "company"
+
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="invitations"
     )
@@ -192,8 +180,40 @@ class CompanyInvitation(Invitation):
         verbose_name = _("company invitation")
         verbose_name_plural = _("company invitations")
 
-    def __str__(self) -> str:
-        return f"{self.email} → {self.company}"
-
     def get_absolute_url(self) -> str:
         return reverse("companies:invitation_accept", kwargs={"token": self.token})
+
+
+KIND = OrganisationKind(
+    model=Company,
+    membership=CompanyMembership,
+    invitation=CompanyInvitation,
+    member_role=Role.COMPANY_MEMBER,
+    namespace="companies",
+    send_task="companies.tasks.company_invitation_send",
+    approved=Company.Status.VERIFIED,
+    pending=Company.Status.PENDING,
+    suspended=Company.Status.SUSPENDED,
+    key_field="national_id",
+    editable_fields=frozenset({
+        "name_fa", "name_en", "certificate_number", "certificate_expiry", "certificate_file",
+        "company_type", "province", "city", "address", "phone", "website", "profile_fa", "profile_en",
+        "logo",
+    }),
+    # The company's identity as the centre verified it (the national ID is never edited by members).
+    rechecked_fields=(
+        "name_fa", "name_en", "national_id", "certificate_number", "certificate_expiry", "certificate_file",
+    ),
+    texts=OrganisationTexts(
+        a_name=_("a company"),
+        already_member=_("You are already a member of a company."),
+        register_first=_("Register your company first."),
+        only_members=_("Only the company's members can change it."),
+        suspended=_("Your company is suspended by the centre: its data can be read but not changed."),
+        registered=_("Your company is registered and waits for verification by the centre."),
+        saved=_("The company profile has been saved."),
+        sent_back=_(
+            "You changed what the centre verified; the company is pending until the centre checks it again."
+        ),
+    ),
+)  # fmt: skip

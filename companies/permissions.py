@@ -5,59 +5,49 @@ Each rule answers an `Access` (allowed, or the reason why not): see portal/acces
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 
-from portal.access import ALLOWED, Access, refuse
+from portal.access import Access
 from portal.models import User
+from portal.organisations.permissions import (
+    can_act_for_own,
+    can_edit_organisation,
+    get_own,
+    is_member_of,
+    organisation_is_active,
+    organisation_of,
+)
 from portal.permissions import staff_may_view
 
-from .models import Company, CompanyMembership
+from .models import KIND, Company
 
 
 def company_of(user: User | AnonymousUser) -> Company | None:
     """The company the user works for, if any (cached on the user for the request)."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_company_cache"):
-        membership = CompanyMembership.objects.select_related("company").filter(user=user).first()
-        user._company_cache = membership.company if membership else None
-    return user._company_cache
+    return organisation_of(user, KIND)
 
 
 def is_member(user: User | AnonymousUser, company: Company) -> bool:
-    own = company_of(user)
-    return own is not None and own.pk == company.pk
+    return is_member_of(user, company)
 
 
 def company_is_active(company: Company) -> Access:
     """A suspended company keeps read access to its data but cannot change it or act."""
-    if company.status == Company.Status.SUSPENDED:
-        return refuse(_("Your company is suspended by the centre: its data can be read but not changed."))
-    return ALLOWED
+    return organisation_is_active(company)
 
 
 def can_edit_company(user: User | AnonymousUser, company: Company) -> Access:
     """A member of the company, while it is not suspended: its profile, products, applications."""
-    if not is_member(user, company):
-        return refuse(_("Only the company's members can change it."))
-    return company_is_active(company)
+    return can_edit_organisation(user, company)
 
 
 def can_act_for_own_company(user: User | AnonymousUser) -> Access:
     """The user has a company and may change it (add products, apply, respond to offers)."""
-    company = company_of(user)
-    if company is None:
-        return refuse(_("Register your company first."))
-    return can_edit_company(user, company)
+    return can_act_for_own(user, KIND)
 
 
 def get_own_company(user: User | AnonymousUser) -> Company:
     """The user's company, or 404 for users without one."""
-    company = company_of(user)
-    if company is None:
-        raise Http404("no company")
-    return company
+    return get_own(user, KIND)
 
 
 def can_see_certificate_file(user: User | AnonymousUser, name: str) -> bool:

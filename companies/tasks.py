@@ -1,29 +1,27 @@
+"""Company tasks: invitation e-mails and the certificate-expiry warnings (services do the work)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
-from portal.enqueue import enqueue
-from portal.invitations import invitation_email_send
-from portal.models import bilingual
-from portal.notifications import notify_members
+from portal.organisations.invitations import invitation_email_send, invitations_sweep
+from portal.tasks import PortalTask
 
-from .models import CERTIFICATE_WARNING_DAYS, Company, CompanyInvitation
+from .models import CERTIFICATE_WARNING_DAYS, KIND, Company
+from .services import company_certificate_expiry_warn
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+@shared_task(base=PortalTask)
 def company_invitation_send(invitation_id: int) -> bool:
     """E-mail an invitation to join a company; a no-op once sent or closed."""
-    invitation = CompanyInvitation.objects.select_related("company").filter(pk=invitation_id).first()
-    return bool(invitation) and invitation_email_send(invitation=invitation, organisation=invitation.company)
+    return invitation_email_send(kind=KIND, invitation_id=invitation_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PortalTask)
 def company_certificates_expiry_warn() -> int:
     """Warn members once per expiry date when the knowledge-based certificate nears its end."""
     today = timezone.localdate()
@@ -34,36 +32,12 @@ def company_certificates_expiry_warn() -> int:
             certificate_expiry__lte=today + timedelta(days=CERTIFICATE_WARNING_DAYS),
         )
         .exclude(certificate_warned_for=F("certificate_expiry"))
-        .values_list("pk", flat=True)
+        .only("pk")
     )
-    return sum(_warn_company(pk) for pk in list(due))
+    return sum(company_certificate_expiry_warn(company=company) for company in list(due))
 
 
-@transaction.atomic
-def _warn_company(company_id: int) -> int:
-    company = Company.objects.select_for_update().get(pk=company_id)
-    if company.certificate_warned_for == company.certificate_expiry:
-        return 0  # a concurrent run got here first
-    notify_members(
-        company,
-        kind="company_certificate_expiring",
-        url=reverse("companies:edit"),
-        context={"company": bilingual(company, "name"), "expiry": company.certificate_expiry.isoformat()},
-    )
-    company.certificate_warned_for = company.certificate_expiry
-    company.save(update_fields=["certificate_warned_for", "updated_at"])
-    return 1
-
-
-@shared_task(acks_late=True)
+@shared_task(base=PortalTask)
 def company_invitations_sweep() -> int:
     """Send company invitations whose e-mail message was lost."""
-    cutoff = timezone.now() - timedelta(minutes=5)
-    ids = list(
-        CompanyInvitation.objects.open()
-        .filter(sent_at__isnull=True, created_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    for pk in ids:
-        enqueue(company_invitation_send, pk)
-    return len(ids)
+    return invitations_sweep(kind=KIND)

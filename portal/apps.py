@@ -15,9 +15,10 @@ class PortalConfig(AppConfig):
 
         from . import security_log, two_factor
         from .models import TargetCountry
-        from .page_cache import register_public_models
+        from .page_cache import connect_staff_pages, register_public_models
 
         register_public_models(TargetCountry)
+        connect_staff_pages()
         user_logged_in.connect(security_log.on_logged_in, dispatch_uid="portal.security.login")
         user_logged_in.connect(two_factor.mark_pending_on_login, dispatch_uid="portal.two_factor.pending")
         user_logged_out.connect(security_log.on_logged_out, dispatch_uid="portal.security.logout")

@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import redis
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -95,3 +98,22 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue the task once the current transaction commits (safe against broker outages)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+def sweep(rows: QuerySet, task: Any, *, grace: timedelta, since: str = "created_at", limit: int = 200) -> int:
+    """Queue `task` again for each of `rows` whose message was lost; return how many were queued.
+
+    `rows` are the records whose work is still undone (an e-mail pending, an inquiry unrouted, ...);
+    `grace` leaves those whose `since` field is more recent to the message queued on commit, and
+    the oldest `limit` go first (beat runs the sweep again for the rest). The task gets the row's id.
+    """
+    ids = list(
+        rows.filter(**{f"{since}__lt": timezone.now() - grace})
+        .order_by(since, "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        enqueue(task, pk)
+    if ids:
+        logger.info("Sweep queued %s for %d rows", getattr(task, "name", task), len(ids))
+    return len(ids)

@@ -160,6 +160,71 @@ class StatusDecision(models.Model):
         abstract = True
 
 
+class OrganisationQuerySet(models.QuerySet):
+    """Reads every kind of organisation answers (its approved status comes from its kind)."""
+
+    def _approved_status(self) -> str:
+        from .organisations import kind_of
+
+        return kind_of(self.model).approved
+
+    def approved(self) -> OrganisationQuerySet:
+        """The organisations the centre approved (verified companies, approved brokerages)."""
+        return self.filter(status=self._approved_status())
+
+    def visible_to(self, user: User) -> OrganisationQuerySet:
+        """Approved organisations for everyone, plus the user's own in any state."""
+        if not user.is_authenticated:
+            return self.approved()
+        return self.filter(Q(status=self._approved_status()) | Q(memberships__user=user)).distinct()
+
+
+class Organisation(LoadedStatus, StatusDecision, TimeStampedModel):
+    """A company, a brokerage, or a next kind: bilingual names and a status the centre decides.
+
+    Each kind adds its `status` field (with its own `Status` choices) and describes itself with an
+    `OrganisationKind` (portal/organisations)."""
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class OrganisationMembership(TimeStampedModel):
+    """A user works for one organisation of one kind; the registrant is its owner.
+
+    Each kind adds the foreign key to its organisation (`related_name="memberships"`, named by
+    `organisation_field`) and the one-to-one `user` (`related_name="<kind>_membership"`): the
+    reverse names are what the rest of the portal asks, so they stay the apps' own."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    organisation_field = ""  # the name of the concrete model's foreign key to its organisation
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+    @property
+    def organisation(self) -> models.Model:
+        return getattr(self, self.organisation_field)
+
+
 # ---------------------------------------------------------------------------
 # Invitations to join a company or a brokerage (each app adds the FK to what is joined)
 # ---------------------------------------------------------------------------
@@ -188,11 +253,20 @@ class Invitation(TimeStampedModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
 
+    organisation_field = ""  # the name of the concrete model's foreign key to its organisation
+
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def organisation(self) -> models.Model:
+        return getattr(self, self.organisation_field)
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@ the row simply stays pending and the beat-driven sweep sends it later: nothing i
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -183,3 +184,9 @@ def notifications_mark_read(*, user: User, notification_ids: list[int] | None = 
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_read_delete(*, before: datetime) -> int:
+    """Delete notifications read and created before `before`; return how many."""
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=before).delete()
+    return deleted

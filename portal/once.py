@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -79,3 +80,9 @@ def already_submitted(request: HttpRequest, done: AlreadySubmitted) -> HttpRespo
     """Where a repeated form goes: to what its first sending created, with a word about it."""
     messages.info(request, _("This form had already been sent; here is what it created."))
     return redirect(done.url or "/")
+
+
+def form_tokens_prune(*, before: datetime) -> int:
+    """Forget used form tokens older than `before`; return how many."""
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=before).delete()
+    return deleted

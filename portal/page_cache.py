@@ -13,6 +13,14 @@ else. Answers say `Vary: Cookie` so shared caches downstream keep the same rule.
 
 The public API lists are cached the same way, as JSON (`CachedPublicListMixin`): served before
 DRF runs, to callers that send no credentials at all.
+
+Staff pages that are read far more often than the rows under them change (the admin's application
+and product lists, the programme dashboard) are cached per session instead (`cache_staff_page`):
+the key holds the session and the CSRF cookie, so a page is only ever served back to the browser
+it was made for, with a form token that browser's cookie accepts. Any saved, deleted or linked row
+of any model makes them all stale (`STAFF`), except the bookkeeping written while people merely
+browse (sessions, second-factor devices, security log, notifications); PAGE_CACHE_SECONDS bounds
+what no save announces (a bulk update, a review becoming overdue overnight).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
@@ -206,3 +215,94 @@ def _credential_free_json_request(request: HttpRequest) -> bool:
         and "HTTP_AUTHORIZATION" not in request.META
         and ("text/html" not in accept or request.GET.get("format") == "json")
     )
+
+
+STAFF = Generation("staff-page-cache:version")
+
+# Rows written while staff only read pages: they change nothing a cached staff page shows.
+BOOKKEEPING = frozenset({
+    "sessions.session", "portal.securityevent", "portal.formsubmission", "portal.notification",
+    "otp_totp.totpdevice", "otp_static.staticdevice", "otp_static.statictoken", "axes.accessattempt",
+    "axes.accesslog", "axes.accessfailurelog", "axes.accessattemptexpiration",
+})  # fmt: skip
+
+
+def staff_content_changed(sender: type[Model], **kwargs: object) -> None:
+    """Any change but bookkeeping makes every cached staff page stale (connected in PortalConfig)."""
+    if sender._meta.label_lower not in BOOKKEEPING:
+        STAFF.changed()
+
+
+def connect_staff_pages() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(staff_content_changed, dispatch_uid=f"staff_page_cache_{id(signal)}")
+
+
+def _staff_key(request: HttpRequest) -> str | None:
+    """The cache key of this staff page for this browser, or None when it may not be cached."""
+    user = getattr(request, "user", None)
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    if not (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and user is not None
+        and user.is_authenticated
+        and user.is_staff
+        and session_key
+        and csrf_secret
+        and not len(messages.get_messages(request))
+    ):
+        return None
+    browser = f"{user.pk}:{session_key}:{csrf_secret}:{request.build_absolute_uri()}"
+    digest = hashlib.sha256(browser.encode()).hexdigest()
+    return f"staff-cache:{STAFF.current()}:{get_language()}:{digest}"
+
+
+def cache_staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a staff page from the shared cache to the browser it was made for (see the module).
+
+    Put it inside the admin's own wrapper (`admin_site.admin_view`), which still checks on every
+    request that the user is active staff with a verified second factor."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        key = _staff_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and _only_renews_csrf_cookie(request, response)
+            and not len(messages.get_messages(request))  # the view did not leave a message to show
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _only_renews_csrf_cookie(request: HttpRequest, response: HttpResponse) -> bool:
+    """The answer sets no cookie but the browser's own CSRF cookie again (the admin's views are
+    csrf_protect'ed, which renews it whenever a form token is drawn): that one the key holds."""
+    cookies = dict(response.cookies)
+    renewed = cookies.pop(settings.CSRF_COOKIE_NAME, None)
+    return not cookies and (renewed is None or renewed.value == request.META.get("CSRF_COOKIE"))
+
+
+class CachedChangelistMixin:
+    """A ModelAdmin whose list page is served from the staff page cache (`cache_staff_page`)."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        view = cache_staff_page(super().changelist_view)
+        return view(request, extra_context)

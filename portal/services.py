@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext as _
 
 from .db import save_unique
 from .enqueue import enqueue_on_commit
-from .models import Language, StatusDecision, User, bilingual
-from .notifications import notify, notify_members
+from .models import Language, User
+from .notifications import notify
 
 
 class SignupTokenGenerator(PasswordResetTokenGenerator):
@@ -128,58 +125,3 @@ def user_update_profile(*, user: User, **fields: object) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(fields))
     return user
-
-
-def organisation_status_set(
-    *, organisation: StatusDecision, status: str, by: User | None, note: str, kind: str
-) -> StatusDecision:
-    """Lock the row, record the decision and tell every member (`kind` names the e-mail).
-
-    A decision that changes nothing records nothing and notifies no one, so running an admin
-    action twice is harmless. Call inside a transaction.
-    """
-    model = type(organisation)
-    organisation = model.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.status == status:
-        return organisation
-    organisation.status = status
-    organisation.status_note = note
-    organisation.status_changed_at = timezone.now()
-    organisation.status_changed_by = by
-    organisation.save(
-        update_fields=["status", "status_note", "status_changed_at", "status_changed_by", "updated_at"]
-    )
-    notify_members(
-        organisation,
-        kind=kind,
-        url=organisation.get_absolute_url(),
-        context={model._meta.model_name: bilingual(organisation, "name"), "note": note},
-    )
-    return organisation
-
-
-def identity_changed_fields(
-    stored: StatusDecision, fields: dict[str, object], names: Iterable[str]
-) -> list[str]:
-    """Which of `names` (what the centre checked) `fields` changes, compared with the stored row.
-
-    Files compare by stored name: an upload is never equal to the file it replaces."""
-    return [name for name in names if name in fields and fields[name] != getattr(stored, name)]
-
-
-def organisation_identity_recheck(
-    *, organisation: StatusDecision, changed: list[str], pending: str, by: User | None, kind: str
-) -> StatusDecision:
-    """Send a verified or approved organisation back to `pending` because its members changed
-    what the centre checked (`changed` field names); record why and tell the members.
-
-    The one rule for companies and brokerages alike, through the same decision as a manager's
-    (so the row keeps who, when and why). Call inside a transaction."""
-    meta = type(organisation)._meta
-    comma = "، " if (translation.get_language() or "").startswith("fa") else ", "
-    labels = comma.join(str(meta.get_field(name).verbose_name) for name in changed)
-    note = _(
-        "Changed since the centre's check: %(fields)s. The centre checks the new details before "
-        "the approval is restored."
-    ) % {"fields": labels}
-    return organisation_status_set(organisation=organisation, status=pending, by=by, note=note, kind=kind)

@@ -1,4 +1,8 @@
-"""Thin Celery tasks: they take ids, call a service and return."""
+"""Thin Celery tasks: they take ids, call a service and return.
+
+`PortalTask` is the one retry policy every task of the project runs under
+(`@shared_task(base=PortalTask)`): no task repeats it in its decorator.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +10,73 @@ import logging
 from datetime import timedelta
 from smtplib import SMTPException
 
-from celery import shared_task
+import redis
+from celery import Task, shared_task
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from .enqueue import enqueue
-from .models import FormSubmission, Notification
-from .notifications import notification_email_deliver
+from .enqueue import sweep
+from .models import Notification
+from .notifications import notification_email_deliver, notifications_read_delete
+from .once import form_tokens_prune
 
 logger = logging.getLogger(__name__)
+
+# Failures that a later try may not meet: a mail server or the network briefly away (an OSError;
+# SMTPException is one, named for the reader), the broker or the Redis cache unreachable. Anything
+# else (a bug, a missing row) fails at once: retrying would only repeat it.
+TRANSIENT_ERRORS = (
+    OSError,
+    SMTPException,
+    OperationalError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
+
+
+class PortalTask(Task):
+    """Late acknowledgement and bounded retries with exponential backoff and jitter."""
+
+    # Acknowledged only once done, and redelivered if the worker dies meanwhile: every task is
+    # idempotent (it claims its work with a conditional update, or finds it done).
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 30  # seconds before the first retry, doubling each time ...
+    retry_backoff_max = 30 * 60  # ... up to half an hour
+    retry_jitter = True  # a random share of that, so that tasks failed together do not retry together
+    max_retries = 5  # then the task fails; its record stays for the sweeps
+
 
 SWEEP_BATCH = 500
 SWEEP_GRACE = timedelta(minutes=1)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(base=PortalTask)
 def notification_email_send(notification_id: int) -> bool:
     """Send a notification's e-mail; a no-op when it was already sent or claimed."""
     return notification_email_deliver(notification_id=notification_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PortalTask)
 def notification_emails_sweep() -> int:
     """Enqueue every e-mail still pending (or lost while sending); return how many."""
-    # The grace period leaves just-created rows to the task enqueued on commit.
-    cutoff = timezone.now() - SWEEP_GRACE
-    ids = list(
-        Notification.objects.email_due()
-        .filter(created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    return sweep(
+        Notification.objects.email_due(), notification_email_send, grace=SWEEP_GRACE, limit=SWEEP_BATCH
     )
-    for pk in ids:
-        enqueue(notification_email_send, pk)
-    if ids:
-        logger.info("Sweep enqueued %d pending notification e-mails", len(ids))
-    return len(ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PortalTask)
 def notifications_prune(days: int = 365) -> int:
     """Delete read notifications older than `days`, and used form tokens older than a month."""
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    now = timezone.now()
     # A page kept open (or a back button pressed) for a month may create its object again.
-    FormSubmission.objects.filter(created_at__lt=timezone.now() - timedelta(days=30)).delete()
-    return deleted
+    form_tokens_prune(before=now - timedelta(days=30))
+    return notifications_read_delete(before=now - timedelta(days=days))
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=30, max_retries=5)
+@shared_task(base=PortalTask)
 def email_send(*, subject: str, body: str, to: list[str]) -> None:
     """Send a one-off e-mail (password resets) that has no notification row."""
     EmailMessage(subject=subject, body=body, to=to).send()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -8,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,11 +22,9 @@ from django.views.i18n import set_language as django_set_language
 from . import health, lockout
 from .forms import (
     EmailAuthenticationForm,
-    InviteForm,
     ProfileForm,
     QueuedPasswordResetForm,
     SignUpForm,
-    add_service_errors,
 )
 from .home import figures as home_figures
 from .i18n import path_in_language
@@ -254,18 +250,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
-
-
-def invite_from_request(request: HttpRequest, send: Callable[[str], object]) -> None:
-    """Check the posted e-mail address, call `send(email)`, and report the outcome as messages."""
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            send(form.cleaned_data["email"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-    if form.errors:
-        for error in form.errors.get("email", []) + form.non_field_errors():
-            messages.error(request, error)
-    else:
-        messages.success(request, _("The invitation has been sent."))

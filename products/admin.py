@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.history import AuditedAdmin
+from portal.page_cache import CachedChangelistMixin
 from portal.pagination import LargeTablePaginator
 
 from . import services
@@ -90,7 +91,7 @@ class CertificateStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(CheckedActionsMixin, AuditedAdmin):
+class ProductAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "name_fa",
         "name_en",

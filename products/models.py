@@ -491,6 +491,25 @@ class ProductCertification(TimeStampedModel):
     def state_label(self) -> str:
         return _("Expired") if self.state == self.EXPIRED else self.get_status_display()
 
+    @property
+    def validity(self) -> str:
+        """What a buyer is told on the product page: expired, unverified, expires_soon or valid."""
+        if self.is_expired:
+            return "expired"
+        if not self.is_verified:
+            return "unverified"
+        return "expires_soon" if self.expires_soon else "valid"
+
+    @property
+    def validity_label(self) -> str:
+        labels = {
+            "expired": _("expired"),
+            "unverified": _("not verified"),
+            "expires_soon": _("expires soon"),
+            "valid": _("valid"),
+        }
+        return labels[self.validity]
+
     def is_valid_on(self, day: date) -> bool:
         return self.expiry_date >= day
 

@@ -3,15 +3,18 @@ of them) and gallery."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 from simple_history.utils import bulk_update_with_history
 
 from companies.models import Company
@@ -22,11 +25,13 @@ from portal.media import delete_after_commit
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications import notify_members
 from portal.page_cache import public_content_changed
-from portal.uploads import cleared_to_empty
+from portal.uploads import cleared_to_empty, make_thumbnail
 
 from .models import Product, ProductCertification, ProductImage
 from .permissions import can_verify_certificates
 from .readiness import readiness_refresh
+
+logger = logging.getLogger(__name__)
 
 PRODUCT_FIELDS = {
     "category", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
@@ -295,3 +300,49 @@ def product_image_remove(*, picture: ProductImage) -> None:
     _check_company_active(picture.product.company)
     picture.delete()
     delete_after_commit(picture.image.name)
+
+
+def product_thumbnail_make(*, product: Product) -> bool:
+    """Make the catalog thumbnail of a product's main image; return whether one was made now."""
+    if not product.image or product.thumbnail:
+        return False
+    source = product.image.name
+    try:
+        thumbnail = make_thumbnail(product.image)
+    except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError):
+        logger.warning("No thumbnail for product %s: %s cannot be decoded", product.pk, source)
+        return False  # retrying cannot help; the page falls back to the image itself
+    name = default_storage.save(Product.thumbnail.field.generate_filename(product, thumbnail.name), thumbnail)
+    # Only if the image is still the one we read: a newer upload gets its own thumbnail.
+    if not Product.objects.filter(pk=product.pk, image=source, thumbnail="").update(thumbnail=name):
+        default_storage.delete(name)
+        return False
+    public_content_changed()  # cards show the thumbnail from now on
+    return True
+
+
+@transaction.atomic
+def certificate_expiry_warn(*, certificate: ProductCertification) -> bool:
+    """Warn the company that a product's certificate nears its end, once per expiry date."""
+    certificate = (
+        ProductCertification.objects.select_for_update(of=("self",))
+        .select_related("product__company", "certification")
+        .get(pk=certificate.pk)
+    )
+    if certificate.expiry_warned_for == certificate.expiry_date:
+        return False  # another run got here first
+    product = certificate.product
+    notify_members(
+        product.company,
+        kind="certificate_expiring",
+        url=reverse("products:edit", kwargs={"pk": product.pk}),
+        context={
+            "product": bilingual(product, "name"),
+            "certification": bilingual(certificate.certification, "name"),
+            "number": certificate.number,
+            "expiry": certificate.expiry_date.isoformat(),
+        },
+    )
+    certificate.expiry_warned_for = certificate.expiry_date
+    certificate.save(update_fields=["expiry_warned_for", "updated_at"])
+    return True

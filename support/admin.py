@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -24,6 +25,7 @@ from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_a
 from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin, LocalDateField, add_service_errors
 from portal.history import AuditedAdmin
+from portal.page_cache import CachedChangelistMixin, cache_staff_page
 from portal.pagination import LargeTablePaginator
 from portal.permissions import Role, is_manager, staff_with_role
 from products.search import normalize_query
@@ -32,7 +34,6 @@ from . import workflow
 from .admin_panel import reassign_view
 from .admin_views import dashboard
 from .models import (
-    GRANTED_STATES,
     Action,
     Application,
     ApplicationDocument,
@@ -46,7 +47,8 @@ from .models import (
 )
 from .panel import panel_of, panel_scores_for
 from .permissions import applications_for_staff, can_manage_assignments, can_record_payment, can_review
-from .services import review_submit
+from .selectors import programs_with_budget
+from .services import SCREENING_MAX_ATTEMPTS, review_submit
 
 
 class CriterionInline(admin.TabularInline):
@@ -79,12 +81,11 @@ class SupportProgramAdmin(CheckedActionsMixin, AuditedAdmin):
     inlines = [CriterionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupportProgram]:
-        granted = Sum("applications__granted_amount", filter=Q(applications__status__in=GRANTED_STATES))
-        return super().get_queryset(request).annotate(granted=granted)
+        return programs_with_budget(super().get_queryset(request))
 
     @admin.display(description=_("granted so far"))
     def budget_used(self, program: SupportProgram) -> str:
-        return f"{program.granted or 0:,.2f} {program.currency}"
+        return f"{program.granted:,.2f} {program.currency}"
 
 
 class GrantAmountForm(DigitsFormMixin, forms.Form):
@@ -118,8 +119,6 @@ class ScreeningFailedFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Application]) -> QuerySet[Application]:
         if self.value() != "failed":
             return queryset
-        from .tasks import SCREENING_MAX_ATTEMPTS
-
         return queryset.filter(status=Status.SUBMITTED, screening_attempts__gte=SCREENING_MAX_ATTEMPTS)
 
 
@@ -278,7 +277,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
+class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin):
     list_display = [
         "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
         "granted_amount", "submitted_at", "overdue_flag",
@@ -310,8 +309,36 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         "assign_to_me", "request_revision", "approve", "reject", "record_payment", "close", "export_csv",
     ]  # fmt: skip
 
+    # The workflow's actions in the menu, by the transition each takes: support.workflow's table
+    # decides who is offered which (no model permission beside it that could disagree).
+    WORKFLOW_ACTIONS = {
+        "assign_to_me": Action.ASSIGN, "request_revision": Action.REQUEST_REVISION,
+        "approve": Action.APPROVE, "reject": Action.REJECT, "record_payment": Action.RECORD_PAYMENT,
+        "close": Action.CLOSE,
+    }  # fmt: skip
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         return applications_for_staff(request.user, super().get_queryset(request))
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        if request.method == "GET":  # the menu offers what applies to the rows shown
+            request.application_statuses = {application.status for application in changelist.result_list}
+        return changelist
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        """The menu: only the workflow actions the user's role may take on a row shown (each row's
+        own rule is checked again when the action runs, on the selected rows)."""
+        actions = super().get_actions(request)
+        statuses = getattr(request, "application_statuses", None)
+        offered = workflow.offered_actions(
+            request.user, set(Status) if statuses is None else statuses, among=self.WORKFLOW_ACTIONS.values()
+        )
+        return {
+            name: action
+            for name, action in actions.items()
+            if name not in self.WORKFLOW_ACTIONS or self.WORKFLOW_ACTIONS[name] in offered
+        }
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Application], search_term: str
@@ -335,7 +362,11 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
 
     def get_urls(self) -> list:
         extra = [
-            path("dashboard/", self.admin_site.admin_view(dashboard), name="support_dashboard"),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(cache_staff_page(dashboard)),
+                name="support_dashboard",
+            ),
             path(
                 "<int:pk>/review/",
                 self.admin_site.admin_view(self.review_view),
@@ -501,7 +532,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
     def _note(request: HttpRequest) -> str:
         return request.POST.get("note", "").strip()
 
-    @admin.action(description=_("Assign to me"), permissions=["view"])
+    @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(
             request,
@@ -511,7 +542,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
         )
 
     @admin.action(
-        description=_("Request a revision (write what to change in the note)"), permissions=["view"]
+        description=_("Request a revision (write what to change in the note)"),
     )
     def request_revision(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         note = self._note(request)
@@ -522,7 +553,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
             lambda a: workflow.application_request_revision(application=a, by=request.user, note=note),
         )
 
-    @admin.action(description=_("Approve with the amount given"), permissions=["change"])
+    @admin.action(description=_("Approve with the amount given"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         form = GrantAmountForm({"amount": request.POST.get("amount", "")})
         amount = form.cleaned_data["amount"] if form.is_valid() else None
@@ -537,7 +568,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
             lambda a: workflow.application_approve(application=a, by=request.user, amount=amount, note=note),
         )
 
-    @admin.action(description=_("Reject (write the reason in the note)"), permissions=["change"])
+    @admin.action(description=_("Reject (write the reason in the note)"))
     def reject(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         note = self._note(request)
         self._each(
@@ -549,7 +580,6 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
 
     @admin.action(
         description=_("Record a payment paid today (the amount; the bank reference in the note)"),
-        permissions=["change"],
     )
     def record_payment(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         # One amount and one bank reference belong to one transfer: one application at a time.
@@ -574,7 +604,7 @@ class ApplicationAdmin(CheckedActionsMixin, AuditedAdmin):
             ),
         )
 
-    @admin.action(description=_("Close"), permissions=["change"])
+    @admin.action(description=_("Close"))
     def close(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(
             request,

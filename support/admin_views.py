@@ -5,6 +5,8 @@ their countries and one over their products, those two cached past 2,000 applica
 page costs the same number of queries with thirty applications as with twenty thousand. The pass
 over the applications is cached too, until an application is saved or deleted (FIGURES) or
 FIGURES_SECONDS pass, which bounds the overdue count: it moves with the clock, not with a save.
+Each programme's granted and remaining budget is not cached: it comes with the programmes
+(support.selectors.programs_with_budget, one indexed subquery), as approval and screening read it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from portal.permissions import is_manager
 from products.models import ProductCategory
 
 from .models import GRANTED_STATES, Application, Status, SupportProgram
+from .selectors import programs_with_budget
 
 CENT = Decimal("0.01")
 # The country and category figures are cached only where they cost something; below this
@@ -100,12 +103,13 @@ def _by_status(
 
 
 def _by_program(figures: list[dict[str, Any]]) -> list[SupportProgram]:
-    programs = list(SupportProgram.objects.order_by("-opens_on", "pk"))
+    # Granted and remaining are read fresh (support.selectors), not from the cached figures: the
+    # page says what is left of a budget exactly as approval and screening will count it.
+    programs = list(programs_with_budget(SupportProgram.objects.order_by("-opens_on", "pk")))
     for program in programs:
-        mine = [item for item in figures if item["program_id"] == program.pk]
-        program.application_count = sum(item["count"] for item in mine)
-        program.granted = sum((item["granted"] or Decimal("0") for item in mine), Decimal("0")).quantize(CENT)
-        program.remaining = program.remaining_budget(program.granted)
+        program.application_count = sum(item["count"] for item in figures if item["program_id"] == program.pk)
+        program.granted = program.granted.quantize(CENT)
+        program.remaining = program.remaining.quantize(CENT)
         program.used_percent = (
             (program.granted * 100 / program.budget).quantize(Decimal("0.1")) if program.budget else None
         )

@@ -184,8 +184,10 @@ class SupportProgram(TimeStampedModel):
             errors["closes_on"] = _("A programme closes after it opens.")
         if self.budget is not None and self.cap_per_application and self.cap_per_application > self.budget:
             errors["cap_per_application"] = _("The cap per application cannot exceed the budget.")
+        from .selectors import program_budget  # the selectors read this module
+
         # Also refused by the database (migration 0005), should an approval land meanwhile.
-        if self.pk and self.budget is not None and self.budget < (granted := self.granted_total()):
+        if self.pk and self.budget is not None and self.budget < (granted := program_budget(self).granted):
             errors["budget"] = _(
                 "The budget cannot fall below the %(granted)s %(currency)s already granted."
             ) % {
@@ -215,14 +217,6 @@ class SupportProgram(TimeStampedModel):
         if self.panel_from_amount is not None and requested_amount >= self.panel_from_amount:
             return max(self.reviews_required, self.panel_reviews_required)
         return self.reviews_required
-
-    def granted_total(self) -> Decimal:
-        total = self.applications.filter(status__in=GRANTED_STATES).aggregate(s=Sum("granted_amount"))["s"]
-        return (total or Decimal("0")).quantize(CENTS)  # SQLite's sum drops the scale
-
-    def remaining_budget(self, granted: Decimal | None = None) -> Decimal:
-        """What is left to grant; pass `granted` when granted_total() was just read for the page."""
-        return self.budget - (self.granted_total() if granted is None else granted)
 
 
 class ReviewCriterion(models.Model):

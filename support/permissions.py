@@ -86,10 +86,27 @@ def can_decide(user: User | AnonymousUser, application: Application) -> Access:
     return free_of_conflict(user, application)
 
 
+def can_assign(user: User | AnonymousUser, application: Application) -> Access:
+    """A programme manager gives an application under review to a reviewer; a reviewer picks up
+    one nobody leads (or the one they lead), unless conflicted. Whether the reviewer it goes to
+    may take it is the workflow's check (support.workflow._check_assignable)."""
+    if is_manager(user):
+        return ALLOWED
+    if not is_reviewer(user):
+        return refuse(_("Only reviewers and programme managers assign applications."))
+    if application.assigned_reviewer_id not in (None, user.pk):
+        return refuse(_("This application is assigned to another reviewer; ask a programme manager."))
+    return free_of_conflict(user, application)
+
+
+def may_record_payments(user: User | AnonymousUser) -> bool:
+    """A programme manager holding the payment permission (given to the role by migration 0011)."""
+    return is_manager(user) and user.has_perm("support.add_payment")
+
+
 def can_record_payment(user: User | AnonymousUser, application: Application) -> Access:
-    """A programme manager holding the payment permission (given to the role by migration 0011),
-    not conflicted on the application."""
-    if not (is_manager(user) and user.has_perm("support.add_payment")):
+    """One who may record payments (`may_record_payments`), not conflicted on the application."""
+    if not may_record_payments(user):
         return refuse(_("Only programme managers with the payment permission record payments."))
     return free_of_conflict(user, application)
 

@@ -14,6 +14,7 @@ from companies.models import Company
 from products.models import Product, ProductReadiness
 
 from .models import Application, SupportProgram
+from .selectors import program_budget
 
 
 def screen(application: Application, *, on: date) -> list[str]:
@@ -36,7 +37,7 @@ def screen(application: Application, *, on: date) -> list[str]:
             _("The requested amount is above the programme's cap of %(cap)s %(currency)s.")
             % {"cap": program.cap_per_application, "currency": program.currency}
         )
-    elif application.requested_amount > program.remaining_budget():
+    elif application.requested_amount > program_budget(program).remaining:
         reasons.append(_("The requested amount is above what is left of the programme's budget."))
     products = list(application.products.all())
     if not products:

@@ -1,23 +1,29 @@
-"""Writes that do not change an application's status: drafts, documents, reviews."""
+"""Writes that do not change an application's status: drafts, documents, reviews, screening tries,
+reminders and the managers' weekly summary."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company
 from companies.permissions import company_is_active
 from portal.media import delete_after_commit
-from portal.models import TargetCountry, User
+from portal.models import TargetCountry, User, bilingual
+from portal.notifications import notify
+from portal.permissions import Role, staff_with_role
 from portal.uploads import cleared_to_empty
 from products.models import Product
 
+from . import workflow
 from .models import (
     Action,
     Application,
@@ -29,9 +35,13 @@ from .models import (
     Status,
     SupportProgram,
 )
+from .panel import panel_of
 from .permissions import can_review
 
 DRAFT_FIELDS = {"requested_amount", "justification", "broker"}
+# Screening tries per submission (the task's own retries and the sweep's together); after the
+# last one the application waits in "submitted" and shows in the admin under "Screening failed".
+SCREENING_MAX_ATTEMPTS = 5
 
 
 def _check_selection(company: Company, products: list[Product], countries: list[TargetCountry]) -> None:
@@ -172,3 +182,65 @@ def review_submit(
         % {"score": review.weighted_score, "round": review.review_round},
     )  # fmt: skip
     return review
+
+
+def application_screen_attempt(*, application: Application) -> str:
+    """Count a screening try and screen a submitted application; return its status after.
+
+    "skipped" when it has moved on (a redelivered task) or has used up its tries.
+    """
+    # Counted (and committed) before the work, so a try that crashes or is killed still counts.
+    claimed = Application.objects.filter(
+        pk=application.pk, status=Status.SUBMITTED, screening_attempts__lt=SCREENING_MAX_ATTEMPTS
+    ).update(screening_attempts=F("screening_attempts") + 1)
+    application = Application.objects.filter(pk=application.pk, status=Status.SUBMITTED).first()
+    if not claimed or application is None:
+        return "skipped"
+    return workflow.application_screen(application=application).status
+
+
+@transaction.atomic
+def application_reviewers_remind(*, application: Application, today: date) -> int:
+    """Remind, once a day, each reviewer of the current round who has not scored; return how many."""
+    if (
+        not Application.objects.filter(pk=application.pk)
+        .exclude(last_reminded_on=today)
+        .update(last_reminded_on=today)
+    ):
+        return 0  # reminded today already
+    application = Application.objects.select_related("assigned_reviewer", "program").get(pk=application.pk)
+    # Every seat of the current round whose review is not in yet (the lead's too, seated or not).
+    scored = set(
+        application.reviews.filter(review_round=application.review_round).values_list("reviewer", flat=True)
+    )
+    waiting = {seat.reviewer for seat in panel_of(application)}
+    if application.assigned_reviewer:
+        waiting.add(application.assigned_reviewer)
+    waiting = sorted((reviewer for reviewer in waiting if reviewer.pk not in scored), key=lambda r: r.pk)
+    for reviewer in waiting:
+        notify(
+            recipient=reviewer,
+            kind="review_overdue",
+            url=f"/admin/support/application/{application.pk}/change/",
+            context={"reference": application.reference, "program": bilingual(application.program, "name")},
+        )
+    return len(waiting)
+
+
+def managers_weekly_summary_send(*, figures: dict[str, Any]) -> int:
+    """Send each programme manager the week's `figures` once; return to how many it went now."""
+    sent = 0
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
+        # A redelivered run in the same week sends nothing new.
+        if manager.notifications.filter(
+            kind="managers_weekly_summary", context__week=figures["week"]
+        ).exists():
+            continue
+        notify(
+            recipient=manager,
+            kind="managers_weekly_summary",
+            url="/admin/support/application/dashboard/",
+            context=figures,
+        )
+        sent += 1
+    return sent

@@ -20,6 +20,7 @@ from . import services, standing, workflow
 from .forms import ApplicationForm, DocumentForm
 from .models import Application, SupportProgram
 from .permissions import get_application_for_member
+from .selectors import program_budget
 
 
 @require_GET
@@ -100,7 +101,6 @@ def _detail_page(
         document_form = DocumentForm(program=application.program)
     events = list(application.events.for_applicant())  # not the staff-only rows
     program = application.program
-    granted = program.granted_total()
     due_at = standing.next_step_due(application)
     return render(
         request,
@@ -113,11 +113,7 @@ def _detail_page(
             "due_passed": due_at is not None and due_at < timezone.now(),
             "requests": standing.reviewer_requests(events),
             "escalated": standing.escalation(application, events),
-            "budget": {
-                "total": program.budget,
-                "granted": granted,
-                "remaining": program.remaining_budget(granted),
-            },
+            "budget": program_budget(program),
             "payments": application.payments.all() if application.granted_amount else [],
             "paid": application.paid_total() if application.granted_amount else None,
             "document_rows": [(t, documents.get(t.pk)) for t in application.program.required_documents.all()],

@@ -29,7 +29,7 @@ These write timeline rows without changing the status ("assign", "reassign", and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -46,6 +46,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from companies.models import Company
+from companies.permissions import company_of
+from portal.access import ALLOWED, Access, refuse
 from portal.enqueue import enqueue_on_commit
 from portal.models import User, bilingual
 from portal.notifications import notify, notify_members
@@ -67,82 +69,110 @@ from .models import (
 )
 from .panel import conflict_reason, panel_choose
 from .permissions import (
+    can_assign,
     can_close,
     can_decide,
     can_manage_assignments,
     can_record_payment,
     can_review,
     is_applicant,
+    may_record_payments,
     reviews_complete,
 )
+from .selectors import program_budget
 
-Check = Callable[[User | AnonymousUser, Application], bool]
+Rule = Callable[[User | AnonymousUser, Application], Access | bool]
+RoleCheck = Callable[[User | AnonymousUser], bool]
 
-APPLICANT, REVIEWER, ANY_REVIEWER, MANAGER, PAYER, CLOSER, SYSTEM = (
-    "applicant",
-    "reviewer",
-    "any_reviewer",
-    "manager",
-    "payer",
-    "closer",
-    "system",
-)
 BEFORE_DECISION = (
     Status.DRAFT, Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED,
 )  # fmt: skip
 
 
+def is_company_member(user: User | AnonymousUser) -> bool:
+    return company_of(user) is not None
+
+
+def is_reviewer_or_manager(user: User | AnonymousUser) -> bool:
+    return is_reviewer(user) or is_manager(user)
+
+
 @dataclass(frozen=True)
 class Transition:
+    """Which states an action leaves from, where it lands, and who may take it: `allowed` is the
+    rule on one application (support.permissions), `role` the part of it that depends on the
+    person alone (what the admin offers before a row is chosen). SYSTEM rows are the tasks'."""
+
     sources: tuple[str, ...]
     target: str
-    role: str
+    allowed: Rule | None
+    role: RoleCheck | None
+
+    @property
+    def system(self) -> bool:
+        return self.allowed is None
 
 
-# action: which states it leaves from, where it lands, who may trigger it.
+def _system(sources: tuple[str, ...], target: str) -> Transition:
+    return Transition(sources, target, allowed=None, role=None)
+
+
 TRANSITIONS: dict[Action, Transition] = {
-    Action.SUBMIT: Transition((Status.DRAFT, Status.REVISION_REQUESTED), Status.SUBMITTED, APPLICANT),
-    Action.SCREEN_START: Transition((Status.SUBMITTED,), Status.SCREENING, SYSTEM),
-    Action.SCREEN_PASS: Transition((Status.SCREENING,), Status.UNDER_REVIEW, SYSTEM),
-    Action.SCREEN_FAIL: Transition((Status.SCREENING,), Status.REVISION_REQUESTED, SYSTEM),
-    Action.ASSIGN: Transition((Status.UNDER_REVIEW,), Status.UNDER_REVIEW, ANY_REVIEWER),
-    Action.REQUEST_REVISION: Transition((Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, REVIEWER),
-    Action.APPROVE: Transition((Status.UNDER_REVIEW,), Status.APPROVED, MANAGER),
-    Action.REJECT: Transition((Status.UNDER_REVIEW,), Status.REJECTED, MANAGER),
-    Action.RECORD_PAYMENT: Transition((Status.APPROVED,), Status.APPROVED, PAYER),
-    Action.MARK_PAID: Transition((Status.APPROVED,), Status.PAID, PAYER),
-    Action.CLOSE: Transition((Status.PAID,), Status.CLOSED, CLOSER),
-    Action.WITHDRAW: Transition(BEFORE_DECISION, Status.WITHDRAWN, APPLICANT),
+    Action.SUBMIT: Transition(
+        (Status.DRAFT, Status.REVISION_REQUESTED), Status.SUBMITTED, is_applicant, is_company_member
+    ),
+    Action.SCREEN_START: _system((Status.SUBMITTED,), Status.SCREENING),
+    Action.SCREEN_PASS: _system((Status.SCREENING,), Status.UNDER_REVIEW),
+    Action.SCREEN_FAIL: _system((Status.SCREENING,), Status.REVISION_REQUESTED),
+    Action.ASSIGN: Transition(
+        (Status.UNDER_REVIEW,), Status.UNDER_REVIEW, can_assign, is_reviewer_or_manager
+    ),
+    Action.REQUEST_REVISION: Transition(
+        (Status.UNDER_REVIEW,), Status.REVISION_REQUESTED, can_review, is_reviewer_or_manager
+    ),
+    Action.APPROVE: Transition((Status.UNDER_REVIEW,), Status.APPROVED, can_decide, is_manager),
+    Action.REJECT: Transition((Status.UNDER_REVIEW,), Status.REJECTED, can_decide, is_manager),
+    Action.RECORD_PAYMENT: Transition(
+        (Status.APPROVED,), Status.APPROVED, can_record_payment, may_record_payments
+    ),
+    Action.MARK_PAID: Transition((Status.APPROVED,), Status.PAID, can_record_payment, may_record_payments),
+    Action.CLOSE: Transition((Status.PAID,), Status.CLOSED, can_close, is_manager),
+    Action.WITHDRAW: Transition(BEFORE_DECISION, Status.WITHDRAWN, is_applicant, is_company_member),
 }
 
 
-def _may(role: str, user: User | AnonymousUser | None, application: Application) -> bool:
-    if role == SYSTEM:
-        return user is None
+def _access(rule: Transition, user: User | AnonymousUser | None, application: Application) -> Access:
+    """The table's answer for one application: system rows are the tasks' (no user)."""
+    if rule.system:
+        return ALLOWED if user is None else refuse()
     if user is None or not user.is_authenticated:
-        return False
-    if role == APPLICANT:
-        return is_applicant(user, application)
-    if role == REVIEWER:
-        return bool(can_review(user, application))
-    if role == ANY_REVIEWER:
-        return is_reviewer(user) or is_manager(user)
-    if role == MANAGER:
-        return is_manager(user)
-    if role == PAYER:
-        return bool(can_record_payment(user, application))
-    if role == CLOSER:
-        return bool(can_close(user, application))
-    return False
+        return refuse()
+    answer = rule.allowed(user, application)
+    return answer if isinstance(answer, Access) else Access(bool(answer))
 
 
 def allowed_actions(user: User | AnonymousUser, application: Application) -> list[str]:
     """The actions `user` may take on `application` now (for buttons and admin actions)."""
     return [
         action
-        for action, t in TRANSITIONS.items()
-        if t.role != SYSTEM and application.status in t.sources and _may(t.role, user, application)
+        for action, rule in TRANSITIONS.items()
+        if not rule.system and application.status in rule.sources and _access(rule, user, application)
     ]
+
+
+def offered_actions(
+    user: User | AnonymousUser, statuses: set[str], among: Iterable[Action] | None = None
+) -> set[Action]:
+    """The actions (of `among`, all by default) worth offering `user` over applications in
+    `statuses` (the admin's action menu): one of the applications is in a state they leave from
+    and the user's role allows them. Each application's own rule is checked when one runs."""
+    return {
+        action
+        for action in (TRANSITIONS if among is None else among)
+        if not TRANSITIONS[action].system
+        and statuses & set(TRANSITIONS[action].sources)
+        and TRANSITIONS[action].role(user)
+    }
 
 
 def _transition(
@@ -150,11 +180,14 @@ def _transition(
     action: Action,
     *,
     by: User | None,
-    note: str = "",
+    note: str | Callable[[Application], str] = "",
     changes: dict[str, Any] | None = None,
     notify_company: bool = True,
+    check: Callable[[Application], None] | None = None,
 ) -> Application:
-    """Lock, check, change the status, record the event, notify. Call inside a transaction."""
+    """Lock, check the table (state and rule) and `check(locked row)`, change the status, record
+    the event, notify. `note` may be written from the locked row, before the change. Call inside
+    a transaction."""
     rule = TRANSITIONS[action]
     application = (
         Application.objects.select_for_update().select_related("program", "company").get(pk=application.pk)
@@ -165,8 +198,13 @@ def _transition(
             % {"status": application.get_status_display()},
             code="invalid_state",
         )
-    if not _may(rule.role, by, application):
-        raise PermissionDenied(_("You may not do this with this application."))
+    access = _access(rule, by, application)
+    if not access:
+        raise PermissionDenied(str(access.reason) or _("You may not do this with this application."))
+    if check is not None:
+        check(application)
+    if callable(note):
+        note = note(application)
     previous = application.status
     application.status = rule.target
     for name, value in (changes or {}).items():
@@ -387,27 +425,18 @@ def _check_assignable(application: Application, reviewer: User) -> None:
 
 @transaction.atomic
 def application_assign(*, application: Application, by: User, reviewer: User) -> Application:
-    """A reviewer picks up an application under review that nobody leads ("assign to me")."""
+    """Give an application under review to `reviewer`: a reviewer picks up one nobody leads
+    ("assign to me"), a programme manager gives it to anyone (support.permissions.can_assign)."""
     if not (is_manager(by) or by == reviewer):
         raise PermissionDenied(_("Reviewers can only assign applications to themselves."))
-    application = (
-        Application.objects.select_for_update().select_related("program", "company").get(pk=application.pk)
-    )
-    if application.status != Status.UNDER_REVIEW:
-        raise ValidationError(_("Only applications under review can be assigned."), code="invalid_state")
-    _check_assignable(application, reviewer)
-    # A reviewer may take an application nobody has; moving one between reviewers is the manager's call.
-    if application.assigned_reviewer_id not in (None, reviewer.pk):
-        raise PermissionDenied(
-            _("This application is assigned to another reviewer; ask a programme manager.")
-        )
-    previous = application.assigned_reviewer
-    application.assigned_reviewer = reviewer
-    application.save(update_fields=["assigned_reviewer", "updated_at"])
+    application = _transition(
+        application, Action.ASSIGN, by=by, changes={"assigned_reviewer": reviewer}, notify_company=False,
+        check=lambda current: _check_assignable(current, reviewer),
+        note=lambda current: f"{current.assigned_reviewer or '-'} → {reviewer}",
+    )  # fmt: skip
     ReviewAssignment.objects.current().get_or_create(
         application=application, reviewer=reviewer, review_round=application.review_round
     )
-    _record(application, Action.ASSIGN, by=by, note=f"{previous or '-'} → {reviewer}")
     if reviewer != by:
         _notify_assigned(application, reviewer)
     return application
@@ -494,12 +523,24 @@ def _check_company_ceiling(program: SupportProgram, application: Application, am
         raise ValidationError({"amount": message % {"left": f"{left:,.2f}", "currency": program.currency}})
 
 
-def _check_reviews_complete(application: Application, decider: User) -> None:
-    """Under review, a decision waits for the programme's reviews (elsewhere the state refuses it)."""
-    if application.status == Status.UNDER_REVIEW:
-        complete = reviews_complete(decider, application)
+def _locked_for_decision(application: Application, by: User) -> Application:
+    """The one lock-and-check step of approve and reject: the programme first, then the
+    application (always this order, so two managers deciding at once wait for each other and
+    an approval sums what is granted only under the programme's lock); then four eyes on the
+    locked row, and under review, the programme's reviews complete."""
+    program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    current.program = program  # locked above: the rules below read it without a second query
+    can_decide(by, current).require()
+    if current.status == Status.UNDER_REVIEW:  # elsewhere the table refuses the decision itself
+        complete = reviews_complete(by, current)
         if not complete:
             raise ValidationError(str(complete.reason), code="reviews_missing")
+    return current
+
+
+def _decision(by: User, note: str, **changes: Any) -> dict[str, Any]:
+    return {"decided_at": timezone.now(), "decided_by": by, "decision_note": note, **changes}
 
 
 @transaction.atomic
@@ -507,13 +548,8 @@ def application_approve(
     *, application: Application, by: User, amount: Decimal, note: str = ""
 ) -> Application:
     """Grant `amount`; never more than requested, the cap, or what is left of the budget."""
-    # Lock the programme first, then the application (always this order), and only then sum what
-    # is already granted: two managers approving at once cannot both spend the same remainder.
-    program = SupportProgram.objects.select_for_update().get(pk=application.program_id)
-    current = Application.objects.select_for_update().get(pk=application.pk)
-    current.program = program  # locked above: the rules below read it without a second query
-    can_decide(by, current).require()  # four eyes, on the locked row
-    _check_reviews_complete(current, by)
+    current = _locked_for_decision(application, by)
+    program = current.program
     if not amount.is_finite() or amount.quantize(Decimal("0.01")) <= 0:
         raise ValidationError({"amount": _("Grant a positive amount.")})
     amount = amount.quantize(Decimal("0.01"))
@@ -523,7 +559,7 @@ def application_approve(
         raise ValidationError({"amount": _("The grant cannot exceed the programme's cap per application.")})
     _refuse_a_second_claim(current, GRANTED_STATES)  # checked again, under the programme's lock
     _check_company_ceiling(program, current, amount)
-    left = program.remaining_budget()
+    left = program_budget(program).remaining
     if amount > left:
         raise ValidationError(
             {"amount": _("Only %(left)s %(currency)s is left in this programme's budget.")
@@ -536,13 +572,8 @@ def application_approve(
         not_ready = joint_brand_not_ready(current, on=timezone.localdate())
         if not_ready:
             raise ValidationError(not_ready, code="not_ready")
-    decision = {
-        "granted_amount": amount,
-        "decided_at": timezone.now(),
-        "decided_by": by,
-        "decision_note": note,
-    }
-    application = _transition(application, Action.APPROVE, by=by, note=note, changes=decision)
+    changes = _decision(by, note, granted_amount=amount)
+    application = _transition(application, Action.APPROVE, by=by, note=note, changes=changes)
     if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
         # Each product's history says who granted the badge (an update() would leave no row).
         products = [p for p in application.products.select_for_update() if not p.joint_brand]
@@ -555,15 +586,11 @@ def application_approve(
 
 @transaction.atomic
 def application_reject(*, application: Application, by: User, reason: str) -> Application:
-    current = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
-    can_decide(by, current).require()
-    _check_reviews_complete(current, by)
+    _locked_for_decision(application, by)
     if not reason.strip():
         raise ValidationError({"note": _("Give the reason for the rejection.")})
-    return _transition(
-        application, "reject", by=by, note=reason,
-        changes={"decided_at": timezone.now(), "decided_by": by, "decision_note": reason},
-    )  # fmt: skip
+    changes = _decision(by, reason)
+    return _transition(application, Action.REJECT, by=by, note=reason, changes=changes)
 
 
 @transaction.atomic

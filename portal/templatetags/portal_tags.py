@@ -127,3 +127,28 @@ def form_token(context: Context) -> str:
     request = context.get("request")
     token = (posted_token(request) if request is not None else "") or new_token()
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, token)
+
+
+@register.inclusion_tag("includes/_status_badge.html")
+def status_badge(obj: object, field: str = "status") -> dict[str, str]:
+    """`{% status_badge company %}`: the object's status as a badge, its tone from portal/badges.py.
+
+    `field` names another status-like attribute (`{% status_badge certificate "state" %}`); its label
+    is `get_<field>_display()` for a model field, else the `<field>_label` attribute."""
+    from portal.badges import icon, tone
+
+    model = obj._meta.label_lower
+    value = str(getattr(obj, field))
+    display = getattr(obj, f"get_{field}_display", None)
+    label = display() if display is not None else getattr(obj, f"{field}_label")
+    return {
+        "value": value, "label": label, "tone": tone(model, value, field), "icon": icon(model, value, field),
+    }  # fmt: skip
+
+
+@register.filter
+def status_tone(value: str, model_label: str) -> str:
+    """`{{ event.to_status|status_tone:"support.application" }}`: the tone alone (timeline dots)."""
+    from portal.badges import tone
+
+    return tone(model_label, value)

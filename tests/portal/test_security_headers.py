@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
+
+from tests.companies.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +55,74 @@ def test_templates_have_no_inline_script_style_or_event_handler(template):
     assert not re.search(r"<style\b", source)
     assert not re.search(r"\sstyle=", source)
     assert not re.search(r"\son[a-z]+\s*=", source)
+
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fa/",
+        "/en/products/",
+        "/fa/companies/",
+        "/fa/offers/",
+        "/admin/",
+        "/admin/companies/company/",
+        "/admin/support/application/",
+        "/admin/support/application/dashboard/",
+    ],
+)
+def test_rendered_pages_carry_no_inline_script_or_style_attribute(client_for, url):
+    """What the browser gets, site and admin: scripts only as files (data as application/json, which
+    never runs), and no style= the policy would refuse (the admin's columns use classes)."""
+    from tests.portal.factories import UserFactory
+
+    superuser = UserFactory(email="root@centre.example", is_staff=True, is_superuser=True)
+    CompanyFactory(certificate_expiry=datetime.date(2020, 1, 1))
+    response = client_for(superuser if url.startswith("/admin/") else None).get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert INLINE_SCRIPT.findall(page) == []
+    assert re.findall(r"<[^>]*\sstyle=\"[^>]*>", page) == []
+    assert not re.search(r"\son[a-z]+=\"", page)
+
+
+def _html_strings_in_python() -> list[tuple[str, str]]:
+    sources = [
+        path
+        for app in ("portal", "companies", "products", "brokers", "support")
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py")
+        if "migrations" not in path.parts
+    ]
+    strings = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "<" in node.value:
+                strings.append((path.name, node.value))
+    return strings
+
+
+def test_python_builds_no_inline_style_or_script():
+    """format_html() and mark_safe() in admin columns and template tags follow the templates' rule."""
+    offending = [
+        (name, text)
+        for name, text in _html_strings_in_python()
+        if re.search(r"\sstyle=|<style\b|\son[a-z]+=", text) or INLINE_SCRIPT.search(text)
+    ]
+    assert offending == []
+
+
+def test_the_companies_certificate_column_is_coloured_by_a_stylesheet_class(client_for):
+    from tests.portal.factories import UserFactory
+
+    CompanyFactory(certificate_expiry=datetime.date(2020, 1, 1))
+    superuser = UserFactory(email="root@centre.example", is_staff=True, is_superuser=True)
+    page = client_for(superuser).get("/admin/companies/company/").content.decode()
+    assert '<span class="certificate-expired">' in page
+    assert "/static/portal/admin.css" in page
+    css = (Path(settings.BASE_DIR) / "portal/static/portal/admin.css").read_text(encoding="utf-8")
+    assert ".certificate-expired {" in css
 
 
 def _policy_of(response) -> dict[str, str]:

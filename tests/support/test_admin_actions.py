@@ -206,3 +206,35 @@ def test_admin_action_history_is_in_the_managers_language(client_for, reviewed, 
     )
     entry = LogEntry.objects.get(object_id=str(reviewed.pk))
     assert entry.change_message == "تأیید شد"
+
+
+def menu(client, query: str = "") -> set[str]:
+    """The actions offered in the changelist's menu."""
+    response = client.get(f"{CHANGELIST}{query}")
+    return {name for name, _label in response.context["action_form"].fields["action"].choices if name}
+
+
+def test_the_menu_offers_only_the_steps_the_table_allows_on_the_rows_shown(
+    client_for, reviewer, manager, under_review, company, settings
+):
+    """The workflow's table decides the menu: a reviewer is never offered a decision or a payment;
+    a manager is offered payments only where an approved application is shown, closing only where
+    a paid one is."""
+    settings.PAGE_CACHE_SECONDS = 0
+    assert menu(client_for(reviewer)) == {"assign_to_me", "request_revision", "export_csv"}
+    assert menu(client_for(manager)) == {
+        "assign_to_me", "request_revision", "approve", "reject", "export_csv",
+    }  # fmt: skip
+
+    ApplicationFactory(company=company, approved=True, advance__manager=manager)
+    ApplicationFactory(company=company, paid=True, advance__manager=manager)
+    assert menu(client_for(manager), "?status__exact=approved") == {"record_payment", "export_csv"}
+    assert menu(client_for(manager), "?status__exact=paid") == {"close", "export_csv"}
+
+
+def test_an_action_the_menu_does_not_offer_is_still_refused_when_posted(client_for, reviewer, under_review):
+    response = act(client_for(reviewer), "approve", under_review, amount="100")
+    assert response.status_code == 200
+    under_review.refresh_from_db()
+    assert under_review.status == Status.UNDER_REVIEW
+    assert "No action selected" in response.content.decode()

@@ -11,6 +11,7 @@ from django.db import connection, connections
 
 from support import workflow
 from support.models import Application
+from support.selectors import program_budget
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, ProgramFactory
@@ -57,5 +58,5 @@ def test_two_simultaneous_approvals_never_overspend_the_budget(company, reviewer
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcomes) == ["approved", "refused"]
-    assert program.granted_total() == Decimal("10000")
-    assert program.remaining_budget() == Decimal("5000")
+    assert program_budget(program).granted == Decimal("10000")
+    assert program_budget(program).remaining == Decimal("5000")

@@ -14,6 +14,7 @@ from portal.permissions import Role
 from portal.templatetags.portal_tags import jdate
 from support import workflow
 from support.models import Application, ApplicationEvent, Status
+from support.selectors import program_budget
 from support.tasks import applications_overdue_escalate
 from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, ProgramFactory
@@ -101,7 +102,7 @@ def test_the_page_shows_the_programmes_remaining_budget(
     assert "100,000.00 EUR" in budget
     assert "30,000.00 EUR" in budget
     assert "70,000.00 EUR" in budget
-    assert program.remaining_budget() == Decimal("70000")
+    assert program_budget(program).remaining == Decimal("70000")
 
 
 def test_the_applicant_sees_the_payments_and_what_is_paid_so_far(

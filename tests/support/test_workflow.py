@@ -13,6 +13,7 @@ from portal.permissions import Role
 from products.models import ProductReadiness
 from support import workflow
 from support.models import ApplicationDocument, ApplicationEvent, Status
+from support.selectors import program_budget
 from support.services import review_submit
 from tests.companies.factories import PDF_BYTES, MembershipFactory
 from tests.portal.factories import UserFactory
@@ -271,7 +272,7 @@ def test_grant_never_exceeds_what_is_left(
         workflow.application_approve(application=second, by=manager, amount=Decimal("6000"))
     assert "5000" in excinfo.value.message_dict["amount"][0]  # it says what is left
     workflow.application_approve(application=second, by=manager, amount=Decimal("5000"))
-    assert program.remaining_budget() == Decimal("0")
+    assert program_budget(program).remaining == Decimal("0")
 
 
 @pytest.mark.parametrize("state", ["draft", "under_review"])
@@ -382,15 +383,28 @@ def test_non_managers_are_told_why_they_cannot_decide(
         workflow.application_approve(application=application, by=reviewer, amount=Decimal("10"))
 
 
-def test_an_unassigned_reviewer_is_offered_assign_to_me(
+def test_assign_to_me_is_offered_only_while_nobody_leads_the_application(
     application, company_member, reviewer, django_capture_on_commit_callbacks
 ):
+    """The table's rule is the one application_assign applies: another reviewer is not offered
+    an application someone leads (the service would refuse it), and is once nobody does."""
     from portal.permissions import Role
     from tests.portal.factories import UserFactory
 
     application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
     other = UserFactory(is_staff=True, roles=[Role.REVIEWER])
+    assert application.assigned_reviewer == reviewer
+    assert workflow.allowed_actions(other, application) == []
+    with translation.override("en"), pytest.raises(PermissionDenied, match="assigned to another reviewer"):
+        workflow.application_assign(application=application, by=other, reviewer=other)
+
+    type(application).objects.filter(pk=application.pk).update(assigned_reviewer=None)
+    application.refresh_from_db()
     assert workflow.allowed_actions(other, application) == ["assign"]
+    workflow.application_assign(application=application, by=other, reviewer=other)
+    application.refresh_from_db()
+    assert application.assigned_reviewer == other
+    assert application.events.last().note == f"- → {other}"
 
 
 CALLS = {

@@ -1,0 +1,21 @@
+"""What the profile forms of every kind of organisation share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationFormMixin:
+    """A profile form whose key field (national ID, licence number) is typed once, at registration.
+
+    The key identifies the organisation to the centre; correcting it goes through the centre."""
+
+    key_field = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields[self.key_field].disabled = True
+            self.fields[self.key_field].help_text = _("Contact the export support desk to correct it.")
