@@ -6,7 +6,7 @@ from django.utils import timezone
 from portal.models import Notification
 from portal.permissions import Role
 from support.models import Application, ReviewAssignment, Status
-from support.tasks import managers_weekly_summary, reviews_overdue_remind
+from support.tasks import reviews_overdue_remind
 from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, complete_reviews
 
@@ -42,30 +42,6 @@ def test_an_overdue_panel_reminds_each_member_who_has_not_scored(reviewer, compa
     assert reviews_overdue_remind() == 2
     reminded = set(Notification.objects.filter(kind="review_overdue").values_list("recipient", flat=True))
     assert reminded == {reviewer.pk, second.pk}
-
-
-def test_weekly_summary_gives_each_manager_the_weeks_figures(manager, reviewer, company):
-    """Figures a manager can check by hand: 3 submitted this week (a fourth, older, does not count),
-    8,000 USD granted, 1 review overdue, each status counted."""
-    english_manager = UserFactory(english=True, is_staff=True, roles=[Role.PROGRAMME_MANAGER])
-    ApplicationFactory(company=company, submitted=True)
-    ApplicationFactory(company=company, approved=True, advance__amount="8000", advance__manager=manager)
-    late = ApplicationFactory(company=company, under_review=True)
-    Application.objects.filter(pk=late.pk).update(review_due_at=timezone.now() - timezone.timedelta(days=1))
-    older = ApplicationFactory(company=company, submitted=True)
-    Application.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timezone.timedelta(days=8))
-
-    assert managers_weekly_summary() == 2
-    assert managers_weekly_summary() == 0  # redelivered in the same week
-
-    summaries = Notification.objects.filter(kind="managers_weekly_summary")
-    assert set(summaries.values_list("recipient", flat=True)) == {manager.pk, english_manager.pk}
-    body = summaries.get(recipient=english_manager).body
-    assert "Submitted this week: 3\n" in body
-    assert "Granted this week: 8,000.00 USD\n" in body
-    assert "Reviews overdue: 1\n" in body
-    for line in ["submitted: 2", "under_review: 1", "approved: 1", "rejected: 0"]:
-        assert f"\n{line}\n" in body
 
 
 def test_a_broker_outage_at_submission_is_caught_up_by_the_sweep(
