@@ -10,10 +10,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
-from companies.models import Company
 from support.models import Application, ApplicationDocument
 from support.screening import joint_brand_not_ready, screen
-from tests.companies.factories import PDF_BYTES
+from tests.companies.factories import PDF_BYTES, CompanyFactory
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, make_ready
@@ -32,21 +31,29 @@ def today():
     return timezone.localdate()
 
 
+def stored_draft(company) -> Application:
+    application = ApplicationFactory(company=company, program=ProgramFactory())
+    return Application.objects.select_related("program", "company").get(pk=application.pk)  # as stored
+
+
 @pytest.fixture
 def draft(company):
     """Alpha's draft: one published product of its own, to Iraq, 10,000 of a 20,000 cap."""
-    application = ApplicationFactory(company=company, program=ProgramFactory())
-    return Application.objects.select_related("program", "company").get(pk=application.pk)  # as stored
+    return stored_draft(company)
+
+
+@pytest.fixture
+def pending_draft(db):
+    """The same draft from a company the centre has not verified yet."""
+    return stored_draft(CompanyFactory(pending=True))
 
 
 def test_an_eligible_application_has_no_reasons(draft, today):
     assert screen(draft, on=today) == []
 
 
-def test_the_company_must_be_verified(draft, today):
-    Company.objects.filter(pk=draft.company_id).update(status=Company.Status.PENDING)
-    draft.refresh_from_db()
-    assert screen(draft, on=today) == ["The company is not verified by the centre."]
+def test_the_company_must_be_verified(pending_draft, today):
+    assert screen(pending_draft, on=today) == ["The company is not verified by the centre."]
 
 
 def test_the_certificate_must_be_valid_on_the_submission_date(draft, today):
@@ -136,11 +143,9 @@ def test_a_joint_brand_needs_verified_certificates_for_each_country(company, tod
     assert screen(draft, on=today) == []
 
 
-def test_the_reasons_are_in_the_active_language(draft, today):
-    Company.objects.filter(pk=draft.company_id).update(status=Company.Status.PENDING)
-    draft.refresh_from_db()
+def test_the_reasons_are_in_the_active_language(pending_draft, today):
     with translation.override("fa"):
-        assert screen(draft, on=today) == ["شرکت از سوی مرکز احراز نشده است."]
+        assert screen(pending_draft, on=today) == ["شرکت از سوی مرکز احراز نشده است."]
 
 
 def test_several_broken_rules_give_every_reason(draft, today):
