@@ -209,7 +209,7 @@ def admin_form_data(page, **changes: object) -> dict[str, object]:
     for inline in page.context["inline_admin_formsets"]:
         formset = inline.formset
         take(formset.management_form)
-        for form in formset.initial_forms:
+        for form in formset.forms:  # the extra (blank) rows too, with their initial values
             take(form)
     data.update(changes)
     return data
