@@ -54,3 +54,16 @@ def test_with_nobody_on_staff_the_trait_makes_the_reviewer_and_the_manager(compa
     application = ApplicationFactory(company=company, approved=True)
     assert application.status == Status.APPROVED
     assert application.decided_by != application.assigned_reviewer  # four eyes kept
+
+
+def test_a_backdated_story_happened_then(company, company_member, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    then = timezone.now() - timedelta(days=21)
+    application = ApplicationFactory(company=company, approved=True, advance__at=then)
+    assert then <= application.submitted_at < then + timedelta(minutes=1)
+    assert then <= application.decided_at < then + timedelta(minutes=1)
+    assert all(then <= e.created_at < then + timedelta(minutes=1) for e in application.events.all())
+    assert timezone.now() - application.decided_at > timedelta(days=20)  # the clock is back afterwards
