@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import two_factor
 from .api_tokens import api_token_create, api_token_revoke
@@ -34,6 +34,7 @@ def _show_backup_codes(request: HttpRequest, codes: list[str], next_url: str) ->
 
 @never_cache
 @login_required
+@require_GET
 def two_factor_manage(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
@@ -50,6 +51,7 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Scan the QR code (or type the key), confirm with a code; then the backup codes, once."""
     user = request.user
@@ -80,6 +82,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request, reverse("admin:index") if user.is_staff else reverse("home"))
@@ -126,6 +129,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def api_token_list(request: HttpRequest) -> HttpResponse:
     """The user's tokens, and a form for a new one; a new token is shown in full only here, once."""
     user = request.user

@@ -184,3 +184,47 @@ def role_groups(transactional_db) -> None:
     state_apps = MigrationExecutor(connection).loader.project_state().apps
     for module, function in ROLE_MIGRATIONS:
         getattr(import_module(module), function)(state_apps, None)
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+def admin_form_data(page, **changes: object) -> dict[str, object]:
+    """What a browser would post back from an admin change page `page` (a GET response): every
+    editable field of the form with its current value, every inline's management form and rows,
+    then `changes` on top. A test that posts only the field it cares about is refused by the form
+    for the fields it left out, and so proves nothing about that field."""
+    data: dict[str, object] = {}
+
+    def take(form) -> None:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data[key] = [field.prepare_value(v) for v in value]
+            else:
+                data[key] = field.prepare_value(value)
+
+    take(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        take(formset.management_form)
+        for form in formset.forms:  # the extra (blank) rows too, with their initial values
+            take(form)
+    data.update(changes)
+    return data
+
+
+def send(client: Client, method: str, url: str, data: dict | None = None):
+    """One request by method name, in English (`send(client, "POST", url)`)."""
+    return getattr(client, method.lower())(url, data or {}, headers={"accept-language": "en"})
+
+
+def assert_sent_to_log_in(response) -> None:
+    """A page for signed-in users answers an anonymous visitor with the log-in page, coming back."""
+    from urllib.parse import parse_qs, urlparse
+
+    assert response.status_code == 302, response.status_code
+    location = urlparse(response["Location"])
+    assert location.path.endswith("/accounts/login/"), response["Location"]
+    assert parse_qs(location.query)["next"] == [response.wsgi_request.path]

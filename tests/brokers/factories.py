@@ -78,10 +78,41 @@ class OfferFactory(factory.django.DjangoModelFactory):
     status = Offer.Status.OPEN
     published_at = factory.LazyFunction(timezone.now)
 
+    class Params:
+        # Saved unpublished, as offer_create(publish=False) leaves it.
+        draft = factory.Trait(status=Offer.Status.DRAFT, published_at=None)
+        # Open, then closed by its brokerage through brokers.services.offer_close.
+        closed = factory.Trait(
+            close=factory.PostGeneration(
+                lambda offer, create, extracted, **kwargs: create and offer_close_now(offer, **kwargs)
+            )
+        )
+
     @factory.post_generation
     def categories(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create:
             self.categories.set(extracted if extracted is not None else [CategoryFactory(slug="masks")])
+
+    close = factory.PostGeneration(lambda offer, create, extracted, **kwargs: None)  # see `closed`
+
+
+def offer_close_now(offer: Offer, *, by_staff: bool = False) -> Offer:
+    from brokers.services import offer_close
+
+    closed = offer_close(offer=offer, by_staff=by_staff)
+    offer.refresh_from_db()
+    return closed
+
+
+def broker_suspend_now(broker: Broker, *, by: object = None, note: str = "Licence lapsed") -> Broker:
+    """Suspend `broker` as the centre does (brokers.services.broker_suspend: decision recorded,
+    members told), by a programme manager made for it unless `by` names one."""
+    from brokers.services import broker_suspend
+
+    by = by or UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    broker_suspend(broker=broker, by=by, note=note)
+    broker.refresh_from_db()
+    return broker
 
 
 class OfferResponseFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,7 @@ from tests.brokers.factories import (
     OfferFactory,
     OfferResponseFactory,
     ServiceTypeFactory,
+    broker_suspend_now,
 )
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.portal.factories import TargetCountryFactory
@@ -74,8 +75,8 @@ def board(brokerage, pending_brokerage):
     """Pars's offers in every state, and an open offer of a brokerage not yet approved."""
     return {
         "open": OfferFactory(broker=brokerage),
-        "draft": OfferFactory(broker=brokerage, status=Offer.Status.DRAFT, published_at=None),
-        "closed": OfferFactory(broker=brokerage, status=Offer.Status.CLOSED),
+        "draft": OfferFactory(broker=brokerage, draft=True),
+        "closed": OfferFactory(broker=brokerage, closed=True),
         "pending_broker": OfferFactory(broker=pending_brokerage),
     }
 
@@ -91,8 +92,7 @@ def draft_offer(brokerage, broker_member):
     return OfferFactory(
         broker=brokerage,
         created_by=broker_member,
-        status=Offer.Status.DRAFT,
-        published_at=None,
+        draft=True,
         title_en="Draft for Basra",
     )
 
@@ -440,7 +440,7 @@ def test_a_pending_brokerage_may_prepare_a_draft(client_for, pending_broker_memb
 def test_a_suspended_brokerage_cannot_create_or_change_offers(
     client_for, broker_member, brokerage, draft_offer
 ):
-    Broker.objects.filter(pk=brokerage.pk).update(status=Broker.Status.SUSPENDED)
+    broker_suspend_now(brokerage)
     client = client_for(broker_member)
     created = client.post(OFFERS, offer_payload(publish=False), content_type="application/json")
     changed = client.patch(f"{OFFERS}{draft_offer.pk}/", {"title_en": "x"}, content_type="application/json")
@@ -559,7 +559,7 @@ def test_broker_member_publishes_closes_and_reopens_their_offer(client_for, brok
 
 
 def test_publishing_a_draft_whose_deadline_passed_is_a_400(client_for, broker_member, brokerage):
-    stale = OfferFactory(broker=brokerage, status=Offer.Status.DRAFT, published_at=None, deadline=in_days(-2))
+    stale = OfferFactory(broker=brokerage, draft=True, deadline=in_days(-2))
     response = client_for(broker_member).post(f"{OFFERS}{stale.pk}/publish/")
     assert response.status_code == 400
     assert "deadline" in response.json()["error"]["fields"]
@@ -568,7 +568,7 @@ def test_publishing_a_draft_whose_deadline_passed_is_a_400(client_for, broker_me
 
 
 def test_a_pending_brokerage_cannot_publish_its_draft(client_for, pending_broker_member, pending_brokerage):
-    draft = OfferFactory(broker=pending_brokerage, status=Offer.Status.DRAFT, published_at=None)
+    draft = OfferFactory(broker=pending_brokerage, draft=True)
     response = client_for(pending_broker_member).post(f"{OFFERS}{draft.pk}/publish/")
     assert response.status_code == 403
     draft.refresh_from_db()
@@ -930,7 +930,7 @@ def test_a_decided_response_cannot_be_decided_again_nor_changed_by_the_company(
 
 
 def test_a_suspended_brokerage_cannot_decide(client_for, broker_member, brokerage, alpha_response):
-    Broker.objects.filter(pk=brokerage.pk).update(status=Broker.Status.SUSPENDED)
+    broker_suspend_now(brokerage)
     response = client_for(broker_member).post(
         f"{RESPONSES}{alpha_response.pk}/decide/", {"status": "accepted"}, content_type="application/json"
     )

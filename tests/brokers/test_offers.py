@@ -9,7 +9,7 @@ from django.utils import timezone
 from brokers.models import Broker, Offer, OfferNotice, OfferResponse
 from brokers.tasks import offer_fanout, offer_fanout_batch, offers_expire
 from portal.models import Notification
-from tests.brokers.factories import OfferFactory, OfferResponseFactory
+from tests.brokers.factories import OfferFactory, OfferResponseFactory, broker_suspend_now
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
@@ -164,7 +164,7 @@ def test_close_and_reopen(client_for, broker_member, brokerage):
 def test_offer_visibility(request, client_for, brokerage, status, broker_status, persona, visible):
     brokerage.status = broker_status
     brokerage.save()
-    offer = OfferFactory(broker=brokerage, status=status)
+    offer = OfferFactory(broker=brokerage, **({status: True} if status != "open" else {}))
     response = client_for(request.getfixturevalue(persona)).get(f"/en/offers/{offer.pk}/")
     assert response.status_code == (200 if visible else 404)
 
@@ -212,8 +212,7 @@ def test_offers_past_their_deadline_close_and_the_broker_hears(
 
 def test_a_suspended_brokerage_cannot_close_or_reopen(client_for, broker_member, brokerage):
     offer = OfferFactory(broker=brokerage)
-    brokerage.status = Broker.Status.SUSPENDED
-    brokerage.save()
+    broker_suspend_now(brokerage)
     assert client_for(broker_member).post(f"/en/offers/{offer.pk}/close/").status_code == 403
     offer.refresh_from_db()
     assert offer.status == Offer.Status.OPEN
@@ -259,8 +258,7 @@ def test_a_suspended_brokerage_cannot_attach_files(client_for, broker_member, br
     from tests.companies.factories import PDF_BYTES
 
     offer = OfferFactory(broker=brokerage)
-    brokerage.status = Broker.Status.SUSPENDED
-    brokerage.save()
+    broker_suspend_now(brokerage)
     pdf = SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf")
     assert (
         client_for(broker_member).post(f"/en/offers/{offer.pk}/attachments/", {"file": pdf}).status_code
@@ -271,8 +269,7 @@ def test_a_suspended_brokerage_cannot_attach_files(client_for, broker_member, br
 
 def test_staff_can_close_a_suspended_brokerages_offer(client_for, manager, brokerage):
     offer = OfferFactory(broker=brokerage)
-    brokerage.status = Broker.Status.SUSPENDED
-    brokerage.save()
+    broker_suspend_now(brokerage)
     client_for(manager).post(
         "/admin/brokers/offer/", {"action": "close", "_selected_action": [offer.pk], "index": 0}
     )
@@ -294,7 +291,7 @@ def test_the_fanout_sweep_finishes_what_an_outage_interrupted(
     monkeypatch.setattr(tasks.offer_fanout, "delay", broker_down)
     from brokers.services import offer_publish
 
-    offer = OfferFactory(broker=brokerage, categories=[masks], status="draft", published_at=None)
+    offer = OfferFactory(broker=brokerage, categories=[masks], draft=True)
     with django_capture_on_commit_callbacks(execute=True):
         offer_publish(offer=offer)  # the broker is down: nobody is told yet, and no error
     assert not Notification.objects.filter(kind="offer_published").exists()

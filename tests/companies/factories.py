@@ -42,6 +42,17 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         )
 
 
+def company_suspend_now(company: Company, *, by: object = None, note: str = "Certificate revoked") -> Company:
+    """Suspend `company` as the centre does (companies.services.company_suspend: decision recorded,
+    members told), by a programme manager made for it unless `by` names one."""
+    from companies.services import company_suspend
+
+    by = by or UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    company_suspend(company=company, by=by, note=note)
+    company.refresh_from_db()
+    return company
+
+
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CompanyMembership

@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 
 from companies.models import Company
 from portal.models import Notification
-from tests.companies.factories import CompanyFactory
+from tests.companies.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,13 @@ def test_csv_export_of_selected_companies(client_for, manager):
     assert "Plain Co" in body
     assert "'=HYPERLINK(evil)" in body  # neutralised formula
     assert body.splitlines()[0].startswith("national ID")
+
+
+def test_verifying_twice_notifies_once(manager):
+    from companies.services import company_verify
+
+    company = CompanyFactory(pending=True)
+    MembershipFactory(company=company)
+    company_verify(company=company, by=manager)
+    company_verify(company=company, by=manager)
+    assert Notification.objects.filter(kind="company_verified").count() == 1

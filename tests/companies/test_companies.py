@@ -13,7 +13,7 @@ from companies.services import company_invite, company_register
 from companies.validators import is_valid_national_id
 from portal.models import Notification
 from portal.permissions import Role, is_company_member
-from tests.companies.factories import PDF_BYTES, CompanyFactory, valid_national_id
+from tests.companies.factories import PDF_BYTES, CompanyFactory, company_suspend_now, valid_national_id
 from tests.products.factories import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -197,8 +197,7 @@ def test_company_pages_for_users_without_company(client_for, signed_up_user):
 
 
 def test_suspended_company_cannot_be_edited(client_for, company_member, company):
-    company.status = Company.Status.SUSPENDED
-    company.save()
+    company_suspend_now(company)
     assert client_for(company_member).get("/en/companies/mine/edit/").status_code == 403
 
 

@@ -136,3 +136,32 @@ def test_the_members_email_says_why_in_their_language(
     [email] = [m for m in mailoutbox if company_member.email in m.to]
     assert "در انتظار بررسی دوباره" in email.subject
     assert "پس از بررسی مرکز تغییر کرد" in email.body
+
+
+def test_changing_the_certificate_sends_a_verified_company_back_to_checking(
+    client_for, company_member, company, manager
+):
+    data = {
+        "name_fa": company.name_fa, "name_en": company.name_en, "company_type": company.company_type,
+        "certificate_number": "FAKE-1", "certificate_expiry": "2099-01-01", "province": company.province,
+        "city": company.city, "address": company.address, "phone": company.phone,
+    }  # fmt: skip
+    response = client_for(company_member).post("/en/companies/mine/edit/", data)
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.status == Company.Status.PENDING
+    assert Notification.objects.filter(recipient=manager, kind="company_registered").exists()
+
+
+def test_editing_the_profile_text_keeps_verification(client_for, company_member, company):
+    data = {
+        "name_fa": company.name_fa, "name_en": company.name_en, "company_type": company.company_type,
+        "certificate_number": company.certificate_number, "province": company.province,
+        "certificate_expiry": company.certificate_expiry.isoformat(), "city": company.city,
+        "address": "New address", "phone": company.phone, "profile_en": "We make masks.",
+    }  # fmt: skip
+    response = client_for(company_member).post("/en/companies/mine/edit/", data)
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.profile_en == "We make masks."
+    assert company.status == Company.Status.VERIFIED

@@ -271,3 +271,22 @@ def test_a_link_written_in_english_opens_in_the_readers_language(client_for, com
     notification = NotificationFactory(recipient=company_member, url="/en/countries/")
     response = client_for(company_member).post(f"/fa/notifications/{notification.pk}/open/")
     assert response["Location"] == "/fa/countries/"
+
+
+def test_resend_skips_people_who_turned_email_off(client_for, manager):
+    from django.contrib.auth.models import Permission
+
+    manager.user_permissions.add(*Permission.objects.filter(codename="change_notification"))
+    skipped = NotificationFactory(email_status=Notification.EmailStatus.SKIPPED)
+    failed = NotificationFactory(email_status=Notification.EmailStatus.FAILED, email_attempts=3)
+    response = client_for(manager).post(
+        "/admin/portal/notification/",
+        {"action": "resend_email", "_selected_action": [skipped.pk, failed.pk], "index": 0},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+    assert "1 e-mail queued." in response.content.decode()  # the action ran, for one of the two
+    skipped.refresh_from_db()
+    assert skipped.email_status == Notification.EmailStatus.SKIPPED
+    failed.refresh_from_db()
+    assert failed.email_status == Notification.EmailStatus.SENT  # queued again, and sent

@@ -217,7 +217,7 @@ def test_the_queue_is_for_staff_with_the_permission(request, client_for, uploade
             f"version_{uploaded.pk}": uploaded.version,
         },
     )  # fmt: skip
-    assert response.status_code in (302, 403)
+    assert response.status_code == {"reviewer": 403}.get(persona, 302)
     uploaded.refresh_from_db()
     assert (uploaded.status == ProductCertification.Status.VERIFIED) == (persona == "manager")
 
@@ -336,7 +336,7 @@ def test_a_certificate_of_another_company_cannot_be_edited(
     url = f"/en/products/{product.pk}/certificates/{uploaded.pk}/edit/"
     assert client_for(other_company_member).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302
-    assert client_for(other_company_member).put(url).status_code in (404, 405)
+    assert client_for(other_company_member).put(url).status_code == 405
 
 
 def test_bad_input_on_the_certificate_page_is_a_field_error(client_for, company_member, product, uploaded):

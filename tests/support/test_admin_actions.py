@@ -3,10 +3,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import LogEntry
 
-from support import workflow
 from support.models import Application, Review, Status
-from tests.support.factories import ApplicationFactory, complete_reviews
+from tests.conftest import admin_form_data
+from tests.support.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,20 +15,14 @@ CHANGELIST = "/admin/support/application/"
 
 
 @pytest.fixture
-def under_review(company, company_member, reviewer, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(company=company)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.application_submit(application=application, by=company_member)
-    application.refresh_from_db()
-    assert application.status == Status.UNDER_REVIEW
-    return application
+def under_review(company, company_member, reviewer):
+    return ApplicationFactory(company=company, under_review=True, advance__reviewer=reviewer)
 
 
 @pytest.fixture
-def reviewed(under_review, reviewer):
+def reviewed(company, company_member, reviewer):
     """Under review and scored by its reviewer: ready for a manager's decision."""
-    complete_reviews(under_review, reviewer)
-    return under_review
+    return ApplicationFactory(company=company, reviewed=True, advance__reviewer=reviewer)
 
 
 def act(client, action, application, **extra):
@@ -86,27 +81,51 @@ def test_reviewer_cannot_approve_from_the_admin(client_for, reviewer, under_revi
     assert under_review.status == Status.UNDER_REVIEW
 
 
-def test_revision_reject_paid_from_the_admin(client_for, reviewer, manager, under_review, company):
+def test_a_reviewer_asks_for_a_revision_from_the_admin(client_for, reviewer, under_review):
     act(client_for(reviewer), "request_revision", under_review, note="Add the proforma")
     under_review.refresh_from_db()
     assert under_review.status == Status.REVISION_REQUESTED
-    other = ApplicationFactory(company=company)
-    Application.objects.filter(pk=other.pk).update(status=Status.UNDER_REVIEW, assigned_reviewer=reviewer)
-    complete_reviews(other, reviewer)
+    assert under_review.events.last().note == "Add the proforma"
+
+
+def test_a_manager_rejects_from_the_admin_only_with_a_reason(client_for, reviewer, manager, company):
+    other = ApplicationFactory(company=company, reviewed=True, advance__reviewer=reviewer)
     act(client_for(manager), "reject", other)  # no reason: refused
     other.refresh_from_db()
     assert other.status == Status.UNDER_REVIEW
     act(client_for(manager), "reject", other, note="Outside the programme's scope")
     other.refresh_from_db()
     assert other.status == Status.REJECTED
+    assert other.decision_note == "Outside the programme's scope"
+
+
+def test_recording_the_whole_grant_from_the_admin_marks_it_paid(client_for, reviewer, manager, company):
+    approved = ApplicationFactory(company=company, approved=True, advance__amount="8000")
+    client = client_for(manager)
+    response = act(client, "record_payment", approved, amount="۵٬۰۰۰", note="TR-1")
+    assert "1 application updated" in response.content.decode()
+    approved.refresh_from_db()
+    assert approved.status == Status.APPROVED  # 5,000 of 8,000: still approved
+    act(client, "record_payment", approved, amount="3000", note="TR-2")
+    approved.refresh_from_db()
+    assert approved.status == Status.PAID
+    assert approved.paid_total() == Decimal("8000")
+    assert list(approved.payments.values_list("reference", flat=True)) == ["TR-1", "TR-2"]
+    assert approved.events.last().action == "mark_paid"
 
 
 def test_status_is_read_only_in_the_change_form(client_for, manager, under_review):
-    url = f"/admin/support/application/{under_review.pk}/change/"
-    response = client_for(manager).post(url, {"status": "approved"})
+    """The whole change form posted back with a new status saves, and the status stays: only
+    the workflow moves it. (Made editable, the status would be saved as approved.)"""
+    client = client_for(manager)
+    url = f"{CHANGELIST}{under_review.pk}/change/"
+    page = client.get(url)
+    assert "status" not in page.context["adminform"].form.fields
+    response = client.post(url, admin_form_data(page, status=Status.APPROVED, _save="Save"))
+    assert response.status_code == 302  # saved: the form was valid, not refused for a missing field
     under_review.refresh_from_db()
     assert under_review.status == Status.UNDER_REVIEW
-    assert response.status_code in (200, 302)
+    assert not under_review.events.filter(to_status=Status.APPROVED).exists()
 
 
 def test_assign_to_me_and_overdue_filter(client_for, reviewer, under_review):
@@ -149,12 +168,13 @@ def test_odd_grant_amounts_are_refused_without_an_error_page(client_for, manager
     assert under_review.status == Status.UNDER_REVIEW
 
 
-def test_a_long_payment_reference_is_refused(client_for, manager, under_review):
-    Application.objects.filter(pk=under_review.pk).update(status=Status.APPROVED, granted_amount=100)
-    response = act(client_for(manager), "record_payment", under_review, amount="100", note="P" * 150)
-    assert response.status_code == 200
-    under_review.refresh_from_db()
-    assert under_review.status == Status.APPROVED
+def test_a_long_payment_reference_is_refused(client_for, manager, company):
+    approved = ApplicationFactory(company=company, approved=True, advance__amount="100")
+    response = act(client_for(manager), "record_payment", approved, amount="100", note="P" * 150)
+    assert "A payment reference has at most 100 characters." in response.content.decode()
+    approved.refresh_from_db()
+    assert approved.status == Status.APPROVED
+    assert not approved.payments.exists()
 
 
 def test_reviewers_see_their_own_and_unassigned_applications_managers_see_all(
@@ -178,6 +198,16 @@ def test_reviewers_see_their_own_and_unassigned_applications_managers_see_all(
     assert client_for(reviewer).get(f"{CHANGELIST}{someone_elses.pk}/change/").status_code == 302  # not found
 
 
+def test_admin_action_history_is_in_the_managers_language(client_for, reviewed, manager):
+    client_for(manager).post(
+        CHANGELIST,
+        {"action": "approve", "_selected_action": [reviewed.pk], "index": 0, "amount": "100", "note": ""},
+        headers={"accept-language": "fa"},
+    )
+    entry = LogEntry.objects.get(object_id=str(reviewed.pk))
+    assert entry.change_message == "تأیید شد"
+
+
 def menu(client, query: str = "") -> set[str]:
     """The actions offered in the changelist's menu."""
     response = client.get(f"{CHANGELIST}{query}")
@@ -196,10 +226,8 @@ def test_the_menu_offers_only_the_steps_the_table_allows_on_the_rows_shown(
         "assign_to_me", "request_revision", "approve", "reject", "export_csv",
     }  # fmt: skip
 
-    approved = ApplicationFactory(company=company, justification="approved one")
-    Application.objects.filter(pk=approved.pk).update(status=Status.APPROVED, granted_amount=100)
-    paid = ApplicationFactory(company=company, justification="paid one")
-    Application.objects.filter(pk=paid.pk).update(status=Status.PAID, granted_amount=100)
+    ApplicationFactory(company=company, approved=True, advance__manager=manager)
+    ApplicationFactory(company=company, paid=True, advance__manager=manager)
     assert menu(client_for(manager), "?status__exact=approved") == {"record_payment", "export_csv"}
     assert menu(client_for(manager), "?status__exact=paid") == {"close", "export_csv"}
 

@@ -10,11 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from companies.models import Company
 from support import services, workflow
 from support.models import Application, ApplicationEvent, Status
 from tests.brokers.factories import BrokerFactory
-from tests.companies.factories import PDF_BYTES
+from tests.companies.factories import PDF_BYTES, company_suspend_now
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory, ProductFactory
 from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory
@@ -198,7 +197,7 @@ def test_only_company_members_can_start_a_draft(request, client_for, payload, pe
 
 
 def test_a_suspended_companys_member_cannot_start_a_draft(client_for, company, company_member, payload):
-    Company.objects.filter(pk=company.pk).update(status=Company.Status.SUSPENDED)
+    company_suspend_now(company)
     response = client_for(company_member).post(APPLICATIONS, payload, content_type="application/json")
     assert response.status_code == 403
     assert not Application.objects.exists()
@@ -218,7 +217,7 @@ def test_company_member_changes_a_draft(client_for, company_member, draft):
 
 
 def test_an_application_sent_back_for_revision_can_be_changed(client_for, company, company_member, program):
-    application = ApplicationFactory(company=company, program=program, status=Status.REVISION_REQUESTED)
+    application = ApplicationFactory(company=company, program=program, revision_requested=True)
     response = client_for(company_member).put(
         f"{APPLICATIONS}{application.pk}/",
         {
@@ -234,7 +233,7 @@ def test_an_application_sent_back_for_revision_can_be_changed(client_for, compan
 
 
 def test_a_submitted_application_cannot_be_changed(client_for, company, company_member, program):
-    application = ApplicationFactory(company=company, program=program, status=Status.SUBMITTED)
+    application = ApplicationFactory(company=company, program=program, submitted=True)
     response = client_for(company_member).patch(
         f"{APPLICATIONS}{application.pk}/", {"requested_amount": "1"}, content_type="application/json"
     )
@@ -299,10 +298,13 @@ def test_submit_without_a_required_document_comes_back_for_revision_with_the_rea
     draft.program.required_documents.add(
         DocumentTypeFactory(slug="proforma", name_fa="پیش‌فاکتور", name_en="Proforma invoice")
     )
+    draft.created_by = company_member  # Sara prepared it, in Persian
+    draft.save(update_fields=["created_by"])
     client = client_for(company_member)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{APPLICATIONS}{draft.pk}/submit/")
+        # Submitted from an English page: the reason is still written in the preparer's Persian.
+        response = client.post(f"{APPLICATIONS}{draft.pk}/submit/", headers={"accept-language": "en"})
 
     assert response.status_code == 200, response.content
     assert "error" not in response.json()
@@ -310,16 +312,15 @@ def test_submit_without_a_required_document_comes_back_for_revision_with_the_rea
     events = timeline(client, draft)
     assert [e["action"] for e in events] == ["submit", "screen_start", "screen_fail"]
     assert events[-1]["to_status"] == "revision_requested"
-    # The reason is written in the language active when screening ran.
-    assert "پیش‌فاکتور" in events[-1]["note"] or "Proforma invoice" in events[-1]["note"]
+    assert events[-1]["note"] == "یکی از مدارک لازم موجود نیست: پیش‌فاکتور."
 
 
 def test_submitting_twice_is_refused(client_for, company, company_member, program):
-    application = ApplicationFactory(company=company, program=program, status=Status.SUBMITTED)
+    application = ApplicationFactory(company=company, program=program, submitted=True)
     response = client_for(company_member).post(f"{APPLICATIONS}{application.pk}/submit/")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
-    assert not application.events.exists()
+    assert list(application.events.values_list("action", flat=True)) == ["submit"]  # nothing new
 
 
 def test_a_refusal_from_the_workflow_is_a_403_in_the_error_shape(
@@ -461,12 +462,11 @@ def test_the_timeline_names_no_one(client_for, company_member, reviewer, draft):
 
 def test_applications_filter_by_status_and_search_by_reference(client_for, company, company_member, program):
     draft = ApplicationFactory(company=company, program=program)
-    submitted = ApplicationFactory(
-        company=company, program=program, status=Status.SUBMITTED, reference="EXP-1405-000042"
-    )
+    submitted = ApplicationFactory(company=company, program=program, submitted=True)
     client = client_for(company_member)
     assert ids(client.get(APPLICATIONS, {"status": "draft"})) == {draft.pk}
-    assert ids(client.get(APPLICATIONS, {"search": "000042"})) == {submitted.pk}
+    assert ids(client.get(APPLICATIONS, {"status": "submitted"})) == {submitted.pk}
+    assert ids(client.get(APPLICATIONS, {"search": submitted.reference[-6:]})) == {submitted.pk}
 
 
 # --- queries ----------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from support import workflow
-from support.models import Application, Status
+from support.models import Application
 from support.selectors import program_budget
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
-from tests.support.factories import ApplicationFactory, ProgramFactory, complete_reviews
+from tests.support.factories import ApplicationFactory, ProgramFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
@@ -27,12 +27,15 @@ def test_two_simultaneous_approvals_never_overspend_the_budget(company, reviewer
     program = ProgramFactory(budget=Decimal("15000"), cap_per_application=Decimal("10000"))
     applications = []
     for _ in range(2):
-        application = ApplicationFactory(company=company, program=program, requested_amount=Decimal("10000"))
-        Application.objects.filter(pk=application.pk).update(
-            status=Status.UNDER_REVIEW, assigned_reviewer=reviewer
+        applications.append(
+            ApplicationFactory(
+                company=company,
+                program=program,
+                requested_amount=Decimal("10000"),
+                reviewed=True,
+                advance__reviewer=reviewer,
+            )  # fmt: skip
         )
-        complete_reviews(application, reviewer)
-        applications.append(application)
     managers = [UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER]) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

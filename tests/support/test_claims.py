@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.utils import timezone, translation
+from django.utils import translation
 
 from support import workflow
 from support.models import CLAIM_STATES, Application, Status
@@ -79,15 +79,10 @@ def test_the_claim_is_checked_again_at_approval(company, reviewer, manager):
 @pytest.mark.django_db
 def test_a_company_ceiling_per_year_counts_what_it_was_granted(company, reviewer, manager):
     program = ProgramFactory(ceiling_per_company_year=Decimal("15000"), cap_per_application=Decimal("10000"))
-    earlier = ApplicationFactory(company=company, program=program)
-    Application.objects.filter(pk=earlier.pk).update(
-        status=Status.APPROVED, granted_amount=Decimal("10000"), decided_at=timezone.now()
+    ApplicationFactory(company=company, program=program, approved=True, advance__amount="10000")
+    application = ApplicationFactory(
+        company=company, program=program, reviewed=True, advance__reviewer=reviewer
     )
-    application = ApplicationFactory(company=company, program=program)
-    Application.objects.filter(pk=application.pk).update(
-        status=Status.UNDER_REVIEW, assigned_reviewer=reviewer
-    )
-    complete_reviews(application, reviewer)
     with pytest.raises(ValidationError) as refused:
         workflow.application_approve(application=application, by=manager, amount=Decimal("6000"))
     assert "5,000.00 USD more" in refused.value.message_dict["amount"][0]

@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved(company, company_member, reviewer, manager, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(company=company)
-    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
-    workflow.application_approve(application=application, by=manager, amount=Decimal("8000"), note="Sound")
-    return Application.objects.get(pk=application.pk)
+def approved(company, company_member, reviewer, manager):
+    return ApplicationFactory(
+        company=company, approved=True, advance__reviewer=reviewer, advance__manager=manager,
+        advance__amount="8000", advance__note="Sound",
+    )  # fmt: skip
 
 
 def test_the_decision_fields_cannot_be_changed_through_the_orm(approved):
@@ -132,13 +132,13 @@ def test_the_admin_shows_a_decided_application_read_only_and_refuses_to_save_or_
     assert approved.decision_note == "Sound"
 
 
-def test_the_admin_does_not_take_a_second_review_of_the_same_round(client_for, approved, reviewer):
-    Application.objects.filter(pk=approved.pk).update(status=Status.UNDER_REVIEW)
-    criteria = list(approved.program.criteria.all())
+def test_the_admin_does_not_take_a_second_review_of_the_same_round(client_for, company, reviewer):
+    reviewed = ApplicationFactory(company=company, reviewed=True, advance__reviewer=reviewer)
+    criteria = list(reviewed.program.criteria.all())
     data = {"recommendation": "reject", **{f"score_{c.pk}": "1" for c in criteria}}
-    response = client_for(reviewer).post(f"/admin/support/application/{approved.pk}/review/", data)
+    response = client_for(reviewer).post(f"/admin/support/application/{reviewed.pk}/review/", data)
     assert response.status_code == 200  # the form again, with the refusal
-    assert Review.objects.get(application=approved).recommendation == "approve"
+    assert Review.objects.get(application=reviewed).recommendation == "approve"
 
 
 def _refused(statement: str, params: list) -> None:

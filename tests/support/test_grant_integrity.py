@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from support.models import Application, Status, SupportProgram
-from tests.conftest import skip_or_fail
+from tests.conftest import admin_form_data, skip_or_fail
 from tests.support.factories import ApplicationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,33 +19,31 @@ pytestmark = pytest.mark.django_db
 def granted(company):
     """A programme of 50,000 with 30,000 granted."""
     program = ProgramFactory(budget=Decimal("50000"), cap_per_application=Decimal("30000"))
-    application = ApplicationFactory(company=company, program=program, requested_amount=Decimal("30000"))
-    Application.objects.filter(pk=application.pk).update(
-        status=Status.APPROVED, granted_amount=Decimal("30000")
-    )
+    ApplicationFactory(company=company, program=program, requested_amount=Decimal("30000"), approved=True)
     return program
 
 
-def _admin_form(client, program: SupportProgram, **changes: object):
-    page = client.get(f"/admin/support/supportprogram/{program.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    data = {k: v for k, v in data.items() if v is not None}
-    data.update(changes)
-    for prefix in ("criteria",):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    return data
+def _post_change(client, program: SupportProgram, **changes: object):
+    url = f"/admin/support/supportprogram/{program.pk}/change/"
+    return client.post(url, admin_form_data(client.get(url), _save="Save", **changes))
 
 
 def test_the_budget_cannot_be_lowered_below_what_is_granted_in_the_admin(client_for, manager, granted):
     client = client_for(manager)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    data = _admin_form(client, granted, budget="20000", cap_per_application="20000")
-    response = client.post(f"/admin/support/supportprogram/{granted.pk}/change/", data)
+    response = _post_change(client, granted, budget="20000", cap_per_application="20000")
     assert response.status_code == 200
     assert "The budget cannot fall below the 30,000.00 USD already granted." in response.content.decode()
     granted.refresh_from_db()
     assert granted.budget == Decimal("50000")
+
+
+def test_the_budget_can_be_lowered_down_to_what_is_granted(client_for, manager, granted):
+    """The same form saves when the budget still covers the grants (so the refusal above is the rule's)."""
+    response = _post_change(client_for(manager), granted, budget="30000", cap_per_application="20000")
+    assert response.status_code == 302
+    granted.refresh_from_db()
+    assert granted.budget == Decimal("30000")
 
 
 def test_the_database_refuses_a_budget_below_the_grants(granted):

@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from portal.models import Notification
 from portal.permissions import Role
 from support import workflow
 from support.final import FinalRecordError
-from support.models import Application, Payment, Status
+from support.models import Application, Payment, StaffTie, Status
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
-from tests.support.factories import ApplicationFactory, ProgramFactory
+from tests.support.factories import ApplicationFactory, ProgramFactory, approved_weeks_ago
+from tests.support.test_admin_actions import CHANGELIST
 
 pytestmark = pytest.mark.django_db
 
 
-def approve_directly(application: Application, amount: str = "10000") -> Application:
-    """Approved for `amount` without the review steps (the workflow's approval is tested elsewhere)."""
-    Application.objects.filter(pk=application.pk).update(
-        status=Status.APPROVED, granted_amount=Decimal(amount),
-        decided_at=timezone.now() - timedelta(days=60), reference="EXP-1405-000042",
-    )  # fmt: skip
-    application.refresh_from_db()
-    return application
-
-
 @pytest.fixture
 def approved(company):
-    program = ProgramFactory(currency="EUR")
-    return approve_directly(ApplicationFactory(company=company, program=program))
+    return approved_weeks_ago(company=company, program=ProgramFactory(currency="EUR"))
 
 
 def pay(application, by, amount, reference, **kwargs):
@@ -160,14 +152,11 @@ def test_the_admin_payment_form_records_an_instalment_and_shows_the_payments(cli
     url = f"/admin/support/application/{approved.pk}/payment/"
     page = client.get(url, headers={"accept-language": "en"})
     assert page.status_code == 200
-    response = client.post(url, {"amount": "۲٬۵۰۰", "paid_on": "2026-11-01", "reference": "TR-77"})
+    week_ago = timezone.localdate() - timedelta(days=7)
+    response = client.post(url, {"amount": "۲٬۵۰۰", "paid_on": week_ago.isoformat(), "reference": "TR-77"})
     assert response.status_code == 302
     payment = Payment.objects.get()
-    assert (payment.amount, payment.reference, str(payment.paid_on)) == (
-        Decimal("2500"),
-        "TR-77",
-        "2026-11-01",
-    )
+    assert (payment.amount, payment.reference, payment.paid_on) == (Decimal("2500"), "TR-77", week_ago)
     change = client.get(
         f"/admin/support/application/{approved.pk}/change/", headers={"accept-language": "en"}
     ).content.decode()
@@ -181,7 +170,7 @@ def test_the_admin_payment_form_refuses_more_than_the_grant_on_the_amount_field(
 ):
     response = client_for(manager).post(
         f"/admin/support/application/{approved.pk}/payment/",
-        {"amount": "10001", "paid_on": "2026-11-01", "reference": "TR-77"},
+        {"amount": "10001", "paid_on": timezone.localdate().isoformat(), "reference": "TR-77"},
         headers={"accept-language": "en"},
     )
     assert response.status_code == 200
@@ -204,7 +193,7 @@ def test_the_payment_form_is_refused_to_a_reviewer(client_for, approved, reviewe
     Application.objects.filter(pk=approved.pk).update(assigned_reviewer=reviewer)
     response = client_for(reviewer).post(
         f"/admin/support/application/{approved.pk}/payment/",
-        {"amount": "10", "paid_on": "2026-11-01", "reference": "TR-77"},
+        {"amount": "10", "paid_on": timezone.localdate().isoformat(), "reference": "TR-77"},
     )
     assert response.status_code == 403
     assert not Payment.objects.exists()
@@ -224,7 +213,7 @@ def test_the_admin_action_records_a_payment_of_today(client_for, approved, manag
 def test_two_simultaneous_payments_never_pay_more_than_the_grant(company):
     if connection.vendor != "postgresql":
         skip_or_fail("the race needs PostgreSQL's row locks (set DATABASE_URL)")
-    approved = approve_directly(ApplicationFactory(company=company))
+    approved = approved_weeks_ago(company=company)
     managers = [UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER]) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -248,3 +237,111 @@ def test_two_simultaneous_payments_never_pay_more_than_the_grant(company):
     approved.refresh_from_db()
     assert approved.paid_total() == Decimal("6000")
     assert approved.status == Status.APPROVED
+
+
+# --- a conflicted manager neither records payments nor closes ---------------------------------
+def test_a_conflicted_manager_records_no_payment_and_does_not_close(company, manager):
+    other = UserFactory(is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    application = ApplicationFactory(company=company, approved=True, advance__manager=other)
+    StaffTie.objects.create(user=manager, company=company, nature=StaffTie.Nature.SHAREHOLDER)
+    with pytest.raises(PermissionDenied):
+        workflow.application_payment_record(
+            application=application, by=manager, amount=Decimal("100"), reference="TR-1"
+        )
+    assert not Payment.objects.exists()
+    assert "record_payment" not in workflow.allowed_actions(manager, application)
+    workflow.application_payment_record(
+        application=application, by=other, amount=application.granted_amount, reference="TR-1"
+    )
+    application.refresh_from_db()
+    assert application.status == Status.PAID
+    assert "close" not in workflow.allowed_actions(manager, application)
+    with pytest.raises(PermissionDenied):
+        workflow.application_close(application=application, by=manager)
+    workflow.application_close(application=application, by=other)
+    application.refresh_from_db()
+    assert application.status == Status.CLOSED
+
+
+# --- the payment action takes one application ---------------------------------------------------
+def test_the_payment_action_refuses_several_applications(client_for, company, manager):
+    first, second = ApplicationFactory.create_batch(2, company=company, approved=True)
+    response = client_for(manager).post(
+        CHANGELIST,
+        {"action": "record_payment", "_selected_action": [first.pk, second.pk], "index": 0,
+         "amount": "100", "note": "TR-1"},
+        follow=True, headers={"accept-language": "en"},
+    )  # fmt: skip
+    assert "one application at a time" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+# --- a payment notice, not a "new status" ------------------------------------------------------
+def test_an_instalment_sends_a_payment_notice_and_the_last_one_the_new_status(
+    company, company_member, manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = approved_weeks_ago(company=company, program=ProgramFactory(currency="EUR"))
+    told_before = list(Notification.objects.values_list("pk", flat=True))  # of the approval
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.application_payment_record(
+            application=application, by=manager, amount=Decimal("6000"), reference="TR-1"
+        )
+    mine = Notification.objects.filter(recipient=company_member).exclude(pk__in=told_before)
+    assert not mine.filter(kind="application_status").exists()
+    assert mine.filter(kind="application_payment").count() == 1
+    mail = next(m for m in mailoutbox if m.to == [company_member.email])
+    assert application.reference in mail.subject
+    assert "6,000.00" in mail.body
+    assert "10,000.00 EUR" in mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.application_payment_record(
+            application=application, by=manager, amount=Decimal("4000"), reference="TR-2"
+        )
+    assert mine.filter(kind="application_status").count() == 1  # paid in full
+    assert mine.filter(kind="application_payment").count() == 1
+
+
+def test_the_payment_notice_reads_in_persian(company, company_member, manager):
+    application = approved_weeks_ago(company=company)
+    workflow.application_payment_record(
+        application=application, by=manager, amount=Decimal("10"), reference="R"
+    )
+    from django.template.loader import render_to_string
+
+    notice = Notification.objects.filter(kind="application_payment").first()
+    with translation.override("fa"):
+        body = render_to_string("emails/application_payment_body.txt", notice.context)
+    assert "پرداخت" in body
+
+
+# --- dates ------------------------------------------------------------------------------------
+def test_a_payment_before_the_decision_is_refused_on_the_date(client_for, company, manager):
+    application = approved_weeks_ago(company=company)
+    before = timezone.localdate(application.decided_at) - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        workflow.application_payment_record(
+            application=application, by=manager, amount=Decimal("10"), reference="R", paid_on=before
+        )
+    assert "paid_on" in error.value.message_dict
+    url = f"{CHANGELIST}{application.pk}/payment/"
+    response = client_for(manager).post(
+        url,
+        {"amount": "10", "paid_on": before.isoformat(), "reference": "R"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "before the grant was decided" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_the_payment_form_takes_a_jalali_date(client_for, company, manager):
+    import jdatetime
+
+    application = approved_weeks_ago(company=company)
+    day = timezone.localdate() - dt.timedelta(days=2)
+    jalali = jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
+    response = client_for(manager).post(
+        f"{CHANGELIST}{application.pk}/payment/", {"amount": "10", "paid_on": jalali, "reference": "R"}
+    )
+    assert response.status_code == 302
+    assert Payment.objects.get().paid_on == day

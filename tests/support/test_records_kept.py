@@ -10,7 +10,6 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
-from support import workflow
 from support.final import FinalRecordError
 from support.models import Action, Application, ApplicationEvent, Review, StaffTie, Status
 from tests.brokers.factories import BrokerFactory
@@ -45,11 +44,11 @@ def brokerage(db):
 
 
 @pytest.fixture
-def approved(company, company_member, reviewer, manager, brokerage, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(company=company, broker=brokerage)
-    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
-    workflow.application_approve(application=application, by=manager, amount=Decimal("8000"), note="Sound")
-    return Application.objects.get(pk=application.pk)
+def approved(company, company_member, reviewer, manager, brokerage):
+    return ApplicationFactory(
+        company=company, broker=brokerage, approved=True, advance__reviewer=reviewer,
+        advance__manager=manager, advance__amount="8000", advance__note="Sound",
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from portal.models import Notification
 from portal.permissions import Role
 from support import workflow
+from support.admin_panel import ReviewerChoiceField
 from support.models import ApplicationEvent, Review, ReviewAssignment, StaffTie, Status
 from support.panel import panel_scores
-from support.permissions import can_decide, can_review
+from support.permissions import applications_for_staff, can_decide, can_review, reviews_complete
 from support.services import review_submit
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory
 from tests.companies.factories import MembershipFactory
@@ -613,3 +614,149 @@ def test_a_manager_completes_a_panel_that_was_short_of_reviewers(
     application.refresh_from_db()
     assert seats(application) == {newcomer.email, third.email}
     assert application.assigned_reviewer == third
+
+
+# --- resubmission after a failed screening ---------------------------------------------------------
+def fail_screening_once(application, by, capture):
+    """Resubmit while the request is above the programme's cap: screening sends it back."""
+    program = application.program
+    cap = program.cap_per_application
+    type(program).objects.filter(pk=program.pk).update(cap_per_application=Decimal("1"))
+    application = submit(application, by, capture)
+    assert application.status == Status.REVISION_REQUESTED
+    assert application.events.last().action == "screen_fail"
+    type(program).objects.filter(pk=program.pk).update(cap_per_application=cap)
+    return application
+
+
+@pytest.fixture
+def panel(
+    company, company_member, reviewer, second_reviewer, panel_program, django_capture_on_commit_callbacks
+):
+    """Under review by a panel of two: Ali (lead) and Zahra."""
+    application = submit(
+        ApplicationFactory(company=company, program=panel_program, requested_amount=Decimal("15000")),
+        company_member,
+        django_capture_on_commit_callbacks,
+    )
+    assert seats(application) == {reviewer.email, second_reviewer.email}
+    return application
+
+
+def test_after_a_failed_screening_the_resubmission_still_returns_to_who_asked(
+    assigned, reviewer, second_reviewer, company_member, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    workflow.application_request_revision(application=assigned, by=reviewer, note="Attach the proforma")
+    other = submit(ApplicationFactory(company=assigned.company), company_member, capture)
+    assert other.assigned_reviewer == reviewer  # Ali is now the more loaded one
+    assigned = fail_screening_once(assigned, company_member, capture)
+    assigned = submit(assigned, company_member, capture)
+    assert assigned.status == Status.UNDER_REVIEW
+    assert assigned.assigned_reviewer == reviewer
+    assert "Returned to" in assigned.events.filter(action="assign").last().note
+
+
+def test_after_a_failed_screening_the_previous_panel_is_seated_again(
+    panel, reviewer, second_reviewer, company_member, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    staff_reviewer("third@centre.example")  # idle: the least loaded after Zahra
+    workflow.application_request_revision(application=panel, by=second_reviewer, note="More detail")
+    busy = submit(ApplicationFactory(company=panel.company), company_member, capture)
+    assert busy.assigned_reviewer == reviewer  # Ali now carries one more than the third reviewer
+    panel = fail_screening_once(panel, company_member, capture)
+    panel = submit(panel, company_member, capture)
+    assert panel.review_round == 3
+    assert panel.assigned_reviewer == second_reviewer  # who asked leads
+    assert seats(panel) == {reviewer.email, second_reviewer.email}  # with the panel of round 1
+
+
+# --- reassignment: a seat to replace, ended not deleted ---------------------------------------
+def test_replacing_someone_without_a_seat_is_refused(assigned, reviewer, second_reviewer, manager):
+    outsider = staff_reviewer("outsider@centre.example")
+    with pytest.raises(ValidationError) as error:
+        workflow.application_reassign(
+            application=assigned, by=manager, to=second_reviewer, replacing=outsider, note="Swap"
+        )
+    assert "replacing" in error.value.message_dict
+    assert seats(assigned) == {reviewer.email}
+
+
+def test_a_replaced_seat_is_ended_and_kept(assigned, reviewer, second_reviewer, manager):
+    workflow.application_reassign(application=assigned, by=manager, to=second_reviewer, note="On leave")
+    assigned.refresh_from_db()
+    old = ReviewAssignment.objects.get(application=assigned, reviewer=reviewer)  # still on record
+    assert old.ended_at is not None
+    assert old.replaced_by == second_reviewer
+    assert seats(assigned) == {second_reviewer.email}
+    # Ali no longer opens it (it is led by Zahra) nor may score it.
+    assert not applications_for_staff(reviewer).filter(pk=assigned.pk).exists()
+    with pytest.raises(PermissionDenied):
+        review_submit(
+            application=assigned, reviewer=reviewer, scores=scores_of(assigned), recommendation="approve",
+            no_conflict=True,
+        )  # fmt: skip
+    # Back again later: a fresh seat beside the ended one.
+    workflow.application_reassign(application=assigned, by=manager, to=reviewer, note="Back from leave")
+    assert seats(assigned) == {reviewer.email}
+    assert ReviewAssignment.objects.filter(application=assigned, reviewer=reviewer).count() == 2
+
+
+# --- independent reviews ------------------------------------------------------------------------
+def test_a_reviewer_sees_the_others_scores_only_after_scoring(
+    client_for, panel, reviewer, second_reviewer, manager
+):
+    review_submit(
+        application=panel, reviewer=reviewer, scores=scores_of(panel, 9), recommendation="approve",
+        no_conflict=True, comment="ALI-SECRET-COMMENT",
+    )  # fmt: skip
+    ali_score = panel.reviews.get(reviewer=reviewer).weighted_score
+    assert f"{ali_score}" in panel.events.get(action="review").note  # the staff timeline's row says it
+    zahra = client_for(second_reviewer)
+    pages = [f"{CHANGELIST}{panel.pk}/review/", f"{CHANGELIST}{panel.pk}/change/"]
+    for url in pages:
+        content = zahra.get(url, headers={"accept-language": "en"}).content.decode()
+        assert "Combined score" not in content
+        assert "ALI-SECRET-COMMENT" not in content
+        assert f"{ali_score}" not in content
+        assert "scores show once you have submitted yours" in content
+    boss = client_for(manager).get(pages[1], headers={"accept-language": "en"}).content.decode()
+    assert "Combined score of 1 review" in boss
+    assert "ALI-SECRET-COMMENT" in boss
+    assert f"{ali_score}" in boss
+    review_submit(
+        application=panel, reviewer=second_reviewer, scores=scores_of(panel), recommendation="approve",
+        no_conflict=True,
+    )  # fmt: skip
+    for url in pages:
+        content = zahra.get(url, headers={"accept-language": "en"}).content.decode()
+        assert "Combined score of 2 reviews" in content
+    assert "ALI-SECRET-COMMENT" in zahra.get(pages[1]).content.decode()  # the reviews on the change page
+
+
+# --- which reviews count --------------------------------------------------------------------------
+def test_reviews_by_no_current_seat_holder_or_a_conflicted_one_do_not_count(
+    panel, reviewer, second_reviewer, manager
+):
+    outsider = staff_reviewer("outsider@centre.example")
+    Review.objects.create(
+        application=panel, reviewer=outsider, recommendation="approve", weighted_score=Decimal("7"),
+        review_round=panel.review_round,
+    )  # fmt: skip
+    complete_reviews(panel, reviewer)
+    assert not reviews_complete(manager, panel)  # the outsider holds no seat
+    complete_reviews(panel, second_reviewer)
+    assert reviews_complete(manager, panel)
+    StaffTie.objects.create(user=second_reviewer, company=panel.company, nature=StaffTie.Nature.FAMILY)
+    refused = reviews_complete(manager, panel)
+    assert not refused
+    assert "it has 1" in str(refused.reason)
+
+
+def test_away_dates_read_in_the_jalali_calendar(reviewer):
+    reviewer.away_until = dt.date(2026, 12, 1)
+    with translation.override("fa"):
+        label = ReviewerChoiceField(queryset=None).label_from_instance(reviewer)
+    assert "۱۴۰۵" in label
+    assert "2026" not in label

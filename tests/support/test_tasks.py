@@ -6,7 +6,7 @@ from django.utils import timezone
 from portal.models import Notification
 from portal.permissions import Role
 from support.models import Application, ReviewAssignment, Status
-from support.tasks import managers_weekly_summary, reviews_overdue_remind
+from support.tasks import reviews_overdue_remind
 from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, complete_reviews
 
@@ -14,22 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_overdue_reviews_remind_the_reviewer_once_a_day(reviewer, company):
-    late = ApplicationFactory(company=company)
-    on_time = ApplicationFactory(company=company)
-    Application.objects.filter(pk=late.pk).update(
-        status=Status.UNDER_REVIEW, assigned_reviewer=reviewer, reference="EXP-1405-000900",
-        review_due_at=timezone.now() - timezone.timedelta(days=2),
-    )  # fmt: skip
+    late = ApplicationFactory(company=company, under_review=True, advance__reviewer=reviewer)
+    on_time = ApplicationFactory(company=company, under_review=True, advance__reviewer=reviewer)
+    Application.objects.filter(pk=late.pk).update(review_due_at=timezone.now() - timezone.timedelta(days=2))
     Application.objects.filter(pk=on_time.pk).update(
-        status=Status.UNDER_REVIEW,
-        assigned_reviewer=reviewer,
-        review_due_at=timezone.now() + timezone.timedelta(days=2),
+        review_due_at=timezone.now() + timezone.timedelta(days=2)
     )
     assert reviews_overdue_remind() == 1
     assert reviews_overdue_remind() == 0  # the daily job ran twice: still one reminder
     reminder = Notification.objects.get(kind="review_overdue")
     assert reminder.recipient == reviewer
-    assert "EXP-1405-000900" in reminder.title
+    assert late.reference in reminder.title
 
 
 def test_an_overdue_panel_reminds_each_member_who_has_not_scored(reviewer, company):
@@ -47,15 +42,6 @@ def test_an_overdue_panel_reminds_each_member_who_has_not_scored(reviewer, compa
     assert reviews_overdue_remind() == 2
     reminded = set(Notification.objects.filter(kind="review_overdue").values_list("recipient", flat=True))
     assert reminded == {reviewer.pk, second.pk}
-
-
-def test_weekly_summary_goes_to_each_manager(manager, company):
-    ApplicationFactory(company=company)
-    assert managers_weekly_summary() == 1
-    assert managers_weekly_summary() == 0  # redelivered in the same week
-    summary = Notification.objects.get(kind="managers_weekly_summary")
-    assert summary.recipient == manager
-    assert summary.body
 
 
 def test_a_broker_outage_at_submission_is_caught_up_by_the_sweep(

@@ -150,8 +150,7 @@ def test_withdraw_from_the_page(client_for, company_member, company):
 
 
 def test_submitted_application_can_no_longer_be_edited(client_for, company_member, company):
-    application = ApplicationFactory(company=company)
-    Application.objects.filter(pk=application.pk).update(status=Status.UNDER_REVIEW)
+    application = ApplicationFactory(company=company, under_review=True)
     response = client_for(company_member).get(f"/en/support/applications/{application.pk}/edit/")
     assert response.status_code == 302
 

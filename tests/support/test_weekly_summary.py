@@ -9,9 +9,12 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Notification
+from portal.permissions import Role
 from support.models import Application, Status
 from support.selectors import weekly_summary_figures
 from support.services import managers_weekly_summary_send
+from support.tasks import managers_weekly_summary
+from tests.portal.factories import UserFactory
 from tests.support.factories import ApplicationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +59,27 @@ def test_each_manager_gets_the_figures_once_a_week(manager):
     summary = Notification.objects.get(kind="managers_weekly_summary")
     assert summary.recipient == manager
     assert summary.context["submitted_this_week"] == 7
+
+
+def test_the_weekly_task_sends_each_manager_the_figures_they_can_check(manager, reviewer, company):
+    """Figures a manager can check by hand: 3 submitted this week (a fourth, older, does not count),
+    8,000 USD granted, 1 review overdue, each status counted."""
+    english_manager = UserFactory(english=True, is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    ApplicationFactory(company=company, submitted=True)
+    ApplicationFactory(company=company, approved=True, advance__amount="8000", advance__manager=manager)
+    late = ApplicationFactory(company=company, under_review=True)
+    Application.objects.filter(pk=late.pk).update(review_due_at=timezone.now() - timezone.timedelta(days=1))
+    older = ApplicationFactory(company=company, submitted=True)
+    Application.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timezone.timedelta(days=8))
+
+    assert managers_weekly_summary() == 2
+    assert managers_weekly_summary() == 0  # redelivered in the same week
+
+    summaries = Notification.objects.filter(kind="managers_weekly_summary")
+    assert set(summaries.values_list("recipient", flat=True)) == {manager.pk, english_manager.pk}
+    body = summaries.get(recipient=english_manager).body
+    assert "Submitted this week: 3\n" in body
+    assert "Granted this week: 8,000.00 USD\n" in body
+    assert "Reviews overdue: 1\n" in body
+    for line in ["submitted: 2", "under_review: 1", "approved: 1", "rejected: 0"]:
+        assert f"\n{line}\n" in body

@@ -9,12 +9,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from portal.models import Notification
+from portal.permissions import Role
+from products.models import ProductReadiness
 from support import workflow
 from support.models import ApplicationDocument, ApplicationEvent, Status
 from support.selectors import program_budget
 from support.services import review_submit
 from tests.companies.factories import PDF_BYTES, MembershipFactory
-from tests.support.factories import ApplicationFactory, DocumentTypeFactory, ProgramFactory, complete_reviews
+from tests.portal.factories import UserFactory
+from tests.support.factories import (
+    ApplicationFactory,
+    DocumentTypeFactory,
+    ProgramFactory,
+    complete_reviews,
+    make_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +111,7 @@ def test_screening_sends_ineligible_applications_back_with_the_reason(
         program.save()
         application.requested_amount = Decimal("15000")
         application.save()
-        other = ApplicationFactory(program=program, status=Status.APPROVED, requested_amount=Decimal("10000"))
-        other.granted_amount = Decimal("10000")
-        other.save()
+        ApplicationFactory(program=program, approved=True, requested_amount=Decimal("10000"))
     company_member.preferred_language = "en"  # the reasons are written in the preparer's language
     company_member.save()
     application.created_by = company_member
@@ -301,16 +308,6 @@ def test_joint_brand_approval_marks_the_products(
         assert (latest.joint_brand, latest.history_user, latest.history_type) == (True, manager, "~")
 
 
-def make_ready(application) -> None:
-    """Give each product of `application` a verified certificate its target countries require."""
-    from tests.products.factories import ProductCertificationFactory, RequirementFactory
-
-    for product in application.products.all():
-        for country in application.countries.all():
-            requirement = RequirementFactory(country=country, category=product.category)
-            ProductCertificationFactory(product=product, certification=requirement.certification)
-
-
 def test_least_loaded_reviewer_gets_the_next_application(
     company, company_member, reviewer, django_capture_on_commit_callbacks
 ):
@@ -353,16 +350,27 @@ def test_other_company_members_are_not_applicants(application, other_company_mem
     assert workflow.allowed_actions(other_company_member, application) == []
 
 
+@pytest.mark.parametrize(
+    ("english", "reason"),
+    [
+        (False, "شرکت از سوی مرکز احراز نشده است."),
+        (True, "The company is not verified by the centre."),
+    ],
+)
 def test_screening_reasons_are_written_in_the_preparers_language(
-    application, company, company_member, django_capture_on_commit_callbacks
+    application, company, english, reason, django_capture_on_commit_callbacks
 ):
+    """Whatever language the request or the worker runs in (Persian here, the default)."""
     company.status = "pending"
     company.save()
-    application.created_by = company_member  # Persian-speaking
+    preparer = UserFactory(english=english, roles=[Role.COMPANY_MEMBER])
+    MembershipFactory(company=company, user=preparer)
+    application.created_by = preparer
     application.save()
-    submit(application, company_member, django_capture_on_commit_callbacks)
+    submit(application, preparer, django_capture_on_commit_callbacks)
     application.refresh_from_db()
-    assert "احراز" in application.events.last().note or "تأیید" in application.events.last().note
+    assert application.status == Status.REVISION_REQUESTED
+    assert application.events.last().note == reason
 
 
 def test_non_managers_are_told_why_they_cannot_decide(
@@ -519,3 +527,19 @@ def test_a_large_request_waits_for_the_panels_reviews(
         company_member, reviewer, django_capture_on_commit_callbacks,
     )  # fmt: skip
     workflow.application_approve(application=small, by=manager, amount=Decimal("4000"))  # one is enough
+
+
+# --- the joint brand is checked again at approval ----------------------------------------------
+def test_a_joint_brand_approval_is_refused_when_certificates_lapsed(
+    company, company_member, reviewer, manager, english, django_capture_on_commit_callbacks
+):
+    application = ApplicationFactory(company=company, program=ProgramFactory(joint_brand=True))
+    make_ready(application)
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ProductReadiness.objects.filter(product__in=application.products.all()).update(valid_until=yesterday)
+    with pytest.raises(ValidationError, match="does not hold verified, valid certificates"):
+        workflow.application_approve(application=application, by=manager, amount=Decimal("1000"))
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    assert not any(p.joint_brand for p in application.products.all())

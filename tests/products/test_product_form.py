@@ -1,4 +1,6 @@
-"""Inputs that once gave a server error or a wrong result."""
+"""The product form: optional files cleared, images checked for what they are (not what they are
+called), thumbnails replaced with their image, and certificate dates that do not parse refused on
+their field."""
 
 from __future__ import annotations
 
@@ -6,8 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from companies.models import Company
-from portal.models import Notification
 from products.models import Product
 from tests.companies.factories import PDF_BYTES
 from tests.products.factories import CategoryFactory, ProductFactory, png_bytes
@@ -72,71 +72,6 @@ def test_odd_dates_are_field_errors(client_for, company_member, company, typed):
     assert "expiry_date" in response.context["certificate_form"].errors
 
 
-def test_changing_the_certificate_sends_a_verified_company_back_to_checking(
-    client_for, company_member, company, manager
-):
-    data = {
-        "name_fa": company.name_fa, "name_en": company.name_en, "company_type": company.company_type,
-        "certificate_number": "FAKE-1", "certificate_expiry": "2099-01-01", "province": company.province,
-        "city": company.city, "address": company.address, "phone": company.phone,
-    }  # fmt: skip
-    response = client_for(company_member).post("/en/companies/mine/edit/", data)
-    assert response.status_code == 302
-    company.refresh_from_db()
-    assert company.status == Company.Status.PENDING
-    assert Notification.objects.filter(recipient=manager, kind="company_registered").exists()
-
-
-def test_editing_the_profile_text_keeps_verification(client_for, company_member, company):
-    data = {
-        "name_fa": company.name_fa, "name_en": company.name_en, "company_type": company.company_type,
-        "certificate_number": company.certificate_number, "province": company.province,
-        "certificate_expiry": company.certificate_expiry.isoformat(), "city": company.city,
-        "address": "New address", "phone": company.phone, "profile_en": "We make masks.",
-    }  # fmt: skip
-    client_for(company_member).post("/en/companies/mine/edit/", data)
-    company.refresh_from_db()
-    assert company.profile_en == "We make masks."
-    assert company.status == Company.Status.VERIFIED
-
-
-def test_verifying_twice_notifies_once(company, company_member, manager):
-    from companies.services import company_verify
-
-    company.status = Company.Status.PENDING
-    company.save()
-    company_verify(company=company, by=manager)
-    company_verify(company=company, by=manager)
-    assert Notification.objects.filter(kind="company_verified").count() == 1
-
-
-def test_resend_skips_people_who_turned_email_off(client_for, manager):
-    from portal.models import Notification as N
-    from tests.portal.factories import NotificationFactory
-
-    manager.user_permissions.add(
-        *__import__("django.contrib.auth.models", fromlist=["Permission"]).Permission.objects.filter(
-            codename="change_notification"
-        )
-    )
-    skipped = NotificationFactory(email_status=N.EmailStatus.SKIPPED)
-    client_for(manager).post(
-        "/admin/portal/notification/", {"action": "resend_email", "_selected_action": [skipped.pk]}
-    )
-    skipped.refresh_from_db()
-    assert skipped.email_status == N.EmailStatus.SKIPPED
-
-
-def test_a_pdf_is_not_an_image_even_named_png(client_for, company_member):
-    category = CategoryFactory(slug="masks")
-    data = edit_data(ProductFactory.build(category=category), category=category.pk)
-    data["image"] = SimpleUploadedFile("a.png", PDF_BYTES, content_type="image/png")
-    with translation.override("en"):
-        response = client_for(company_member).post("/en/products/new/", data)
-    assert "image" in response.context["form"].errors
-    assert png_bytes()  # the helper still makes real PNGs
-
-
 def test_replacing_the_image_makes_a_new_thumbnail_and_drops_the_old_files(
     client_for, company_member, company, django_capture_on_commit_callbacks
 ):
@@ -158,3 +93,13 @@ def test_replacing_the_image_makes_a_new_thumbnail_and_drops_the_old_files(
     assert product.thumbnail.name not in ("", old_thumbnail)
     assert not default_storage.exists(old_image)
     assert not default_storage.exists(old_thumbnail)
+
+
+def test_a_pdf_is_not_an_image_even_named_png(client_for, company_member):
+    category = CategoryFactory(slug="masks")
+    data = edit_data(ProductFactory.build(category=category), category=category.pk)
+    data["image"] = SimpleUploadedFile("a.png", PDF_BYTES, content_type="image/png")
+    with translation.override("en"):
+        response = client_for(company_member).post("/en/products/new/", data)
+    assert "image" in response.context["form"].errors
+    assert not Product.objects.exists()
