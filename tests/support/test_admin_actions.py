@@ -244,6 +244,7 @@ def test_every_staff_role_the_table_names_can_reach_the_menu(reviewer, manager):
     """The role permissions the migrations grant and the workflow's table cannot disagree: whoever
     the table lets take a step in the admin can open the list where the menu is; the table, not a
     model permission, then says which steps they are offered."""
+    from support import workflow
     from support.admin import ApplicationAdmin
 
     for name, action in ApplicationAdmin.WORKFLOW_ACTIONS.items():
