@@ -165,9 +165,20 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     search_fields = ["organisation", "name", "email", "message"]
     list_select_related = ["country", "product", "company"]
     readonly_fields = [
-        "name", "organisation", "country", "email", "message", "product", "company", "routed_at",
-        "routed_to", "language", "source_ip", "created_at",
-    ]  # fmt: skip
+        "name",
+        "organisation",
+        "country",
+        "email",
+        "message",
+        "product",
+        "company",
+        "status",
+        "routed_at",
+        "routed_to",
+        "language",
+        "source_ip",
+        "created_at",
+    ]  # fmt: skip  (the status changes through the actions: services.inquiry_mark)
     date_hierarchy = "created_at"
     actions = ["mark_answered", "mark_closed", "mark_spam", "export_csv"]
 
