@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -164,9 +165,20 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     search_fields = ["organisation", "name", "email", "message"]
     list_select_related = ["country", "product", "company"]
     readonly_fields = [
-        "name", "organisation", "country", "email", "message", "product", "company", "routed_at",
-        "routed_to", "language", "source_ip", "created_at",
-    ]  # fmt: skip
+        "name",
+        "organisation",
+        "country",
+        "email",
+        "message",
+        "product",
+        "company",
+        "status",
+        "routed_at",
+        "routed_to",
+        "language",
+        "source_ip",
+        "created_at",
+    ]  # fmt: skip  (the status changes through the actions: services.inquiry_mark)
     date_hierarchy = "created_at"
     actions = ["mark_answered", "mark_closed", "mark_spam", "export_csv"]
 
@@ -174,8 +186,26 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
         return False
 
     def _mark(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry], status: str) -> None:
-        count = queryset.update(status=status)
+        """Each selected inquiry through the one door (services.inquiry_mark); those whose state
+        does not allow the mark are left as they are and counted apart."""
+        count = skipped = 0
+        for inquiry in queryset.order_by("pk"):
+            try:
+                changed = services.inquiry_mark(inquiry=inquiry, status=status, by=request.user)
+            except ValidationError:
+                skipped += 1
+                continue
+            if changed:
+                count += 1
+                self.log_change(request, inquiry, [{"changed": {"fields": ["status"]}}])
         self.message_user(request, _("%(n)d inquiries updated.") % {"n": count}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                _("%(n)d inquiries were left as they were: their state does not allow this.")
+                % {"n": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Mark as answered"), permissions=["change"])
     def mark_answered(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry]) -> None:

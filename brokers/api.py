@@ -247,5 +247,7 @@ class OfferResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         can_edit_broker(request.user, offer_response.offer.broker).require()
         data = OfferResponseDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offer_response = services.response_decide(response=offer_response, **data.validated_data)
+        offer_response = services.response_decide(
+            response=offer_response, by=request.user, **data.validated_data
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=offer_response.pk)).data)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from companies.permissions import company_is_active, company_of
-from portal.access import Access, refuse
+from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 from portal.organisations.permissions import (
     can_act_for_own,
@@ -21,7 +21,38 @@ from portal.organisations.permissions import (
 )
 from portal.permissions import staff_may_view
 
-from .models import KIND, Broker, Offer, OfferResponse
+from .models import KIND, Broker, BuyerInquiry, Offer, OfferResponse
+
+# The lifecycles of offers, responses and inquiries: each action and the states it leaves from.
+# The services refuse a transition outside this table; the pages offer only what it allows.
+OFFER_ACTIONS: dict[str, frozenset[str]] = {
+    "publish": frozenset({Offer.Status.DRAFT}),
+    "reopen": frozenset({Offer.Status.CLOSED}),
+    "close": frozenset({Offer.Status.DRAFT, Offer.Status.OPEN}),
+}
+RESPONSE_DECISIONS: dict[str, frozenset[str]] = {
+    OfferResponse.Status.SHORTLISTED: frozenset({OfferResponse.Status.SUBMITTED}),
+    OfferResponse.Status.ACCEPTED: frozenset(
+        {OfferResponse.Status.SUBMITTED, OfferResponse.Status.SHORTLISTED}
+    ),
+    OfferResponse.Status.DECLINED: frozenset(
+        {OfferResponse.Status.SUBMITTED, OfferResponse.Status.SHORTLISTED}
+    ),
+}
+INQUIRY_MARKS: dict[str, frozenset[str]] = {
+    BuyerInquiry.Status.ANSWERED: frozenset({BuyerInquiry.Status.NEW, BuyerInquiry.Status.ROUTED}),
+    BuyerInquiry.Status.CLOSED: frozenset(
+        {
+            BuyerInquiry.Status.NEW,
+            BuyerInquiry.Status.ROUTED,
+            BuyerInquiry.Status.ANSWERED,
+            BuyerInquiry.Status.SPAM,
+        }
+    ),
+    BuyerInquiry.Status.SPAM: frozenset(
+        {BuyerInquiry.Status.NEW, BuyerInquiry.Status.ROUTED, BuyerInquiry.Status.ANSWERED}
+    ),
+}
 
 
 def broker_of(user: User | AnonymousUser) -> Broker | None:
@@ -68,6 +99,21 @@ def can_publish_offers(user: User | AnonymousUser, broker: Broker) -> Access:
     return can_edit_broker(user, broker) and broker_may_publish(broker)
 
 
+def offer_allowed_actions(user: User | AnonymousUser, offer: Offer) -> list[str]:
+    """The actions `user` may take on `offer` now (its page's buttons): "edit" and "close" for a
+    member of its active brokerage, "publish" a draft and "reopen" a closed offer for a member of
+    its approved brokerage. Closing is offered on an open offer only (a draft is published or left)."""
+    actions: list[str] = []
+    if not can_edit_broker(user, offer.broker):
+        return actions
+    actions.append("edit")
+    if offer.status == Offer.Status.OPEN:
+        actions.append("close")
+    elif can_publish_offers(user, offer.broker):
+        actions += [action for action in ("publish", "reopen") if offer.status in OFFER_ACTIONS[action]]
+    return actions
+
+
 def get_offer_for_viewer(user: User | AnonymousUser, pk: int) -> Offer:
     queryset = Offer.objects.visible_to(user).select_related("broker", "country")
     return get_object_or_404(queryset, pk=pk)
@@ -103,6 +149,37 @@ def get_response_for_broker(user: User | AnonymousUser, pk: int) -> OfferRespons
     return get_object_or_404(
         OfferResponse.objects.select_related("offer__broker", "company"), pk=pk, offer__broker=broker
     )
+
+
+def can_decide_response(user: User | AnonymousUser, response: OfferResponse) -> Access:
+    """A member of the offer's brokerage, while it is not suspended, decides on its responses."""
+    return can_edit_broker(user, response.offer.broker)
+
+
+def response_allowed_actions(user: User | AnonymousUser, response: OfferResponse) -> list[str]:
+    """The decisions `user` may take on `response` now ("shortlisted", "accepted", "declined")."""
+    if not can_decide_response(user, response):
+        return []
+    return [decision for decision, sources in RESPONSE_DECISIONS.items() if response.status in sources]
+
+
+def can_mark_inquiries(user: User | AnonymousUser) -> Access:
+    """The centre's staff who may change buyer inquiries in the admin mark them handled."""
+    if (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("brokers.change_buyerinquiry")
+    ):
+        return ALLOWED
+    return refuse(_("Only the centre's staff mark buyer inquiries."))
+
+
+def inquiry_allowed_actions(user: User | AnonymousUser, inquiry: BuyerInquiry) -> list[str]:
+    """The marks `user` may put on `inquiry` now ("answered", "closed", "spam")."""
+    if not can_mark_inquiries(user):
+        return []
+    return [status for status, sources in INQUIRY_MARKS.items() if inquiry.status in sources]
 
 
 def can_see_licence_file(user: User | AnonymousUser, name: str) -> bool:

@@ -32,7 +32,16 @@ from .models import (
     OfferResponse,
     ServiceType,
 )
-from .permissions import broker_is_active, broker_may_publish, company_may_respond
+from .permissions import (
+    INQUIRY_MARKS,
+    OFFER_ACTIONS,
+    RESPONSE_DECISIONS,
+    broker_is_active,
+    broker_may_publish,
+    can_decide_response,
+    can_mark_inquiries,
+    company_may_respond,
+)
 
 OFFER_FIELDS = {
     "kind", "country", "title_fa", "title_en", "description_fa", "description_en", "quantity", "unit",
@@ -187,6 +196,8 @@ def offer_publish(*, offer: Offer) -> Offer:
     offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
     if offer.status == Offer.Status.OPEN:
         return offer
+    if offer.status not in OFFER_ACTIONS["publish"] | OFFER_ACTIONS["reopen"]:
+        raise ValidationError(_("This offer cannot be published."), code="state")
     _check_offer_rules(offer, publishing=True)
     offer.status = Offer.Status.OPEN
     offer.published_at = offer.published_at or timezone.now()
@@ -202,7 +213,7 @@ def offer_close(*, offer: Offer, by_staff: bool = False) -> Offer:
     offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
     if not by_staff:
         _check_broker_may_write(offer.broker, publishing=False)
-    if offer.status != Offer.Status.CLOSED:
+    if offer.status in OFFER_ACTIONS["close"]:
         offer.status = Offer.Status.CLOSED
         offer.closed_at = timezone.now()
         offer.save(update_fields=["status", "closed_at", "updated_at"])
@@ -260,21 +271,24 @@ def response_submit(
 
 
 @transaction.atomic
-def response_decide(*, response: OfferResponse, status: str) -> OfferResponse:
-    """Shortlist, accept or decline a response; the company is told."""
-    if status not in (
-        OfferResponse.Status.SHORTLISTED,
-        OfferResponse.Status.ACCEPTED,
-        OfferResponse.Status.DECLINED,
-    ):
+def response_decide(*, response: OfferResponse, status: str, by: User | None = None) -> OfferResponse:
+    """Shortlist, accept or decline a response; the company is told.
+
+    `by`, when given, must be allowed to decide (a member of the offer's active brokerage); the
+    decisions and the states they leave from are brokers.permissions.RESPONSE_DECISIONS."""
+    if status not in RESPONSE_DECISIONS:
         raise ValidationError(_("Unknown decision."), code="invalid")
     response = (
-        OfferResponse.objects.select_for_update().select_related("offer", "company").get(pk=response.pk)
+        OfferResponse.objects.select_for_update()
+        .select_related("offer__broker", "company")
+        .get(pk=response.pk)
     )
-    if response.status in (OfferResponse.Status.ACCEPTED, OfferResponse.Status.DECLINED):
-        raise ValidationError(_("This response has already been decided."), code="decided")
+    if by is not None:
+        can_decide_response(by, response).require()
     if response.status == status:
         return response  # shortlisting twice tells the company nothing new
+    if response.status not in RESPONSE_DECISIONS[status]:
+        raise ValidationError(_("This response has already been decided."), code="decided")
     response.status = status
     if status != OfferResponse.Status.SHORTLISTED:
         response.decided_at = timezone.now()
@@ -303,6 +317,29 @@ def inquiry_submit(*, source_ip: str | None, language: str, **fields: Any) -> Bu
 
     enqueue_on_commit(inquiry_route_task, inquiry.pk)
     return inquiry
+
+
+@transaction.atomic
+def inquiry_mark(*, inquiry: BuyerInquiry, status: str, by: User) -> bool:
+    """Mark a buyer's inquiry answered, closed or spam (the centre's staff, in the admin).
+
+    The marks and the states they leave from are brokers.permissions.INQUIRY_MARKS; returns whether
+    the inquiry changed (marking it as it already is changes nothing)."""
+    can_mark_inquiries(by).require()
+    if status not in INQUIRY_MARKS:
+        raise ValidationError(_("Unknown decision."), code="invalid")
+    inquiry = BuyerInquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if inquiry.status == status:
+        return False
+    if inquiry.status not in INQUIRY_MARKS[status]:
+        raise ValidationError(
+            _("This inquiry is %(status)s: it cannot be marked so.")
+            % {"status": inquiry.get_status_display()},
+            code="state",
+        )
+    inquiry.status = status
+    inquiry.save(update_fields=["status", "updated_at"])
+    return True
 
 
 @transaction.atomic

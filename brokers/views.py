@@ -36,6 +36,8 @@ from .permissions import (
     get_offer_for_viewer,
     get_own_broker,
     get_response_for_broker,
+    offer_allowed_actions,
+    response_allowed_actions,
 )
 
 INQUIRY_LIMIT_PER_HOUR = 5
@@ -124,8 +126,13 @@ def _offer_page(
         "attachments": offer.attachments.all(),
         "categories": offer.categories.all(),
     }
+    context["offer_actions"] = offer_allowed_actions(request.user, offer) if is_owner else []
     if is_owner:
-        context["responses"] = offer.responses.select_related("company").prefetch_related("products")
+        responses = list(offer.responses.select_related("company").prefetch_related("products"))
+        for response in responses:
+            response.offer = offer  # the decision predicate reads the offer's brokerage: no query each
+            response.allowed_actions = response_allowed_actions(request.user, response)
+        context["responses"] = responses
         context["attachment_form"] = attachment_form or AttachmentForm()
     elif company is not None:
         response = offer.responses.filter(company=company).prefetch_related("products").first()
@@ -260,7 +267,7 @@ def response_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
     response = get_response_for_broker(request.user, pk)
     can_edit_broker(request.user, response.offer.broker).require()
     try:
-        services.response_decide(response=response, status=decision)
+        services.response_decide(response=response, status=decision, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

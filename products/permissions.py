@@ -15,9 +15,23 @@ from portal.permissions import staff_may_view
 
 from .models import Product
 
+# A product's lifecycle: each action and the states it leaves from (products.services refuses
+# anything else; the edit page offers only these).
+PRODUCT_ACTIONS: dict[str, frozenset[str]] = {
+    "publish": frozenset({Product.Status.DRAFT, Product.Status.ARCHIVED}),
+    "archive": frozenset({Product.Status.DRAFT, Product.Status.PUBLISHED}),
+}
+
 
 def can_edit_product(user: User | AnonymousUser, product: Product) -> bool:
     return can_edit_company(user, product.company)
+
+
+def product_allowed_actions(user: User | AnonymousUser, product: Product) -> list[str]:
+    """The actions `user` may take on `product` now (its edit page's buttons)."""
+    if not can_edit_product(user, product):
+        return []
+    return [action for action, sources in PRODUCT_ACTIONS.items() if product.status in sources]
 
 
 def get_product_for_viewer(user: User | AnonymousUser, pk: int) -> Product:

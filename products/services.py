@@ -28,7 +28,7 @@ from portal.page_cache import public_content_changed
 from portal.uploads import cleared_to_empty, make_thumbnail
 
 from .models import Product, ProductCertification, ProductImage
-from .permissions import can_verify_certificates
+from .permissions import PRODUCT_ACTIONS, can_verify_certificates
 from .readiness import readiness_refresh
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,11 @@ def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
 
 def _check_company_active(company: Company) -> None:
     company_is_active(company).require()
+
+
+def _check_transition(product: Product, action: str) -> None:
+    if product.status not in PRODUCT_ACTIONS[action]:
+        raise ValidationError(_("This product cannot be changed so in its present state."), code="state")
 
 
 def _schedule_thumbnail(product: Product) -> None:
@@ -106,9 +111,11 @@ def product_update(
 @transaction.atomic
 def product_publish(*, product: Product) -> Product:
     """Publish a draft or archived product (public once the company is verified)."""
+    product = Product.objects.select_for_update(of=("self",)).select_related("company").get(pk=product.pk)
     _check_company_active(product.company)
     if product.status == Product.Status.PUBLISHED:
         return product
+    _check_transition(product, "publish")
     product.status = Product.Status.PUBLISHED
     product.published_at = product.published_at or timezone.now()
     product.save(update_fields=["status", "published_at", "updated_at"])
@@ -118,7 +125,11 @@ def product_publish(*, product: Product) -> Product:
 @transaction.atomic
 def product_archive(*, product: Product) -> Product:
     """Take a product out of the catalog without losing it."""
+    product = Product.objects.select_for_update(of=("self",)).select_related("company").get(pk=product.pk)
     _check_company_active(product.company)
+    if product.status == Product.Status.ARCHIVED:
+        return product  # archiving twice changes nothing
+    _check_transition(product, "archive")
     product.status = Product.Status.ARCHIVED
     product.save(update_fields=["status", "updated_at"])
     return product

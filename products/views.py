@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.permissions import can_act_for_own_company, company_of
+from companies.permissions import can_act_for_own_company, can_edit_company, company_of
 from portal.forms import add_service_errors
 from portal.models import TargetCountry
 from portal.once import AlreadySubmitted, already_submitted, create_once
@@ -28,7 +28,12 @@ from .compliance import compliance_matrix, requirements_for
 from .filters import ProductFilter
 from .forms import CertificateForm, GalleryImageForm, ProductForm
 from .models import Product, ProductCertification, ProductImage
-from .permissions import can_edit_product, get_product_for_editor, get_product_for_viewer
+from .permissions import (
+    can_edit_product,
+    get_product_for_editor,
+    get_product_for_viewer,
+    product_allowed_actions,
+)
 from .search import similar_products
 
 CATALOG_PAGE_SIZE = 24
@@ -116,7 +121,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "products/product_mine.html",
-        {"company": company, "products": products, "status": status, "statuses": Product.Status.choices},
+        {
+            "company": company,
+            "products": products,
+            "status": status,
+            "statuses": Product.Status.choices,
+            "can_add": can_edit_company(request.user, company),
+        },
     )
 
 
@@ -179,6 +190,7 @@ def _edit_page(
             "product": product,
             "creating": False,
             "can_edit": can_edit,
+            "product_actions": product_allowed_actions(request.user, product),
             "certificates": product.certifications.select_related("certification"),
             "certificate_form": certificate_form or CertificateForm(),
             "gallery": product.gallery.all(),

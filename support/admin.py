@@ -46,7 +46,12 @@ from .models import (
     SupportProgram,
 )
 from .panel import panel_of, panel_scores_for
-from .permissions import applications_for_staff, can_manage_assignments, can_record_payment, can_review
+from .permissions import (
+    applications_for_staff,
+    can_reassign,
+    can_record_payment,
+    can_review,
+)
 from .selectors import programs_with_budget
 from .services import SCREENING_MAX_ATTEMPTS, review_submit
 
@@ -424,12 +429,18 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
             application.viewer = request.user  # whose eyes panel_summary shows the scores to
         return application
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Application | None = None,
     ) -> HttpResponse:
-        # The "Reassign" button (change_form.html) is offered to programme managers only.
-        extra_context = {**(extra_context or {}), "can_reassign": bool(can_manage_assignments(request.user))}
-        return super().change_view(request, object_id, form_url, extra_context)
+        # The "Reassign" button (change_form.html): programme managers, on an application under review.
+        context["can_reassign"] = obj is not None and bool(can_reassign(request.user, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("paid so far"))
     def payments_summary(self, application: Application) -> str:

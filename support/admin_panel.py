@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +22,7 @@ from portal.models import User
 from portal.permissions import Role, is_manager, staff_with_role
 from portal.templatetags.portal_tags import jdate
 
-from . import workflow
+from . import services, workflow
 from .models import Application, Reviewer, StaffTie, Status
 from .panel import panel_of
 
@@ -104,17 +103,6 @@ class StaffTieForm(forms.ModelForm):
         fields = ["user", "company", "broker", "nature", "note"]
 
 
-@transaction.atomic
-def staff_tie_decide(*, tie: StaffTie, by: User, status: str) -> StaffTie:
-    """A programme manager approves a declared tie, or rejects it as no conflict."""
-    if not is_manager(by):
-        raise PermissionDenied(_("Only programme managers decide on declared ties."))
-    tie = StaffTie.objects.select_for_update().get(pk=tie.pk)
-    tie.status, tie.decided_by, tie.decided_at = status, by, timezone.now()
-    tie.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    return tie
-
-
 @admin.register(StaffTie)
 class StaffTieAdmin(CheckedActionsMixin, admin.ModelAdmin):
     """Staff declare their ties here; managers see every declaration and approve or reject it."""
@@ -155,7 +143,7 @@ class StaffTieAdmin(CheckedActionsMixin, admin.ModelAdmin):
     def _decide(self, request: HttpRequest, queryset: QuerySet[StaffTie], status: str) -> None:
         try:
             for tie in queryset:
-                staff_tie_decide(tie=tie, by=request.user, status=status)
+                services.staff_tie_decide(tie=tie, by=request.user, status=status)
         except PermissionDenied as error:
             self.message_user(request, str(error) or _("Not allowed."), messages.ERROR)
             return

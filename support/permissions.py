@@ -73,6 +73,14 @@ def can_manage_assignments(user: User | AnonymousUser) -> Access:
     return ALLOWED
 
 
+def can_reassign(user: User | AnonymousUser, application: Application) -> Access:
+    """A programme manager moves the seats of an application under review (workflow's
+    application_reassign refuses any other state)."""
+    if application.status != Status.UNDER_REVIEW:
+        return refuse(_("Only applications under review can be reassigned."))
+    return can_manage_assignments(user)
+
+
 def has_scored(user: User | AnonymousUser, application: Application) -> bool:
     return user.is_authenticated and application.reviews.filter(reviewer=user).exists()
 

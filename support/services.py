@@ -8,9 +8,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -19,7 +20,7 @@ from companies.permissions import company_is_active
 from portal.media import delete_after_commit
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications import notify
-from portal.permissions import Role, staff_with_role
+from portal.permissions import Role, is_manager, staff_with_role
 from portal.uploads import cleared_to_empty
 from products.models import Product
 
@@ -32,6 +33,7 @@ from .models import (
     DocumentType,
     Review,
     ReviewScore,
+    StaffTie,
     Status,
     SupportProgram,
 )
@@ -244,3 +246,29 @@ def managers_weekly_summary_send(*, figures: dict[str, Any]) -> int:
         )
         sent += 1
     return sent
+
+
+# ---------------------------------------------------------------------------
+# Declared ties (conflicts of interest)
+# ---------------------------------------------------------------------------
+# A manager's decision and the states it leaves from: a decided tie may be decided again (a manager
+# corrects a mistake), never put back to pending.
+TIE_DECISIONS: dict[str, frozenset[str]] = {
+    StaffTie.Status.APPROVED: frozenset({StaffTie.Status.PENDING, StaffTie.Status.REJECTED}),
+    StaffTie.Status.REJECTED: frozenset({StaffTie.Status.PENDING, StaffTie.Status.APPROVED}),
+}
+
+
+@transaction.atomic
+def staff_tie_decide(*, tie: StaffTie, by: User, status: str) -> StaffTie:
+    """A programme manager approves a declared tie, or rejects it as no conflict."""
+    if not is_manager(by):
+        raise PermissionDenied(_("Only programme managers decide on declared ties."))
+    if status not in TIE_DECISIONS:
+        raise ValidationError(_("Unknown decision."), code="invalid")
+    tie = StaffTie.objects.select_for_update().get(pk=tie.pk)
+    if tie.status == status:
+        return tie  # deciding twice changes nothing
+    tie.status, tie.decided_by, tie.decided_at = status, by, timezone.now()
+    tie.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    return tie
