@@ -215,6 +215,23 @@ def admin_form_data(page, **changes: object) -> dict[str, object]:
     return data
 
 
+def answered_methods(pages: dict[str, tuple[str, set[str]]]) -> list[tuple[str, str]]:
+    """(page, method) for every method each page of a view-guard table answers."""
+    return [(name, method) for name, (_path, methods) in pages.items() for method in sorted(methods)]
+
+
+def refused_methods(
+    pages: dict[str, tuple[str, set[str]]], tried: tuple[str, ...] = ("GET", "POST")
+) -> list[tuple[str, str]]:
+    """(page, method) for every method of `tried` a page of a view-guard table must refuse (405)."""
+    return [
+        (name, method)
+        for name, (_path, answered) in pages.items()
+        for method in tried
+        if method not in answered
+    ]
+
+
 def send(client: Client, method: str, url: str, data: dict | None = None):
     """One request by method name, in English (`send(client, "POST", url)`)."""
     return getattr(client, method.lower())(url, data or {}, headers={"accept-language": "en"})

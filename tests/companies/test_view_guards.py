@@ -8,7 +8,7 @@ import pytest
 
 from companies.models import CompanyInvitation
 from tests.companies.factories import CompanyFactory
-from tests.conftest import assert_sent_to_log_in, send
+from tests.conftest import answered_methods, assert_sent_to_log_in, refused_methods, send
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +34,7 @@ def paths(company, company_member):
     }
 
 
-@pytest.mark.parametrize(
-    ("name", "method"), [(name, method) for name, (_, methods) in PAGES.items() for method in sorted(methods)]
-)
+@pytest.mark.parametrize(("name", "method"), answered_methods(PAGES))
 def test_an_anonymous_visitor_is_sent_to_log_in_except_on_public_pages(client, paths, name, method):
     response = send(client, method, paths[name])
     if name in PUBLIC:
@@ -45,15 +43,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in_except_on_public_pages(client, p
         assert_sent_to_log_in(response)
 
 
-@pytest.mark.parametrize(
-    ("name", "method"),
-    [
-        (name, method)
-        for name, (_, methods) in PAGES.items()
-        for method in ("GET", "POST")
-        if method not in methods
-    ],
-)
+@pytest.mark.parametrize(("name", "method"), refused_methods(PAGES))
 def test_a_method_the_page_does_not_take_is_405(client_for, company_member, paths, name, method):
     assert send(client_for(company_member), method, paths[name]).status_code == 405
 
