@@ -183,7 +183,7 @@ def _seed_offers(rng: random.Random) -> None:
             with replayed_at(ends):
                 offer_close(offer=offer)
         elif fate == "expired":
-            with replayed_at(ends):
+            with replayed_at(ends, at_night=True):
                 offer_expire(offer=offer)
     for n, iso in enumerate(["IQ", "OM", "KZ", "AF"]):
         product = Product.objects.public().order_by("pk")[n * 7]

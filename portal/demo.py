@@ -148,8 +148,26 @@ def demo_moment(days_ago: float, *, hour: int = 9, minutes: int = 0) -> datetime
     return min(moment, timezone.now() - timedelta(minutes=1))
 
 
+OPENS, CLOSES = 8, 17  # office hours, local time
+
+
+def office_hours(moment: datetime) -> datetime:
+    """`moment` if it falls in office hours, else early the next working morning (the evening
+    and night squeezed into the first hour, so the order of moments is kept); never later than
+    a minute ago."""
+    local = timezone.localtime(moment)
+    if OPENS <= local.hour < CLOSES:
+        return moment
+    evening = local.replace(hour=CLOSES, minute=0, second=0, microsecond=0)
+    if local.hour < OPENS:
+        evening -= timedelta(days=1)
+    night = (local - evening) / ((24 - CLOSES + OPENS) * 60)  # the night's share of a minute
+    morning = timezone.make_aware(datetime.combine(evening.date() + timedelta(days=1), time(OPENS)))
+    return min(morning + night, timezone.now() - timedelta(minutes=1))
+
+
 @contextmanager
-def replayed_at(when: datetime, *, run_queued: bool = True) -> Iterator[None]:
+def replayed_at(when: datetime, *, run_queued: bool = True, at_night: bool = False) -> Iterator[None]:
     """Do what the block does as if at `when`: the clock stands still there (time-machine), so
     created_at, submitted_at, decided_at, events and notifications carry that date.
 
@@ -157,7 +175,11 @@ def replayed_at(when: datetime, *, run_queued: bool = True) -> Iterator[None]:
     routing an inquiry) run at that same moment, in process and in order, as a worker would a
     moment later, not all at once when the seed commits (nor, under Celery with a worker, at
     today's date and in any order). `run_queued=False` drops them instead: an application
-    submitted a minute ago still waits for its screening, which the sweep queues again."""
+    submitted a minute ago still waits for its screening, which the sweep queues again.
+
+    People act in office hours: a moment outside them moves to the next morning, unless
+    `at_night` (what the scheduled tasks do at night)."""
+    when = when if at_night else office_hours(when)
     connection = transaction.get_connection()
     first = len(connection.run_on_commit)
     with time_machine.travel(when, tick=False):
