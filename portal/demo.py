@@ -211,17 +211,19 @@ def _tasks_in_process() -> Iterator[None]:
 
 @contextmanager
 def pages_stale_once() -> Iterator[None]:
-    """The replay saves thousands of public rows, each of which would make the cached pages stale
-    (a cache round trip, twice): inside the block they do not, and the pages go stale once when
-    it ends, which comes to the same."""
-    from .page_cache import PAGES
+    """The replay saves thousands of rows, each of which would make the cached public and staff
+    pages stale (cache round trips): inside the block they do not, and the pages go stale once
+    when it ends, which comes to the same."""
+    from .page_cache import PAGES, STAFF
 
-    PAGES.changed = lambda **kwargs: None  # shadows the method on this one object
+    for generation in (PAGES, STAFF):
+        generation.changed = lambda **kwargs: None  # shadows the method on this one object
     try:
         yield
     finally:
-        del PAGES.changed
-        PAGES.changed()
+        for generation in (PAGES, STAFF):
+            del generation.changed
+            generation.changed()
 
 
 def demo_member(email: str, name: str, *, language: str = Language.PERSIAN) -> User:
