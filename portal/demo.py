@@ -179,7 +179,7 @@ def replayed_at(when: datetime, *, run_queued: bool = True, at_night: bool = Fal
 
     People act in office hours: a moment outside them moves to the next morning, unless
     `at_night` (what the scheduled tasks do at night)."""
-    when = when if at_night else office_hours(when)
+    when = min(when if at_night else office_hours(when), timezone.now() - timedelta(minutes=1))
     connection = transaction.get_connection()
     first = len(connection.run_on_commit)
     with time_machine.travel(when, tick=False):

@@ -24,7 +24,7 @@ from companies.demo import DEMO_PDF, company_member
 from companies.models import Company
 from portal.demo import demo_moment, demo_user, replayed_at
 from portal.models import TargetCountry, User
-from portal.permissions import Role
+from portal.permissions import Role, staff_with_role
 from products.models import Product, ProductCategory
 
 from .admin_panel import staff_tie_decide
@@ -43,6 +43,7 @@ from .workflow import (
     application_close,
     application_escalate,
     application_payment_record,
+    application_reassign,
     application_reject,
     application_request_revision,
     application_submit,
@@ -218,7 +219,8 @@ def _seed_applications(programs: list[SupportProgram]) -> None:
     countries = list(TargetCountry.objects.confirmed().order_by("pk"))
     claimed: set[tuple[int, int, int, int]] = set()
     plans: list[_Plan] = []
-    overdue_planned = False
+    overdue_planned = reassign_planned = False
+    tied = set(StaffTie.objects.filter(status=StaffTie.Status.APPROVED).values_list("company_id", flat=True))
     n = 0
     for path, count in PATHS:
         for _ in range(count):
@@ -252,7 +254,11 @@ def _seed_applications(programs: list[SupportProgram]) -> None:
             if plan is None:
                 n += 1
                 continue
-            _plan_steps(plan, submitted, manager, rng, overdue=overdue)
+            # One application under review moves to the other reviewer (its lead is away).
+            reassign = path[-1] == Status.UNDER_REVIEW and not overdue and not reassign_planned
+            reassign = reassign and plan.company.pk not in tied
+            reassign_planned = reassign_planned or reassign
+            _plan_steps(plan, submitted, manager, rng, overdue=overdue, reassign=reassign)
             plans.append(plan)
             n += 1
     steps = sorted(
@@ -270,7 +276,13 @@ def _seed_applications(programs: list[SupportProgram]) -> None:
 
 
 def _plan_steps(
-    plan: _Plan, submitted: datetime, manager: User, rng: random.Random, *, overdue: bool
+    plan: _Plan,
+    submitted: datetime,
+    manager: User,
+    rng: random.Random,
+    *,
+    overdue: bool,
+    reassign: bool = False,
 ) -> None:
     """What each person does and when: the company writes the draft a few days before it
     submits; screening runs at once (the task queued by the submission); then the reviewers,
@@ -331,6 +343,12 @@ def _plan_steps(
         ))  # fmt: skip
         return
     if path[-1] == Status.UNDER_REVIEW:
+        if reassign:  # half-way between the submission and today
+            halfway = (timezone.localdate() - timezone.localdate(submitted)).days // 2
+            step(submitted + timedelta(days=halfway, hours=2), lambda a: application_reassign(
+                application=a, by=manager, to=_other_reviewer(a.assigned_reviewer),
+                note="کارشناس در سفر نمایشگاهی است. / The reviewer is away at an exhibition.",
+            ))  # fmt: skip
         return
     approve = Status.APPROVED in path
     scores = [rng.randint(6, 10) if approve else rng.randint(2, 5) for _ in range(3)]
@@ -360,6 +378,10 @@ def _plan_steps(
     ))  # fmt: skip
     if Status.CLOSED in path:
         step(at + timedelta(days=rng.randint(2, 6)), lambda a: application_close(application=a, by=manager))
+
+
+def _other_reviewer(lead: User) -> User:
+    return staff_with_role(Role.REVIEWER).exclude(pk=lead.pk).order_by("pk").first()
 
 
 def _fresh(application: Application | None) -> Application | None:
