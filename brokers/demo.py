@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TextIO
 
@@ -12,13 +12,23 @@ from django.utils import timezone
 
 from companies.demo import DEMO_PDF
 from companies.models import Company
-from portal.demo import demo_user
-from portal.models import TargetCountry
+from portal.demo import demo_member, demo_moment, demo_user, replayed_at
+from portal.models import TargetCountry, User
 from portal.permissions import Role
 from products.models import Product, ProductCategory
 
-from .models import Broker, BrokerMembership, BuyerInquiry, Offer, OfferResponse, ServiceType
-from .services import broker_member_add
+from .models import Broker, BrokerMembership, Offer, OfferResponse, ServiceType
+from .services import (
+    broker_approve,
+    broker_member_add,
+    broker_register,
+    inquiry_submit,
+    offer_close,
+    offer_create,
+    offer_expire,
+    response_decide,
+    response_submit,
+)
 
 SERVICES = [
     ("logistics", "حمل و لجستیک", "Logistics", "truck"),
@@ -54,7 +64,13 @@ BROKERS = [
 ]  # fmt: skip
 
 
+# The first brokerage registered this many days ago, the others every four days after.
+REGISTERED_DAYS_AGO = 220
+
+
 def seed(*, stdout: TextIO) -> None:
+    """Each brokerage registered by one of its people and approved by the programme manager a
+    few days later (the last two still wait); then offers, responses and inquiries, replayed."""
     rng = random.Random(1405_09)  # noqa: S311 - demo data
     for position, (slug, fa, en, icon) in enumerate(SERVICES):
         ServiceType.objects.update_or_create(
@@ -62,23 +78,28 @@ def seed(*, stdout: TextIO) -> None:
         )
     services = list(ServiceType.objects.all())
     countries = {c.iso_code: c for c in TargetCountry.objects.all()}
+    manager = demo_user(Role.PROGRAMME_MANAGER)
     for index, (fa, en, isos, offices) in enumerate(BROKERS):
-        broker, created = Broker.objects.get_or_create(
-            licence_number=f"EB-1403-{100 + index}",
-            defaults={
-                "name_fa": fa, "name_en": en, "offices": offices, "languages": ["fa", "en", "ar"][: 2 + index % 2],
-                "description_fa": f"{fa}، کارگزار رسمی صادرات تجهیزات پزشکی به {len(isos)} کشور.",
-                "description_en": f"{en}, a licensed export broker for medical equipment in {len(isos)} countries.",
-                "phone": f"021{77000000 + index * 123}", "email": f"desk{index}@broker.example",
-                "status": Broker.Status.PENDING if index >= 10 else Broker.Status.APPROVED,
-            },
-        )  # fmt: skip
-        if created:
-            broker.licence_file.save("licence.pdf", ContentFile(DEMO_PDF), save=True)
-            broker.countries.set([countries[iso] for iso in isos if iso in countries])
-            broker.services.set(rng.sample(services, 3))
+        chosen = rng.sample(services, 3)
+        licence = f"EB-1403-{100 + index}"
+        if Broker.objects.filter(licence_number=licence).exists():
+            continue
+        registered = demo_moment(REGISTERED_DAYS_AGO - index * 4, hour=11, minutes=index)
+        with replayed_at(registered):
+            broker = broker_register(
+                user=_registrant(index, en), services=chosen,
+                countries=[countries[iso] for iso in isos if iso in countries],
+                licence_number=licence, licence_file=ContentFile(DEMO_PDF, name="licence.pdf"),
+                name_fa=fa, name_en=en, offices=offices, languages=["fa", "en", "ar"][: 2 + index % 2],
+                description_fa=f"{fa}، کارگزار رسمی صادرات تجهیزات پزشکی به {len(isos)} کشور.",
+                description_en=f"{en}, a licensed export broker for medical equipment in {len(isos)} countries.",
+                phone=f"021{77000000 + index * 123}", email=f"desk{index}@broker.example",
+            )  # fmt: skip
+        if index < 10:  # the last two still wait for the centre
+            with replayed_at(registered + timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 5))):
+                broker_approve(broker=broker, by=manager)
     owner = demo_user(Role.BROKER_MEMBER)
-    if not BrokerMembership.objects.filter(user=owner).exists():
+    if not BrokerMembership.objects.filter(user=owner).exists():  # a database seeded before the replay
         broker_member_add(
             broker=Broker.objects.order_by("pk").first(), user=owner, role=BrokerMembership.Role.OWNER
         )
@@ -91,18 +112,30 @@ def seed(*, stdout: TextIO) -> None:
     )
 
 
+def _registrant(index: int, name_en: str) -> User:
+    """Who registered brokerage `index`: the demo broker account for the first, else its owner."""
+    if index == 0:
+        return demo_user(Role.BROKER_MEMBER)
+    slug = "".join(c if c.isalnum() else "-" for c in name_en.lower())
+    return demo_member(f"owner@{slug}.demo.example", f"{name_en} (owner)", language="en")
+
+
+def _member(organisation: Broker | Company) -> User:
+    return organisation.memberships.order_by("pk").first().user
+
+
 def _seed_offers(rng: random.Random) -> None:
+    """Forty offers: most open, some closed by their broker, some expired past their deadline
+    (the nightly expiry), a few drafts; the demand ones answered by companies and decided."""
     today = timezone.localdate()
     categories = list(ProductCategory.objects.all())
-    brokers = list(Broker.objects.approved().prefetch_related("countries"))
+    brokers = list(Broker.objects.approved().order_by("pk").prefetch_related("countries"))
     for n in range(40):
         broker = brokers[n % len(brokers)]
         country = rng.choice(list(broker.countries.all()))
         category = rng.choice(categories)
         kind = Offer.Kind.SERVICE if n % 4 == 3 else Offer.Kind.DEMAND
-        status = (
-            Offer.Status.CLOSED if n % 9 == 8 else Offer.Status.DRAFT if n % 13 == 12 else Offer.Status.OPEN
-        )
+        fate = "closed" if n % 9 == 8 else "expired" if n % 11 == 10 else "draft" if n % 13 == 12 else "open"
         if kind == Offer.Kind.DEMAND:
             quantity = (
                 rng.choice([5_000, 20_000, 100_000, 500_000])
@@ -125,40 +158,76 @@ def _seed_offers(rng: random.Random) -> None:
             )
             desc_fa = f"حمل یکپارچه و ترخیص کالا برای محموله‌های {category.name_fa} به {country.name_fa}."
             desc_en = f"Consolidated shipping and customs clearance of {category.name_en.lower()} to {country.name_en}."
-        offer = Offer.objects.create(
-            broker=broker, kind=kind, country=country, title_fa=title_fa, title_en=title_en,
-            description_fa=desc_fa, description_en=desc_en, quantity=quantity, unit="piece" if quantity else "",
-            target_price=price, deadline=today + timedelta(days=rng.randint(-10 if status == Offer.Status.CLOSED else 7, 90)),
-            status=status, published_at=timezone.now() - timedelta(days=rng.randint(1, 40)) if status != Offer.Status.DRAFT else None,
-            closed_at=timezone.now() if status == Offer.Status.CLOSED else None,
-        )  # fmt: skip
-        offer.categories.set([category])
-        if kind == Offer.Kind.DEMAND and status != Offer.Status.DRAFT:
-            _seed_responses(rng, offer, category)
+        # When it was written, its deadline, and when it stopped taking responses.
+        if fate == "open" or fate == "draft":
+            written = demo_moment(rng.randint(1, 40), hour=10, minutes=n)
+            deadline, ends = today + timedelta(days=rng.randint(7, 90)), timezone.now()
+        elif fate == "closed":
+            written = demo_moment(rng.randint(25, 60), hour=10, minutes=n)
+            deadline = written.date() + timedelta(days=rng.randint(30, 60))
+            ends = written + timedelta(days=rng.randint(8, 20), hours=5)  # the broker found a supplier
+        else:
+            written = demo_moment(rng.randint(30, 70), hour=10, minutes=n)
+            deadline = min(written.date() + timedelta(days=rng.randint(10, 25)), today - timedelta(days=2))
+            ends = demo_moment((today - deadline).days - 1, hour=1)  # the nightly expiry, the day after
+        with replayed_at(written):
+            offer = offer_create(
+                broker=broker, by=_member(broker), categories=[category], publish=fate != "draft",
+                kind=kind, country=country, title_fa=title_fa, title_en=title_en,
+                description_fa=desc_fa, description_en=desc_en, quantity=quantity,
+                unit="piece" if quantity else "", target_price=price, deadline=deadline,
+            )  # fmt: skip
+        if kind == Offer.Kind.DEMAND and fate != "draft":
+            _seed_responses(rng, offer, category, written, ends)
+        if fate == "closed":
+            with replayed_at(ends):
+                offer_close(offer=offer)
+        elif fate == "expired":
+            with replayed_at(ends, at_night=True):
+                offer_expire(offer=offer)
     for n, iso in enumerate(["IQ", "OM", "KZ", "AF"]):
         product = Product.objects.public().order_by("pk")[n * 7]
-        BuyerInquiry.objects.create(
-            name=["Ali Hassan", "Salim Al-Harthy", "Aigerim Sadykova", "Ahmad Wali"][n],
-            organisation=["Baghdad Medical City", "Muscat Health Supplies", "Almaty Pharm", "Herat Hospital"][n],
-            country=TargetCountry.objects.get(iso_code=iso), email=f"buyer{n}@buyer.example",
-            message="We are interested in regular monthly deliveries. Please send your best price and certificates.",
-            product=product, company=product.company, status=BuyerInquiry.Status.ROUTED, routed_at=timezone.now(),
-        )  # fmt: skip
+        with replayed_at(demo_moment([30, 21, 9, 2][n], hour=15, minutes=n * 7)):
+            inquiry_submit(
+                source_ip=None, language="en",
+                name=["Ali Hassan", "Salim Al-Harthy", "Aigerim Sadykova", "Ahmad Wali"][n],
+                organisation=["Baghdad Medical City", "Muscat Health Supplies", "Almaty Pharm", "Herat Hospital"][n],
+                country=TargetCountry.objects.get(iso_code=iso), email=f"buyer{n}@buyer.example",
+                message="We are interested in regular monthly deliveries. Please send your best price and certificates.",
+                product=product,
+            )  # fmt: skip
 
 
-def _seed_responses(rng: random.Random, offer: Offer, category: ProductCategory) -> None:
+def _seed_responses(
+    rng: random.Random, offer: Offer, category: ProductCategory, written: datetime, ends: datetime
+) -> None:
+    """Up to three companies answer between the offer's publication and its end; the broker
+    decides on some of them before it ends."""
+    span = ends - written
+    answered = written + span * rng.uniform(0.15, 0.45)
+    decided = written + span * rng.uniform(0.55, 0.9)
     companies = list(
         Company.objects.verified()
-        .filter(products__category=category, products__status="published")
-        .distinct()[:6]
+        .filter(
+            products__category=category, products__status="published", products__published_at__lt=answered
+        )
+        .distinct()
+        .order_by("pk")[:6]
     )
     for company in rng.sample(companies, min(len(companies), rng.randint(0, 3))):
-        products = list(company.products.filter(category=category, status="published")[:2])
+        products = list(
+            company.products.filter(
+                category=category, status="published", published_at__lt=answered
+            ).order_by("pk")[:2]
+        )
         status = rng.choice(["submitted", "submitted", "shortlisted", "accepted", "declined"])
-        response = OfferResponse.objects.create(
-            offer=offer, company=company, unit_price=products[0].fob_price, currency=products[0].currency,
-            quantity=offer.quantity or 1, lead_time_days=products[0].lead_time_days,
-            message="We can deliver in two shipments.", status=status,
-            decided_at=timezone.now() if status in ("accepted", "declined") else None,
-        )  # fmt: skip
-        response.products.set(products)
+        with replayed_at(answered):
+            response = response_submit(
+                offer=offer, company=company, by=_member(company), products=products,
+                unit_price=products[0].fob_price, currency=products[0].currency,
+                quantity=offer.quantity or 1, lead_time_days=products[0].lead_time_days,
+                message="We can deliver in two shipments.",
+            )  # fmt: skip
+        if status != "submitted":
+            with replayed_at(decided):
+                response_decide(response=response, status=status)

@@ -9,11 +9,12 @@ from typing import TextIO
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from portal.demo import demo_user
+from portal.demo import demo_member, demo_moment, demo_user, replayed_at
+from portal.models import User
 from portal.permissions import Role
 
 from .models import Company, CompanyMembership, Province
-from .services import company_member_add
+from .services import company_member_add, company_register, company_verify
 from .validators import national_id_check_digit
 
 # A one-page blank PDF, as pypdf writes it: uploads are parsed, not only sniffed.
@@ -64,39 +65,45 @@ def national_id(n: int) -> str:
 
 
 def seed(*, stdout: TextIO) -> None:
+    """Each company registered by one of its people on a day of the last eight months and
+    verified by the programme manager a few days later (every tenth still waits)."""
     rng = random.Random(1405)  # noqa: S311 - demo data, not security
     today = timezone.localdate()
+    manager = demo_user(Role.PROGRAMME_MANAGER)
     for index, (name_fa, name_en) in enumerate(NAMES):
         province = PROVINCES[index % len(PROVINCES)]
-        status = Company.Status.PENDING if index % 10 == 9 else Company.Status.VERIFIED
         expiry = today + timedelta(days=rng.randint(90, 900))
         if index in (4, 17):
             expiry = today + timedelta(days=rng.randint(5, 50))  # a warning in the demo
         if index == 23:
             expiry = today - timedelta(days=20)  # an expired certificate
-        company, created = Company.objects.get_or_create(
-            national_id=national_id(3_000_000 + index * 7919),
-            defaults={
-                "name_fa": f"شرکت {name_fa}",
-                "name_en": f"{name_en} Co.",
-                "certificate_number": f"KB-{1399 + index % 6}-{1000 + index * 37}",
-                "certificate_expiry": expiry,
-                "company_type": Company.Type.PRIVATE_JOINT_STOCK if index % 3 else Company.Type.LIMITED,
-                "province": province,
-                "city": CITIES.get(province, "تهران"),
-                "address": f"شهرک علمی و تحقیقاتی، واحد {index + 1}",
-                "phone": f"021{88000000 + index * 1111}",
-                "website": f"https://{name_en.lower().replace(' ', '')}.example",
-                "profile_fa": f"{name_fa}، شرکت دانش‌بنیان تولیدکننده تجهیزات مقابله با کرونا با سابقه صادرات به کشورهای همسایه.",
-                "profile_en": f"{name_en} is a knowledge-based manufacturer of anti-COVID equipment exporting to neighbouring markets.",
-                "status": status,
-                "status_changed_at": timezone.now() if status == Company.Status.VERIFIED else None,
-            },
-        )
-        if created:
-            company.certificate_file.save("certificate.pdf", ContentFile(DEMO_PDF), save=True)
+        key = national_id(3_000_000 + index * 7919)
+        if Company.objects.filter(national_id=key).exists():
+            continue
+        registered = demo_moment(REGISTERED_DAYS_AGO - index * 5, hour=10, minutes=index)
+        with replayed_at(registered):
+            company = company_register(
+                user=_registrant(index, name_en),
+                national_id=key,
+                name_fa=f"شرکت {name_fa}",
+                name_en=f"{name_en} Co.",
+                certificate_number=f"KB-{1399 + index % 6}-{1000 + index * 37}",
+                certificate_expiry=expiry,
+                certificate_file=ContentFile(DEMO_PDF, name="certificate.pdf"),
+                company_type=Company.Type.PRIVATE_JOINT_STOCK if index % 3 else Company.Type.LIMITED,
+                province=province,
+                city=CITIES.get(province, "تهران"),
+                address=f"شهرک علمی و تحقیقاتی، واحد {index + 1}",
+                phone=f"021{88000000 + index * 1111}",
+                website=f"https://{name_en.lower().replace(' ', '')}.example",
+                profile_fa=f"{name_fa}، شرکت دانش‌بنیان تولیدکننده تجهیزات مقابله با کرونا با سابقه صادرات به کشورهای همسایه.",
+                profile_en=f"{name_en} is a knowledge-based manufacturer of anti-COVID equipment exporting to neighbouring markets.",
+            )
+        if index % 10 != 9:  # every tenth still waits for the centre
+            with replayed_at(registered + timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 6))):
+                company_verify(company=company, by=manager)
     owner = demo_user(Role.COMPANY_MEMBER)
-    if not CompanyMembership.objects.filter(user=owner).exists():
+    if not CompanyMembership.objects.filter(user=owner).exists():  # a database seeded before the replay
         company_member_add(
             company=Company.objects.order_by("pk").first(), user=owner, role=CompanyMembership.Role.OWNER
         )
@@ -104,3 +111,20 @@ def seed(*, stdout: TextIO) -> None:
         f"Companies: {Company.objects.count()} ({Company.objects.verified().count()} verified); "
         f"{owner.email} works for {owner.company_membership.company.name_en}"
     )
+
+
+# The first company registered this many days ago, the others every five days after.
+REGISTERED_DAYS_AGO = 230
+
+
+def _registrant(index: int, name_en: str) -> User:
+    """Who registered company `index`: the demo company account for the first, else its owner."""
+    if index == 0:
+        return demo_user(Role.COMPANY_MEMBER)
+    slug = name_en.lower().replace(" ", "-")
+    return demo_member(f"owner@{slug}.demo.example", f"{name_en} (owner)")
+
+
+def company_member(company: Company) -> User:
+    """Someone who acts for `company` in the demo (its first member)."""
+    return company.memberships.order_by("pk").first().user

@@ -4,20 +4,28 @@ certificates the centre has mostly verified, some still wait in the staff queue,
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TextIO
 
 from django.core.files.base import ContentFile
+from django.db.models import Count
 from django.utils import timezone
 
 from companies.demo import DEMO_PDF
 from companies.models import Company
-from portal.demo import demo_user
-from portal.models import TargetCountry
+from portal.demo import demo_moment, demo_user, replayed_at
+from portal.models import TargetCountry, User
 from portal.permissions import Role
 
 from .models import Certification, CountryRequirement, Product, ProductCategory, ProductCertification
+from .services import (
+    product_archive,
+    product_certificate_add,
+    product_certificate_update,
+    product_create,
+    product_publish,
+)
 
 CATEGORIES = [
     # slug, fa, en, icon, description fa, description en
@@ -121,55 +129,93 @@ def seed(*, stdout: TextIO) -> None:
         _check_certificates(stdout)
         return
     slugs = list(PRODUCTS)
+    manager = demo_user(Role.PROGRAMME_MANAGER)
+    decisions = random.Random(14050909)  # noqa: S311 - demo data, not security
     for index, company in enumerate(Company.objects.order_by("pk")):
         specialties = [slugs[index % len(slugs)], slugs[(index * 7 + 3) % len(slugs)]]
+        registered = company.created_at
         for n in range(5):
             slug = specialties[n % 2]
             name_fa, name_en, hs, unit, (low, high), capacity, specs_fa, specs_en = rng.choice(PRODUCTS[slug])
             model = f"{chr(65 + index % 26)}{100 + n * 10 + index}"
-            status = Product.Status.PUBLISHED
-            if n == 4 and index % 3 == 0:
-                status = Product.Status.DRAFT
-            elif n == 3 and index % 7 == 0:
-                status = Product.Status.ARCHIVED
-            product = Product.objects.create(
-                company=company,
-                category=categories[slug],
-                name_fa=f"{name_fa} مدل {model}",
-                name_en=f"{name_en}, model {model}",
-                description_fa=f"{name_fa} ساخت {company.name_fa}، مطابق استانداردهای بین‌المللی و آماده صادرات.",
-                description_en=f"{name_en} made by {company.name_en}, built to international standards and ready for export.",
-                specifications_fa="\n".join(specs_fa),
-                specifications_en="\n".join(specs_en),
-                hs_code=hs,
-                monthly_capacity=max(1, int(capacity * rng.uniform(0.3, 1.5))),
-                capacity_unit=unit,
-                minimum_order=max(1, int(capacity * rng.uniform(0.005, 0.05))),
-                fob_price=Decimal(str(round(rng.uniform(low, high), 2))),
-                currency=Product.Currency.USD if rng.random() < 0.8 else Product.Currency.EUR,
-                lead_time_days=rng.choice([7, 10, 14, 21, 30, 45]),
-                status=status,
-                published_at=timezone.now() - timedelta(days=rng.randint(1, 300))
-                if status != Product.Status.DRAFT
-                else None,
-            )
-            product.registered_countries.set(rng.sample(list(countries.values()), rng.randint(0, 3)))
+            registered_in = rng.sample(list(countries.values()), rng.randint(0, 3))
+            written = registered + timedelta(days=2 + n * 3, hours=n)  # after the company registered
+            papers = []
             for code in rng.sample(list(certifications), rng.randint(1, 4)):
                 roll = rng.random()
                 expiry = today + timedelta(days=rng.randint(120, 1000))
-                if roll < 0.1:
-                    expiry = today - timedelta(days=rng.randint(10, 200))
+                if roll < 0.1:  # valid when declared, lapsed since
+                    expiry = max(
+                        today - timedelta(days=rng.randint(10, 200)), written.date() + timedelta(days=7)
+                    )
                 elif roll < 0.2:
                     expiry = today + timedelta(days=rng.randint(5, 55))
-                ProductCertification.objects.create(
-                    product=product,
-                    certification=certifications[code],
-                    number=f"{code.upper()}-{rng.randint(10000, 99999)}",
-                    issuer=certifications[code].issuer,
-                    expiry_date=expiry,
+                papers.append((code, f"{code.upper()}-{rng.randint(10000, 99999)}", expiry))
+            with replayed_at(written):
+                product = product_create(
+                    company=company,
+                    registered_countries=registered_in,
+                    category=categories[slug],
+                    name_fa=f"{name_fa} مدل {model}",
+                    name_en=f"{name_en}, model {model}",
+                    description_fa=f"{name_fa} ساخت {company.name_fa}، مطابق استانداردهای بین‌المللی و آماده صادرات.",
+                    description_en=f"{name_en} made by {company.name_en}, built to international standards and ready for export.",
+                    specifications_fa="\n".join(specs_fa),
+                    specifications_en="\n".join(specs_en),
+                    hs_code=hs,
+                    monthly_capacity=max(1, int(capacity * rng.uniform(0.3, 1.5))),
+                    capacity_unit=unit,
+                    minimum_order=max(1, int(capacity * rng.uniform(0.005, 0.05))),
+                    fob_price=Decimal(str(round(rng.uniform(low, high), 2))),
+                    currency=Product.Currency.USD if rng.random() < 0.8 else Product.Currency.EUR,
+                    lead_time_days=rng.choice([7, 10, 14, 21, 30, 45]),
                 )
+                for code, number, expiry in papers:
+                    product_certificate_add(
+                        product=product, certification=certifications[code], number=number,
+                        issuer=certifications[code].issuer, expiry_date=expiry,
+                    )  # fmt: skip
+            if not (n == 4 and index % 3 == 0):  # some stay drafts
+                with replayed_at(written + timedelta(hours=rng.randint(1, 30))):
+                    product_publish(product=product)
+            _decide_certificates(product, manager, decisions, at=written + timedelta(days=rng.randint(1, 9)))
+            if n == 3 and index % 7 == 0:  # and some are taken out of the catalog later
+                with replayed_at(written + timedelta(days=rng.randint(20, 60))):
+                    product_archive(product=product)
     stdout.write(f"Products: {Product.objects.count()} ({Product.objects.public().count()} public)")
-    _check_certificates(stdout)
+    stdout.write(
+        "Certificates: "
+        + ", ".join(
+            f"{n} {status}"
+            for status, n in ProductCertification.objects.values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by("status")
+        )
+    )
+
+
+def _decide_certificates(product: Product, manager: User, rng: random.Random, *, at: datetime) -> None:
+    """The manager's decisions on a product's papers a few days after they were declared: about
+    75% verified, 5% rejected with a reason, the rest pending with a scan in the queue; expired
+    ones are left alone (the service would refuse them)."""
+    from .services import certificate_reject, certificates_verify
+
+    at = min(at, demo_moment(0, hour=8))
+    verify = []
+    with replayed_at(at):
+        for certificate in product.certifications.order_by("pk"):
+            if certificate.expiry_date < timezone.localdate():
+                continue
+            roll = rng.random()
+            if roll < 0.75:
+                verify.append(certificate.pk)
+            elif roll < 0.80:
+                certificate_reject(certificate=certificate, by=manager, reason=rng.choice(REJECTION_REASONS))
+            elif not certificate.file:
+                product_certificate_update(
+                    certificate=certificate, file=ContentFile(DEMO_PDF, name="certificate.pdf")
+                )
+        certificates_verify(certificates=ProductCertification.objects.filter(pk__in=verify), by=manager)
 
 
 REJECTION_REASONS = [

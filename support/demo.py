@@ -1,13 +1,18 @@
 """Demo support programmes and 60 applications spread over every workflow state.
 
-Applications are walked along the real lifecycle with their events (the timeline), written
-directly rather than through support.workflow, since most demo companies have no members to act.
+Their history is replayed: each application is written, submitted, screened, reviewed, decided,
+paid and closed (or withdrawn) by its company's people and the centre's staff, through the same
+workflow functions the pages call, at moments of the last months (portal.demo.replayed_at). The
+steps of all applications run in the order of their dates, so reference numbers, budgets and
+the one-claim rule see them as they happened.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TextIO
 
@@ -15,29 +20,35 @@ from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.utils import timezone
 
-from companies.demo import DEMO_PDF
+from companies.demo import DEMO_PDF, company_member
 from companies.models import Company
-from portal.demo import demo_user
+from portal.demo import demo_moment, demo_user, replayed_at
 from portal.models import TargetCountry, User
-from portal.permissions import Role
+from portal.permissions import Role, staff_with_role
 from products.models import Product, ProductCategory
 
+from .admin_panel import staff_tie_decide
 from .models import (
-    Action,
     Application,
-    ApplicationDocument,
-    ApplicationEvent,
     DocumentType,
-    Payment,
-    Review,
-    ReviewAssignment,
     ReviewCriterion,
     StaffTie,
     Status,
     SupportProgram,
 )
-from .services import review_submit
-from .workflow import _next_reference, application_escalate, application_payment_record
+from .panel import panel_of
+from .services import application_create_draft, application_document_add, review_submit
+from .workflow import (
+    application_approve,
+    application_close,
+    application_escalate,
+    application_payment_record,
+    application_reassign,
+    application_reject,
+    application_request_revision,
+    application_submit,
+    application_withdraw,
+)
 
 DOCUMENTS = [
     ("proforma", "پیش‌فاکتور خریدار", "Buyer's proforma invoice"),
@@ -79,14 +90,12 @@ PATHS = [
         ],
         4,
     ),
-    ([Status.SUBMITTED, Status.WITHDRAWN], 3),
+    ([Status.SUBMITTED, Status.UNDER_REVIEW, Status.WITHDRAWN], 3),
 ]
-ACTIONS = {
-    Status.SUBMITTED: Action.SUBMIT, Status.SCREENING: Action.SCREEN_START,
-    Status.UNDER_REVIEW: Action.SCREEN_PASS, Status.REVISION_REQUESTED: Action.REQUEST_REVISION,
-    Status.APPROVED: Action.APPROVE, Status.REJECTED: Action.REJECT, Status.PAID: Action.MARK_PAID,
-    Status.CLOSED: Action.CLOSE, Status.WITHDRAWN: Action.WITHDRAW,
-}  # fmt: skip
+# The programme's promised review period is 14 days: what is still under review was submitted
+# within it, except one application of the demo company, escalated as overdue.
+RECENT_DAYS = 12
+OVERDUE_DAYS_AGO = 19
 
 
 def seed(*, stdout: TextIO) -> None:
@@ -98,26 +107,28 @@ def seed(*, stdout: TextIO) -> None:
     today = timezone.localdate()
     programs = []
     for fa, en, kind, budget, cap, docs, categories in PROGRAMS:
-        program, created = SupportProgram.objects.get_or_create(
-            name_en=en,
-            defaults={
-                "name_fa": fa, "support_type": kind, "budget": budget, "cap_per_application": cap,
-                "description_fa": f"{fa}: بخشی از هزینه‌های صادرات شرکت‌های دانش‌بنیان را پوشش می‌دهد.",
-                "description_en": f"{en}: covers part of knowledge-based companies' export costs.",
-                "opens_on": today - timedelta(days=120), "closes_on": today + timedelta(days=90),
-            },
-        )  # fmt: skip
-        if created:
-            program.required_documents.set([documents[d] for d in docs])
-            program.eligible_categories.set(ProductCategory.objects.filter(slug__in=categories))
-            for position, (cfa, cen, weight) in enumerate(CRITERIA):
-                ReviewCriterion.objects.create(
-                    program=program, name_fa=cfa, name_en=cen, weight=weight, position=position
-                )
+        with replayed_at(demo_moment(PROGRAMS_WRITTEN_DAYS_AGO, hour=8)):
+            program, created = SupportProgram.objects.get_or_create(
+                name_en=en,
+                defaults={
+                    "name_fa": fa, "support_type": kind, "budget": budget, "cap_per_application": cap,
+                    "description_fa": f"{fa}: بخشی از هزینه‌های صادرات شرکت‌های دانش‌بنیان را پوشش می‌دهد.",
+                    "description_en": f"{en}: covers part of knowledge-based companies' export costs.",
+                    "opens_on": today - timedelta(days=120), "closes_on": today + timedelta(days=90),
+                },
+            )  # fmt: skip
+            if created:
+                program.required_documents.set([documents[d] for d in docs])
+                program.eligible_categories.set(ProductCategory.objects.filter(slug__in=categories))
+                for position, (cfa, cen, weight) in enumerate(CRITERIA):
+                    ReviewCriterion.objects.create(
+                        program=program, name_fa=cfa, name_en=cen, weight=weight, position=position
+                    )
         programs.append(program)
+    _seed_tie()
     if not Application.objects.exists():
         _seed_applications(programs)
-    _seed_panel_and_conflict(programs[0])
+    _seed_panel(programs[0])
     by_status = Application.objects.values_list("status").annotate(n=Count("pk")).order_by()
     counts = ", ".join(f"{status}: {n}" for status, n in by_status)
     stdout.write(
@@ -125,183 +136,321 @@ def seed(*, stdout: TextIO) -> None:
     )
 
 
+PROGRAMS_WRITTEN_DAYS_AGO = 125
+TIE_NOTE = "برادرم مدیرعامل این شرکت است. / My brother runs this company."
+
+
+def _seed_tie() -> None:
+    """The second reviewer declared a tie to a company (its brother runs it) and the manager
+    approved it, before the applications came in: screening skips them for that company's
+    applications, and the timeline says so (to staff). Safe to run twice."""
+    second = User.objects.filter(email="reviewer2@demo.example").first()
+    applicant = demo_user(Role.COMPANY_MEMBER).company_membership.company
+    tied = Company.objects.verified().exclude(pk=applicant.pk).order_by("pk").first()
+    if second is None or tied is None or StaffTie.objects.filter(user=second, company=tied).exists():
+        return
+    with replayed_at(demo_moment(PROGRAMS_WRITTEN_DAYS_AGO - 5, hour=10)):
+        tie = StaffTie.objects.create(user=second, company=tied, nature=StaffTie.Nature.FAMILY, note=TIE_NOTE)
+    with replayed_at(demo_moment(PROGRAMS_WRITTEN_DAYS_AGO - 4, hour=12)):
+        staff_tie_decide(tie=tie, by=demo_user(Role.PROGRAMME_MANAGER), status=StaffTie.Status.APPROVED)
+
+
+@dataclass
+class _Plan:
+    """One application's history: what to do at which moment, replayed with all the others in
+    the order of their dates."""
+
+    program: SupportProgram
+    company: Company
+    products: list[Product]
+    countries: list[TargetCountry]
+    requested: Decimal
+    path: list[str]
+    steps: list[tuple[datetime, Callable[[], None], bool]] = field(default_factory=list)
+    application: Application | None = None
+
+
+def _choose(
+    n: int,
+    program: SupportProgram, company: Company, countries: list[TargetCountry],
+    claimed: set[tuple[int, int, int, int]], rng: random.Random, *, after: datetime,
+) -> tuple[list[Product], list[TargetCountry]] | None:  # fmt: skip
+    """One or two of the company's products published before `after`, in the programme's
+    categories, and two target countries neither of them already claims in the programme (for
+    the joint brand: countries they are ready for); None when there are none."""
+    products = company.products.filter(
+        status=Product.Status.PUBLISHED, published_at__lt=after - timedelta(days=10)
+    )
+    categories = list(program.eligible_categories.values_list("pk", flat=True))
+    if categories:
+        products = products.filter(category__in=categories)
+    products = list(products.order_by("published_at", "pk"))
+    if not products:
+        return None
+    first = n % len(products)  # one or two of them, in turn
+    products = (products[first:] + products[:first])[: 1 + n % 2]
+    candidates = list(countries)
+    if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
+        ready = None
+        for product in products:
+            mine = set(
+                product.readiness.filter(valid_until__gte=timezone.localdate()).values_list(
+                    "country", flat=True
+                )
+            )
+            ready = mine if ready is None else ready & mine
+        candidates = [c for c in countries if c.pk in (ready or set())]
+    free = [
+        c for c in candidates
+        if not any((company.pk, program.pk, p.pk, c.pk) in claimed for p in products)
+    ]  # fmt: skip
+    if not free:
+        return None
+    chosen = rng.sample(free, min(2, len(free)))
+    claimed.update((company.pk, program.pk, p.pk, c.pk) for p in products for c in chosen)
+    return products, chosen
+
+
 def _seed_applications(programs: list[SupportProgram]) -> None:
     rng = random.Random(1405_0909)  # noqa: S311 - demo data
-    reviewer, manager = demo_user(Role.REVIEWER), demo_user(Role.PROGRAMME_MANAGER)
-    applicant = demo_user(Role.COMPANY_MEMBER)
+    manager = demo_user(Role.PROGRAMME_MANAGER)
+    mine = demo_user(Role.COMPANY_MEMBER).company_membership.company
     companies = list(Company.objects.verified().order_by("pk"))
-    countries = list(TargetCountry.objects.confirmed())
-    now = timezone.now()
+    countries = list(TargetCountry.objects.confirmed().order_by("pk"))
+    claimed: set[tuple[int, int, int, int]] = set()
+    plans: list[_Plan] = []
+    overdue_planned = reassign_planned = False
+    tied = set(StaffTie.objects.filter(status=StaffTie.Status.APPROVED).values_list("company_id", flat=True))
     n = 0
     for path, count in PATHS:
         for _ in range(count):
-            company = companies[n % len(companies)] if n % 5 else applicant.company_membership.company
-            program = programs[n % len(programs)]
-            products = list(Product.objects.public().filter(company=company)[:2]) or list(
-                company.products.all()[:1]
-            )
-            if not products:
+            # When it was submitted (or, for a draft, written): what is still waiting for the
+            # centre came in within the review period, one of the demo company's is overdue.
+            if path == [Status.SUBMITTED]:
+                submitted = timezone.now() - timedelta(minutes=rng.randint(3, 40))
+            elif path[-1] == Status.UNDER_REVIEW:
+                submitted = demo_moment(rng.randint(1, RECENT_DAYS), hour=9, minutes=rng.randint(0, 480))
+            elif Status.APPROVED in path or Status.REJECTED in path:  # a month to decide, pay, close
+                submitted = demo_moment(rng.randint(30, 100), hour=9, minutes=rng.randint(0, 480))
+            else:
+                submitted = demo_moment(rng.randint(8, 100), hour=9, minutes=rng.randint(0, 480))
+            overdue = path[-1] == Status.UNDER_REVIEW and not overdue_planned and n % 5 == 0
+            if overdue:
+                submitted, overdue_planned = demo_moment(OVERDUE_DAYS_AGO, hour=10), True
+            plan = None
+            for offset in range(len(companies)):
+                company = mine if n % 5 == 0 and offset == 0 else companies[(n + offset) % len(companies)]
+                if not company.certificate_valid_on(submitted.date()):
+                    continue
+                for shift in range(len(programs)):
+                    program = programs[(n + shift) % len(programs)]
+                    chosen = _choose(n, program, company, countries, claimed, rng, after=submitted)
+                    if chosen is not None:
+                        requested = min(program.cap_per_application, Decimal(rng.randrange(2000, 30000, 500)))
+                        plan = _Plan(program, company, *chosen, requested=requested, path=path)
+                        break
+                if plan is not None:
+                    break
+            if plan is None:
                 n += 1
                 continue
-            requested = min(program.cap_per_application, Decimal(rng.randrange(2000, 30000, 500)))
-            application = Application.objects.create(
-                program=program, company=company, requested_amount=requested,
-                justification="صادرات محموله به کشور هدف از طریق کارگزار همکار / Shipment to the target country through a partner broker.",
-            )  # fmt: skip
-            application.products.set(products)
-            application.countries.set(rng.sample(countries, 2))
-            if path != [Status.DRAFT]:
-                for document_type in program.required_documents.all():
-                    ApplicationDocument.objects.create(
-                        application=application,
-                        document_type=document_type,
-                        file=ContentFile(DEMO_PDF, name="doc.pdf"),
-                    )
-            _walk(application, path, now - timedelta(days=rng.randint(3, 100)), reviewer, manager, rng)
+            # One application under review moves to the other reviewer (its lead is away).
+            reassign = path[-1] == Status.UNDER_REVIEW and not overdue and not reassign_planned
+            reassign = reassign and plan.company.pk not in tied
+            reassign_planned = reassign_planned or reassign
+            _plan_steps(plan, submitted, manager, rng, overdue=overdue, reassign=reassign)
+            plans.append(plan)
             n += 1
-    _seed_instalments_and_escalation(applicant.company_membership.company, manager)
+    steps = sorted(
+        (
+            (moment, order, run, queued)
+            for plan in plans
+            for order, (moment, run, queued) in enumerate(plan.steps)
+        ),
+        key=lambda step: (step[0], step[1]),
+    )
+    for moment, _order, run, queued in steps:
+        with replayed_at(moment, run_queued=queued):
+            run()
+    _seed_instalments(mine, manager)
 
 
-def _seed_instalments_and_escalation(company: Company, manager) -> None:  # noqa: ANN001
-    """One approved grant paid in two instalments, and one application escalated as overdue,
-    of the demo applicant's company when it has them; through the workflow, as staff would."""
+def _plan_steps(
+    plan: _Plan,
+    submitted: datetime,
+    manager: User,
+    rng: random.Random,
+    *,
+    overdue: bool,
+    reassign: bool = False,
+) -> None:
+    """What each person does and when: the company writes the draft a few days before it
+    submits; screening runs at once (the task queued by the submission); then the reviewers,
+    the manager, the treasury."""
+    member = company_member(plan.company)
+    path = plan.path
+    docs = list(plan.program.required_documents.order_by("pk"))
+    if Status.REVISION_REQUESTED in path and Status.UNDER_REVIEW not in path:
+        docs = docs[:-1]  # one missing: screening sends it back
+    at = submitted - timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
+
+    def step(moment: datetime, run: Callable[[Application], object], *, queued: bool = True) -> datetime:
+        plan.steps.append((moment, lambda: run(_fresh(plan.application)), queued))
+        return moment
+
+    def write(_: object) -> None:
+        plan.application = application_create_draft(
+            program=plan.program, company=plan.company, by=member, products=plan.products,
+            countries=plan.countries, requested_amount=plan.requested,
+            justification="صادرات محموله به کشور هدف از طریق کارگزار همکار / Shipment to the target country through a partner broker.",
+        )  # fmt: skip
+        if path != [Status.DRAFT]:
+            for document_type in docs:
+                application_document_add(
+                    application=plan.application, document_type=document_type,
+                    file=ContentFile(DEMO_PDF, name="doc.pdf"),
+                )  # fmt: skip
+
+    step(at, write)
+    if path == [Status.DRAFT]:
+        return
+    # Submitted; screening is the task the submission queues (not run for the three submitted
+    # minutes ago: they wait for it still, and the sweep queues it again).
+    at = step(
+        submitted, lambda a: application_submit(application=a, by=member), queued=path != [Status.SUBMITTED]
+    )
+    if Status.UNDER_REVIEW not in path:
+        return
+    if overdue:
+        step(at + timedelta(days=14, hours=2), lambda a: application_escalate(application=a))
+        return
+
+    def lead(a: Application) -> User:
+        return a.assigned_reviewer
+
+    if path[-1] == Status.WITHDRAWN:
+        step(
+            at + timedelta(days=rng.randint(1, 4), hours=3),
+            lambda a: application_withdraw(
+                application=a, by=member, note="خریدار سفارش را لغو کرد. / The buyer cancelled the order."
+            ),
+        )
+        return
+    at += timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 6))
+    if path[-1] == Status.REVISION_REQUESTED:
+        step(at, lambda a: application_request_revision(
+            application=a, by=lead(a), note="پیش‌فاکتور خریدار را پیوست کنید. / Attach the buyer's proforma invoice.",
+        ))  # fmt: skip
+        return
+    if path[-1] == Status.UNDER_REVIEW:
+        if reassign:  # half-way between the submission and today
+            halfway = (timezone.localdate() - timezone.localdate(submitted)).days // 2
+            step(submitted + timedelta(days=halfway, hours=2), lambda a: application_reassign(
+                application=a, by=manager, to=_other_reviewer(a.assigned_reviewer),
+                note="کارشناس در سفر نمایشگاهی است. / The reviewer is away at an exhibition.",
+            ))  # fmt: skip
+        return
+    approve = Status.APPROVED in path
+    scores = [rng.randint(6, 10) if approve else rng.randint(2, 5) for _ in range(3)]
+
+    def review(a: Application) -> None:
+        for seat in panel_of(a):
+            review_submit(
+                application=a, reviewer=seat.reviewer, recommendation="approve" if approve else "reject",
+                no_conflict=True, scores=dict(zip(a.program.criteria.order_by("position").values_list("pk", flat=True), scores, strict=False)),
+            )  # fmt: skip
+
+    at = step(at, review)
+    at += timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 4))
+    if not approve:
+        step(at, lambda a: application_reject(
+            application=a, by=manager, reason="خارج از دامنه برنامه. / Outside the programme's scope.",
+        ))  # fmt: skip
+        return
+    granted = (plan.requested * Decimal("0.8")).quantize(Decimal("1"))
+    at = step(at, lambda a: application_approve(application=a, by=manager, amount=granted))
+    if Status.PAID not in path:
+        return
+    at += timedelta(days=rng.randint(3, 10), hours=2)
+    reference = f"PAY-{rng.randint(10000, 99999)}"
+    at = step(at, lambda a: application_payment_record(
+        application=a, by=manager, amount=granted, reference=reference, paid_on=timezone.localdate(),
+    ))  # fmt: skip
+    if Status.CLOSED in path:
+        step(at + timedelta(days=rng.randint(2, 6)), lambda a: application_close(application=a, by=manager))
+
+
+def _other_reviewer(lead: User) -> User:
+    return staff_with_role(Role.REVIEWER).exclude(pk=lead.pk).order_by("pk").first()
+
+
+def _fresh(application: Application | None) -> Application | None:
+    """The application as the previous steps left it (each step is a new request)."""
+    if application is not None:
+        application.refresh_from_db()
+    return application
+
+
+def _seed_instalments(company: Company, manager: User) -> None:
+    """One grant of the demo applicant's company (when it has one still approved) paid in two
+    instalments, the second twelve days after the first."""
     mine = Application.objects.order_by("-company_id", "pk")
     mine = mine.filter(company=company) if mine.filter(company=company).exists() else mine
     approved = (
         mine.filter(status=Status.APPROVED).first()
-        or Application.objects.filter(status=Status.APPROVED).first()
+        or Application.objects.filter(status=Status.APPROVED).order_by("pk").first()
     )
-    if approved is not None:
-        today, first = timezone.localdate(), (approved.granted_amount * Decimal("0.6")).quantize(Decimal("1"))
-        for amount, days, reference in (
-            (first, 12, "TR-1405-0412"),
-            (approved.granted_amount - first, 2, "TR-1405-0467"),
-        ):
+    if approved is None:
+        return
+    first = (approved.granted_amount * Decimal("0.6")).quantize(Decimal("1"))
+    decided = approved.decided_at
+    for amount, days, reference in (
+        (first, 5, "TR-1405-0412"),
+        (approved.granted_amount - first, 17, "TR-1405-0467"),
+    ):
+        with replayed_at(min(decided + timedelta(days=days), demo_moment(0, hour=8))):
             application_payment_record(
                 application=approved, by=manager, amount=amount, reference=reference,
-                paid_on=max(today - timedelta(days=days), timezone.localdate(approved.decided_at)),
+                paid_on=timezone.localdate(),
             )  # fmt: skip
-    waiting = mine.filter(status=Status.UNDER_REVIEW).first()
-    if waiting is not None:
-        Application.objects.filter(pk=waiting.pk).update(review_due_at=timezone.now() - timedelta(days=2))
-        application_escalate(application=waiting)
-
-
-def _walk(application: Application, path, start, reviewer, manager, rng) -> None:  # noqa: ANN001
-    moment, previous, paid = start, Status.DRAFT, None
-    for status in path[1:] if path[0] == Status.DRAFT else path:
-        moment += timedelta(hours=rng.randint(2, 72))
-        note, actor = "", None
-        if status == Status.SUBMITTED:
-            application.reference = application.reference or _next_reference(moment.date())
-            application.submitted_at = moment
-        elif status == Status.UNDER_REVIEW:
-            application.assigned_reviewer = reviewer
-            application.review_round = 1
-            ReviewAssignment.objects.get_or_create(application=application, reviewer=reviewer, review_round=1)
-            application.review_started_at = moment
-            application.review_due_at = moment + timedelta(days=application.program.review_period_days)
-        elif status == Status.REVISION_REQUESTED:
-            note, actor = "پیش‌فاکتور خریدار را پیوست کنید. / Attach the buyer's proforma invoice.", reviewer
-        elif status == Status.APPROVED:
-            scores = {c: rng.randint(6, 10) for c in application.program.criteria.all()}
-            weight = sum(c.weight for c in scores)
-            Review.objects.create(
-                application=application, reviewer=reviewer, recommendation="approve",
-                weighted_score=Decimal(sum(c.weight * s for c, s in scores.items()) / weight).quantize(Decimal("0.01")),
-            )  # fmt: skip
-            application.granted_amount = (application.requested_amount * Decimal("0.8")).quantize(
-                Decimal("1")
-            )
-            application.decided_at, application.decided_by, actor = moment, manager, manager
-        elif status == Status.REJECTED:
-            note, actor = "خارج از دامنه برنامه. / Outside the programme's scope.", manager
-            application.decided_at, application.decided_by = moment, manager
-        elif status == Status.PAID:
-            paid = (f"PAY-{rng.randint(10000, 99999)}", moment.date())
-            actor, note = manager, paid[0]
-        elif status == Status.CLOSED:
-            actor = manager
-        ApplicationEvent.objects.create(
-            application=application, from_status=previous, to_status=status, action=ACTIONS[status],
-            actor=actor, note=note, created_at=moment,
-        )  # fmt: skip
-        previous = status
-    application.status = previous
-    application.save()
-    if paid is not None:  # once granted and saved: the payments trigger checks the grant (migration 0011)
-        Payment.objects.create(
-            application=application, amount=application.granted_amount, currency=application.program.currency,
-            reference=paid[0], paid_on=paid[1], recorded_by=manager,
-        )  # fmt: skip
-    if (
-        application.status in (Status.APPROVED, Status.PAID, Status.CLOSED)
-        and application.program.support_type == "joint_brand"
-    ):
-        application.products.update(joint_brand=True)
 
 
 PANEL_NOTE = "درخواست پنل دو نفره / A two-reviewer panel application"
 
 
-def _seed_panel_and_conflict(program: SupportProgram) -> None:
-    """The shipping programme asks two reviews from 20,000 up; one application has its panel of
-    two with both reviews in; the second reviewer declared a tie to a company, and the timeline of
-    that company's application shows the skip. Safe to run twice."""
-    reviewer, manager = demo_user(Role.REVIEWER), demo_user(Role.PROGRAMME_MANAGER)
-    second = User.objects.filter(email="reviewer2@demo.example").first()
+def _seed_panel(program: SupportProgram) -> None:
+    """The shipping programme asks two reviews from 20,000 up (since five days ago); one
+    application of the demo company has its panel of two with both reviews in. Safe to run twice."""
     applicant = demo_user(Role.COMPANY_MEMBER).company_membership.company
-    if second is None:
-        return
-    SupportProgram.objects.filter(pk=program.pk, panel_from_amount__isnull=True).update(
-        panel_from_amount=Decimal("20000"), panel_reviews_required=2
-    )
-    tied = Company.objects.verified().exclude(pk=applicant.pk).order_by("pk").first()
-    if tied is not None and not StaffTie.objects.filter(user=second, company=tied).exists():
-        StaffTie.objects.create(
-            user=second, company=tied, nature=StaffTie.Nature.FAMILY, status=StaffTie.Status.APPROVED,
-            note="برادرم مدیرعامل این شرکت است. / My brother runs this company.",
-            decided_by=manager, decided_at=timezone.now(),
-        )  # fmt: skip
-        skipped = tied.applications.filter(status=Status.UNDER_REVIEW).first()
-        if skipped is not None:
-            ApplicationEvent.objects.create(
-                application=skipped, from_status=Status.UNDER_REVIEW, to_status=Status.UNDER_REVIEW,
-                action=Action.CONFLICT_SKIP, internal=True, note=f"{second} کنار گذاشته شد: تعارض منافع. / Skipped {second}: conflict of interest.",
-            )  # fmt: skip
+    program.refresh_from_db()
+    if program.panel_from_amount is None:  # the manager edits the programme
+        with replayed_at(demo_moment(7, hour=14)):
+            program.panel_from_amount, program.panel_reviews_required = Decimal("20000"), 2
+            program.save(update_fields=["panel_from_amount", "panel_reviews_required", "updated_at"])
     if Application.objects.filter(justification__startswith=PANEL_NOTE).exists():
         return
-    product = applicant.products.first()
+    product = applicant.products.filter(status=Product.Status.PUBLISHED).order_by("pk").first()
     if product is None:
         return
-    moment = timezone.now() - timedelta(days=5)
-    application = Application.objects.create(
-        program=program, company=applicant, requested_amount=min(program.cap_per_application, Decimal("24000")),
-        justification=f"{PANEL_NOTE}: ۴۰۰ هزار ماسک به بصره / 400,000 masks to Basra.",
-        reference=_next_reference(moment.date()), submitted_at=moment, review_round=1,
-        review_started_at=moment, review_due_at=moment + timedelta(days=program.review_period_days),
-        assigned_reviewer=reviewer, status=Status.UNDER_REVIEW,
-    )  # fmt: skip
-    application.products.set([product])
-    application.countries.set(TargetCountry.objects.confirmed()[:1])
-    for document_type in program.required_documents.all():
-        ApplicationDocument.objects.create(
-            application=application, document_type=document_type, file=ContentFile(DEMO_PDF, name="doc.pdf")
-        )
-    previous = Status.DRAFT
-    for status in (Status.SUBMITTED, Status.SCREENING, Status.UNDER_REVIEW):
-        ApplicationEvent.objects.create(
-            application=application, from_status=previous, to_status=status, action=ACTIONS[status],
-            created_at=moment,
+    member = company_member(applicant)
+    with replayed_at(demo_moment(6, hour=16)):
+        application = application_create_draft(
+            program=program, company=applicant, by=member, products=[product],
+            countries=TargetCountry.objects.confirmed().order_by("-pk")[:1],
+            requested_amount=min(program.cap_per_application, Decimal("24000")),
+            justification=f"{PANEL_NOTE}: ۴۰۰ هزار ماسک به بصره / 400,000 masks to Basra.",
         )  # fmt: skip
-        previous = status
-    ApplicationEvent.objects.create(
-        application=application, from_status=previous, to_status=previous, action=Action.ASSIGN,
-        note=f"هیئت داوری: {reviewer}، {second}. / Panel: {reviewer}, {second}.", created_at=moment,
-    )  # fmt: skip
-    for member, score in ((reviewer, 8), (second, 6)):
-        ReviewAssignment.objects.create(application=application, reviewer=member, review_round=1)
-        review_submit(
-            application=application, reviewer=member, recommendation="approve", no_conflict=True,
-            scores={c.pk: score for c in program.criteria.all()},
-        )  # fmt: skip
+        for document_type in program.required_documents.all():
+            application_document_add(
+                application=application,
+                document_type=document_type,
+                file=ContentFile(DEMO_PDF, name="doc.pdf"),
+            )
+    with replayed_at(demo_moment(5, hour=9)):
+        application = application_submit(application=application, by=member)
+    for hours, seat in enumerate(panel_of(application), start=1):
+        with replayed_at(demo_moment(3, hour=10) + timedelta(hours=hours)):
+            review_submit(
+                application=application, reviewer=seat.reviewer, recommendation="approve", no_conflict=True,
+                scores={c.pk: 9 - 2 * hours + 1 for c in program.criteria.all()},
+            )  # fmt: skip
