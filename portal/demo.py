@@ -198,7 +198,7 @@ def replayed_at(when: datetime, *, run_queued: bool = True, at_night: bool = Fal
 def _tasks_in_process() -> Iterator[None]:
     """Tasks run here and now; the e-mails of the past are not sent today (to addresses that
     do not exist): the notifications stay, marked as sent."""
-    from .celery import app
+    from celery import current_app as app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -27,7 +27,6 @@ from portal.models import TargetCountry, User
 from portal.permissions import Role, staff_with_role
 from products.models import Product, ProductCategory
 
-from .admin_panel import staff_tie_decide
 from .models import (
     Application,
     DocumentType,
@@ -37,7 +36,7 @@ from .models import (
     SupportProgram,
 )
 from .panel import panel_of
-from .services import application_create_draft, application_document_add, review_submit
+from .services import application_create_draft, application_document_add, review_submit, staff_tie_decide
 from .workflow import (
     application_approve,
     application_close,

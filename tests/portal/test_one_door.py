@@ -40,14 +40,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         "a certificate whose checked fields change goes back to the queue whichever path saved it "
         "(the admin's inline as well as the service)",
     ),
-    # The demo data and the load benchmark build rows directly; the demo is being rewritten to replay
-    # its history through the services (issue 11), the benchmark is never run in production.
-    "support/demo.py": ({"*"}, "demo data (to replay through the workflow)"),
-    "companies/demo.py": ({"*"}, "demo data"),
-    "brokers/demo.py": ({"*"}, "demo data"),
-    "products/demo.py": ({"*"}, "demo data"),
-    "portal/demo.py": ({"*"}, "demo data"),
-    "portal/management/commands/seed_demo.py": ({"*"}, "demo data"),
+    # The load benchmark builds its rows in bulk (the demo data replays its history through the
+    # services: tests/portal/test_seed_demo.py); the benchmark is never run in production.
     "bench/applications.py": ({"*"}, "load-benchmark rows, written in bulk, never in production"),
     "bench/generate.py": ({"*"}, "load-benchmark rows, written in bulk, never in production"),
     "bench/trade.py": ({"*"}, "load-benchmark rows, written in bulk, never in production"),
@@ -167,11 +161,10 @@ def test_every_allowed_place_exists_and_still_writes(model_names):
     """The list names no place that has gone or no longer writes a status (it would hide a new one)."""
     writes = status_writes(model_names)
     for path, (functions, _reason) in ALLOWED.items():
-        if not (ROOT / path).exists():
-            continue  # the demo modules come and go with the demo's rewrite
+        assert (ROOT / path).exists(), f"{path} is gone: drop it from ALLOWED"
         here = {function for written, _line, function, _what in writes if written == path}
         if "*" in functions:
-            if "demo" in path or path.startswith("bench/"):
+            if path.startswith("bench/"):
                 continue
             assert here, f"{path} is allowed to write a status but writes none: drop it from ALLOWED"
         else:
