@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.admin_tools import CheckedActionsMixin, csv_export_action
 from portal.history import AuditedAdmin
@@ -202,7 +203,11 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                _("%(n)d inquiries were left as they were: their state does not allow this.")
+                ngettext(
+                    "%(n)d inquiry was left as it was: its state does not allow this.",
+                    "%(n)d inquiries were left as they were: their state does not allow this.",
+                    skipped,
+                )
                 % {"n": skipped},
                 messages.WARNING,
             )

@@ -18,7 +18,12 @@ class BrokersConfig(AppConfig):
         media.register_private("offers/attachments", can_see_attachment)
 
         from portal.home import register_figure
-        from portal.page_cache import parent_shown, register_public_models, status_shown
+        from portal.page_cache import (
+            parent_shown,
+            register_public_models,
+            register_staff_models,
+            status_shown,
+        )
 
         from .models import Broker, Offer, OfferAttachment, ServiceType
 
@@ -28,6 +33,7 @@ class BrokersConfig(AppConfig):
         register_public_models(Offer, shown=offer_shown)
         register_public_models(OfferAttachment, shown=parent_shown("offer", offer_shown))
         register_public_models(ServiceType)
+        register_staff_models(Broker)
 
         register_figure(
             "brokers",

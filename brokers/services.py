@@ -349,10 +349,12 @@ def inquiry_route(*, inquiry: BuyerInquiry) -> int:
     Returns how many people were told (0 when the inquiry was routed already).
     """
     # The conditional update claims the inquiry: a redelivered or concurrent routing finds it
-    # claimed and tells nobody twice (the claim commits with the notifications, or not at all).
-    claimed = BuyerInquiry.objects.filter(pk=inquiry.pk, routed_at__isnull=True).update(
-        routed_at=timezone.now(), status=BuyerInquiry.Status.ROUTED
+    # claimed and tells nobody twice (the claim commits with the notifications, or not at all);
+    # one staff marked as spam or closed before it was routed stays so, and nobody is told.
+    unrouted = BuyerInquiry.objects.filter(
+        pk=inquiry.pk, routed_at__isnull=True, status=BuyerInquiry.Status.NEW
     )
+    claimed = unrouted.update(routed_at=timezone.now(), status=BuyerInquiry.Status.ROUTED)
     if not claimed:
         return 0
     inquiry = BuyerInquiry.objects.select_related("country", "company", "product").get(pk=inquiry.pk)

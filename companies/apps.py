@@ -16,11 +16,12 @@ class CompaniesConfig(AppConfig):
         media.register_public("companies/logos")
 
         from portal.home import register_figure
-        from portal.page_cache import register_public_models, status_shown
+        from portal.page_cache import register_public_models, register_staff_models, status_shown
 
         from .models import Company
 
         register_public_models(Company, shown=status_shown(Company.Status.VERIFIED))  # not pending ones
+        register_staff_models(Company)
 
         register_figure(
             "companies", _("verified knowledge-based companies"),

@@ -11,14 +11,16 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from axes.signals import user_locked_out
+        from django.contrib.auth.models import Group
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from . import security_log, two_factor
-        from .models import TargetCountry
-        from .page_cache import connect_staff_pages, register_public_models
+        from .models import TargetCountry, User
+        from .page_cache import register_public_models, register_staff_models
 
         register_public_models(TargetCountry)
-        connect_staff_pages()
+        # Staff pages name people and countries, and show what the user's groups permit.
+        register_staff_models(TargetCountry, User, Group)
         user_logged_in.connect(security_log.on_logged_in, dispatch_uid="portal.security.login")
         user_logged_in.connect(two_factor.mark_pending_on_login, dispatch_uid="portal.two_factor.pending")
         user_logged_out.connect(security_log.on_logged_out, dispatch_uid="portal.security.logout")

@@ -18,10 +18,10 @@ DRF runs, to callers that send no credentials at all.
 Staff pages that are read far more often than the rows under them change (the admin's application
 and product lists, the programme dashboard) are cached per session instead (`cache_staff_page`):
 the key holds the session and the CSRF cookie, so a page is only ever served back to the browser
-it was made for, with a form token that browser's cookie accepts. Any saved, deleted or linked row
-of any model makes them all stale (`STAFF`), except the bookkeeping written while people merely
-browse (sessions, second-factor devices, security log, notifications); PAGE_CACHE_SECONDS bounds
-what no save announces (a bulk update, a review becoming overdue overnight).
+it was made for, with a form token that browser's cookie accepts. A saved, deleted or linked row of
+a model those pages show (`register_staff_models`, in the apps' `ready()`), or any public content
+change, makes them all stale (`STAFF`); PAGE_CACHE_SECONDS bounds what no save announces (a bulk
+update, a review becoming overdue overnight).
 """
 
 from __future__ import annotations
@@ -69,7 +69,13 @@ class Generation:
     def changed(self, **kwargs: object) -> None:
         """Advance now, so the writer's next read shows the change, and again once the transaction
         commits: a value built in between read the rows as they were, under the new number.
+        Once per transaction: a thousand rows saved in one cost two round trips, not two thousand.
         (A signal receiver; also callable directly.)"""
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and any(
+            callback == self.advance for _savepoints, callback, _robust in connection.run_on_commit
+        ):
+            return  # advanced already in this transaction, and again when it commits
         self.advance()
         transaction.on_commit(self.advance)
 
@@ -82,8 +88,10 @@ def content_version() -> int:
 
 
 def public_content_changed(**kwargs: object) -> None:
-    """Make every cached page stale (a signal receiver; also callable directly)."""
+    """Make every cached page stale (a signal receiver; also callable directly). Staff pages show
+    the same rows, so the bulk writes that announce themselves here reach them too."""
     PAGES.changed()
+    STAFF.changed()
 
 
 Shown = Callable[[Any, bool], bool]  # (instance, created) -> can the change show on a public page?
@@ -144,7 +152,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, kind: str = "page") -> str:
+def _key(request: HttpRequest, kind: str = "page-gz") -> str:
     # The host and scheme too: the API's next/previous links and any absolute URL carry them.
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"{kind}-cache:{content_version()}:{get_language()}:{url}"
@@ -212,7 +220,7 @@ class CachedPublicListMixin:
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         action = getattr(self, "action_map", {}).get(request.method.lower())
         if action == "list" and _credential_free_json_request(request):
-            packed = cache.get(_key(request, kind="api"))
+            packed = cache.get(_key(request, kind="api-gz"))
             if packed is not None:
                 response = _from_cache(request, packed, "application/json")
                 patch_vary_headers(response, ("Accept", "Cookie", "Authorization"))
@@ -225,7 +233,7 @@ class CachedPublicListMixin:
         if response.status_code == 200 and request.accepted_renderer.format == "json":
             if _credential_free_json_request(request):
                 packed = _packed(JSONRenderer().render(response.data))
-                cache.set(_key(request, kind="api"), packed, settings.PAGE_CACHE_SECONDS)
+                cache.set(_key(request, kind="api-gz"), packed, settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ("Cookie", "Authorization", "Accept-Encoding"))
         return response
@@ -242,23 +250,26 @@ def _credential_free_json_request(request: HttpRequest) -> bool:
 
 STAFF = Generation("staff-page-cache:version")
 
-# Rows written while staff only read pages: they change nothing a cached staff page shows.
-BOOKKEEPING = frozenset({
-    "sessions.session", "portal.securityevent", "portal.formsubmission", "portal.notification",
-    "otp_totp.totpdevice", "otp_static.staticdevice", "otp_static.statictoken", "axes.accessattempt",
-    "axes.accesslog", "axes.accessfailurelog", "axes.accessattemptexpiration",
-})  # fmt: skip
+
+def staff_content_changed(**kwargs: object) -> None:
+    """Make every cached staff page stale (a signal receiver; also callable directly)."""
+    STAFF.changed()
 
 
-def staff_content_changed(sender: type[Model], **kwargs: object) -> None:
-    """Any change but bookkeeping makes every cached staff page stale (connected in PortalConfig)."""
-    if sender._meta.label_lower not in BOOKKEEPING:
-        STAFF.changed()
-
-
-def connect_staff_pages() -> None:
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(staff_content_changed, dispatch_uid=f"staff_page_cache_{id(signal)}")
+def register_staff_models(*models: type[Model]) -> None:
+    """Rows of these models show on cached staff pages: any save, delete or many-to-many change
+    makes those pages stale. Named per model, in the apps' `ready()`, so the models staff pages
+    never show (notifications, sessions, readiness rows) keep Django's fast bulk deletes and cost
+    no cache round trip when written."""
+    for model in models:
+        uid = f"staff_page_cache_{model._meta.label_lower}"
+        post_save.connect(staff_content_changed, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(staff_content_changed, sender=model, weak=False, dispatch_uid=f"{uid}_delete")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                staff_content_changed, sender=through, weak=False, dispatch_uid=f"{uid}_{field.name}"
+            )
 
 
 def _staff_key(request: HttpRequest) -> str | None:

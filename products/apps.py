@@ -23,7 +23,12 @@ class ProductsConfig(AppConfig):
         vocabulary.connect_signals()
 
         from portal.home import register_figure
-        from portal.page_cache import parent_shown, register_public_models, status_shown
+        from portal.page_cache import (
+            parent_shown,
+            register_public_models,
+            register_staff_models,
+            status_shown,
+        )
 
         from .models import (
             Certification,
@@ -41,6 +46,7 @@ class ProductsConfig(AppConfig):
             ProductCertification, ProductImage, shown=parent_shown("product", product_shown)
         )
         register_public_models(ProductCategory, Certification, CountryRequirement)
+        register_staff_models(Product, ProductCertification, ProductCategory, Certification)
 
         register_figure(
             "products",

@@ -16,11 +16,20 @@ class SupportConfig(AppConfig):
         media.register_private("support/documents", can_see_document_file)
 
         from portal.home import register_figure
-        from portal.page_cache import register_public_models
+        from portal.page_cache import register_public_models, register_staff_models
 
-        from .models import DocumentType, ReviewCriterion, SupportProgram
+        from .models import (
+            Application,
+            DocumentType,
+            Payment,
+            Review,
+            ReviewAssignment,
+            ReviewCriterion,
+            SupportProgram,
+        )
 
         register_public_models(SupportProgram, ReviewCriterion, DocumentType)
+        register_staff_models(Application, ReviewAssignment, Review, Payment, SupportProgram)
 
         # The dashboard's cached figures go stale with any saved or deleted application.
         from django.db.models.signals import post_delete, post_save

@@ -95,13 +95,17 @@ def can_decide(user: User | AnonymousUser, application: Application) -> Access:
 
 
 def can_assign(user: User | AnonymousUser, application: Application) -> Access:
-    """A programme manager gives an application under review to a reviewer; a reviewer picks up
-    one nobody leads (or the one they lead), unless conflicted. Whether the reviewer it goes to
-    may take it is the workflow's check (support.workflow._check_assignable)."""
-    if is_manager(user):
-        return ALLOWED
-    if not is_reviewer(user):
+    """Taking the lead of an application under review that nobody leads (or that the user leads):
+    a reviewer picks one up unless conflicted; a programme manager may give it to any reviewer.
+    Moving it from another lead is a reassignment (`can_manage_assignments`), with a reason, so
+    that the old lead's seat is ended; whether the reviewer it goes to may take it is the
+    workflow's check (support.workflow._check_assignable)."""
+    if not (is_manager(user) or is_reviewer(user)):
         return refuse(_("Only reviewers and programme managers assign applications."))
+    if is_manager(user):
+        if application.assigned_reviewer_id not in (None, user.pk):
+            return refuse(_("This application is assigned to another reviewer; move it with Reassign."))
+        return ALLOWED
     if application.assigned_reviewer_id not in (None, user.pk):
         return refuse(_("This application is assigned to another reviewer; ask a programme manager."))
     return free_of_conflict(user, application)

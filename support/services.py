@@ -20,6 +20,7 @@ from companies.permissions import company_is_active
 from portal.media import delete_after_commit
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications import notify
+from portal.page_cache import staff_content_changed
 from portal.permissions import Role, is_manager, staff_with_role
 from portal.uploads import cleared_to_empty
 from products.models import Product
@@ -195,6 +196,8 @@ def application_screen_attempt(*, application: Application) -> str:
     claimed = Application.objects.filter(
         pk=application.pk, status=Status.SUBMITTED, screening_attempts__lt=SCREENING_MAX_ATTEMPTS
     ).update(screening_attempts=F("screening_attempts") + 1)
+    if claimed:
+        staff_content_changed()  # the admin's "screening failed" filter counts the tries
     application = Application.objects.filter(pk=application.pk, status=Status.SUBMITTED).first()
     if not claimed or application is None:
         return "skipped"

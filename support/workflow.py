@@ -423,6 +423,14 @@ def _check_assignable(application: Application, reviewer: User) -> None:
         )
 
 
+def _check_lead_is_free(application: Application, reviewer: User) -> None:
+    """An application led by someone else than `reviewer` moves by reassignment, which ends the
+    old lead's seat; `reviewer` must be free to take it."""
+    if application.assigned_reviewer_id not in (None, reviewer.pk):
+        raise PermissionDenied(_("This application is assigned to another reviewer; move it with Reassign."))
+    _check_assignable(application, reviewer)
+
+
 @transaction.atomic
 def application_assign(*, application: Application, by: User, reviewer: User) -> Application:
     """Give an application under review to `reviewer`: a reviewer picks up one nobody leads
@@ -431,7 +439,7 @@ def application_assign(*, application: Application, by: User, reviewer: User) ->
         raise PermissionDenied(_("Reviewers can only assign applications to themselves."))
     application = _transition(
         application, Action.ASSIGN, by=by, changes={"assigned_reviewer": reviewer}, notify_company=False,
-        check=lambda current: _check_assignable(current, reviewer),
+        check=lambda current: _check_lead_is_free(current, reviewer),
         note=lambda current: f"{current.assigned_reviewer or '-'} → {reviewer}",
     )  # fmt: skip
     ReviewAssignment.objects.current().get_or_create(

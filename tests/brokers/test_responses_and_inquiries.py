@@ -217,3 +217,21 @@ def test_shortlisting_twice_tells_the_company_once(client_for, broker_member, of
     assert (
         Notification.objects.filter(recipient=company_member, kind="offer_response_shortlisted").count() == 1
     )
+
+
+def test_an_inquiry_marked_spam_before_it_was_routed_stays_spam_and_tells_nobody(
+    client, company, company_member, brokerage, broker_member, manager
+):
+    """The routing message was delayed (a broker outage); staff marked the inquiry spam meanwhile."""
+    from brokers.services import inquiry_mark
+
+    product = ProductFactory(company=company)
+    client.post(f"/en/inquiries/new/?product={product.pk}", inquiry_data())  # routing not yet run
+    inquiry = BuyerInquiry.objects.get()
+    assert inquiry.status == BuyerInquiry.Status.NEW
+    assert inquiry_mark(inquiry=inquiry, status=BuyerInquiry.Status.SPAM, by=manager)
+    assert inquiry_route(inquiry.pk) == 0
+    inquiry.refresh_from_db()
+    assert inquiry.status == BuyerInquiry.Status.SPAM
+    assert inquiry.routed_at is None
+    assert not Notification.objects.filter(kind="inquiry_received").exists()

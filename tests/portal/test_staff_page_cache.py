@@ -169,3 +169,31 @@ def test_the_cache_can_be_turned_off(browser, manager, submitted, settings):
     client = browser(manager)
     client.get(APPLICATIONS)
     assert "X-Page-Cache" not in client.get(APPLICATIONS)
+
+
+def test_rows_no_staff_page_shows_keep_fast_bulk_deletes():
+    """Only the models staff pages show are watched: notifications, sessions and readiness rows
+    are still deleted in one statement, not loaded and signalled row by row."""
+    from django.contrib.sessions.models import Session
+    from django.db.models.deletion import Collector
+
+    from portal.models import Notification
+    from products.models import ProductReadiness
+
+    for model in (Notification, Session, ProductReadiness):
+        assert Collector(using="default").can_fast_delete(model.objects.all()), model
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_rows_saved_in_one_transaction_make_the_pages_stale_once_and_again_at_commit():
+    from django.db import transaction
+
+    from portal.page_cache import STAFF
+    from tests.companies.factories import CompanyFactory
+
+    company = CompanyFactory()
+    before = STAFF.current()
+    with transaction.atomic():
+        ProductFactory.create_batch(30, company=company)
+        assert STAFF.current() == before + 1  # the writer's next read already misses
+    assert STAFF.current() == before + 2  # and pages built meanwhile go stale at commit

@@ -543,3 +543,18 @@ def test_a_joint_brand_approval_is_refused_when_certificates_lapsed(
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
     assert not any(p.joint_brand for p in application.products.all())
+
+
+def test_a_manager_cannot_take_over_a_led_application_with_assign_to_me(
+    application, company_member, reviewer, manager, django_capture_on_commit_callbacks
+):
+    """Moving the lead is a reassignment (with a reason, ending the old lead's seat), never
+    "assign to me"; the manager is not even offered it."""
+    application = under_review(application, company_member, reviewer, django_capture_on_commit_callbacks)
+    assert application.assigned_reviewer == reviewer
+    assert "assign" not in workflow.allowed_actions(manager, application)
+    with translation.override("en"), pytest.raises(PermissionDenied, match="move it with Reassign"):
+        workflow.application_assign(application=application, by=manager, reviewer=manager)
+    application.refresh_from_db()
+    assert application.assigned_reviewer == reviewer
+    assert application.assignments.current().filter(reviewer=reviewer, ended_at__isnull=True).exists()
