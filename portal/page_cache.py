@@ -69,15 +69,14 @@ class Generation:
     def changed(self, **kwargs: object) -> None:
         """Advance now, so the writer's next read shows the change, and again once the transaction
         commits: a value built in between read the rows as they were, under the new number.
-        Once per transaction: a thousand rows saved in one cost two round trips, not two thousand.
+        The advance at commit is scheduled once per transaction, however many rows it saves.
         (A signal receiver; also callable directly.)"""
+        self.advance()
         connection = transaction.get_connection()
-        if connection.in_atomic_block and any(
+        if not connection.in_atomic_block or not any(
             callback == self.advance for _savepoints, callback, _robust in connection.run_on_commit
         ):
-            return  # advanced already in this transaction, and again when it commits
-        self.advance()
-        transaction.on_commit(self.advance)
+            transaction.on_commit(self.advance)
 
 
 PAGES = Generation("page-cache:version")
