@@ -114,7 +114,7 @@ def register_public_models(*models: type[Model], shown: Shown | None = None) -> 
 def _receiver(model: type[Model], shown: Shown | None) -> Callable[..., None]:
     def changed(sender: type, instance: Model | None = None, created: bool = False, **kwargs: Any) -> None:
         if shown is None or not isinstance(instance, model) or shown(instance, created):
-            public_content_changed()
+            PAGES.changed()  # staff pages watch their own models (register_staff_models)
         if kwargs.get("signal") is post_save and "status" in instance.__dict__:
             instance.status_as_saved = instance.status  # what the next change compares with
 

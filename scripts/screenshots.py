@@ -37,20 +37,12 @@ def staff_cookies(email: str, base: str) -> list[dict]:
     django.setup()
     from django.conf import settings
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from portal.models import User
+    from tests.two_factor import force_login_verified
 
-    user = User.objects.get(email=email)
-    defaults = {"name": "screenshots"}
-    device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults=defaults)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
+    client = force_login_verified(Client(), User.objects.get(email=email))
+    return [{"name": settings.SESSION_COOKIE_NAME, "value": client.session.session_key, "url": base}]
 
 
 def main() -> None:
