@@ -37,21 +37,32 @@ def with_readiness(products: list[Product]) -> list[Product]:
     return products
 
 
-def product_cards(products: list[Product], *, show_company: bool = True) -> list[SafeString]:
-    """The cards of `products` (with their company and category loaded), in their order."""
+def product_cards(ids: list[int], *, show_company: bool = True) -> list[SafeString]:
+    """The cards of the public products `ids`, in their order.
+
+    A list page reads only the ids of its page (a narrow query, no model instances): the cards
+    come from the cache in one round trip, and only the products whose card is missing are read
+    in full, with their company, category and readiness. A product that stopped being public
+    between the two reads is left out."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
-        return [_render(product, show_company) for product in with_readiness(products)]
+        return [_render(product, show_company) for product in _products(ids)]
     # Today's date too: a card's "ready for" ends with a certificate's expiry.
     prefix = f"product-card:{content_version()}:{timezone.localdate()}:{get_language()}:{int(show_company)}"
-    keys = {product.pk: f"{prefix}:{product.pk}" for product in products}
+    keys = {pk: f"{prefix}:{pk}" for pk in ids}
     cards = cache.get_many(list(keys.values()))
-    missing = [product for product in products if keys[product.pk] not in cards]
+    missing = [pk for pk in ids if keys[pk] not in cards]
     if missing:
-        fresh = {keys[p.pk]: _render(p, show_company) for p in with_readiness(missing)}
+        fresh = {keys[product.pk]: _render(product, show_company) for product in _products(missing)}
         cache.set_many(fresh, seconds)
         cards.update(fresh)
-    return [mark_safe(cards[keys[product.pk]]) for product in products]  # noqa: S308 - our template
+    return [mark_safe(cards[keys[pk]]) for pk in ids if keys[pk] in cards]  # noqa: S308 - our template
+
+
+def _products(ids: list[int]) -> list[Product]:
+    """The public products `ids` with what a card shows, in the order of `ids`."""
+    found = Product.objects.public().for_listing().in_bulk(ids)
+    return with_readiness([found[pk] for pk in ids if pk in found])
 
 
 def _render(product: Product, show_company: bool) -> SafeString:

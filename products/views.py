@@ -51,7 +51,8 @@ def _filters_key(request: HttpRequest) -> str:
 @require_GET
 @cache_public_page
 def catalog(request: HttpRequest) -> HttpResponse:
-    base = Product.objects.public().for_listing()
+    # Only the ids of a page are read: the cards come from the cache (products/cards.py).
+    base = Product.objects.public().values_list("pk", flat=True)
     product_filter = ProductFilter(request.GET or None, queryset=base)
     products = product_filter.qs if product_filter.is_bound else base
     # Counts stop at 500 or become the planner's estimate ("about N"): a filtered list of
@@ -80,7 +81,8 @@ def _similar_page(request: HttpRequest, product_filter: ProductFilter, base, pag
     text = request.GET.get("q", "")
     if page.object_list or page.number != 1 or not text or not product_filter.is_valid():
         return None
-    names = list(similar_products(base, text)[:CATALOG_PAGE_SIZE])  # one page, not counted
+    names = similar_products(Product.objects.public(), text).values_list("pk", flat=True)
+    names = list(names[:CATALOG_PAGE_SIZE])  # one page, not counted
     return Paginator(names, CATALOG_PAGE_SIZE).get_page(1) if names else None
 
 
