@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "companies",
     "products",
     "brokers",
+    "deals",
     "support",
 ]
 
