@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -123,12 +124,16 @@ def deal_products(company: Company) -> Any:
 class ShipmentForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
     digit_fields = ("declaration_number",)
 
+    quantity = forms.IntegerField(
+        label=capfirst(Shipment._meta.get_field("quantity").verbose_name), min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )  # fmt: skip
+
     class Meta:
         model = Shipment
         fields = ["shipped_on", "quantity", "declaration_number", "invoice", "transport_document"]
         field_classes = {"shipped_on": LocalDateField}
         widgets = {
-            "quantity": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
             "declaration_number": forms.TextInput(attrs={"dir": "ltr"}),
             "invoice": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
             "transport_document": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),

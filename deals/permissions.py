@@ -92,8 +92,9 @@ def can_act_on_deal(user: User | AnonymousUser, deal: Deal) -> Access:
     if not is_party(user, deal):
         return refuse(_("Only the deal's company and broker can change it."))
     company = company_of(user)
-    organisation = company if company is not None and company.pk == deal.company_id else broker_of(user)
-    return organisation_is_active(organisation)
+    # The deal's own copy of the organisation: its status as read with the deal.
+    acting = deal.company if company is not None and company.pk == deal.company_id else deal.broker
+    return organisation_is_active(acting)
 
 
 def deal_allowed_actions(user: User | AnonymousUser, deal: Deal) -> list[str]:

@@ -370,8 +370,11 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "shipment": (
         "form",
         lambda w: {
-            "shipped_on": timezone.localdate().isoformat(), "quantity": "100", "declaration_number": "DECL-7",
-            "invoice": _pdf("invoice.pdf"), "transport_document": _pdf("awb.pdf"),
+            "shipped_on": timezone.localdate().isoformat(),
+            "quantity": "100",
+            "declaration_number": "DECL-7",
+            "invoice": _pdf("invoice.pdf"),
+            "transport_document": _pdf("awb.pdf"),
         },
     ),  # fmt: skip
     "payment": (
