@@ -1,4 +1,4 @@
-"""Every page of portal/views.py and portal/security_views.py against the three visitors it must
+"""Every page of portal/views.py and portal/accounts/security_views.py against the three visitors it must
 turn away: the anonymous one (log-in page; the landing, countries, sign-up and health check open),
 the wrong HTTP method (405) and someone reaching for another user's notification (404)."""
 
