@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
@@ -40,6 +40,16 @@ class LoadedStatus:
 def bilingual(obj: object, field: str) -> dict[str, str]:
     """{"fa": obj.<field>_fa, "en": obj.<field>_en}: a JSON-safe pair for notification contexts."""
     return {"fa": getattr(obj, f"{field}_fa", ""), "en": getattr(obj, f"{field}_en", "")}
+
+
+def bilingual_text(text: str) -> dict[str, str]:
+    """{"fa": ..., "en": ...}: a translatable text (a choice's label) in both languages, JSON-safe for
+    notification contexts, which are rendered later in their reader's language (`|loc`)."""
+    pair = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            pair[language] = str(text)
+    return pair
 
 
 def localized(obj: object, field: str) -> str:
