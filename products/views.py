@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.permissions import can_act_for_own_company, can_edit_company, company_of
 from portal.forms import add_service_errors
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.page_cache import cache_public_page, content_version
+from portal.http.pagination import LargeTablePaginator
 from portal.models import TargetCountry
-from portal.once import AlreadySubmitted, already_submitted, create_once
-from portal.page_cache import cache_public_page, content_version
-from portal.pagination import LargeTablePaginator
 
 from . import services
 from .cards import product_cards
