@@ -9,7 +9,7 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
-        from portal import media
+        from portal.uploads import media
 
         from .permissions import can_see_shipment_file
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from brokers.models import Broker, BuyerInquiry, OfferResponse
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel
-from portal.uploads import GeneratedName, validate_image_or_pdf
+from portal.uploads.files import GeneratedName, validate_image_or_pdf
 from products.models import Product
 
 CENTS = Decimal("0.01")

@@ -27,7 +27,7 @@ from companies.models import Company
 from companies.permissions import company_of
 from portal.access import Access
 from portal.models import User, bilingual
-from portal.notifications import notify
+from portal.notifications.services import notify
 from products.models import Product
 
 from .models import (

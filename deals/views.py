@@ -18,7 +18,7 @@ from brokers.models import BuyerInquiry, OfferResponse
 from brokers.permissions import broker_of
 from companies.permissions import company_of
 from portal.forms import add_service_errors
-from portal.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
 from products.models import Product
 
 from . import services

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import portal.models
-import portal.uploads
+import portal.uploads.files
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -120,8 +120,8 @@ class Migration(migrations.Migration):
                 ('shipped_on', models.DateField(verbose_name='shipping date')),
                 ('quantity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='quantity shipped')),
                 ('declaration_number', models.CharField(max_length=50, verbose_name='export declaration number')),
-                ('invoice', models.FileField(upload_to=portal.uploads.GeneratedName('deals/invoices'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='commercial invoice (PDF or image)')),
-                ('transport_document', models.FileField(upload_to=portal.uploads.GeneratedName('deals/transport'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='bill of lading or air waybill (PDF or image)')),
+                ('invoice', models.FileField(upload_to=portal.uploads.files.GeneratedName('deals/invoices'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='commercial invoice (PDF or image)')),
+                ('transport_document', models.FileField(upload_to=portal.uploads.files.GeneratedName('deals/transport'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='bill of lading or air waybill (PDF or image)')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='recorded at')),
                 ('deal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shipments', to='deals.deal', verbose_name='deal')),
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from portal.roles import grant_permissions
+from portal.accounts.roles import grant_permissions
 
 # Programme managers read the deals (the export results come from them); nobody edits them in
 # the admin: the parties change them through the services.

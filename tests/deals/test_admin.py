@@ -24,6 +24,7 @@ def test_managers_list_deals_with_filters_and_search(staff_client, brokered_deal
     text = page.content.decode()
     assert brokered_deal.reference in text
     assert direct_deal.reference in text
+
     def listed(query: str) -> list:
         return list(staff_client.get(f"/admin/deals/deal/?{query}").context["cl"].result_list)
 

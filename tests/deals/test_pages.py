@@ -210,7 +210,7 @@ def test_no_line_at_all_is_refused(client_for, company_member, product, iraq):
 
 
 def test_sent_twice_the_form_opens_one_deal(client_for, company_member, product, iraq):
-    from portal.once import new_token
+    from portal.http.once import new_token
 
     client = client_for(company_member)
     data = {**_deal_form(iraq, product), "form_token": new_token()}
