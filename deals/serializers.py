@@ -18,7 +18,7 @@ class DealLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class DealShipmentSerializer(serializers.ModelSerializer):
     """The documents are links to /media/, served to the deal's parties and staff only."""
 
     class Meta:
@@ -27,7 +27,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class DealPaymentSerializer(serializers.ModelSerializer):
     amount_usd = serializers.SerializerMethodField()
 
     class Meta:
@@ -57,8 +57,8 @@ class DealSerializer(serializers.ModelSerializer):
     buyer_country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
     expected_value_usd = serializers.SerializerMethodField()
     lines = DealLineSerializer(many=True, read_only=True)
-    shipments = ShipmentSerializer(many=True, read_only=True)
-    payments = PaymentSerializer(many=True, read_only=True)
+    shipments = DealShipmentSerializer(many=True, read_only=True)
+    payments = DealPaymentSerializer(many=True, read_only=True)
     events = DealEventSerializer(many=True, read_only=True)
 
     class Meta:

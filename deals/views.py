@@ -115,6 +115,8 @@ def _open_page(
     selected = company
     if choose_company and posted is not None and form.is_valid():
         selected = form.cleaned_data["company"]
+    elif choose_company and posted is None:
+        selected = initial.get("company")  # the company the buyer wrote to, if any
     products = deal_products(selected) if selected is not None else Product.objects.none()
     lines = DealLineFormSet(posted, prefix="lines", products=products, initial=line_initial)
     if posted is not None and form.is_valid() and lines.is_valid():
@@ -141,7 +143,7 @@ def _open_page(
     return render(
         request,
         "deals/deal_form.html",
-        {"form": form, "lines": lines, "source": source, "company": company},
+        {"form": form, "lines": lines, "source": source, "company": selected},
         status=status,
     )
 

@@ -349,3 +349,25 @@ def test_marking_lost_needs_a_reason(client_for, brokered_deal, company_member):
     assert response.status_code == 302
     brokered_deal.refresh_from_db()
     assert (brokered_deal.status, brokered_deal.lost_reason) == (Status.LOST, "payment_terms")
+
+
+def test_a_covering_broker_opens_a_deal_from_an_inquiry_naming_the_company(
+    client_for, broker_member, brokerage, company, product, iraq
+):
+    from brokers.models import BuyerInquiry
+
+    inquiry = BuyerInquiry.objects.create(
+        name="Ahmed", organisation="Basra Clinic", country=iraq, email="a@clinic.example", message="Masks",
+        company=company,
+    )  # fmt: skip
+    client = client_for(broker_member)
+    page = client.get(f"/en/deals/new/from-inquiry/{inquiry.pk}/")
+    assert page.context["form"].initial["company"] == company
+    assert product in page.context["lines"].forms[0].fields["product"].queryset  # the company's products
+    assert page.context["form"].initial["buyer_name"] == "Basra Clinic"
+    response = client.post(
+        f"/en/deals/new/from-inquiry/{inquiry.pk}/", _deal_form(iraq, product, company=str(company.pk))
+    )
+    assert response.status_code == 302
+    deal = Deal.objects.get()
+    assert (deal.origin, deal.inquiry, deal.company, deal.broker) == ("inquiry", inquiry, company, brokerage)
