@@ -139,11 +139,23 @@ def test_bad_phone_is_a_field_error(client):
     assert "phone" in response.context["form"].errors
 
 
-def test_login_is_case_insensitive_and_continues_in_preferred_language(client):
+def test_login_is_case_insensitive_and_continues_in_the_language_of_its_page(client):
     UserFactory(email="reza@example.com", english=True)
     response = client.post("/fa/accounts/login/", {"username": "REZA@example.com", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/en/"
+    assert response["Location"] == "/fa/"
+    assert client.cookies["portal_language"].value == "fa"
+
+
+def test_logging_in_from_an_english_page_keeps_english_whatever_the_preferred_language(client):
+    user = UserFactory(email="reza@example.com")  # prefers Persian
+    response = client.post(
+        "/en/accounts/login/?next=/fa/countries/", {"username": "reza@example.com", "password": PASSWORD}
+    )
+    assert response["Location"] == "/en/countries/"
+    assert "Target countries" in client.get("/countries/", follow=True).content.decode()
+    user.refresh_from_db()
+    assert user.preferred_language == "fa"  # still what the e-mails are written in
 
 
 def test_wrong_password_shows_error_and_keeps_email(client):
