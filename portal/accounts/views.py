@@ -87,7 +87,9 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
         user = user_activate(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         with translation.override(user.preferred_language):
-            messages.success(request, _("Welcome! Your account is ready."))
+            messages.success(
+                request, _("Welcome! Your account is ready. Next, register your company or brokerage.")
+            )
         response = redirect(_home_in(user.preferred_language))
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
         return response

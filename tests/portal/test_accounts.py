@@ -285,3 +285,21 @@ def test_password_guessing_is_slowed_down(client):
     assert not client.get("/en/").context["user"].is_authenticated
     other = client.post("/en/accounts/login/", {"username": "someone@example.com", "password": "x"})
     assert "Too many failed attempts" not in other.content.decode()  # per account, not global
+
+
+def test_a_new_account_lands_on_a_page_that_names_the_next_step(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/accounts/signup/", signup_data(preferred_language="en"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirmation_link(mail.outbox[0]), follow=True)
+    page = response.content.decode()
+    assert "Welcome! Your account is ready. Next, register your company or brokerage." in page
+    assert 'data-testid="next-step"' in page
+    assert 'href="/en/companies/register/"' in page
+    assert 'href="/en/brokers/register/"' in page
+
+
+def test_members_of_an_organisation_are_not_asked_to_register_one(client_for, company_member):
+    page = client_for(company_member).get("/en/").content.decode()
+    assert 'data-testid="next-step"' not in page
+    assert 'data-testid="next-step"' not in client_for(None).get("/en/").content.decode()
