@@ -31,6 +31,7 @@ class BrokerFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Export Brokerage {n}")
     licence_number = factory.Sequence(lambda n: f"EB-{n:05d}")
     licence_file = factory.django.FileField(filename="licence.pdf", data=PDF_BYTES)
+    licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=365))
     languages = factory.LazyFunction(lambda: ["fa", "ar"])
     phone = "02188000000"
     email = factory.Sequence(lambda n: f"desk{n}@broker.example")
