@@ -42,6 +42,7 @@ from .models import (
     ServiceType,
 )
 from .permissions import (
+    ENGAGEMENT_ACTIONS,
     ENGAGEMENT_TARGETS,
     INQUIRY_MARKS,
     OFFER_ACTIONS,
@@ -610,8 +611,15 @@ def engagement_act(*, engagement: Engagement, action: str, by: User, note: str =
         .select_related("broker", "company", "service__service_type")
         .get(pk=engagement.pk)
     )
-    can_act_on_engagement(by, engagement, action).require()
     side = engagement_side(by, engagement)
+    sources, sides = ENGAGEMENT_ACTIONS[action]
+    if side in sides and engagement.status not in sources:  # the right side, too late: say why
+        raise ValidationError(
+            _("This step is no longer possible: the engagement is %(status)s.")
+            % {"status": engagement.get_status_display()},
+            code="state",
+        )
+    can_act_on_engagement(by, engagement, action).require()
     engagement.status = ENGAGEMENT_TARGETS[action]
     now = timezone.now()
     if action == "deliver":
