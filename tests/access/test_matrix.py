@@ -205,7 +205,8 @@ def _company_form(w: World) -> dict[str, Any]:
 def _broker_form(w: World) -> dict[str, Any]:
     return {
         "name_fa": "کارگزاری دجله", "name_en": "Tigris Brokers", "licence_number": "EB-1404-99",
-        "licence_file": _pdf("licence.pdf"), "licence_expires_on": _in_days(400), "services": [w.logistics.pk], "countries": [w.iraq.pk],
+        "licence_file": _pdf("licence.pdf"), "licence_expires_on": _in_days(400),
+        "services": [w.logistics.pk], "countries": [w.iraq.pk],
         "languages": ["fa", "ar"], "offices": "تهران", "phone": "02188000000",
         "email": "desk@tigris.example", "description_fa": "", "description_en": "", "website": "",
     }  # fmt: skip
@@ -350,8 +351,13 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "service": (
         "form",
         lambda w: {
-            "service_type": w.logistics.pk, "fee_model": "percent", "fee_percent": "۲٫۵", "currency": "USD",
-            "countries": [w.iraq.pk], "description_fa": "ثبت محصول در عراق", "description_en": "",
+            "service_type": w.logistics.pk,
+            "fee_model": "percent",
+            "fee_percent": "۲٫۵",
+            "currency": "USD",
+            "countries": [w.iraq.pk],
+            "description_fa": "ثبت محصول در عراق",
+            "description_en": "",
         },
     ),  # fmt: skip
     "booking": ("form", lambda w: {"message": "Customs clearance for 20 pallets in Basra"}),

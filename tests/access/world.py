@@ -24,10 +24,10 @@ from portal.permissions import Role
 from products.models import ProductImage
 from support.models import ApplicationDocument, Review, ReviewAssignment, Reviewer, StaffTie, Status
 from tests.brokers.factories import (
-    BrokerServiceFactory,
-    EngagementFactory,
     BrokerFactory,
     BrokerMembershipFactory,
+    BrokerServiceFactory,
+    EngagementFactory,
     OfferFactory,
     OfferResponseFactory,
     ServiceTypeFactory,
