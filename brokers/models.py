@@ -551,7 +551,7 @@ class BrokerService(TimeStampedModel):
         validators=[MinValueValidator(0)],
     )  # fmt: skip
     fee_percent = models.DecimalField(
-        _("fee (% of the deal)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("fee (percentage of the deal)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )  # fmt: skip
     currency = models.CharField(

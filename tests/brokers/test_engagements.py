@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from brokers import services
 from brokers.models import BrokerService, Engagement, EngagementRating
@@ -23,6 +24,12 @@ from tests.companies.factories import CompanyFactory
 from tests.portal.factories import TargetCountryFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def _in_english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -166,6 +173,7 @@ def test_booking_to_rating_through_the_pages_tells_the_other_side_at_each_step(
     ]  # fmt: skip
 
 
+@pytest.mark.usefixtures("_in_english")
 def test_declined_and_withdrawn_bookings_end_and_cannot_be_delivered(service, broker_member, company_member):
     declined = EngagementFactory(service=service)
     services.engagement_act(engagement=declined, action="decline", by=broker_member, note="Fully booked")
@@ -191,6 +199,7 @@ def test_a_rating_outside_1_to_5_is_a_field_error(client_for, service, company, 
     assert not EngagementRating.objects.exists()
 
 
+@pytest.mark.usefixtures("_in_english")
 def test_no_rating_before_delivery(service, company, company_member):
     engagement = EngagementFactory(service=service, company=company, accepted=True)
     with pytest.raises(ValidationError, match="after the service is delivered"):
