@@ -422,6 +422,8 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     ),
     "json:product_patch": ("json", lambda w: {"name_en": "Renamed mask"}),
     "json:offer": ("json", _offer_json),
+    "json:accept": ("json", lambda w: {"action": "accept", "note": "We start on Saturday"}),
+    "json:rate": ("json", lambda w: {"score": "۴", "comment": "Clear and on time"}),
     "json:offer_patch": ("json", lambda w: {"title_en": "Renamed demand"}),
     "json:response": (
         "json",

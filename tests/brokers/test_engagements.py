@@ -256,3 +256,57 @@ def test_an_empty_booking_message_is_a_field_error(client_for, service, company_
     response = client_for(company_member).post(f"/fa/services/{service.pk}/book/", {"message": "  "})
     assert response.status_code == 400
     assert response.context["form"].errors["message"] == ["این مقدار لازم است."]
+
+
+# --- the API ---------------------------------------------------------------------------------------
+API = "/api/v1/engagements/"
+
+
+def test_the_api_lets_each_side_take_only_its_steps(
+    client_for, service, company, company_member, broker_member
+):
+    engagement = EngagementFactory(service=service, company=company)
+    company_api, broker_api = client_for(company_member), client_for(broker_member)
+    assert [e["id"] for e in company_api.get(API).json()["results"]] == [engagement.pk]
+    refused = company_api.post(
+        f"{API}{engagement.pk}/step/", {"action": "accept"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    accepted = broker_api.post(
+        f"{API}{engagement.pk}/step/", {"action": "accept"}, content_type="application/json"
+    )
+    assert accepted.json()["status"] == "accepted"
+    early = company_api.post(f"{API}{engagement.pk}/rate/", {"score": 5}, content_type="application/json")
+    assert early.status_code == 400
+    broker_api.post(f"{API}{engagement.pk}/step/", {"action": "deliver"}, content_type="application/json")
+    too_high = company_api.post(f"{API}{engagement.pk}/rate/", {"score": 6}, content_type="application/json")
+    assert too_high.status_code == 400
+    assert "score" in too_high.json()["error"]["fields"]
+    rated = company_api.post(
+        f"{API}{engagement.pk}/rate/", {"score": "۴", "comment": "Good"}, content_type="application/json"
+    )
+    assert rated.json()["ratings"] == [{"side": "company", "score": 4, "comment": "Good"}]
+    again = company_api.post(f"{API}{engagement.pk}/rate/", {"score": 3}, content_type="application/json")
+    assert again.status_code == 400
+    assert EngagementRating.objects.get().score == 4
+
+
+def test_the_api_hides_an_engagement_from_another_brokerage_and_company(
+    client_for, service, company, other_broker_member, other_company_member
+):
+    engagement = EngagementFactory(service=service, company=company, delivered=True)
+    for user in (other_broker_member, other_company_member):
+        api = client_for(user)
+        assert api.get(API).json()["results"] == []
+        assert api.get(f"{API}{engagement.pk}/").status_code == 404
+        body = {"action": "close"}
+        assert (
+            api.post(f"{API}{engagement.pk}/step/", body, content_type="application/json").status_code == 404
+        )
+        assert (
+            api.post(f"{API}{engagement.pk}/rate/", {"score": 1}, content_type="application/json").status_code
+            == 404
+        )
+    engagement.refresh_from_db()
+    assert engagement.status == "delivered"
+    assert not EngagementRating.objects.exists()
