@@ -585,7 +585,8 @@ class BrokerService(TimeStampedModel):
         return f"{self.service_type} — {self.broker}"
 
     def get_absolute_url(self) -> str:
-        return reverse("brokers:service_book", kwargs={"pk": self.pk})
+        """The brokerage's public page, where the service is listed (and booked from)."""
+        return self.broker.get_absolute_url()
 
     def clean(self) -> None:
         super().clean()
