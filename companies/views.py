@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from portal.http.page_cache import cache_public_page
 from portal.organisations.views import OrganisationPages
-from portal.page_cache import cache_public_page
 
 from .forms import CompanyForm
 from .models import KIND, Company, Province
 from .permissions import company_of
+from .seo import company_schema
 
 PAGE_SIZE = 24
 
@@ -47,7 +48,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "companies/company_detail.html",
-        {"company": company, "page_obj": page, "is_member": company_of(request.user) == company},
+        {
+            "company": company,
+            "page_obj": page,
+            "is_member": company_of(request.user) == company,
+            "structured_data": company_schema(company, request),
+        },
     )
 
 

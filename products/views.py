@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.permissions import can_act_for_own_company, can_edit_company, company_of
 from portal.forms import add_service_errors
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.page_cache import cache_public_page, content_version
+from portal.http.pagination import LargeTablePaginator
 from portal.models import TargetCountry
-from portal.once import AlreadySubmitted, already_submitted, create_once
-from portal.page_cache import cache_public_page, content_version
-from portal.pagination import LargeTablePaginator
 
 from . import services
 from .cards import product_cards
@@ -35,6 +35,7 @@ from .permissions import (
     product_allowed_actions,
 )
 from .search import similar_products
+from .seo import product_schema
 
 CATALOG_PAGE_SIZE = 24
 CATALOG_COUNT_CAP = 500
@@ -106,6 +107,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "gallery": product.gallery.all(),
             "registered": product.registered_countries.all(),
             "can_edit": can_edit_product(request.user, product),
+            "structured_data": product_schema(product, request),
         },
     )
 

@@ -8,9 +8,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from portal import notifications, tasks
+from portal import tasks
 from portal.models import Notification
-from portal.notifications import notification_email_deliver, notify
+from portal.notifications import services as notifications
+from portal.notifications.services import notification_email_deliver, notify
 from tests.portal.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from portal.digits import to_ascii_digits, to_persian_digits
 from portal.forms import DigitsFormMixin, LocalDateField
+from portal.i18n.digits import to_ascii_digits, to_persian_digits
 from portal.templatetags.portal_tags import jdate, localnumber
 
 pytestmark = pytest.mark.django_db

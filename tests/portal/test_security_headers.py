@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from tests.companies.factories import CompanyFactory
+from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,8 @@ def test_templates_have_no_inline_script_style_or_event_handler(template):
     assert not re.search(r"\son[a-z]+\s*=", source)
 
 
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
+# Data blocks (application/json, schema.org's application/ld+json) never run.
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>")
 
 
 @pytest.mark.parametrize(
@@ -67,6 +69,7 @@ INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/
         "/en/products/",
         "/fa/companies/",
         "/fa/offers/",
+        "/en/products/{product}/",
         "/admin/",
         "/admin/companies/company/",
         "/admin/support/application/",
@@ -80,6 +83,7 @@ def test_rendered_pages_carry_no_inline_script_or_style_attribute(client_for, ur
 
     superuser = UserFactory(email="root@centre.example", is_staff=True, is_superuser=True)
     CompanyFactory(certificate_expiry=datetime.date(2020, 1, 1))
+    url = url.format(product=ProductFactory().pk)  # its JSON-LD is data, not a script
     response = client_for(superuser if url.startswith("/admin/") else None).get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -130,13 +134,13 @@ def _policy_of(response) -> dict[str, str]:
 
 
 def test_the_policy_follows_the_settings_and_a_views_own_policy(client, rf):
-    """The header is built once and kept (portal.csp), yet a changed setting or a view's own policy
+    """The header is built once and kept (portal.http.csp), yet a changed setting or a view's own policy
     still shows in the next response, and a nonce asked for after the header is written is refused."""
     from csp.decorators import csp_update
     from csp.exceptions import CSPNonceError
     from django.http import HttpResponse
 
-    from portal.csp import CSPMiddleware
+    from portal.http.csp import CSPMiddleware
 
     assert _policy_of(client.get("/en/products/"))["img-src"].startswith("'self'")
     changed = {
