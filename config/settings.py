@@ -411,6 +411,7 @@ CELERY_TASK_ROUTES = {
     "brokers.tasks.inquiries_route_sweep": "periodic",
     "brokers.tasks.offers_fanout_sweep": "periodic",
     "brokers.tasks.broker_invitations_sweep": "periodic",
+    "brokers.tasks.brokers_licence_check": "periodic",
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
@@ -434,6 +435,12 @@ CELERY_BEAT_SCHEDULE = {
     "company_certificates_expiry_warn": {
         "task": "companies.tasks.company_certificates_expiry_warn",
         "schedule": crontab(hour=8, minute=5),
+    },
+    # Daily at 08:10: warn brokerages whose licence ends in 30 or 7 days, tell those whose licence
+    # expired (their offers and services leave the public pages until a new licence is approved).
+    "brokers_licence_check": {
+        "task": "brokers.tasks.brokers_licence_check",
+        "schedule": crontab(hour=8, minute=10),
     },
     # Every hour: close open offers whose deadline has passed and tell their brokers.
     "offers_expire": {
