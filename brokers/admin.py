@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,9 +19,14 @@ from portal.organisations.admin import InvitationAdmin, OrganisationAdminMixin, 
 from . import services
 from .models import (
     KIND,
+    LICENCE_WARNING_DAYS,
     Broker,
     BrokerInvitation,
+    BrokerService,
     BuyerInquiry,
+    Engagement,
+    EngagementEvent,
+    EngagementRating,
     Offer,
     OfferAttachment,
     OfferResponse,
@@ -36,12 +42,35 @@ class ServiceTypeAdmin(CheckedActionsMixin, admin.ModelAdmin):
     search_fields = ["name_fa", "name_en", "slug"]
 
 
+class LicenceExpiryFilter(admin.SimpleListFilter):
+    title = _("licence")
+    parameter_name = "licence"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("expired", _("Licence expired")),
+            ("soon", _("Expiring within %(days)d days") % {"days": LICENCE_WARNING_DAYS[0]}),
+            ("valid", _("Valid")),
+            ("unknown", _("Expiry date not recorded")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Broker]) -> QuerySet[Broker]:
+        today = timezone.localdate()
+        soon = today + timezone.timedelta(days=LICENCE_WARNING_DAYS[0])
+        return {
+            "expired": lambda: queryset.filter(licence_expires_on__lt=today),
+            "soon": lambda: queryset.filter(licence_expires_on__gte=today, licence_expires_on__lte=soon),
+            "valid": lambda: queryset.filter(licence_expires_on__gte=today),
+            "unknown": lambda: queryset.filter(licence_expires_on__isnull=True),
+        }.get(self.value(), lambda: queryset)()
+
+
 @admin.register(Broker)
 class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default).
     formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
-    list_display = ["name_fa", "name_en", "licence_number", "status", "created_at"]
-    list_filter = ["status", "countries", "services"]
+    list_display = ["name_fa", "name_en", "licence_number", "licence_expiry", "status", "created_at"]
+    list_filter = ["status", LicenceExpiryFilter, "countries", "services"]
     search_fields = ["name_fa", "name_en", "licence_number", "email"]
     filter_horizontal = ["services", "countries"]
     actions = ["approve", "reject", "suspend", "export_csv"]
@@ -74,6 +103,17 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Broker]:
         return super().get_queryset(request).prefetch_related("countries")
+
+    @admin.display(description=_("licence valid until"), ordering="licence_expires_on")
+    def licence_expiry(self, broker: Broker) -> str:
+        if broker.licence_expires_on is None:
+            return "—"
+        date = broker.licence_expires_on.isoformat()
+        if broker.licence_expired:
+            return _("%(date)s (expired)") % {"date": date}
+        if broker.licence_expires_soon:
+            return _("%(date)s (expiring soon)") % {"date": date}
+        return date
 
 
 admin.site.register(BrokerInvitation, InvitationAdmin)
@@ -265,3 +305,64 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
         ],
         filename="inquiries",
     )
+
+
+@admin.register(BrokerService)
+class BrokerServiceAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    list_display = [
+        "service_type",
+        "broker",
+        "fee_model",
+        "fee_amount",
+        "fee_percent",
+        "currency",
+        "is_active",
+    ]
+    list_filter = ["service_type", "fee_model", "is_active", "countries"]
+    search_fields = ["broker__name_fa", "broker__name_en", "description_fa", "description_en"]
+    list_select_related = ["service_type", "broker"]
+    readonly_fields = ["broker", "is_active", "created_at", "updated_at"]
+    filter_horizontal = ["countries"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # brokerages list their services on their pages (brokers.services)
+
+
+class EngagementEventInline(admin.TabularInline):
+    model = EngagementEvent
+    extra = 0
+    fields = ["created_at", "action", "side", "actor", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class EngagementRatingInline(admin.TabularInline):
+    model = EngagementRating
+    extra = 0
+    fields = ["side", "score", "comment", "rated_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Engagement)
+class EngagementAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    """Read-only: the parties take each step on their pages (brokers.services.engagement_act)."""
+
+    list_display = ["service", "company", "broker", "status", "created_at"]
+    list_filter = ["status", "service__service_type"]
+    search_fields = ["company__name_fa", "company__name_en", "broker__name_fa", "broker__name_en"]
+    list_select_related = ["service__service_type", "service__broker", "company", "broker"]
+    readonly_fields = [f.name for f in Engagement._meta.fields if f.name != "id"]
+    inlines = [EngagementEventInline, EngagementRatingInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

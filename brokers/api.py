@@ -24,10 +24,13 @@ from products.search import normalize_query
 
 from . import services
 from .filters import BrokerFilter, OfferFilter
-from .models import Broker, Offer, OfferResponse
+from .models import Broker, Engagement, Offer, OfferResponse
 from .permissions import broker_of, can_act_for_own_broker, can_edit_broker, get_offer_for_viewer
 from .serializers import (
     BrokerSerializer,
+    EngagementRateSerializer,
+    EngagementSerializer,
+    EngagementStepSerializer,
     OfferCreateSerializer,
     OfferInputSerializer,
     OfferResponseDecisionSerializer,
@@ -251,3 +254,53 @@ class OfferResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             response=offer_response, by=request.user, **data.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=offer_response.pk)).data)
+
+
+# ---------------------------------------------------------------------------
+# Engagements
+# ---------------------------------------------------------------------------
+class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Service engagements of the caller's company or brokerage (anyone else's are 404s). Each side
+    takes its steps and rates through the same services as the pages."""
+
+    queryset = Engagement.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = EngagementSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[Engagement]:
+        if getattr(self, "swagger_fake_view", False):
+            return Engagement.objects.none()
+        return (
+            Engagement.objects.visible_to(self.request.user)
+            .select_related("service__service_type", "broker", "company")
+            .prefetch_related("ratings")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, engagement: Engagement) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=engagement.pk)).data)
+
+    @extend_schema(request=EngagementStepSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"])
+    def step(self, request: Request, pk: str | None = None) -> Response:
+        """Accept, decline or deliver (the brokerage), or close (either side)."""
+        engagement = self.get_object()
+        data = EngagementStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.engagement_act(engagement=engagement, by=request.user, **data.validated_data)
+        return self._respond(engagement)
+
+    @extend_schema(request=EngagementRateSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request: Request, pk: str | None = None) -> Response:
+        """Rate a delivered engagement, once for each side (1 to 5, and a comment)."""
+        engagement = self.get_object()
+        data = EngagementRateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.engagement_rate(engagement=engagement, by=request.user, **data.validated_data)
+        return self._respond(engagement)

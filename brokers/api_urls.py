@@ -17,5 +17,6 @@ router.register(
     basename="offer-responses-of-offer",
 )
 router.register("offer-responses", api.OfferResponseViewSet, basename="offer-response")
+router.register("engagements", api.EngagementViewSet, basename="engagement")
 
 urlpatterns = router.urls

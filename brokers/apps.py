@@ -25,14 +25,14 @@ class BrokersConfig(AppConfig):
             status_shown,
         )
 
-        from .models import Broker, Offer, OfferAttachment, ServiceType
+        from .models import Broker, BrokerService, Offer, OfferAttachment, ServiceType
 
         # Draft offers and brokerages awaiting approval show nowhere public.
         offer_shown = status_shown(Offer.Status.OPEN)
         register_public_models(Broker, shown=status_shown(Broker.Status.APPROVED))
         register_public_models(Offer, shown=offer_shown)
         register_public_models(OfferAttachment, shown=parent_shown("offer", offer_shown))
-        register_public_models(ServiceType)
+        register_public_models(ServiceType, BrokerService)
         register_staff_models(Broker)
 
         register_figure(

@@ -17,11 +17,15 @@ from portal.models import TargetCountry, User
 from portal.permissions import Role
 from products.models import Product, ProductCategory
 
-from .models import Broker, BrokerMembership, Offer, OfferResponse, ServiceType
+from .models import Broker, BrokerMembership, BrokerService, Engagement, Offer, OfferResponse, ServiceType
 from .services import (
     broker_approve,
     broker_member_add,
     broker_register,
+    broker_service_create,
+    engagement_act,
+    engagement_book,
+    engagement_rate,
     inquiry_submit,
     offer_close,
     offer_create,
@@ -40,7 +44,11 @@ SERVICES = [
     ("legal", "خدمات حقوقی", "Legal services", "briefcase"),
     ("exhibitions", "نمایشگاه‌ها", "Exhibitions", "easel"),
     ("marketing", "بازاریابی", "Marketing", "megaphone"),
+    ("market-entry", "ورود به بازار هدف", "Market entry", "signpost-split"),
+    ("translation", "ترجمه و مکاتبات تجاری", "Translation", "translate"),
 ]  # fmt: skip
+# The types brokerages declared at registration (the later ones are listed as services only).
+DECLARED_SERVICES = 9
 
 # Plausible FOB unit prices (USD) a buyer would target, per category.
 UNIT_PRICES = {
@@ -72,11 +80,12 @@ def seed(*, stdout: TextIO) -> None:
     """Each brokerage registered by one of its people and approved by the programme manager a
     few days later (the last two still wait); then offers, responses and inquiries, replayed."""
     rng = random.Random(1405_09)  # noqa: S311 - demo data
+    today = timezone.localdate()  # now, not the replayed day of a registration
     for position, (slug, fa, en, icon) in enumerate(SERVICES):
         ServiceType.objects.update_or_create(
             slug=slug, defaults={"name_fa": fa, "name_en": en, "icon": icon, "position": position}
         )
-    services = list(ServiceType.objects.all())
+    services = list(ServiceType.objects.filter(slug__in=[slug for slug, *_ in SERVICES[:DECLARED_SERVICES]]))
     countries = {c.iso_code: c for c in TargetCountry.objects.all()}
     manager = demo_user(Role.PROGRAMME_MANAGER)
     for index, (fa, en, isos, offices) in enumerate(BROKERS):
@@ -90,6 +99,8 @@ def seed(*, stdout: TextIO) -> None:
                 user=_registrant(index, en), services=chosen,
                 countries=[countries[iso] for iso in isos if iso in countries],
                 licence_number=licence, licence_file=ContentFile(DEMO_PDF, name="licence.pdf"),
+                # One licence ends within the month (its members are warned), the others later.
+                licence_expires_on=today + timedelta(days=20 if index == 1 else 200 + index * 30),
                 name_fa=fa, name_en=en, offices=offices, languages=["fa", "en", "ar"][: 2 + index % 2],
                 description_fa=f"{fa}، کارگزار رسمی صادرات تجهیزات پزشکی به {len(isos)} کشور.",
                 description_en=f"{en}, a licensed export broker for medical equipment in {len(isos)} countries.",
@@ -105,9 +116,12 @@ def seed(*, stdout: TextIO) -> None:
         )
     if not Offer.objects.exists():
         _seed_offers(rng)
+    if not BrokerService.objects.exists():
+        _seed_services(rng)
     stdout.write(
         f"Brokers: {Broker.objects.count()} ({Broker.objects.approved().count()} approved); "
         f"offers: {Offer.objects.count()}; responses: {OfferResponse.objects.count()}; "
+        f"services: {BrokerService.objects.count()}; engagements: {Engagement.objects.count()}; "
         f"{owner.email} works for {owner.broker_membership.broker.name_en}"
     )
 
@@ -231,3 +245,64 @@ def _seed_responses(
         if status != "submitted":
             with replayed_at(decided):
                 response_decide(response=response, status=status)
+
+
+SERVICE_TEXTS = {
+    "logistics": ("حمل دریایی و زمینی از بندرعباس و بازرگان", "Sea and road freight from Bandar Abbas and Bazargan"),
+    "customs": ("ترخیص کالا در گمرک مقصد و پیگیری اسناد", "Customs clearance at destination and document follow-up"),
+    "registration": ("ثبت تجهیزات پزشکی نزد وزارت بهداشت کشور مقصد", "Registering medical devices with the destination ministry of health"),
+    "market-entry": ("مطالعه بازار، یافتن توزیع‌کننده و نخستین سفارش", "Market study, finding a distributor and the first order"),
+    "translation": ("ترجمه کاتالوگ، برچسب و اسناد فنی", "Translating catalogues, labels and technical files"),
+    "trade-finance": ("گشایش اعتبار اسنادی و ضمانت‌نامه", "Letters of credit and guarantees"),
+}  # fmt: skip
+FEES = [
+    ("fixed", Decimal("1500"), None),
+    ("per_shipment", Decimal("350"), None),
+    ("percent", None, Decimal("2.5")),
+]
+
+
+def _seed_services(rng: random.Random) -> None:
+    """Each approved brokerage lists two services; companies book some, and the bookings reach
+    every step (requested, accepted, declined, delivered and rated, closed)."""
+    types = {t.slug: t for t in ServiceType.objects.filter(slug__in=SERVICE_TEXTS)}
+    listed = []
+    for index, broker in enumerate(Broker.objects.approved().order_by("pk").prefetch_related("countries")):
+        for offset in (0, 3):
+            slug = list(SERVICE_TEXTS)[(index + offset) % len(SERVICE_TEXTS)]
+            model, amount, percent = FEES[(index + offset) % len(FEES)]
+            text_fa, text_en = SERVICE_TEXTS[slug]
+            with replayed_at(demo_moment(60 - index, hour=9, minutes=offset)):
+                listed.append(
+                    broker_service_create(
+                        broker=broker, countries=list(broker.countries.all()), service_type=types[slug],
+                        fee_model=model, fee_amount=amount, fee_percent=percent, currency="USD",
+                        description_fa=text_fa, description_en=text_en,
+                    )
+                )  # fmt: skip
+    companies = list(Company.objects.verified().order_by("pk")[:6])
+    fates = ["requested", "accepted", "declined", "delivered", "closed", "closed"]
+    for n, company in enumerate(companies):
+        service = listed[(n * 5) % len(listed)]
+        broker_user = _member(service.broker)
+        booked = demo_moment(30 - n * 4, hour=11, minutes=n)
+        with replayed_at(booked):
+            engagement = engagement_book(
+                service=service, company=company, by=_member(company),
+                message="ما برای نخستین محموله به این کشور به کمک شما نیاز داریم.",
+            )  # fmt: skip
+        fate = fates[n]
+        steps = {
+            "accepted": ["accept"], "declined": ["decline"], "delivered": ["accept", "deliver"],
+            "closed": ["accept", "deliver"],
+        }.get(fate, [])  # fmt: skip
+        for day, step in enumerate(steps, start=1):
+            with replayed_at(booked + timedelta(days=day * 2)):
+                engagement_act(engagement=engagement, action=step, by=broker_user)
+        if fate == "closed":
+            with replayed_at(booked + timedelta(days=6)):
+                engagement_rate(
+                    engagement=engagement, by=_member(company), score=rng.randint(4, 5), comment=""
+                )
+                engagement_rate(engagement=engagement, by=broker_user, score=5, comment="")
+                engagement_act(engagement=engagement, action="close", by=_member(company))

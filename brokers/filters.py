@@ -12,7 +12,7 @@ from portal.models import TargetCountry
 from products.models import ProductCategory
 from products.search import normalize_query
 
-from .models import Broker, Offer, ServiceType
+from .models import Broker, BrokerService, Offer, ServiceType
 
 
 class BrokerFilter(StyledFilterSet):
@@ -27,8 +27,7 @@ class BrokerFilter(StyledFilterSet):
         label=_("Service"),
         queryset=ServiceType.objects.all(),
         to_field_name="slug",
-        field_name="services",
-        distinct=True,
+        method="filter_service",
     )
     q = filters.CharFilter(label=_("Name"), method="filter_name")
 
@@ -38,6 +37,12 @@ class BrokerFilter(StyledFilterSet):
 
     def filter_name(self, queryset, name, value):  # noqa: ANN001, ANN201 - django-filter signature
         return queryset.filter(name_fa__icontains=value) | queryset.filter(name_en__icontains=value)
+
+    def filter_service(self, queryset: QuerySet[Broker], name: str, value: ServiceType) -> QuerySet[Broker]:
+        """Brokerages that declare the type on their profile or list a service of it."""
+        declared = Broker.services.through.objects.filter(broker=OuterRef("pk"), servicetype=value)
+        listed = BrokerService.objects.listed().filter(broker=OuterRef("pk"), service_type=value)
+        return queryset.filter(Exists(declared) | Exists(listed))
 
 
 class OfferFilter(StyledFilterSet):

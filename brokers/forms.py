@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
@@ -14,7 +15,17 @@ from portal.models import TargetCountry
 from portal.organisations.forms import OrganisationFormMixin
 from products.models import Product, ProductCategory
 
-from .models import LANGUAGES, Broker, BuyerInquiry, Offer, OfferAttachment, OfferResponse, ServiceType
+from .models import (
+    LANGUAGES,
+    Broker,
+    BrokerService,
+    BuyerInquiry,
+    EngagementRating,
+    Offer,
+    OfferAttachment,
+    OfferResponse,
+    ServiceType,
+)
 
 
 class NamedChoiceField(forms.ModelMultipleChoiceField):
@@ -37,13 +48,15 @@ class BrokerForm(OrganisationFormMixin, StyledFormMixin, DigitsFormMixin, forms.
     languages = forms.MultipleChoiceField(
         label=_("Working languages"), choices=LANGUAGES, widget=forms.CheckboxSelectMultiple, required=False
     )
+    licence_expires_on = LocalDateField(label=_("Licence valid until"))
 
     class Meta:
         model = Broker
         formfield_callback = formfield_https
         field_classes = {"phone": PhoneField}
         fields = [
-            "name_fa", "name_en", "licence_number", "licence_file", "services", "countries", "languages",
+            "name_fa", "name_en", "licence_number", "licence_file", "licence_expires_on", "services",
+            "countries", "languages",
             "offices", "description_fa", "description_en", "phone", "email", "website", "logo",
         ]  # fmt: skip
         widgets = {
@@ -57,6 +70,25 @@ class BrokerForm(OrganisationFormMixin, StyledFormMixin, DigitsFormMixin, forms.
             "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "licence_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
         }
+
+    def clean(self) -> dict[str, object]:
+        """A licence is renewed as a whole: a new expiry date comes with the new licence's scan, and
+        an expired licence can only be replaced by one still valid."""
+        cleaned = super().clean()
+        expires_on = cleaned.get("licence_expires_on")
+        if expires_on is None:
+            return cleaned
+        stored = Broker.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        changed = stored is None or stored.licence_expires_on != expires_on
+        if changed and expires_on < timezone.localdate():
+            self.add_error("licence_expires_on", _("This date has passed: enter the end of a valid licence."))
+        if stored is not None:
+            new_file = "licence_file" in self.changed_data
+            if changed and not new_file:
+                self.add_error("licence_file", _("Upload the new licence together with its expiry date."))
+            elif new_file and not changed and stored.licence_expired:
+                self.add_error("licence_expires_on", _("Enter the expiry date of the new licence."))
+        return cleaned
 
 
 class OfferForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
@@ -143,3 +175,60 @@ class InquiryForm(StyledFormMixin, forms.ModelForm):
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class BrokerServiceForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    service_type = forms.ModelChoiceField(label=_("Service type"), queryset=ServiceType.objects.all())
+    countries = NamedChoiceField(
+        label=_("Countries served"),
+        queryset=TargetCountry.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = BrokerService
+        fields = [
+            "service_type", "fee_model", "fee_amount", "fee_percent", "currency", "countries",
+            "description_fa", "description_en",
+        ]  # fmt: skip
+        widgets = {
+            "fee_model": forms.RadioSelect,
+            "fee_amount": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+            "fee_percent": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+            "description_fa": forms.Textarea(attrs={"rows": 4, "dir": "rtl"}),
+            "description_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+        }
+
+    def __init__(self, *args: object, broker: Broker, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service_type"].label_from_instance = lambda t: t.name
+        # Only the countries the brokerage covers are offered; the service checks it again.
+        self.fields["countries"].queryset = broker.countries.filter(is_active=True)
+
+
+class EngagementBookForm(StyledFormMixin, forms.Form):
+    message = forms.CharField(
+        label=_("Your message to the brokerage"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you need, for which products and countries, and by when."),
+    )
+
+
+class EngagementStepForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Note to the other side"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EngagementRatingForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
+    class Meta:
+        model = EngagementRating
+        fields = ["score", "comment"]
+        widgets = {
+            "score": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "min": 1, "max": 5}),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }

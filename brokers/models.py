@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -58,9 +58,24 @@ class ServiceType(TimeStampedModel):
         return localized(self, "name")
 
 
+# Days before the licence's end on which its members are warned (each once per expiry date).
+LICENCE_WARNING_DAYS = (30, 7)
+
+
+def licence_valid_q(prefix: str = "", *, today: date | None = None) -> Q:
+    """Rows whose brokerage's licence has not expired (`prefix`: the path to the brokerage)."""
+    today = today or timezone.localdate()
+    field = f"{prefix}licence_expires_on"
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": today})
+
+
 class BrokerQuerySet(OrganisationQuerySet):
     def covering(self, country: TargetCountry) -> BrokerQuerySet:
         return self.filter(countries=country)
+
+    def publishing(self) -> BrokerQuerySet:
+        """Approved brokerages whose licence is valid today."""
+        return self.approved().filter(licence_valid_q())
 
 
 class Broker(Organisation):
@@ -81,6 +96,8 @@ class Broker(Organisation):
         upload_to=GeneratedName("brokers/licences"),
         validators=[validate_image_or_pdf],
     )
+    # Null only for brokerages registered before the date was asked; the form requires it.
+    licence_expires_on = models.DateField(_("licence valid until"), null=True, blank=True)
     services = models.ManyToManyField(ServiceType, verbose_name=_("services"), related_name="brokers")
     countries = models.ManyToManyField(
         TargetCountry, verbose_name=_("covered countries"), related_name="brokers"
@@ -123,6 +140,22 @@ class Broker(Organisation):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def licence_expired(self) -> bool:
+        """The licence's validity ended before today: publishing stops until a new one is approved."""
+        return self.licence_expires_on is not None and self.licence_expires_on < timezone.localdate()
+
+    @property
+    def licence_expires_soon(self) -> bool:
+        if self.licence_expires_on is None or self.licence_expired:
+            return False
+        return self.licence_expires_on <= timezone.localdate() + timedelta(days=LICENCE_WARNING_DAYS[0])
+
+    @property
+    def is_publishing(self) -> bool:
+        """Approved and licensed today: its offers and services show and it may take new work."""
+        return self.is_approved and not self.licence_expired
 
     def language_labels(self) -> list[str]:
         codes = dict(LANGUAGES)
@@ -176,11 +209,11 @@ KIND = OrganisationKind(
     suspended=Broker.Status.SUSPENDED,
     key_field="licence_number",
     editable_fields=frozenset({
-        "name_fa", "name_en", "licence_file", "languages", "offices", "description_fa", "description_en",
-        "phone", "email", "website", "logo",
+        "name_fa", "name_en", "licence_file", "licence_expires_on", "languages", "offices",
+        "description_fa", "description_en", "phone", "email", "website", "logo",
     }),
     # The brokerage's identity as the centre approved it (the licence number is never edited by members).
-    rechecked_fields=("name_fa", "name_en", "licence_number", "licence_file"),
+    rechecked_fields=("name_fa", "name_en", "licence_number", "licence_file", "licence_expires_on"),
     relations=("services", "countries"),
     texts=OrganisationTexts(
         a_name=_("a brokerage"),
@@ -200,13 +233,17 @@ KIND = OrganisationKind(
 # ---------------------------------------------------------------------------
 # Offers
 # ---------------------------------------------------------------------------
+def _public_offer() -> Q:
+    return Q(status=Offer.Status.OPEN, broker__status=Broker.Status.APPROVED) & licence_valid_q("broker__")
+
+
 class OfferQuerySet(models.QuerySet["Offer"]):
     def public(self) -> OfferQuerySet:
-        """Open offers of approved brokerages."""
-        return self.filter(status=Offer.Status.OPEN, broker__status=Broker.Status.APPROVED)
+        """Open offers of approved brokerages whose licence is valid."""
+        return self.filter(_public_offer())
 
     def visible_to(self, user: User) -> OfferQuerySet:
-        public = Q(status=Offer.Status.OPEN, broker__status=Broker.Status.APPROVED)
+        public = _public_offer()
         if not user.is_authenticated:
             return self.filter(public)
         return self.filter(public | Q(broker__memberships__user=user)).distinct()
@@ -460,3 +497,231 @@ class BuyerInquiry(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.country})"
+
+
+class LicenceNotice(models.Model):
+    """One row per warning sent about a licence's end: (brokerage, expiry date, days before; 0 for
+    "expired"). The unique row makes the daily task tell each step once; a new licence has a new
+    expiry date, so its warnings start afresh."""
+
+    broker = models.ForeignKey(Broker, on_delete=models.CASCADE, related_name="licence_notices")
+    expires_on = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broker", "expires_on", "days_before"], name="unique_licence_notice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broker_id} {self.expires_on} -{self.days_before}"
+
+
+# ---------------------------------------------------------------------------
+# Brokerage services and their engagements by companies
+# ---------------------------------------------------------------------------
+class BrokerServiceQuerySet(models.QuerySet["BrokerService"]):
+    def listed(self) -> BrokerServiceQuerySet:
+        """Services on show: active, of an approved brokerage whose licence is valid."""
+        return self.filter(is_active=True, broker__status=Broker.Status.APPROVED).filter(
+            licence_valid_q("broker__")
+        )
+
+
+class BrokerService(TimeStampedModel):
+    """A service a brokerage sells to companies, with its fee and the countries it serves."""
+
+    class FeeModel(models.TextChoices):
+        FIXED = "fixed", _("Fixed fee")
+        PER_SHIPMENT = "per_shipment", _("Per shipment")
+        PERCENT = "percent", _("Percentage of the deal")
+
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="listed_services"
+    )
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service type"), on_delete=models.PROTECT, related_name="listings"
+    )
+    fee_model = models.CharField(_("fee model"), max_length=12, choices=FeeModel.choices)
+    fee_amount = models.DecimalField(
+        _("fee amount"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    fee_percent = models.DecimalField(
+        _("fee (percentage of the deal)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )  # fmt: skip
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Product.Currency.choices, default=Product.Currency.USD
+    )
+    countries = models.ManyToManyField(
+        TargetCountry, verbose_name=_("countries served"), related_name="broker_services"
+    )
+    description_fa = models.TextField(_("description (Persian)"), max_length=3000)
+    description_en = models.TextField(_("description (English)"), max_length=3000, blank=True)
+    is_active = models.BooleanField(_("listed"), default=True)
+
+    objects = BrokerServiceQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("history of brokerage service"))
+
+    class Meta:
+        verbose_name = _("brokerage service")
+        verbose_name_plural = _("brokerage services")
+        ordering = ["service_type__position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_amount__isnull=True) | Q(fee_amount__gte=0), name="service_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_percent__isnull=True) | (Q(fee_percent__gte=0) & Q(fee_percent__lte=100)),
+                name="service_percent_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} — {self.broker}"
+
+    def get_absolute_url(self) -> str:
+        """The brokerage's public page, where the service is listed (and booked from)."""
+        return self.broker.get_absolute_url()
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.fee_model == self.FeeModel.PERCENT:
+            if self.fee_percent is None:
+                errors["fee_percent"] = _("State the percentage of the deal.")
+        elif self.fee_model and self.fee_amount is None:
+            errors["fee_amount"] = _("State the fee amount.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+
+class EngagementQuerySet(models.QuerySet["Engagement"]):
+    def visible_to(self, user: User) -> EngagementQuerySet:
+        """Its company's members and its brokerage's members; nobody else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(company__memberships__user=user) | Q(broker__memberships__user=user)).distinct()
+
+
+class Engagement(LoadedStatus, TimeStampedModel):
+    """A company's booking of a brokerage's service, from the request to its closing."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        DELIVERED = "delivered", _("Delivered")
+        CLOSED = "closed", _("Closed")
+
+    service = models.ForeignKey(
+        BrokerService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="engagements"
+    )
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="engagements"
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="engagements"
+    )
+    message = models.TextField(_("message"), max_length=3000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service engagement")
+        verbose_name_plural = _("service engagements")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.company} → {self.service}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:engagement_detail", kwargs={"pk": self.pk})
+
+    @property
+    def was_delivered(self) -> bool:
+        return self.delivered_at is not None
+
+
+class EngagementEvent(models.Model):
+    """One row per step of an engagement: its trail, shown to both sides."""
+
+    class Action(models.TextChoices):
+        REQUEST = "request", _("Requested")
+        ACCEPT = "accept", _("Accepted")
+        DECLINE = "decline", _("Declined")
+        DELIVER = "deliver", _("Marked delivered")
+        CLOSE = "close", _("Closed")
+        RATE = "rate", _("Rated")
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    side = models.CharField(_("side"), max_length=8, blank=True)  # "company" or "broker"
+    note = models.TextField(_("note"), blank=True, max_length=3000)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("engagement event")
+        verbose_name_plural = _("engagement events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id}: {self.action}"
+
+
+class EngagementRating(TimeStampedModel):
+    """Each side rates a delivered engagement once (1–5 and a comment)."""
+
+    class Side(models.TextChoices):
+        COMPANY = "company", _("Company")
+        BROKER = "broker", _("Brokerage")
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="ratings")
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices)
+    score = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rated by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("engagement rating")
+        verbose_name_plural = _("engagement ratings")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "side"], name="one_rating_per_side"),
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id} {self.side}: {self.score}"

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from companies.permissions import company_is_active, company_of
+from companies.permissions import can_edit_company, company_is_active, company_of
 from portal.access import ALLOWED, Access, refuse
 from portal.models import User
 from portal.organisations.permissions import (
@@ -20,8 +20,9 @@ from portal.organisations.permissions import (
     organisation_of,
 )
 from portal.permissions import staff_may_view
+from portal.templatetags.portal_tags import jdate
 
-from .models import KIND, Broker, BuyerInquiry, Offer, OfferResponse
+from .models import KIND, Broker, BrokerService, BuyerInquiry, Engagement, Offer, OfferResponse
 
 # The lifecycles of offers, responses and inquiries: each action and the states it leaves from.
 # The services refuse a transition outside this table; the pages offer only what it allows.
@@ -38,6 +39,22 @@ RESPONSE_DECISIONS: dict[str, frozenset[str]] = {
     OfferResponse.Status.DECLINED: frozenset(
         {OfferResponse.Status.SUBMITTED, OfferResponse.Status.SHORTLISTED}
     ),
+}
+# An engagement's steps: the states each leaves from and the side that takes it.
+ENGAGEMENT_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "accept": (frozenset({Engagement.Status.REQUESTED}), frozenset({"broker"})),
+    "decline": (frozenset({Engagement.Status.REQUESTED}), frozenset({"broker"})),
+    "deliver": (frozenset({Engagement.Status.ACCEPTED}), frozenset({"broker"})),
+    "close": (
+        frozenset({Engagement.Status.REQUESTED, Engagement.Status.ACCEPTED, Engagement.Status.DELIVERED}),
+        frozenset({"broker", "company"}),
+    ),
+}
+ENGAGEMENT_TARGETS: dict[str, str] = {
+    "accept": Engagement.Status.ACCEPTED,
+    "decline": Engagement.Status.DECLINED,
+    "deliver": Engagement.Status.DELIVERED,
+    "close": Engagement.Status.CLOSED,
 }
 INQUIRY_MARKS: dict[str, frozenset[str]] = {
     BuyerInquiry.Status.ANSWERED: frozenset({BuyerInquiry.Status.NEW, BuyerInquiry.Status.ROUTED}),
@@ -81,7 +98,19 @@ def broker_may_publish(broker: Broker) -> Access:
                 "Contact the export support desk."
             )
         )
-    return broker_is_active(broker)
+    active = broker_is_active(broker)
+    if not active:
+        return active
+    if broker.licence_expired:
+        return refuse(
+            _(
+                "Your brokerage's licence expired on %(date)s, so it cannot publish offers or services "
+                "nor accept bookings. Upload the renewed licence with its new expiry date in the brokerage "
+                "profile; publishing resumes once the centre approves it."
+            )
+            % {"date": jdate(broker.licence_expires_on)}
+        )
+    return ALLOWED
 
 
 def can_edit_broker(user: User | AnonymousUser, broker: Broker) -> Access:
@@ -139,7 +168,7 @@ def can_respond(user: User | AnonymousUser, offer: Offer) -> Access:
     company = company_of(user)
     if company is None:
         return refuse(_("Only members of a registered company can answer offers."))
-    if not (offer.is_open and offer.broker.is_approved):
+    if not (offer.is_open and offer.broker.is_publishing):
         return refuse(_("This offer is closed."))
     return company_may_respond(company)
 
@@ -206,3 +235,84 @@ def can_see_attachment(user: User | AnonymousUser, name: str) -> bool:
     staff = staff_may_view(user, "brokers.view_offerattachment")
     offers = Offer.objects.all() if staff else Offer.objects.visible_to(user)
     return offers.filter(attachments__file=name).exists()
+
+
+# ---------------------------------------------------------------------------
+# Brokerage services and engagements
+# ---------------------------------------------------------------------------
+def can_list_services(user: User | AnonymousUser, broker: Broker) -> Access:
+    """Members of an approved brokerage with a valid licence list (and relist) services."""
+    return can_edit_broker(user, broker) and broker_may_publish(broker)
+
+
+def get_service_for_broker(user: User | AnonymousUser, pk: int) -> BrokerService:
+    """A service of the user's own brokerage; 404 for anything else."""
+    broker = get_own_broker(user)
+    queryset = BrokerService.objects.select_related("broker", "service_type")
+    return get_object_or_404(queryset, pk=pk, broker=broker)
+
+
+def can_book(user: User | AnonymousUser, service: BrokerService) -> Access:
+    """A member of a verified company books a listed service of a publishing brokerage."""
+    company = company_of(user)
+    if company is None:
+        return refuse(_("Only members of a registered company can book a service."))
+    if not (service.is_active and service.broker.is_publishing):
+        return refuse(_("This service is not offered at the moment."))
+    if not company_may_respond(company):
+        return refuse(_("Your company can book services once the centre has verified it."))
+    return company_is_active(company)
+
+
+def engagement_side(user: User | AnonymousUser, engagement: Engagement) -> str | None:
+    """ "company" or "broker" for a member of either party, else None."""
+    own_company = company_of(user)
+    if own_company is not None and own_company.pk == engagement.company_id:
+        return "company"
+    own_broker = broker_of(user)
+    if own_broker is not None and own_broker.pk == engagement.broker_id:
+        return "broker"
+    return None
+
+
+def can_act_on_engagement(user: User | AnonymousUser, engagement: Engagement, action: str) -> Access:
+    """The side named for `action` in ENGAGEMENT_ACTIONS, from the states it leaves, while that side
+    may act (an active company; an active brokerage, licensed and approved to accept)."""
+    side = engagement_side(user, engagement)
+    sources, sides = ENGAGEMENT_ACTIONS[action]
+    if side not in sides:
+        return refuse(_("Only the other party can take this step."))
+    if engagement.status not in sources:
+        return refuse(_("This step is no longer possible: the engagement is %(status)s.")
+                      % {"status": engagement.get_status_display()})  # fmt: skip
+    if side == "company":
+        return can_edit_company(user, engagement.company)
+    allowed = can_edit_broker(user, engagement.broker)
+    if allowed and action == "accept":
+        return broker_may_publish(engagement.broker)
+    return allowed
+
+
+def can_rate_engagement(user: User | AnonymousUser, engagement: Engagement, rated_sides: set[str]) -> Access:
+    """Each side rates once, after delivery."""
+    side = engagement_side(user, engagement)
+    if side is None:
+        return refuse(_("Only the company and the brokerage of this engagement rate it."))
+    if not engagement.was_delivered:
+        return refuse(_("An engagement is rated after the service is delivered."))
+    if side in rated_sides:
+        return refuse(_("You have already rated this engagement."))
+    return ALLOWED
+
+
+def engagement_allowed_actions(user: User | AnonymousUser, engagement: Engagement) -> list[str]:
+    """The steps `user` may take on `engagement` now (its page's buttons)."""
+    return [action for action in ENGAGEMENT_ACTIONS if can_act_on_engagement(user, engagement, action)]
+
+
+def get_engagement_for_party(user: User | AnonymousUser, pk: int) -> Engagement:
+    """An engagement of the user's company or brokerage; 404 for anyone else."""
+    queryset = Engagement.objects.visible_to(user).select_related(
+        "service__service_type", "broker", "company"
+    )
+    return get_object_or_404(queryset, pk=pk)

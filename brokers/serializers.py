@@ -15,7 +15,7 @@ from portal.models import TargetCountry
 from portal.rest.plumbing import DigitsInputMixin, LocalizedDecimalField, OptionalURLField
 from products.models import Product, ProductCategory
 
-from .models import Broker, Offer, OfferResponse
+from .models import Broker, BrokerService, Engagement, EngagementRating, Offer, OfferResponse
 from .permissions import broker_of
 
 
@@ -172,3 +172,52 @@ class OfferResponseDecisionSerializer(serializers.Serializer):
             )
         ]
     )
+
+
+class BrokerServiceSerializer(serializers.ModelSerializer):
+    service_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+
+    class Meta:
+        model = BrokerService
+        fields = [
+            "id", "broker", "service_type", "fee_model", "fee_amount", "fee_percent", "currency", "countries",
+            "description_fa", "description_en",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class EngagementRatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EngagementRating
+        fields = ["side", "score", "comment"]
+        read_only_fields = fields
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    """An engagement as its company and its brokerage see it."""
+
+    service_type = serializers.SlugRelatedField(
+        source="service.service_type", slug_field="slug", read_only=True
+    )
+    ratings = EngagementRatingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id", "service", "service_type", "broker", "company", "message", "status", "delivered_at",
+            "closed_at", "created_at", "ratings",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class EngagementStepSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[(a, a) for a in ("accept", "decline", "deliver", "close")])
+    note = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+
+
+class EngagementRateSerializer(DigitsInputMixin, serializers.Serializer):
+    digit_fields = ("score",)
+
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -4,14 +4,17 @@ responses and inquiries (their routing)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from companies.permissions import company_of
 from portal.enqueue import enqueue_on_commit
 from portal.http.page_cache import public_content_changed
 from portal.models import TargetCountry, User, bilingual
@@ -22,10 +25,16 @@ from products.models import Product, ProductCategory
 
 from .models import (
     KIND,
+    LICENCE_WARNING_DAYS,
     Broker,
     BrokerInvitation,
     BrokerMembership,
+    BrokerService,
     BuyerInquiry,
+    Engagement,
+    EngagementEvent,
+    EngagementRating,
+    LicenceNotice,
     Offer,
     OfferAttachment,
     OfferNotice,
@@ -33,14 +42,20 @@ from .models import (
     ServiceType,
 )
 from .permissions import (
+    ENGAGEMENT_ACTIONS,
+    ENGAGEMENT_TARGETS,
     INQUIRY_MARKS,
     OFFER_ACTIONS,
     RESPONSE_DECISIONS,
     broker_is_active,
     broker_may_publish,
+    can_act_on_engagement,
+    can_book,
     can_decide_response,
     can_mark_inquiries,
+    can_rate_engagement,
     company_may_respond,
+    engagement_side,
 )
 
 OFFER_FIELDS = {
@@ -242,7 +257,7 @@ def response_submit(
     """Create or change the company's one response to an open offer; the broker is told."""
     _check_fields(fields, RESPONSE_FIELDS)
     offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
-    if not (offer.is_open and offer.broker.is_approved):
+    if not (offer.is_open and offer.broker.is_publishing):
         raise ValidationError(_("This offer is closed."), code="closed")
     company_may_respond(company).require()
     products = list(products)
@@ -434,3 +449,209 @@ def offer_expire(*, offer: Offer) -> bool:
         context={"offer": bilingual(offer, "title"), "responses": offer.responses.count()},
     )
     return True
+
+
+# ---------------------------------------------------------------------------
+# Licence expiry: warnings before, publishing suspended after (Broker.is_publishing)
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def broker_licence_check(*, broker: Broker, today: date | None = None) -> str:
+    """Warn the members of an approved brokerage as its licence nears its end (30 and 7 days
+    before, each once per expiry date) and tell them once when it has expired.
+
+    Publishing stops by itself when the date passes (Broker.is_publishing, the offer board's query);
+    this makes the public pages show it at once. Returns what was sent: "expiring", "expired" or ""."""
+    today = today or timezone.localdate()
+    broker = Broker.objects.select_for_update().get(pk=broker.pk)
+    expires_on = broker.licence_expires_on
+    if broker.status != Broker.Status.APPROVED or expires_on is None:
+        return ""
+    days_left = (expires_on - today).days
+    if days_left < 0:
+        step = 0
+    else:
+        due = [days for days in LICENCE_WARNING_DAYS if days_left <= days]
+        if not due:
+            return ""
+        step = min(due)
+    _, created = LicenceNotice.objects.get_or_create(broker=broker, expires_on=expires_on, days_before=step)
+    if not created:
+        return ""
+    context = {
+        "broker": bilingual(broker, "name"),
+        "expiry": expires_on.isoformat(),
+        "days": max(days_left, 0),
+    }
+    kind = "broker_licence_expired" if step == 0 else "broker_licence_expiring"
+    notify_members(broker, kind=kind, url=reverse("brokers:edit"), context=context)
+    if step == 0:
+        public_content_changed()  # its offers and services leave the public pages
+    return "expired" if step == 0 else "expiring"
+
+
+# ---------------------------------------------------------------------------
+# Brokerage services
+# ---------------------------------------------------------------------------
+SERVICE_FIELDS = {
+    "service_type", "fee_model", "fee_amount", "fee_percent", "currency", "description_fa", "description_en",
+}  # fmt: skip
+
+
+def _check_service(service: BrokerService, countries: list[TargetCountry]) -> None:
+    # The unused fee field is cleared: a percentage fee has no amount, a fixed one no percentage.
+    if service.fee_model == BrokerService.FeeModel.PERCENT:
+        service.fee_amount = None
+    elif service.fee_model:
+        service.fee_percent = None
+    service.full_clean()
+    if not countries:
+        raise ValidationError({"countries": _("Choose at least one country served.")})
+    covered = set(service.broker.countries.values_list("pk", flat=True))
+    if any(country.pk not in covered for country in countries):
+        raise ValidationError(
+            {
+                "countries": _(
+                    "Your brokerage does not cover every chosen country. Add them to your profile first."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def broker_service_create(
+    *, broker: Broker, countries: Iterable[TargetCountry], **fields: Any
+) -> BrokerService:
+    """List a service of an approved, licensed brokerage."""
+    _check_fields(fields, SERVICE_FIELDS)
+    broker_may_publish(broker).require()
+    countries = list(countries)
+    service = BrokerService(broker=broker, **fields)
+    _check_service(service, countries)
+    service.save()
+    service.countries.set(countries)
+    return service
+
+
+@transaction.atomic
+def broker_service_update(
+    *, service: BrokerService, countries: Iterable[TargetCountry] | None = None, **fields: Any
+) -> BrokerService:
+    _check_fields(fields, SERVICE_FIELDS)
+    service = BrokerService.objects.select_for_update().select_related("broker").get(pk=service.pk)
+    broker_is_active(service.broker).require()
+    for name, value in fields.items():
+        setattr(service, name, value)
+    countries = list(countries) if countries is not None else list(service.countries.all())
+    _check_service(service, countries)
+    service.save()
+    service.countries.set(countries)
+    return service
+
+
+@transaction.atomic
+def broker_service_list(*, service: BrokerService, listed: bool) -> BrokerService:
+    """Withdraw a service from show, or list it again (which needs a publishing brokerage)."""
+    service = BrokerService.objects.select_for_update().select_related("broker").get(pk=service.pk)
+    (broker_may_publish if listed else broker_is_active)(service.broker).require()
+    if service.is_active != listed:
+        service.is_active = listed
+        service.save(update_fields=["is_active", "updated_at"])
+    return service
+
+
+# ---------------------------------------------------------------------------
+# Engagements: a company books a service, the brokerage accepts, delivers; either side closes;
+# both rate. Each step is an event on its trail and a notification to the other side.
+# ---------------------------------------------------------------------------
+def _engagement_context(engagement: Engagement) -> dict[str, Any]:
+    return {
+        "service": bilingual(engagement.service.service_type, "name"),
+        "company": bilingual(engagement.company, "name"),
+        "broker": bilingual(engagement.broker, "name"),
+    }
+
+
+def _tell_other_side(engagement: Engagement, side: str, kind: str, **extra: Any) -> None:
+    other = engagement.broker if side == "company" else engagement.company
+    notify_members(
+        other,
+        kind=kind,
+        url=engagement.get_absolute_url(),
+        context={**_engagement_context(engagement), **extra},
+    )
+
+
+@transaction.atomic
+def engagement_book(*, service: BrokerService, company: Company, by: User, message: str) -> Engagement:
+    """A company's member books a listed service; the brokerage is told."""
+    service = BrokerService.objects.select_related("broker", "service_type").get(pk=service.pk)
+    can_book(by, service).require()
+    if company_of(by) != company:
+        raise ValidationError(_("Only members of a registered company can book a service."), code="company")
+    engagement = Engagement(
+        service=service, broker=service.broker, company=company, message=message, requested_by=by
+    )
+    engagement.full_clean()
+    engagement.save()
+    EngagementEvent.objects.create(
+        engagement=engagement, action=EngagementEvent.Action.REQUEST, actor=by, side="company", note=message
+    )
+    _tell_other_side(engagement, "company", "engagement_requested")
+    return engagement
+
+
+@transaction.atomic
+def engagement_act(*, engagement: Engagement, action: str, by: User, note: str = "") -> Engagement:
+    """Accept, decline, deliver or close an engagement (brokers.permissions.ENGAGEMENT_ACTIONS: who
+    and from which states); the other side is told."""
+    if action not in ENGAGEMENT_TARGETS:
+        raise ValidationError(_("Unknown decision."), code="invalid")
+    engagement = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("broker", "company", "service__service_type")
+        .get(pk=engagement.pk)
+    )
+    side = engagement_side(by, engagement)
+    sources, sides = ENGAGEMENT_ACTIONS[action]
+    if side in sides and engagement.status not in sources:  # the right side, too late: say why
+        raise ValidationError(
+            _("This step is no longer possible: the engagement is %(status)s.")
+            % {"status": engagement.get_status_display()},
+            code="state",
+        )
+    can_act_on_engagement(by, engagement, action).require()
+    engagement.status = ENGAGEMENT_TARGETS[action]
+    now = timezone.now()
+    if action == "deliver":
+        engagement.delivered_at = now
+    if action in ("close", "decline"):
+        engagement.closed_at = now
+    engagement.save(update_fields=["status", "delivered_at", "closed_at", "updated_at"])
+    EngagementEvent.objects.create(engagement=engagement, action=action, actor=by, side=side, note=note)
+    _tell_other_side(engagement, side, f"engagement_{engagement.status}", note=note)
+    return engagement
+
+
+@transaction.atomic
+def engagement_rate(*, engagement: Engagement, by: User, score: int, comment: str = "") -> EngagementRating:
+    """Each side rates a delivered engagement once (1–5, a comment); the other side is told."""
+    engagement = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("broker", "company", "service__service_type")
+        .get(pk=engagement.pk)
+    )
+    rated = set(engagement.ratings.values_list("side", flat=True))
+    allowed = can_rate_engagement(by, engagement, rated)
+    side = engagement_side(by, engagement)
+    if not allowed:
+        if side is None:
+            allowed.require()
+        raise ValidationError({"score": allowed.reason})
+    rating = EngagementRating(engagement=engagement, side=side, score=score, comment=comment, rated_by=by)
+    rating.full_clean()
+    rating.save()
+    EngagementEvent.objects.create(
+        engagement=engagement, action=EngagementEvent.Action.RATE, actor=by, side=side, note=comment
+    )
+    _tell_other_side(engagement, side, "engagement_rated", score=score)
+    return rating

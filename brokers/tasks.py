@@ -1,4 +1,5 @@
-"""Broker tasks: invitation e-mails, the offer fan-out, deadline closing and inquiry routing.
+"""Broker tasks: invitation e-mails, the offer fan-out, deadline closing, inquiry routing and the
+licence-expiry warnings.
 
 Each fetches by id and calls a service (brokers.services); beat's tasks select what is due.
 """
@@ -17,7 +18,7 @@ from portal.organisations.invitations import invitation_email_send, invitations_
 from portal.tasks import PortalTask
 
 from . import services
-from .models import KIND, BuyerInquiry, Offer
+from .models import KIND, LICENCE_WARNING_DAYS, Broker, BuyerInquiry, Offer
 from .selectors import offer_companies_to_tell
 
 FANOUT_BATCH = 100
@@ -86,3 +87,12 @@ def offers_fanout_sweep() -> int:
 def broker_invitations_sweep() -> int:
     """Send brokerage invitations whose e-mail message was lost."""
     return invitations_sweep(kind=KIND)
+
+
+@shared_task(base=PortalTask)
+def brokers_licence_check() -> int:
+    """Warn brokerages whose licence ends within 30 days, and tell those whose licence has expired,
+    each step once (brokers.services.broker_licence_check); return how many were told now."""
+    horizon = timezone.localdate() + timedelta(days=max(LICENCE_WARNING_DAYS))
+    due = list(Broker.objects.approved().filter(licence_expires_on__lte=horizon).only("pk"))
+    return sum(bool(services.broker_licence_check(broker=broker)) for broker in due)

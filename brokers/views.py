@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -25,17 +26,35 @@ from products.models import Product
 
 from . import services
 from .filters import BrokerFilter, OfferFilter
-from .forms import AttachmentForm, BrokerForm, InquiryForm, OfferForm, ResponseForm
-from .models import KIND, Broker, Offer, OfferResponse
+from .forms import (
+    AttachmentForm,
+    BrokerForm,
+    BrokerServiceForm,
+    EngagementBookForm,
+    EngagementRatingForm,
+    EngagementStepForm,
+    InquiryForm,
+    OfferForm,
+    ResponseForm,
+)
+from .models import KIND, Broker, BrokerService, Engagement, EngagementRating, Offer, OfferResponse
 from .permissions import (
+    ENGAGEMENT_ACTIONS,
     broker_of,
+    can_book,
     can_edit_broker,
+    can_list_services,
     can_publish_offers,
+    can_rate_engagement,
     can_respond,
+    engagement_allowed_actions,
+    engagement_side,
+    get_engagement_for_party,
     get_offer_for_broker,
     get_offer_for_viewer,
     get_own_broker,
     get_response_for_broker,
+    get_service_for_broker,
     offer_allowed_actions,
     response_allowed_actions,
 )
@@ -46,33 +65,71 @@ INQUIRY_LIMIT_PER_HOUR = 5
 # ---------------------------------------------------------------------------
 # Directory and profiles
 # ---------------------------------------------------------------------------
+def _listed_services() -> Prefetch:
+    """The services a brokerage lists now, with their types and countries (three queries a page)."""
+    listed = (
+        BrokerService.objects.listed()
+        .select_related("service_type")
+        .prefetch_related("countries")
+        .order_by("service_type__position", "pk")
+    )
+    return Prefetch("listed_services", queryset=listed, to_attr="services_listed")
+
+
 @require_GET
 @cache_public_page
 def directory(request: HttpRequest) -> HttpResponse:
-    base = Broker.objects.approved().prefetch_related("countries", "services")
+    base = Broker.objects.approved().prefetch_related("countries", "services", _listed_services())
     broker_filter = BrokerFilter(request.GET or None, queryset=base)
     brokers = broker_filter.qs if broker_filter.is_bound else base
     page = Paginator(brokers.order_by("name_en"), 24).get_page(request.GET.get("page"))
+    for broker in page:
+        # The types it declared and the types of the services it lists, once each, in their order.
+        types = {t.pk: t for t in broker.services.all()}
+        types.update({s.service_type_id: s.service_type for s in broker.services_listed})
+        broker.service_types = sorted(types.values(), key=lambda t: (t.position, t.name_en))
     return render(request, "brokers/broker_list.html", {"filter": broker_filter, "page_obj": page})
 
 
 @require_GET
 @cache_public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    broker = get_object_or_404(Broker.objects.visible_to(request.user), pk=pk)
+    queryset = Broker.objects.visible_to(request.user).prefetch_related(_listed_services())
+    broker = get_object_or_404(queryset, pk=pk)
     offers = broker.offers.public().select_related("country").prefetch_related("categories")
+    company = company_of(request.user)
     return render(
         request,
         "brokers/broker_detail.html",
-        {"broker": broker, "offers": offers, "is_member": broker_of(request.user) == broker},
+        {
+            "broker": broker,
+            "offers": offers,
+            "is_member": broker_of(request.user) == broker,
+            "can_book": company is not None and broker.is_publishing,
+        },
     )
 
 
 def _dashboard_context(request: HttpRequest, broker: Broker) -> dict[str, Any]:
+    can_publish, refusal = can_publish_offers(request.user, broker)
     return {
         "offers": broker.offers.select_related("country").order_by("status", "deadline"),
-        "can_publish": can_publish_offers(request.user, broker),
+        "can_publish": can_publish,
+        "licence_refusal": refusal if broker.licence_expired else "",
+        "engagements_open": broker.engagements.filter(
+            status__in=[Engagement.Status.REQUESTED, Engagement.Status.ACCEPTED]
+        ).count(),
     }
+
+
+def _publishing_refused(request: HttpRequest, broker: Broker, reason: str) -> HttpResponse:
+    """Why the brokerage cannot publish now and what to do about it (a 403 with a way forward)."""
+    return render(
+        request,
+        "brokers/publishing_refused.html",
+        {"broker": broker, "reason": reason, "licence_expired": broker.licence_expired},
+        status=403,
+    )
 
 
 pages = OrganisationPages(
@@ -152,7 +209,9 @@ def _offer_form_page(request: HttpRequest, form: OfferForm, offer: Offer | None)
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
-    can_publish_offers(request.user, broker).require()
+    allowed, reason = can_publish_offers(request.user, broker)
+    if not allowed:
+        return _publishing_refused(request, broker, reason)
     form = OfferForm(request.POST or None, broker=broker)
     if request.method == "POST" and form.is_valid():
         try:
@@ -341,3 +400,221 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inquiry_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "brokers/inquiry_thanks.html")
+
+
+# ---------------------------------------------------------------------------
+# Brokerage services
+# ---------------------------------------------------------------------------
+def _service_form_page(
+    request: HttpRequest,
+    broker: Broker,
+    form: BrokerServiceForm,
+    service: BrokerService | None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "brokers/service_form.html",
+        {"form": form, "service": service, "broker": broker},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    """The brokerage's services, listed and withdrawn."""
+    broker = get_own_broker(request.user)
+    can_list, reason = can_list_services(request.user, broker)
+    services_ = broker.listed_services.select_related("service_type").prefetch_related("countries")
+    return render(
+        request,
+        "brokers/service_list.html",
+        {
+            "broker": broker,
+            "services": services_,
+            "can_list": can_list,
+            "refusal": reason,
+            "can_edit": can_edit_broker(request.user, broker),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_create(request: HttpRequest) -> HttpResponse:
+    broker = get_own_broker(request.user)
+    allowed, reason = can_list_services(request.user, broker)
+    if not allowed:
+        return _publishing_refused(request, broker, reason)
+    form = BrokerServiceForm(request.POST or None, broker=broker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with create_once(request) as record:  # a double click: one service
+                services.broker_service_create(broker=broker, **form.cleaned_data)
+                record(reverse("brokers:service_list"))
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The service is listed."))
+            return redirect("brokers:service_list")
+    return _service_form_page(request, broker, form, None, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_service_for_broker(request.user, pk)
+    can_edit_broker(request.user, service.broker).require()
+    form = BrokerServiceForm(request.POST or None, instance=service, broker=service.broker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.broker_service_update(service=service, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The service is saved."))
+            return redirect("brokers:service_list")
+    return _service_form_page(request, service.broker, form, service, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def service_listing(request: HttpRequest, pk: int, listed: str) -> HttpResponse:
+    """Withdraw a service from show ("withdraw") or list it again ("relist")."""
+    service = get_service_for_broker(request.user, pk)
+    can_edit_broker(request.user, service.broker).require()
+    if listed not in ("withdraw", "relist"):
+        raise Http404("unknown step")
+    try:
+        services.broker_service_list(service=service, listed=listed == "relist")
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The service is listed.") if listed == "relist" else _("The service is withdrawn.")
+        )
+    return redirect("brokers:service_list")
+
+
+# ---------------------------------------------------------------------------
+# Engagements
+# ---------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_book(request: HttpRequest, pk: int) -> HttpResponse:
+    """A company's member books a listed service."""
+    service = get_object_or_404(
+        BrokerService.objects.listed().select_related("broker", "service_type"), pk=pk
+    )
+    can_book(request.user, service).require()
+    company = company_of(request.user)
+    form = EngagementBookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with create_once(request) as record:  # sent twice: one booking, one notice
+                engagement = services.engagement_book(
+                    service=service, company=company, by=request.user, **form.cleaned_data
+                )
+                record(engagement.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your booking has been sent to the brokerage."))
+            return redirect(engagement)
+    return render(
+        request,
+        "brokers/service_book.html",
+        {"service": service, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _engagement_page(
+    request: HttpRequest,
+    engagement: Engagement,
+    *,
+    rating_form: EngagementRatingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    ratings = list(engagement.ratings.all())
+    rated = {rating.side for rating in ratings}
+    can_rate = can_rate_engagement(request.user, engagement, rated)
+    context = {
+        "engagement": engagement,
+        "side": engagement_side(request.user, engagement),
+        "actions": engagement_allowed_actions(request.user, engagement),
+        "events": engagement.events.select_related("actor"),
+        "ratings": ratings,
+        "step_form": EngagementStepForm(),
+        "rating_form": rating_form or (EngagementRatingForm() if can_rate else None),
+    }
+    return render(request, "brokers/engagement_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _engagement_page(request, get_engagement_for_party(request.user, pk))
+
+
+@login_required
+@require_POST
+def engagement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    engagement = get_engagement_for_party(request.user, pk)
+    if action not in ENGAGEMENT_ACTIONS:
+        raise Http404("unknown step")
+    form = EngagementStepForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.engagement_act(engagement=engagement, action=action, by=request.user, note=note)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved; the other side has been told."))
+    return redirect(engagement)
+
+
+@login_required
+@require_POST
+def engagement_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_engagement_for_party(request.user, pk)
+    form = EngagementRatingForm(request.POST, instance=EngagementRating(engagement=engagement))
+    if form.is_valid():
+        try:
+            services.engagement_rate(engagement=engagement, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect(engagement)
+    return _engagement_page(request, engagement, rating_form=form, status=400)
+
+
+def _engagement_list(request: HttpRequest, engagements: Any, *, as_broker: bool) -> HttpResponse:
+    engagements = engagements.select_related("service__service_type", "company", "broker")
+    page = Paginator(engagements, 30).get_page(request.GET.get("page"))
+    return render(request, "brokers/engagement_list.html", {"page_obj": page, "as_broker": as_broker})
+
+
+@login_required
+@require_GET
+def broker_engagements(request: HttpRequest) -> HttpResponse:
+    """The bookings of the brokerage's services."""
+    broker = get_own_broker(request.user)
+    return _engagement_list(request, Engagement.objects.filter(broker=broker), as_broker=True)
+
+
+@login_required
+@require_GET
+def my_engagements(request: HttpRequest) -> HttpResponse:
+    """The company's bookings."""
+    company = company_of(request.user)
+    if company is None:
+        return redirect("companies:register")
+    return _engagement_list(request, Engagement.objects.filter(company=company), as_broker=False)

@@ -412,6 +412,7 @@ CELERY_TASK_ROUTES = {
     "brokers.tasks.inquiries_route_sweep": "periodic",
     "brokers.tasks.offers_fanout_sweep": "periodic",
     "brokers.tasks.broker_invitations_sweep": "periodic",
+    "brokers.tasks.brokers_licence_check": "periodic",
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",
     "support.tasks.applications_screen_sweep": "periodic",
@@ -435,6 +436,12 @@ CELERY_BEAT_SCHEDULE = {
     "company_certificates_expiry_warn": {
         "task": "companies.tasks.company_certificates_expiry_warn",
         "schedule": crontab(hour=8, minute=5),
+    },
+    # Daily at 08:10: warn brokerages whose licence ends in 30 or 7 days, tell those whose licence
+    # expired (their offers and services leave the public pages until a new licence is approved).
+    "brokers_licence_check": {
+        "task": "brokers.tasks.brokers_licence_check",
+        "schedule": crontab(hour=8, minute=10),
     },
     # Every hour: close open offers whose deadline has passed and tell their brokers.
     "offers_expire": {
@@ -550,7 +557,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Offers and products share one unit list: one enum in the schema.
     # A deal's stages name its status and its timeline's from/to: one enum, named apart from the others.
-    "ENUM_NAME_OVERRIDES": {"UnitEnum": "products.models.Product.Unit", "DealStatusEnum": "deals.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "UnitEnum": "products.models.Product.Unit",
+        "DealStatusEnum": "deals.models.Status",
+    },
     # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -20,6 +20,9 @@ TONES: dict[str, dict[str, str]] = {
     "brokers.offerresponse": {
         "submitted": PRIMARY, "shortlisted": WARNING, "accepted": SUCCESS, "declined": NEUTRAL,
     },
+    "brokers.engagement": {
+        "requested": PRIMARY, "accepted": INFO, "declined": NEUTRAL, "delivered": SUCCESS, "closed": NEUTRAL,
+    },
     "products.product": {"draft": WARNING, "published": SUCCESS, "archived": NEUTRAL},
     # A certificate's `state` (its stored status, or "expired") as its company sees it ...
     "products.productcertification": {

@@ -23,7 +23,8 @@ phone_validator = RegexValidator(
 
 
 class StyledFormMixin:
-    """Give widgets Bootstrap classes and mark invalid fields for browsers and screen readers."""
+    """Give widgets Bootstrap classes and mark invalid fields for browsers and screen readers;
+    no text is cut to length silently."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,6 +37,9 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            # A browser cuts pasted text at `maxlength` without a word: the field's own check
+            # refuses it instead, saying the limit, with the text kept for the user to shorten.
+            widget.attrs.pop("maxlength", None)
 
     def full_clean(self) -> None:
         super().full_clean()

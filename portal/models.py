@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -370,6 +371,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         )
 
 
+# A line of an e-mail body that is only a link (the notification's page).
+LINK_LINE = re.compile(r"\s*https?://\S+\s*")
+
+
 class Notification(models.Model):
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -438,7 +443,12 @@ class Notification(models.Model):
 
     @property
     def display_body(self) -> str:
-        return self._localized_text()[1]
+        """The body as the notification list shows it: without the e-mail's line holding the link
+        (an absolute address, the list has its own button for it)."""
+        body = self._localized_text()[1]
+        if not self.url:
+            return body
+        return "\n".join(line for line in body.splitlines() if not LINK_LINE.fullmatch(line)).strip()
 
 
 # ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from portal.http.page_cache import staff_content_changed
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications.services import notify
 from portal.permissions import Role, is_manager, staff_with_role
+from portal.templatetags.portal_tags import localnumber
 from portal.uploads.files import cleared_to_empty
 from portal.uploads.media import delete_after_commit
 from products.models import Product
@@ -59,6 +60,18 @@ def _check_selection(company: Company, products: list[Product], countries: list[
         raise ValidationError(errors)
 
 
+def _check_amount(program: SupportProgram, amount: Decimal | None) -> None:
+    """A draft never asks for more than the cap its form shows (screening checks it again, should
+    the cap have been lowered since)."""
+    cap = program.cap_per_application
+    if amount is not None and amount > cap:
+        whole = cap.to_integral_value() if cap == cap.to_integral_value() else cap
+        raise ValidationError(
+            {"requested_amount": _("At most %(cap)s %(currency)s: the programme's cap per application.")
+             % {"cap": localnumber(whole), "currency": program.currency}}
+        )  # fmt: skip
+
+
 @transaction.atomic
 def application_create_draft(
     *,
@@ -77,6 +90,7 @@ def application_create_draft(
         raise ValidationError(_("This programme is not open for applications."), code="closed")
     products, countries = list(products), list(countries)
     _check_selection(company, products, countries)
+    _check_amount(program, fields.get("requested_amount"))
     application = Application(program=program, company=company, created_by=by, **fields)
     application.full_clean()
     application.save()
@@ -102,6 +116,8 @@ def application_update_draft(
     products = list(products) if products is not None else list(application.products.all())
     countries = list(countries) if countries is not None else list(application.countries.all())
     _check_selection(application.company, products, countries)
+    if "requested_amount" in fields:
+        _check_amount(application.program, fields["requested_amount"])
     for name, value in fields.items():
         setattr(application, name, value)
     application.full_clean()

@@ -28,6 +28,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.security_log import security_event_record
 from portal.accounts.services import signup_token_generator, user_activate, user_signup, user_update_profile
+from portal.i18n.paths import path_in_language
 from portal.models import SecurityEvent, User
 
 
@@ -86,7 +87,9 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
         user = user_activate(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         with translation.override(user.preferred_language):
-            messages.success(request, _("Welcome! Your account is ready."))
+            messages.success(
+                request, _("Welcome! Your account is ready. Next, register your company or brokerage.")
+            )
         response = redirect(_home_in(user.preferred_language))
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
         return response
@@ -94,15 +97,17 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 
 
 class LoginView(auth_views.LoginView):
-    """Log in with e-mail, then continue in the user's preferred language."""
+    """Log in with e-mail, then continue in the language of the page the form was on: someone who
+    logs in from an English page reads English, whatever their preferred language (which is for
+    the e-mails, and changes with the profile or the language switch)."""
 
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
 
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        language = self.request.user.preferred_language
-        response["Location"] = translate_url(response["Location"], language)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        response["Location"] = path_in_language(response["Location"], language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE)
         return response
 

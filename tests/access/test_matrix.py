@@ -144,6 +144,10 @@ TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "certificate_a": lambda w: {"pk": w.product_a_public.pk, "certificate_pk": w.certificate_a.pk},
     "picture_a": lambda w: {"pk": w.product_a_public.pk, "image_pk": w.picture_a.pk},
     "response_a/shortlisted": lambda w: {"pk": w.response_a.pk, "decision": "shortlisted"},
+    "service_a/withdraw": lambda w: {"pk": w.service_a.pk, "listed": "withdraw"},
+    "engagement_a/accept": lambda w: {"pk": w.engagement_a.pk, "action": "accept"},
+    "engagement_a/close": lambda w: {"pk": w.engagement_a.pk, "action": "close"},
+    "engagement_delivered/close": lambda w: {"pk": w.engagement_delivered.pk, "action": "close"},
     "reset_link": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "section:products": lambda w: {"section": "products"},
 }
@@ -202,7 +206,8 @@ def _company_form(w: World) -> dict[str, Any]:
 def _broker_form(w: World) -> dict[str, Any]:
     return {
         "name_fa": "کارگزاری دجله", "name_en": "Tigris Brokers", "licence_number": "EB-1404-99",
-        "licence_file": _pdf("licence.pdf"), "services": [w.logistics.pk], "countries": [w.iraq.pk],
+        "licence_file": _pdf("licence.pdf"), "licence_expires_on": _in_days(400),
+        "services": [w.logistics.pk], "countries": [w.iraq.pk],
         "languages": ["fa", "ar"], "offices": "تهران", "phone": "02188000000",
         "email": "desk@tigris.example", "description_fa": "", "description_en": "", "website": "",
     }  # fmt: skip
@@ -354,6 +359,20 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "broker": ("form", _broker_form),
     "offer": ("form", _offer_form),
     "attachment": ("form", lambda w: {"file": _pdf("brief.pdf"), "title": "Brief"}),
+    "service": (
+        "form",
+        lambda w: {
+            "service_type": w.logistics.pk,
+            "fee_model": "percent",
+            "fee_percent": "۲٫۵",
+            "currency": "USD",
+            "countries": [w.iraq.pk],
+            "description_fa": "ثبت محصول در عراق",
+            "description_en": "",
+        },
+    ),  # fmt: skip
+    "booking": ("form", lambda w: {"message": "Customs clearance for 20 pallets in Basra"}),
+    "rating": ("form", lambda w: {"score": "۵", "comment": "On time"}),
     "response": ("form", _response_form),
     "inquiry": (
         "form",
@@ -430,6 +449,8 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     ),
     "json:product_patch": ("json", lambda w: {"name_en": "Renamed mask"}),
     "json:offer": ("json", _offer_json),
+    "json:accept": ("json", lambda w: {"action": "accept", "note": "We start on Saturday"}),
+    "json:rate": ("json", lambda w: {"score": "۴", "comment": "Clear and on time"}),
     "json:offer_patch": ("json", lambda w: {"title_en": "Renamed demand"}),
     "json:response": (
         "json",

@@ -26,6 +26,8 @@ from support.models import ApplicationDocument, Review, ReviewAssignment, Review
 from tests.brokers.factories import (
     BrokerFactory,
     BrokerMembershipFactory,
+    BrokerServiceFactory,
+    EngagementFactory,
     OfferFactory,
     OfferResponseFactory,
     ServiceTypeFactory,
@@ -180,6 +182,15 @@ def build_world() -> World:
         offer=o["offer_open"], company=o["company_a"], created_by=w.users["member_a"]
     )
     o["response_a"].products.set([o["product_a_public"]])
+
+    # --- brokerage services and their engagements -----------------------------------------------
+    o["service_a"] = BrokerServiceFactory(broker=o["broker_approved"], service_type=o["logistics"])
+    o["engagement_a"] = EngagementFactory(
+        service=o["service_a"], company=o["company_a"], requested_by=w.users["member_a"]
+    )
+    o["engagement_delivered"] = EngagementFactory(
+        service=o["service_a"], company=o["company_a"], delivered=True
+    )
 
     # --- support programmes and applications ----------------------------------------------------
     o["program"] = ProgramFactory()

@@ -5,7 +5,16 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from brokers.models import Broker, BrokerMembership, Offer, OfferResponse, ServiceType
+from brokers.models import (
+    Broker,
+    BrokerMembership,
+    BrokerService,
+    Engagement,
+    EngagementEvent,
+    Offer,
+    OfferResponse,
+    ServiceType,
+)
 from portal.permissions import Role
 from tests.companies.factories import PDF_BYTES, CompanyFactory
 from tests.portal.factories import TargetCountryFactory, UserFactory
@@ -31,6 +40,7 @@ class BrokerFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Export Brokerage {n}")
     licence_number = factory.Sequence(lambda n: f"EB-{n:05d}")
     licence_file = factory.django.FileField(filename="licence.pdf", data=PDF_BYTES)
+    licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=365))
     languages = factory.LazyFunction(lambda: ["fa", "ar"])
     phone = "02188000000"
     email = factory.Sequence(lambda n: f"desk{n}@broker.example")
@@ -124,3 +134,67 @@ class OfferResponseFactory(factory.django.DjangoModelFactory):
     unit_price = "0.10"
     quantity = 50_000
     lead_time_days = 14
+
+
+class BrokerServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BrokerService
+        skip_postgeneration_save = True
+
+    broker = factory.SubFactory(BrokerFactory)
+    service_type = factory.LazyFunction(lambda: ServiceTypeFactory(slug="logistics"))
+    fee_model = BrokerService.FeeModel.FIXED
+    fee_amount = "500.00"
+    currency = "USD"
+    description_fa = "حمل از بندرعباس تا بصره"
+    description_en = "Shipping from Bandar Abbas to Basra"
+
+    @factory.post_generation
+    def countries(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create:
+            self.countries.set(extracted if extracted is not None else list(self.broker.countries.all()))
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    """A company's booking of a service, requested; `accepted=True`, `delivered=True` walk the real
+    steps (brokers.services.engagement_act) by a member of the brokerage made for it."""
+
+    class Meta:
+        model = Engagement
+        skip_postgeneration_save = True
+
+    service = factory.SubFactory(BrokerServiceFactory)
+    broker = factory.LazyAttribute(lambda o: o.service.broker)
+    company = factory.SubFactory(CompanyFactory)
+    message = "We need our masks shipped to Basra in March."
+
+    class Params:
+        accepted = factory.Trait(
+            walk=factory.PostGeneration(lambda e, create, extracted, **kw: create and _walk(e, ["accept"]))
+        )
+        delivered = factory.Trait(
+            walk=factory.PostGeneration(
+                lambda e, create, extracted, **kw: create and _walk(e, ["accept", "deliver"])
+            )
+        )
+
+    @factory.post_generation
+    def requested(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            EngagementEvent.objects.create(
+                engagement=self, action=EngagementEvent.Action.REQUEST, side="company", note=self.message
+            )
+
+    walk = factory.PostGeneration(lambda engagement, create, extracted, **kwargs: None)  # see the traits
+
+
+def _walk(engagement: Engagement, actions: list[str]) -> Engagement:
+    """Take `actions` through brokers.services.engagement_act as a member of the brokerage."""
+    from brokers.services import engagement_act
+
+    member = engagement.broker.memberships.select_related("user").first()
+    user = member.user if member else BrokerMembershipFactory(broker=engagement.broker).user
+    for action in actions:
+        engagement_act(engagement=engagement, action=action, by=user)
+    engagement.refresh_from_db()
+    return engagement

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from brokers.models import Broker, BrokerMembership
 from portal.models import Notification
@@ -21,6 +24,7 @@ def registration_data(**overrides: object) -> dict[str, object]:
         "name_en": "Tigris Brokers",
         "licence_number": "EB-۱۴۰۴-۹۹",
         "licence_file": SimpleUploadedFile("licence.pdf", PDF_BYTES, content_type="application/pdf"),
+        "licence_expires_on": (timezone.localdate() + dt.timedelta(days=365)).isoformat(),
         "services": [logistics.pk],
         "countries": [iraq.pk],
         "languages": ["fa", "ar"],

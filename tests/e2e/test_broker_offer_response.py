@@ -45,6 +45,7 @@ def test_broker_publishes_company_responds_broker_accepts(
     broker.get_by_label("Name (English)").fill("Tigris Brokers")
     broker.get_by_label("Export broker licence number").fill("EB-1404-99")
     broker.get_by_label("Licence (PDF or image)").set_input_files(str(licence))
+    broker.get_by_label("Licence valid until").fill("2030-06-30")
     broker.get_by_label("Logistics").check()
     broker.get_by_label("Iraq").check()
     broker.get_by_label("Arabic").check()

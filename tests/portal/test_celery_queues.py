@@ -34,6 +34,7 @@ INTENDED = {
     "brokers.tasks.inquiries_route_sweep": "periodic",
     "brokers.tasks.offers_fanout_sweep": "periodic",
     "brokers.tasks.broker_invitations_sweep": "periodic",
+    "brokers.tasks.brokers_licence_check": "periodic",
     "support.tasks.reviews_overdue_remind": "periodic",
     "support.tasks.applications_overdue_escalate": "periodic",
     "support.tasks.managers_weekly_summary": "periodic",

@@ -103,3 +103,18 @@ def test_a_pdf_is_not_an_image_even_named_png(client_for, company_member):
         response = client_for(company_member).post("/en/products/new/", data)
     assert "image" in response.context["form"].errors
     assert not Product.objects.exists()
+
+
+def test_a_name_too_long_is_refused_with_its_limit_and_kept_to_shorten(client_for, company_member, company):
+    product = ProductFactory(company=company)
+    client = client_for(company_member)
+    form_page = client.get(f"/en/products/{product.pk}/edit/").content.decode()
+    assert "maxlength" not in form_page  # the browser would cut a pasted name without a word
+    long_name = "Oxygen concentrator " * 249 + "Oxygen concentrator!"  # 5,000 characters
+    response = client.post(f"/en/products/{product.pk}/edit/", edit_data(product, name_en=long_name))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ensure this value has at most 200 characters (it has 5000)." in page
+    assert long_name in page  # what was typed comes back to be shortened
+    product.refresh_from_db()
+    assert product.name_en != long_name

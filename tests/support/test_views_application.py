@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -198,3 +200,35 @@ def test_application_documents_are_private(request, client_for, company, program
         file=ContentFile(PDF_BYTES, name="d.pdf"),
     )
     assert client_for(request.getfixturevalue(persona)).get(document.file.url).status_code == status
+
+
+def test_a_draft_cannot_ask_for_more_than_the_cap_its_form_shows(
+    client_for, company_member, company, program
+):
+    program.cap_per_application = Decimal("50000")
+    program.save()
+    client = client_for(company_member)
+    form = client.get(f"/fa/support/programmes/{program.pk}/apply/").content.decode()
+    assert "۵۰٬۰۰۰" in form  # the cap the form shows
+    response = client.post(
+        f"/fa/support/programmes/{program.pk}/apply/", apply_data(company, requested_amount="۶۰٬۰۰۰")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "حداکثر ۵۰٬۰۰۰" in page
+    assert 'value="60000"' in page  # what was typed is kept (its digits read back in ASCII)
+    assert not Application.objects.exists()
+    response = client.post(
+        f"/en/support/programmes/{program.pk}/apply/", apply_data(company, requested_amount="50000")
+    )
+    application = Application.objects.get()
+    response = client.post(
+        f"/en/support/applications/{application.pk}/edit/",
+        {
+            **apply_data(company, requested_amount="50000.01"),
+            "products": list(application.products.values_list("pk", flat=True)),
+        },
+    )
+    assert "At most 50,000" in response.content.decode()
+    application.refresh_from_db()
+    assert application.requested_amount == Decimal("50000")
