@@ -180,16 +180,26 @@ def get_response_for_broker(user: User | AnonymousUser, pk: int) -> OfferRespons
     )
 
 
-def can_decide_response(user: User | AnonymousUser, response: OfferResponse) -> Access:
-    """A member of the offer's brokerage, while it is not suspended, decides on its responses."""
-    return can_edit_broker(user, response.offer.broker)
+def can_decide_response(
+    user: User | AnonymousUser, response: OfferResponse, decision: str | None = None
+) -> Access:
+    """A member of the offer's brokerage, while it is not suspended, decides on its responses;
+    accepting one (a deal's start) also needs a licence valid today."""
+    allowed = can_edit_broker(user, response.offer.broker)
+    if allowed and decision == OfferResponse.Status.ACCEPTED:
+        return broker_may_publish(response.offer.broker)
+    return allowed
 
 
 def response_allowed_actions(user: User | AnonymousUser, response: OfferResponse) -> list[str]:
     """The decisions `user` may take on `response` now ("shortlisted", "accepted", "declined")."""
     if not can_decide_response(user, response):
         return []
-    return [decision for decision, sources in RESPONSE_DECISIONS.items() if response.status in sources]
+    return [
+        decision
+        for decision, sources in RESPONSE_DECISIONS.items()
+        if response.status in sources and can_decide_response(user, response, decision)
+    ]
 
 
 def can_mark_inquiries(user: User | AnonymousUser) -> Access:
@@ -302,7 +312,9 @@ def can_rate_engagement(user: User | AnonymousUser, engagement: Engagement, rate
         return refuse(_("An engagement is rated after the service is delivered."))
     if side in rated_sides:
         return refuse(_("You have already rated this engagement."))
-    return ALLOWED
+    if side == "company":
+        return can_edit_company(user, engagement.company)
+    return can_edit_broker(user, engagement.broker)
 
 
 def engagement_allowed_actions(user: User | AnonymousUser, engagement: Engagement) -> list[str]:

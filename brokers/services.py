@@ -299,7 +299,7 @@ def response_decide(*, response: OfferResponse, status: str, by: User | None = N
         .get(pk=response.pk)
     )
     if by is not None:
-        can_decide_response(by, response).require()
+        can_decide_response(by, response, status).require()
     if response.status == status:
         return response  # shortlisting twice tells the company nothing new
     if response.status not in RESPONSE_DECISIONS[status]:

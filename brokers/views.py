@@ -569,9 +569,14 @@ def engagement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ENGAGEMENT_ACTIONS:
         raise Http404("unknown step")
     form = EngagementStepForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # a note too long: said, not dropped
+        for error in form.errors.get("note", []):
+            messages.error(request, error)
+        return redirect(engagement)
     try:
-        services.engagement_act(engagement=engagement, action=action, by=request.user, note=note)
+        services.engagement_act(
+            engagement=engagement, action=action, by=request.user, note=form.cleaned_data["note"]
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
