@@ -1,4 +1,4 @@
-"""The brokers' part of the API: brokerages, offers and the responses to them.
+"""The brokers' part of the API: brokerages, offers and the responses to them, the inquiry inbox.
 
 Included under /api/v1/ by config/urls.py."""
 
@@ -17,5 +17,6 @@ router.register(
     basename="offer-responses-of-offer",
 )
 router.register("offer-responses", api.OfferResponseViewSet, basename="offer-response")
+router.register("inquiries", api.InquiryViewSet, basename="inquiry")
 
 urlpatterns = router.urls

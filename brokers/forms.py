@@ -143,3 +143,23 @@ class InquiryForm(StyledFormMixin, forms.ModelForm):
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class InquiryReplyForm(StyledFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your reply to the buyer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write your reply to the buyer.")},
+    )
+
+
+class InquiryCloseForm(StyledFormMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "---------"), *BuyerInquiry.CloseReason.choices],
+        error_messages={"required": _("Choose a reason from the list.")},
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -20,6 +20,10 @@ TONES: dict[str, dict[str, str]] = {
     "brokers.offerresponse": {
         "submitted": PRIMARY, "shortlisted": WARNING, "accepted": SUCCESS, "declined": NEUTRAL,
     },
+    "brokers.buyerinquiry": {
+        "new": NEUTRAL, "routed": PRIMARY, "claimed": INFO, "answered": SUCCESS, "converted": SUCCESS,
+        "closed": NEUTRAL, "spam": DANGER,
+    },
     "products.product": {"draft": WARNING, "published": SUCCESS, "archived": NEUTRAL},
     # A certificate's `state` (its stored status, or "expired") as its company sees it ...
     "products.productcertification": {
