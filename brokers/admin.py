@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -288,4 +288,6 @@ class InboxSettingsAdmin(CheckedActionsMixin, admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect(reverse("admin:brokers_inboxsettings_change", args=[InboxSettings.load().pk]))

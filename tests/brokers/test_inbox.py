@@ -227,7 +227,7 @@ def test_a_reply_to_an_inquiry_someone_else_holds_is_refused_and_kept(
 
 def test_nobody_replies_before_claiming(broker_member):
     inquiry = routed()
-    with pytest.raises(ValidationError, match="Claim this inquiry first"):
+    with pytest.raises(ValidationError, match="نخست این استعلام را بردارید"):  # Persian first
         services.inquiry_reply(inquiry=inquiry, by=broker_member, body="Hello")
 
 
