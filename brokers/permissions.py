@@ -321,7 +321,12 @@ def inquiry_inbox_actions(user: User | AnonymousUser, inquiry: BuyerInquiry) -> 
 
 
 def can_see_buyer_email(user: User | AnonymousUser, inquiry: BuyerInquiry) -> bool:
-    """The buyer's address is for whoever may reply to them now (the holder), and the centre's staff."""
+    """The buyer's address is for whoever holds the inquiry (who replies to the buyer) while it is
+    in their inbox, and for the centre's staff; the others see who holds it, not the address."""
     if staff_may_view(user, "brokers.view_buyerinquiry"):
         return True
-    return "reply" in inquiry_inbox_actions(user, inquiry)
+    return (
+        inquiry.holder_id is not None
+        and inquiry.holder_id == user.pk
+        and bool(can_act_on_inquiry(user, inquiry))
+    )

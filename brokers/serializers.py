@@ -16,7 +16,7 @@ from portal.rest import DigitsInputMixin, LocalizedDecimalField, OptionalURLFiel
 from products.models import Product, ProductCategory
 
 from .models import Broker, BuyerInquiry, InquiryReply, Offer, OfferResponse
-from .permissions import broker_of, inquiry_inbox_actions
+from .permissions import broker_of, can_see_buyer_email, inquiry_inbox_actions
 
 
 @extend_schema_field(
@@ -185,8 +185,8 @@ class InquiryReplySerializer(serializers.ModelSerializer):
 
 
 class InquirySerializer(serializers.ModelSerializer):
-    """An inquiry in the caller's inbox. `email` is the buyer's address for whoever may reply now
-    (the holder), null for the others; `holder` names who claimed it; `allowed_actions` are the
+    """An inquiry in the caller's inbox. `email` is the buyer's address for whoever holds the
+    inquiry, null for the others; `holder` names who claimed it; `allowed_actions` are the
     inbox actions the caller may take now (claim, release, reply, convert, close)."""
 
     country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
@@ -208,7 +208,7 @@ class InquirySerializer(serializers.ModelSerializer):
         return self.context["request"].user
 
     def get_email(self, inquiry: BuyerInquiry) -> str | None:
-        return inquiry.email if "reply" in self.get_allowed_actions(inquiry) else None
+        return inquiry.email if can_see_buyer_email(self._user(), inquiry) else None
 
     def get_holder(self, inquiry: BuyerInquiry) -> str | None:
         return inquiry.holder_label or None

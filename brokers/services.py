@@ -378,14 +378,18 @@ def _inquiry_locked(inquiry: BuyerInquiry) -> BuyerInquiry:
     )
 
 
-def _inquiry_for_action(inquiry: BuyerInquiry, *, by: User, action: str) -> BuyerInquiry:
-    """Lock the inquiry and check that `by` may take `action` on it now (403 outside their inbox,
-    a message naming the state or the holder otherwise)."""
-    inquiry = _inquiry_locked(inquiry)
+def _check_inquiry_action(inquiry: BuyerInquiry, *, by: User, action: str) -> None:
+    """May `by` take `action` on the (locked) inquiry now? 403 outside their inbox, a message
+    naming the state or the holder otherwise."""
     can_act_on_inquiry(by, inquiry).require()
     refusal = inquiry_action_refusal(by, inquiry, action)
     if refusal:
         raise ValidationError(refusal, code="state")
+
+
+def _inquiry_for_action(inquiry: BuyerInquiry, *, by: User, action: str) -> BuyerInquiry:
+    inquiry = _inquiry_locked(inquiry)
+    _check_inquiry_action(inquiry, by=by, action=action)
     return inquiry
 
 
@@ -396,8 +400,9 @@ def inquiry_claim(*, inquiry: BuyerInquiry, by: User) -> BuyerInquiry:
     lock the row wins; the second is told who holds it."""
     inquiry = _inquiry_locked(inquiry)
     if inquiry.holder_id == by.pk and inquiry.status == BuyerInquiry.Status.CLAIMED:
+        can_act_on_inquiry(by, inquiry).require()
         return inquiry  # a double click: still theirs
-    inquiry = _inquiry_for_action(inquiry, by=by, action="claim")
+    _check_inquiry_action(inquiry, by=by, action="claim")
     inquiry.status = BuyerInquiry.Status.CLAIMED
     inquiry.holder = by
     inquiry.claimed_at = timezone.now()
@@ -425,7 +430,7 @@ def inquiry_reply(*, inquiry: BuyerInquiry, by: User, body: str) -> InquiryReply
     inquiry = _inquiry_for_action(inquiry, by=by, action="reply")
     with translation.override(inquiry.language):
         organisation = inquiry.holder_label  # in the buyer's language, as the e-mail says it
-    reply = InquiryReply(inquiry=inquiry, author=by, sender=organisation, body=body)
+    reply = InquiryReply(inquiry=inquiry, author=by, sender=organisation[:300], body=body)
     reply.full_clean()
     reply.save()
     now = timezone.now()
@@ -463,7 +468,6 @@ def inquiry_close(*, inquiry: BuyerInquiry, by: User, reason: str, note: str = "
     inquiry.close_reason = reason
     inquiry.close_note = note
     inquiry.closed_at = timezone.now()
-    inquiry.full_clean(exclude=["country", "product", "company", "holder"])
     inquiry.save(update_fields=["status", "holder", "close_reason", "close_note", "closed_at", "updated_at"])
     return inquiry
 
