@@ -14,6 +14,7 @@ from portal.page_cache import cache_public_page
 from .forms import CompanyForm
 from .models import KIND, Company, Province
 from .permissions import company_of
+from .seo import company_schema
 
 PAGE_SIZE = 24
 
@@ -47,7 +48,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "companies/company_detail.html",
-        {"company": company, "page_obj": page, "is_member": company_of(request.user) == company},
+        {
+            "company": company,
+            "page_obj": page,
+            "is_member": company_of(request.user) == company,
+            "structured_data": company_schema(company, request),
+        },
     )
 
 

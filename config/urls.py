@@ -6,11 +6,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import media, security_views, views
+from portal import media, security_views, seo, views
 
 handler400 = "portal.error_views.bad_request"
 handler403 = "portal.error_views.permission_denied"
@@ -26,6 +29,21 @@ admin.site.index_title = _("Programme administration")
 API_MODULES = [
     "portal.api_urls", "products.api_urls", "companies.api_urls", "brokers.api_urls", "support.api_urls",
 ]  # fmt: skip
+
+# The sitemap's sections, each app's public pages (its `sitemaps` module, named like the API's):
+# /sitemap.xml is their index.
+SITEMAPS = {
+    section: import_string(name)
+    for section, name in {
+        "pages": "portal.seo.StaticPagesSitemap",
+        "countries": "portal.seo.CountrySitemap",
+        "products": "products.sitemaps.ProductSitemap",
+        "companies": "companies.sitemaps.CompanySitemap",
+        "brokers": "brokers.sitemaps.BrokerSitemap",
+        "offers": "brokers.sitemaps.OfferSitemap",
+    }.items()
+}
+SITEMAP_SECONDS = 3600  # crawlers come back daily; 100,000 products take a moment to list
 
 account_patterns = [
     path("signup/", views.signup, name="signup"),
@@ -71,6 +89,19 @@ account_patterns = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        cache_page(SITEMAP_SECONDS)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(SITEMAP_SECONDS)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     *(path("api/v1/", include(module)) for module in API_MODULES),

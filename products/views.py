@@ -35,6 +35,7 @@ from .permissions import (
     product_allowed_actions,
 )
 from .search import similar_products
+from .seo import product_schema
 
 CATALOG_PAGE_SIZE = 24
 CATALOG_COUNT_CAP = 500
@@ -106,6 +107,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "gallery": product.gallery.all(),
             "registered": product.registered_countries.all(),
             "can_edit": can_edit_product(request.user, product),
+            "structured_data": product_schema(product, request),
         },
     )
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal, InvalidOperation
 
 import jdatetime
 from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.template import Context
+from django.urls import translate_url
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from portal.digits import to_persian_digits
@@ -75,8 +80,6 @@ def localnumber(value: object) -> str:
 @register.simple_tag(takes_context=True)
 def url_in_language(context: template.Context, language: str) -> str:
     """The current page's path in another language (for the language switcher's `next`)."""
-    from django.urls import translate_url
-
     request = context.get("request")
     if request is None:
         return "/"
@@ -152,3 +155,57 @@ def status_tone(value: str, model_label: str) -> str:
     from portal.badges import tone
 
     return tone(model_label, value)
+
+
+# Open Graph names a locale with its territory.
+OG_LOCALES = {"fa": "fa_IR", "en": "en_US", "ar": "ar_AR", "ru": "ru_RU"}
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context: template.Context) -> dict[str, object]:
+    """The page's canonical address and its hreflang alternates, absolute.
+
+    The canonical address is the path with its page number only: a filtered or sorted list is the
+    same page to a search engine. Alternates are that address in each language, and x-default the
+    address without a language, which sends a visitor to theirs."""
+    request = context.get("request")
+    if request is None:
+        return {}
+    page = request.GET.get("page", "")
+    query = f"?page={page}" if page.isdigit() and int(page) > 1 else ""
+    current = get_language() or settings.LANGUAGE_CODE
+    alternates = [
+        (code, request.build_absolute_uri(translate_url(request.path, code) + query))
+        for code, _name in settings.LANGUAGES
+    ]
+    canonical = dict(alternates).get(current, request.build_absolute_uri(request.path + query))
+    prefix = f"/{current}/"
+    unprefixed = request.path.replace(prefix, "/", 1) if request.path.startswith(prefix) else request.path
+    return {
+        "canonical": canonical,
+        "alternates": alternates,
+        "x_default": request.build_absolute_uri(unprefixed + query),
+        "locale": OG_LOCALES.get(current, current),
+        "alternate_locales": [
+            OG_LOCALES.get(code, code) for code, _ in settings.LANGUAGES if code != current
+        ],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context: template.Context, path: str) -> str:
+    """`path` (a page or a file's URL) as an absolute address, for tags read off the site."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None and path else path
+
+
+# As in django.utils.html.json_script: nothing in the data can close the script element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def ld_json(data: dict[str, object]) -> SafeString:
+    """A schema.org description as JSON-LD, empty values left out."""
+    cleaned = {key: value for key, value in data.items() if value not in (None, "", [], {})}
+    text = json.dumps(cleaned, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 - escaped above
