@@ -145,6 +145,7 @@ TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "picture_a": lambda w: {"pk": w.product_a_public.pk, "image_pk": w.picture_a.pk},
     "response_a/shortlisted": lambda w: {"pk": w.response_a.pk, "decision": "shortlisted"},
     "reset_link": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "section:products": lambda w: {"section": "products"},
 }
 
 
