@@ -16,6 +16,7 @@ from brokers import services
 from brokers.models import BuyerInquiry, InquiryReply
 from brokers.permissions import inquiry_inbox_actions
 from brokers.tasks import inquiry_acknowledge, inquiry_emails_sweep, inquiry_reply_send
+from portal.permissions import Role
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory
 from tests.portal.factories import TargetCountryFactory, UserFactory
 from tests.products.factories import ProductFactory
@@ -387,12 +388,15 @@ def test_the_company_sees_inquiries_about_its_products_and_another_company_does_
 
 
 def test_an_unapproved_brokerage_has_no_inbox(client_for):
-    user = UserFactory()
+    user = UserFactory(roles=[Role.BROKER_MEMBER])
     BrokerMembershipFactory(broker=BrokerFactory(pending=True), user=user)  # covers Iraq
     inquiry = routed()
     client = client_for(user)
     assert client.get(f"/en/inbox/{inquiry.pk}/").status_code == 404
-    assert 'data-testid="inbox-link"' not in client.get("/en/inbox/").content.decode()
+    page = client.get("/en/inbox/").content.decode()
+    assert inquiry.reference not in page
+    assert "Your inbox opens once you work for one." in page
+    assert 'data-testid="inbox-unanswered"' not in page
 
 
 def test_an_inquiry_not_yet_routed_is_in_no_inbox(client_for, broker_member):
