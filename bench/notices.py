@@ -1,6 +1,6 @@
 """In-app notifications the workflow would have written: one per status change the company sees.
 
-Titles and bodies are rendered by portal.notifications.render_text once per (language, status,
+Titles and bodies are rendered by portal.notifications.services.render_text once per (language, status,
 programme, note) with placeholders, then filled in per row: rendering 60,000 templates one by
 one would cost more than the rest of the support data. Every e-mail is marked sent, so a worker
 started against a bench database sends nothing.
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import Notification, User, bilingual
-from portal.notifications import render_text
+from portal.notifications.services import render_text
 
 from .applications import Walk
 from .context import BATCH, Build

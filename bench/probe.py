@@ -36,9 +36,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench.database import MARKER_TABLE  # noqa: E402
 from brokers.models import Offer  # noqa: E402
 from companies.models import Company, CompanyMembership  # noqa: E402
+from portal.accounts.two_factor import requires_second_factor  # noqa: E402
 from portal.models import TargetCountry, User  # noqa: E402
 from portal.permissions import Role  # noqa: E402
-from portal.two_factor import requires_second_factor  # noqa: E402
 from products.models import Product, ProductCategory  # noqa: E402
 from support.models import Application, Status, SupportProgram  # noqa: E402
 

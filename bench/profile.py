@@ -67,8 +67,8 @@ def _client(email: str | None) -> Client:
     client = Client(HTTP_X_FORWARDED_FOR="192.0.2.1")
     if email:
         from bench.probe import _pass_second_factor
+        from portal.accounts.two_factor import requires_second_factor
         from portal.models import User
-        from portal.two_factor import requires_second_factor
 
         user = User.objects.get(email=email)
         client.force_login(user)

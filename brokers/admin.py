@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +30,7 @@ from .models import (
     OfferResponse,
     ServiceType,
 )
+from .permissions import inquiry_offered_marks
 
 
 @admin.register(ServiceType)
@@ -215,9 +218,34 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [InquiryReplyInline]
     actions = ["mark_answered", "mark_closed", "mark_spam", "export_csv"]
+    MARK_ACTIONS = {
+        "mark_answered": BuyerInquiry.Status.ANSWERED,
+        "mark_closed": BuyerInquiry.Status.CLOSED,
+        "mark_spam": BuyerInquiry.Status.SPAM,
+    }
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        if request.method == "GET":  # the menu offers what applies to the rows shown
+            request.inquiry_statuses = {inquiry.status for inquiry in changelist.result_list}
+        return changelist
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        """The menu: only the marks that apply to an inquiry shown (each selected inquiry's own
+        state is checked again by services.inquiry_mark when the action runs)."""
+        actions = super().get_actions(request)
+        statuses = getattr(request, "inquiry_statuses", None)
+        offered = inquiry_offered_marks(
+            request.user, set(BuyerInquiry.Status) if statuses is None else statuses
+        )
+        return {
+            name: action
+            for name, action in actions.items()
+            if name not in self.MARK_ACTIONS or self.MARK_ACTIONS[name] in offered
+        }
 
     def _mark(self, request: HttpRequest, queryset: QuerySet[BuyerInquiry], status: str) -> None:
         """Each selected inquiry through the one door (services.inquiry_mark); those whose state

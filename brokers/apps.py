@@ -9,7 +9,7 @@ class BrokersConfig(AppConfig):
     verbose_name = _("Brokers")
 
     def ready(self) -> None:
-        from portal import media
+        from portal.uploads import media
 
         from .permissions import can_see_attachment, can_see_licence_file
 
@@ -18,7 +18,7 @@ class BrokersConfig(AppConfig):
         media.register_private("offers/attachments", can_see_attachment)
 
         from portal.home import register_figure
-        from portal.page_cache import (
+        from portal.http.page_cache import (
             parent_shown,
             register_public_models,
             register_staff_models,

@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.organisations import OrganisationKind, OrganisationTexts
 from portal.permissions import Role
-from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
+from portal.uploads.files import GeneratedName, validate_image, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
 LANGUAGES = [

@@ -191,6 +191,14 @@ def inquiry_allowed_actions(user: User | AnonymousUser, inquiry: BuyerInquiry) -
     return [status for status, sources in INQUIRY_MARKS.items() if inquiry.status in sources]
 
 
+def inquiry_offered_marks(user: User | AnonymousUser, statuses: set[str]) -> set[str]:
+    """The marks worth offering `user` over inquiries in `statuses` (the admin's action menu): one of
+    the inquiries is in a state the mark leaves from. Each inquiry's own rule is checked when one runs."""
+    if not can_mark_inquiries(user):
+        return set()
+    return {status for status, sources in INQUIRY_MARKS.items() if statuses & sources}
+
+
 def can_see_licence_file(user: User | AnonymousUser, name: str) -> bool:
     """A brokerage's licence scan is for its members and the centre's staff only."""
     if not user.is_authenticated:

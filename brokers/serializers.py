@@ -12,7 +12,7 @@ from rest_framework import serializers
 from companies.models import Company
 from companies.serializers import CompanyBriefSerializer
 from portal.models import TargetCountry
-from portal.rest import DigitsInputMixin, LocalizedDecimalField, OptionalURLField
+from portal.rest.plumbing import DigitsInputMixin, LocalizedDecimalField, OptionalURLField
 from products.models import Product, ProductCategory
 
 from .models import Broker, BuyerInquiry, InquiryReply, Offer, OfferResponse

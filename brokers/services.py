@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from portal.enqueue import enqueue_on_commit
+from portal.http.page_cache import public_content_changed
 from portal.models import TargetCountry, User, bilingual
-from portal.notifications import notify, notify_members
+from portal.notifications.services import notify, notify_members
 from portal.organisations import invitations
 from portal.organisations import services as organisations
-from portal.page_cache import public_content_changed
 from portal.permissions import Role, staff_with_role
 from products.models import Product, ProductCategory
 

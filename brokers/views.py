@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.models import Company
 from companies.permissions import company_of
 from portal.forms import add_service_errors
-from portal.http import client_ip, count_attempt
+from portal.http.client import client_ip, count_attempt
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.page_cache import cache_public_page
 from portal.models import TargetCountry
-from portal.once import AlreadySubmitted, already_submitted, create_once
 from portal.organisations.views import OrganisationPages
-from portal.page_cache import cache_public_page
 from products.models import Product
 
 from . import services

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
-from portal.page_cache import CachedPublicListMixin
+from portal.http.page_cache import CachedPublicListMixin
 
 from .models import Company
 from .serializers import CompanySerializer

@@ -9,14 +9,14 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("Companies")
 
     def ready(self) -> None:
-        from portal import media
+        from portal.uploads import media
 
         from .permissions import can_see_certificate_file
 
         media.register_public("companies/logos")
 
         from portal.home import register_figure
-        from portal.page_cache import register_public_models, register_staff_models, status_shown
+        from portal.http.page_cache import register_public_models, register_staff_models, status_shown
 
         from .models import Company
 

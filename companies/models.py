@@ -20,7 +20,7 @@ from portal.models import (
 )
 from portal.organisations import OrganisationKind, OrganisationTexts
 from portal.permissions import Role
-from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf
+from portal.uploads.files import GeneratedName, validate_image, validate_image_or_pdf
 
 from .validators import validate_national_id
 

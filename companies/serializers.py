@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from portal.rest import OptionalURLField
+from portal.rest.plumbing import OptionalURLField
 
 from .models import Company
 from .permissions import is_member

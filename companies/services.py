@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from portal.models import User, bilingual
-from portal.notifications import notify_members
+from portal.notifications.services import notify_members
 from portal.organisations import invitations
 from portal.organisations import services as organisations
 

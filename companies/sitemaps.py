@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from portal.seo import PublicSitemap
+from portal.http.seo import PublicSitemap
 
 from .models import Company
 

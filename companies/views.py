@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from portal.http.page_cache import cache_public_page
 from portal.organisations.views import OrganisationPages
-from portal.page_cache import cache_public_page
 
 from .forms import CompanyForm
 from .models import KIND, Company, Province

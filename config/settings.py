@@ -115,7 +115,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise: static files are the portal's own and need no policy; every response of a
     # view gets one (a view's own header wins: /media/ sends a stricter one).
-    "portal.csp.CSPMiddleware",
+    "portal.http.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,12 +123,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view looks a URL part or a form field up; after authentication, so that the
     # 400 page renders like every other page.
-    "portal.middleware.reject_nul_bytes",
+    "portal.http.middleware.reject_nul_bytes",
     # After authentication: request.user.is_verified() (django-otp), then staff without a
-    # verified second factor reach only the two-factor pages (portal/two_factor.py).
+    # verified second factor reach only the two-factor pages (portal/accounts/two_factor.py).
     "django_otp.middleware.OTPMiddleware",
-    "portal.two_factor.StaffSecondFactorMiddleware",
-    "portal.security_log.DeniedAccessLogMiddleware",  # every 403, with who and from where
+    "portal.accounts.two_factor.StaffSecondFactorMiddleware",
+    "portal.accounts.security_log.DeniedAccessLogMiddleware",  # every 403, with who and from where
     "django.contrib.messages.middleware.MessageMiddleware",
     # Who made a change, for the history rows (django-simple-history): it only keeps the request
     # in a context variable for the request's duration, no query.
@@ -152,7 +152,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.portal",
+                "portal.http.context_processors.portal",
                 "brokers.context_processors.inbox",
             ],
         },
@@ -205,8 +205,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # One lockout policy for every door that checks a secret or could be used to probe accounts: site and
-# admin log-in, API tokens, password reset, sign-up and invitation links (portal/lockout.py, on top of
-# django-axes, counted in the shared cache). Three counters, each with its own limit:
+# admin log-in, API tokens, password reset, sign-up and invitation links (portal/accounts/lockout.py, on top
+# of django-axes, counted in the shared cache). Three counters, each with its own limit:
 #  - the (account, address) pair: LOCKOUT_PAIR_LIMIT failures lock that pair for LOCKOUT_COOL_OFF;
 #  - the address, whatever accounts it tries: LOCKOUT_ADDRESS_LIMIT failures lock the address;
 #  - the account, from all addresses together: LOCKOUT_ACCOUNT_LIMIT failures lock the account for a
@@ -217,15 +217,15 @@ LOCKOUT_ADDRESS_LIMIT = env_int("LOCKOUT_ADDRESS_LIMIT", 30)
 LOCKOUT_ACCOUNT_LIMIT = env_int("LOCKOUT_ACCOUNT_LIMIT", 20)
 LOCKOUT_COOL_OFF = timedelta(minutes=env_int("LOCKOUT_COOL_OFF_MINUTES", 15))
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_HANDLER = "portal.lockout.TieredLockoutHandler"
+AXES_HANDLER = "portal.accounts.lockout.TieredLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = LOCKOUT_PAIR_LIMIT  # the handler applies each counter's own limit
 AXES_COOLOFF_TIME = LOCKOUT_COOL_OFF
 AXES_RESET_ON_SUCCESS = False  # a success from one address must not wipe another address's count
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts never extend a lockout
-AXES_USERNAME_CALLABLE = "portal.lockout.username_of"
-AXES_CLIENT_IP_CALLABLE = "portal.http.client_ip"
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "portal.http.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Export Support Portal")
 OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: each wrong code doubles the wait before the next try
 AXES_VERBOSE = False  # the security log (portal.SecurityEvent) records attempts and lockouts
@@ -265,7 +265,7 @@ if MEDIA_S3_DELIVERY not in {"redirect", "stream"}:
 MEDIA_SIGNED_URL_SECONDS = env_int("DJANGO_STORAGE_S3_URL_SECONDS", 60)
 UPLOADS_STORAGE = (
     {
-        "BACKEND": "portal.media.s3_storage",
+        "BACKEND": "portal.uploads.media.s3_storage",
         "OPTIONS": {
             "bucket_name": MEDIA_S3_BUCKET,
             "location": env_str("DJANGO_STORAGE_S3_PREFIX"),  # a key prefix, to share a bucket
@@ -326,7 +326,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache that answers as an empty cache while Redis is unreachable.
-            "BACKEND": "portal.cache.ResilientRedisCache",
+            "BACKEND": "portal.http.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {
@@ -340,7 +340,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Public pages served to anonymous visitors from the cache for this long at most (any change to
-# public content makes them stale at once: portal/page_cache.py); 0 turns it off, as in development.
+# public content makes them stale at once: portal/http/page_cache.py); 0 turns it off, as in development.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # Rendered fragments (catalog cards) kept as long, made stale the same way; 0 turns them off.
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 300)
@@ -514,18 +514,18 @@ REST_FRAMEWORK = {
     # Browser sessions; HTTP Basic only in development, where it helps trying the API by hand.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        # Integrations: per-user tokens, stored hashed, revocable (portal/api_tokens.py).
-        "portal.api_tokens.ApiTokenAuthentication",
+        # Integrations: per-user tokens, stored hashed, revocable (portal/accounts/api_tokens.py).
+        "portal.accounts.api_tokens.ApiTokenAuthentication",
         *(["rest_framework.authentication.BasicAuthentication"] if DEBUG else []),
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     # JSON nested deeper than Python's recursion limit is a 400, not a server error.
     "DEFAULT_PARSER_CLASSES": [
-        "portal.rest.JSONParser",
+        "portal.rest.plumbing.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "portal.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.rest.plumbing.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -533,7 +533,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.rest.exception_handler",
+    "EXCEPTION_HANDLER": "portal.rest.plumbing.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -567,7 +567,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.openapi.add_error_responses",
+        "portal.rest.openapi.add_error_responses",
     ],
 }
 
@@ -579,7 +579,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # X-Forwarded-For. 0: the header is ignored (clients can write anything in it) and the client is
 # REMOTE_ADDR. N: the client is the N-th entry from the right, the one our outermost proxy wrote;
 # entries further left are the client's own claims and never trusted. One setting drives every
-# consumer: portal.http.client_ip (log-in lockouts, inquiry limits, the security log), DRF's
+# consumer: portal.http.client.client_ip (log-in lockouts, inquiry limits, the security log), DRF's
 # throttles (NUM_PROXIES) and django-axes (through AXES_CLIENT_IP_CALLABLE).
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:

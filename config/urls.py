@@ -13,12 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import media, security_views, seo, views
+from portal import views
+from portal.accounts import security_views
+from portal.accounts import views as account_views
+from portal.http import health, seo
+from portal.i18n import views as i18n_views
+from portal.notifications import views as notification_views
+from portal.uploads import media
 
-handler400 = "portal.error_views.bad_request"
-handler403 = "portal.error_views.permission_denied"
-handler404 = "portal.error_views.page_not_found"
-handler500 = "portal.error_views.server_error"
+handler400 = "portal.http.error_views.bad_request"
+handler403 = "portal.http.error_views.permission_denied"
+handler404 = "portal.http.error_views.page_not_found"
+handler500 = "portal.http.error_views.server_error"
 
 admin.site.site_header = _("Export Support Portal — administration")
 admin.site.site_title = _("Export Support Portal")
@@ -35,8 +41,8 @@ API_MODULES = [
 SITEMAPS = {
     section: import_string(name)
     for section, name in {
-        "pages": "portal.seo.StaticPagesSitemap",
-        "countries": "portal.seo.CountrySitemap",
+        "pages": "portal.http.seo.StaticPagesSitemap",
+        "countries": "portal.http.seo.CountrySitemap",
         "products": "products.sitemaps.ProductSitemap",
         "companies": "companies.sitemaps.CompanySitemap",
         "brokers": "brokers.sitemaps.BrokerSitemap",
@@ -46,12 +52,12 @@ SITEMAPS = {
 SITEMAP_SECONDS = 3600  # crawlers come back daily; 100,000 products take a moment to list
 
 account_patterns = [
-    path("signup/", views.signup, name="signup"),
-    path("signup/sent/", views.signup_done, name="signup_done"),
-    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("signup/", account_views.signup, name="signup"),
+    path("signup/sent/", account_views.signup_done, name="signup_done"),
+    path("signup/confirm/<uidb64>/<token>/", account_views.signup_confirm, name="signup_confirm"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("profile/", views.profile, name="profile"),
+    path("profile/", account_views.profile, name="profile"),
     path("two-factor/", security_views.two_factor_manage, name="two_factor_manage"),
     path("two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", security_views.two_factor_verify, name="two_factor_verify"),
@@ -59,7 +65,7 @@ account_patterns = [
     path("two-factor/disable/", security_views.two_factor_disable, name="two_factor_disable"),
     path("api-tokens/", security_views.api_token_list, name="api_tokens"),
     path("api-tokens/<str:token_key>/revoke/", security_views.api_token_delete, name="api_token_revoke"),
-    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -67,7 +73,7 @@ account_patterns = [
     ),
     path(
         "password/reset/",
-        views.PasswordResetView.as_view(),
+        account_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -77,7 +83,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
+        account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -88,7 +94,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", seo.robots_txt, name="robots"),
     path(
         "sitemap.xml",
@@ -102,7 +108,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
-    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("i18n/setlang/", i18n_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     *(path("api/v1/", include(module)) for module in API_MODULES),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -114,9 +120,13 @@ urlpatterns = [
         path("accounts/", include(account_patterns)),
         path("countries/", views.country_list, name="country_list"),
         path("countries/<str:iso_code>/", views.country_detail, name="country_detail"),
-        path("notifications/", views.notification_list, name="notification_list"),
-        path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-        path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+        path("notifications/", notification_views.notification_list, name="notification_list"),
+        path(
+            "notifications/read-all/",
+            notification_views.notifications_read_all,
+            name="notifications_read_all",
+        ),
+        path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
         path("companies/", include("companies.urls")),
         path("products/", include("products.urls")),
         path("", include("brokers.urls")),

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_tools import CheckedActionsMixin
-from .enqueue import enqueue
-from .models import ApiToken, Notification, SecurityEvent, TargetCountry, User
-from .tasks import notification_email_send
+from portal.admin_tools import CheckedActionsMixin
+from portal.enqueue import enqueue
+from portal.models import ApiToken, Notification, SecurityEvent, TargetCountry, User
+from portal.tasks import notification_email_send
 
 # Django's own Group admin, with the same check on action ids as the portal's admins.
 admin.site.unregister(Group)

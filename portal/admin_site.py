@@ -1,4 +1,4 @@
-"""The admin site: staff enter only with a verified second factor (portal/two_factor.py)."""
+"""The admin site: staff enter only with a verified second factor (portal/accounts/two_factor.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ class PortalAdminSite(admin.AdminSite):
     login_form = None  # set in ready(): the lockout-aware form lives in portal.forms
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from .two_factor import is_verified
+        from portal.accounts.two_factor import is_verified
 
         # The middleware already sends unverified staff to the second-factor step; this refuses
         # them even where it does not run (defence in depth).
@@ -23,6 +23,6 @@ class PortalAdminConfig(AdminConfig):
 
     def ready(self) -> None:
         super().ready()
-        from .forms import AdminLoginForm
+        from portal.accounts.forms import AdminLoginForm
 
         admin.site.login_form = AdminLoginForm

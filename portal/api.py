@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .models import Notification, TargetCountry
-from .notifications import notifications_mark_read
-from .serializers import NotificationSerializer, TargetCountrySerializer
+from portal.models import Notification, TargetCountry
+from portal.notifications.services import notifications_mark_read
+from portal.serializers import NotificationSerializer, TargetCountrySerializer
 
 
 class TargetCountryFilter(filters.FilterSet):

@@ -14,15 +14,17 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.models import Group
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from . import security_log, two_factor
-        from .models import TargetCountry, User
-        from .page_cache import register_public_models, register_staff_models
+        from portal.accounts import security_log, two_factor
+        from portal.http.page_cache import register_public_models, register_staff_models
+        from portal.models import TargetCountry, User
 
         register_public_models(TargetCountry)
         # Staff pages name people and countries, and show what the user's groups permit.
         register_staff_models(TargetCountry, User, Group)
         user_logged_in.connect(security_log.on_logged_in, dispatch_uid="portal.security.login")
-        user_logged_in.connect(two_factor.mark_pending_on_login, dispatch_uid="portal.two_factor.pending")
+        user_logged_in.connect(
+            two_factor.mark_pending_on_login, dispatch_uid="portal.accounts.two_factor.pending"
+        )
         user_logged_out.connect(security_log.on_logged_out, dispatch_uid="portal.security.logout")
         user_login_failed.connect(security_log.on_login_failed, dispatch_uid="portal.security.failed")
         user_locked_out.connect(security_log.on_locked_out, dispatch_uid="portal.security.locked_out")

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from .models import Language, TargetCountry, User
-from .notifications import notify
-from .permissions import Role
+from portal.models import Language, TargetCountry, User
+from portal.notifications.services import notify
+from portal.permissions import Role
 
 # The demo's history starts here: accounts opened, then companies and brokerages registered.
 ACCOUNTS_OPENED_DAYS_AGO = 240
@@ -214,7 +214,7 @@ def pages_stale_once() -> Iterator[None]:
     """The replay saves thousands of rows, each of which would make the cached public and staff
     pages stale (cache round trips): inside the block they do not, and the pages go stale once
     when it ends, which comes to the same."""
-    from .page_cache import PAGES, STAFF
+    from portal.http.page_cache import PAGES, STAFF
 
     for generation in (PAGES, STAFF):
         generation.changed = lambda **kwargs: None  # shadows the method on this one object

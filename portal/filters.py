@@ -6,7 +6,7 @@ import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import LocalDateField
+from portal.forms import LocalDateField
 
 
 class LocalDateFilter(filters.DateFilter):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.urls import reverse
 
-from .page_cache import content_version
+from portal.http.page_cache import content_version
 
 FIGURES_SECONDS = 5 * 60
 
@@ -36,7 +36,7 @@ def figures() -> list[dict[str, object]]:
     """The registered figures with their current values.
 
     The counts (one query each; 80 ms for the catalog's 100,000 products) are kept in the shared
-    cache until public content changes (portal/page_cache.py), or for FIGURES_SECONDS at most."""
+    cache until public content changes (portal/http/page_cache.py), or for FIGURES_SECONDS at most."""
     key = f"home-figures:{content_version()}"
     values = cache.get(key)
     if values is None:

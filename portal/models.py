@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
@@ -27,7 +28,7 @@ class TimeStampedModel(models.Model):
 
 class LoadedStatus:
     """Model mixin: remembers the status a row had when it was read (`status_as_saved`), so that
-    a change can tell whether the row was public before it (portal.page_cache.status_shown)."""
+    a change can tell whether the row was public before it (portal.http.page_cache.status_shown)."""
 
     @classmethod
     def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> Any:
@@ -40,6 +41,16 @@ class LoadedStatus:
 def bilingual(obj: object, field: str) -> dict[str, str]:
     """{"fa": obj.<field>_fa, "en": obj.<field>_en}: a JSON-safe pair for notification contexts."""
     return {"fa": getattr(obj, f"{field}_fa", ""), "en": getattr(obj, f"{field}_en", "")}
+
+
+def bilingual_text(text: str) -> dict[str, str]:
+    """{"fa": ..., "en": ...}: a translatable text (a choice's label) in both languages, JSON-safe for
+    notification contexts, which are rendered later in their reader's language (`|loc`)."""
+    pair = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            pair[language] = str(text)
+    return pair
 
 
 def localized(obj: object, field: str) -> str:
@@ -164,7 +175,7 @@ class OrganisationQuerySet(models.QuerySet):
     """Reads every kind of organisation answers (its approved status comes from its kind)."""
 
     def _approved_status(self) -> str:
-        from .organisations import kind_of
+        from portal.organisations import kind_of
 
         return kind_of(self.model).approved
 
@@ -360,6 +371,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         )
 
 
+# A line of an e-mail body that is only a link (the notification's page).
+LINK_LINE = re.compile(r"\s*https?://\S+\s*")
+
+
 class Notification(models.Model):
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -417,7 +432,7 @@ class Notification(models.Model):
             return self.title, self.body
         cached = getattr(self, "_localized_cache", None)
         if cached is None:
-            from .notifications import render_text
+            from portal.notifications.services import render_text
 
             cached = self._localized_cache = render_text(self, language)
         return cached
@@ -428,7 +443,12 @@ class Notification(models.Model):
 
     @property
     def display_body(self) -> str:
-        return self._localized_text()[1]
+        """The body as the notification list shows it: without the e-mail's line holding the link
+        (an absolute address, the list has its own button for it)."""
+        body = self._localized_text()[1]
+        if not self.url:
+            return body
+        return "\n".join(line for line in body.splitlines() if not LINK_LINE.fullmatch(line)).strip()
 
 
 # ---------------------------------------------------------------------------
@@ -514,7 +534,7 @@ class ApiToken(AbstractAuthToken):
 # One-time form tokens: a double click or the back button creates nothing twice
 # ---------------------------------------------------------------------------
 class FormSubmission(models.Model):
-    """A creation form's token, used up in the transaction that created the object (portal/once.py)."""
+    """A creation form's token, used up in the transaction that created the object (portal/http/once.py)."""
 
     token = models.CharField(max_length=64, primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from portal.models import User
 
 
 class Role(models.TextChoices):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import Notification, TargetCountry
+from portal.models import Notification, TargetCountry
 
 
 class TargetCountrySerializer(serializers.ModelSerializer):

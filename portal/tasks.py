@@ -16,10 +16,10 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from .enqueue import sweep
-from .models import Notification
-from .notifications import notification_email_deliver, notifications_read_delete
-from .once import form_tokens_prune
+from portal.enqueue import sweep
+from portal.http.once import form_tokens_prune
+from portal.models import Notification
+from portal.notifications.services import notification_email_deliver, notifications_read_delete
 
 logger = logging.getLogger(__name__)
 

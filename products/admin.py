@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
 from portal.history import AuditedAdmin
-from portal.page_cache import CachedChangelistMixin
-from portal.pagination import LargeTablePaginator
+from portal.http.page_cache import CachedChangelistMixin
+from portal.http.pagination import LargeTablePaginator
 
 from . import services
 from .models import (

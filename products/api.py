@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from companies.permissions import can_act_for_own_company, company_of
 from portal.access import Access, WriteAccess
+from portal.http.page_cache import CachedPublicListMixin
 from portal.models import User
-from portal.page_cache import CachedPublicListMixin
-from portal.rest import LargeListPagination
+from portal.rest.plumbing import LargeListPagination
 
 from . import services
 from .filters import ProductFilter

@@ -9,7 +9,7 @@ class ProductsConfig(AppConfig):
     verbose_name = _("Products")
 
     def ready(self) -> None:
-        from portal import media
+        from portal.uploads import media
 
         from .permissions import can_see_product_file
 
@@ -23,7 +23,7 @@ class ProductsConfig(AppConfig):
         vocabulary.connect_signals()
 
         from portal.home import register_figure
-        from portal.page_cache import (
+        from portal.http.page_cache import (
             parent_shown,
             register_public_models,
             register_staff_models,

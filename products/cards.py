@@ -1,7 +1,7 @@
 """Catalog cards rendered once per product, language and content version, and kept in the shared
 cache: a catalog or search page then renders its sidebar and 24 cached cards instead of 24
 cards (two thirds of its rendering time at 100,000 products). Any change to public content
-makes every card stale (portal/page_cache.py), exactly as it does whole pages."""
+makes every card stale (portal/http/page_cache.py), exactly as it does whole pages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.page_cache import content_version
+from portal.http.page_cache import content_version
 
 from .models import Product, ProductReadiness
 

@@ -9,8 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Province
-from portal.digits import to_ascii_digits
 from portal.filters import StyledFilterSet
+from portal.i18n.digits import to_ascii_digits
 
 from . import vocabulary
 from .models import Product, ProductCertification

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin, LocalDateField, StyledFormMixin
+from portal.i18n.digits import to_ascii_digits
 from portal.models import TargetCountry
 
 from .models import Product, ProductCertification, ProductImage

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel, User, localized
-from portal.uploads import GeneratedName, validate_image, validate_image_or_pdf, validate_pdf
+from portal.uploads.files import GeneratedName, validate_image, validate_image_or_pdf, validate_pdf
 
 EXPIRY_WARNING_DAYS = 60
 

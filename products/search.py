@@ -19,8 +19,8 @@ from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from portal.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
-from portal.pagination import planner_rows
+from portal.http.pagination import planner_rows
+from portal.i18n.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
 
 # The PostgreSQL function products_fold(text) in migration 0004 embeds these same strings; a test
 # checks that both fold alike.

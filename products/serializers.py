@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from companies.serializers import CompanyBriefSerializer
 from portal.models import TargetCountry
-from portal.rest import DigitsInputMixin, LocalizedDecimalField
+from portal.rest.plumbing import DigitsInputMixin, LocalizedDecimalField
 
 from .models import Certification, Product, ProductCategory, ProductCertification
 

@@ -21,11 +21,11 @@ from companies.models import Company
 from companies.permissions import company_is_active
 from portal.db import save_unique
 from portal.enqueue import enqueue_on_commit
-from portal.media import delete_after_commit
+from portal.http.page_cache import public_content_changed
 from portal.models import TargetCountry, User, bilingual
-from portal.notifications import notify_members
-from portal.page_cache import public_content_changed
-from portal.uploads import cleared_to_empty, make_thumbnail
+from portal.notifications.services import notify_members
+from portal.uploads.files import cleared_to_empty, make_thumbnail
+from portal.uploads.media import delete_after_commit
 
 from .models import Product, ProductCertification, ProductImage
 from .permissions import PRODUCT_ACTIONS, can_verify_certificates

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.permissions import can_act_for_own_company, can_edit_company, company_of
 from portal.forms import add_service_errors
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.page_cache import cache_public_page, content_version
+from portal.http.pagination import LargeTablePaginator
 from portal.models import TargetCountry
-from portal.once import AlreadySubmitted, already_submitted, create_once
-from portal.page_cache import cache_public_page, content_version
-from portal.pagination import LargeTablePaginator
+from portal.templatetags.portal_tags import localnumber
 
 from . import services
 from .cards import product_cards
@@ -60,7 +62,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     # thousands ("ready for" Iraq) spent 89 ms counting 2,000 rows, for a figure nobody pages to.
     paginator = LargeTablePaginator(products, CATALOG_PAGE_SIZE, cap=CATALOG_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
-    similar = _similar_page(request, product_filter, base, page)
+    similar = _similar_page(request, product_filter, page)
     return render(
         request,
         "products/product_list.html",
@@ -73,16 +75,47 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "similar": bool(similar),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
             "filters_key": _filters_key(request),
+            "loosen": [] if page.object_list or similar else _loosening(request, product_filter),
         },
     )
 
 
-def _similar_page(request: HttpRequest, product_filter: ProductFilter, base, page: Page) -> Page | None:  # noqa: ANN001
-    """When a search's first page is empty, a page of products whose names look like the query."""
+def _loosening(request: HttpRequest, product_filter: ProductFilter) -> list[tuple[str, str]]:
+    """For a search that found nothing: each filter in use as ("Label: value", the same list
+    without it), so the visitor sees what narrowed it and drops one with a click."""
+    if not product_filter.is_bound or not product_filter.form.is_valid():
+        return []
+    form, shown = product_filter.form, []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], False) or name in ("ordering", "company"):
+            continue
+        field = form.fields[name]
+        if value is True:  # a box ticked: its label says it all
+            text = str(field.label)
+        else:
+            shown_value = dict(getattr(field, "choices", ())).get(value, value)
+            if isinstance(shown_value, int | Decimal):
+                shown_value = localnumber(shown_value)
+            text = f"{field.label}: {shown_value}"
+        rest = request.GET.copy()
+        rest.pop(name, None)
+        rest.pop("page", None)
+        shown.append((text, f"?{rest.urlencode()}" if rest else request.path))
+    return shown
+
+
+def _similar_page(request: HttpRequest, product_filter: ProductFilter, page: Page) -> Page | None:
+    """When a search's first page is empty, a page of products whose names look like the query,
+    among those the other filters allow."""
     text = request.GET.get("q", "")
     if page.object_list or page.number != 1 or not text or not product_filter.is_valid():
         return None
-    names = similar_products(Product.objects.public(), text).values_list("pk", flat=True)
+    others = request.GET.copy()
+    others.pop("q")
+    narrowed = (
+        ProductFilter(others, queryset=Product.objects.public()).qs if others else Product.objects.public()
+    )
+    names = similar_products(narrowed, text).values_list("pk", flat=True)
     names = list(names[:CATALOG_PAGE_SIZE])  # one page, not counted
     return Paginator(names, CATALOG_PAGE_SIZE).get_page(1) if names else None
 

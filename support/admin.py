@@ -22,11 +22,11 @@ from django.utils.translation import ngettext
 
 from companies.models import Company
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
-from portal.digits import to_ascii_digits
 from portal.forms import DigitsFormMixin, LocalDateField, add_service_errors
 from portal.history import AuditedAdmin
-from portal.page_cache import CachedChangelistMixin, cache_staff_page
-from portal.pagination import LargeTablePaginator
+from portal.http.page_cache import CachedChangelistMixin, cache_staff_page
+from portal.http.pagination import LargeTablePaginator
+from portal.i18n.digits import to_ascii_digits
 from portal.permissions import Role, is_manager, staff_with_role
 from products.search import normalize_query
 

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.http.page_cache import Generation
 from portal.models import TargetCountry
-from portal.page_cache import Generation
 from portal.permissions import is_manager
 from products.models import ProductCategory
 

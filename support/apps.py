@@ -9,14 +9,14 @@ class SupportConfig(AppConfig):
     verbose_name = _("Support")
 
     def ready(self) -> None:
-        from portal import media
+        from portal.uploads import media
 
         from .permissions import can_see_document_file
 
         media.register_private("support/documents", can_see_document_file)
 
         from portal.home import register_figure
-        from portal.page_cache import register_public_models, register_staff_models
+        from portal.http.page_cache import register_public_models, register_staff_models
 
         from .models import (
             Application,

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from brokers.models import Broker
 from companies.models import Company
 from portal.models import TargetCountry, TimeStampedModel, User, localized
-from portal.uploads import GeneratedName, validate_image_or_pdf
+from portal.uploads.files import GeneratedName, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
 from .final import FinalQuerySet, FinalRecord, FinalRecordError

@@ -16,7 +16,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.models import bilingual
+from portal.models import bilingual, bilingual_text
 
 from .models import CENTS, GRANTED_STATES, Application, Status, SupportProgram
 
@@ -79,7 +79,11 @@ def weekly_summary_figures(*, now: datetime | None = None) -> dict[str, Any]:
     )
     open_programs = programs_with_budget(SupportProgram.objects.open_on(timezone.localdate(now)))
     return {
-        "by_status": {status: by_status.get(status, 0) for status in Status.values},
+        # Each status with its label in both languages: the e-mail shows the reader's, never the code.
+        "by_status": [
+            {"status": status.value, "label": bilingual_text(status.label), "count": by_status.get(status, 0)}
+            for status in Status
+        ],
         "submitted_this_week": Application.objects.filter(submitted_at__gte=week_ago).count(),
         "granted_this_week": ", ".join(_money(total, currency) for currency, total in granted_this_week)
         or "0",

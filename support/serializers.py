@@ -12,7 +12,7 @@ from rest_framework import serializers
 from brokers.models import Broker
 from companies.models import Company
 from portal.models import TargetCountry
-from portal.rest import LocalizedDecimalField
+from portal.rest.plumbing import LocalizedDecimalField
 from products.models import Product
 
 from .models import (
@@ -28,7 +28,7 @@ from .models import (
 
 
 class AmountField(LocalizedDecimalField):
-    """A money amount typed in any digits and separators (portal.digits.parse_number)."""
+    """A money amount typed in any digits and separators (portal.i18n.digits.parse_number)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)

@@ -17,12 +17,12 @@ from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company
 from companies.permissions import company_is_active
-from portal.media import delete_after_commit
+from portal.http.page_cache import staff_content_changed
 from portal.models import TargetCountry, User, bilingual
-from portal.notifications import notify
-from portal.page_cache import staff_content_changed
+from portal.notifications.services import notify
 from portal.permissions import Role, is_manager, staff_with_role
-from portal.uploads import cleared_to_empty
+from portal.uploads.files import cleared_to_empty
+from portal.uploads.media import delete_after_commit
 from products.models import Product
 
 from . import workflow

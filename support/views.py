@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.permissions import company_of
 from portal.forms import add_service_errors
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.page_cache import cache_public_page
 from portal.models import TargetCountry
-from portal.once import AlreadySubmitted, already_submitted, create_once
-from portal.page_cache import cache_public_page
 from products.models import Product
 
 from . import services, standing, workflow

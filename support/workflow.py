@@ -49,9 +49,9 @@ from companies.models import Company
 from companies.permissions import company_of
 from portal.access import ALLOWED, Access, refuse
 from portal.enqueue import enqueue_on_commit
+from portal.http.page_cache import public_content_changed
 from portal.models import User, bilingual
-from portal.notifications import notify, notify_members
-from portal.page_cache import public_content_changed
+from portal.notifications.services import notify, notify_members
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 from products.models import Product
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import translation
 
 from config import celery_app
+from portal.accounts.two_factor import requires_second_factor
 from portal.permissions import Role
-from portal.two_factor import requires_second_factor
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.portal.factories import PASSWORD, UserFactory

@@ -1,6 +1,6 @@
 """Test helpers for the second factor: real TOTP codes and staff sessions that passed it.
 
-Staff can reach nothing without a verified second factor (portal/two_factor.py). Tests about
+Staff can reach nothing without a verified second factor (portal/accounts/two_factor.py). Tests about
 something else log staff in with `force_login_verified` (or the `client_for` fixture, which uses it
 for staff); tests about the second factor itself use `totp_device` and `totp_now` to go through the
 real pages.
@@ -13,8 +13,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.accounts.two_factor import TOTP_DEVICE_NAME
 from portal.models import User
-from portal.two_factor import TOTP_DEVICE_NAME
 
 
 def totp_device(user: User) -> TOTPDevice:

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import portal.models
-import portal.uploads
+import portal.uploads.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('name_fa', models.CharField(max_length=200, verbose_name='name (Persian)')),
                 ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
                 ('licence_number', models.CharField(error_messages={'unique': 'A brokerage with this licence number is already registered.'}, max_length=50, unique=True, verbose_name='export broker licence number')),
-                ('licence_file', models.FileField(upload_to=portal.uploads.GeneratedName('brokers/licences'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='licence (PDF or image)')),
+                ('licence_file', models.FileField(upload_to=portal.uploads.files.GeneratedName('brokers/licences'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='licence (PDF or image)')),
                 ('languages', models.JSONField(blank=True, default=list, verbose_name='working languages')),
                 ('offices', models.CharField(blank=True, help_text='Cities with an office, e.g. Tehran, Baghdad.', max_length=300, verbose_name='offices')),
                 ('description_fa', models.TextField(blank=True, max_length=3000, verbose_name='description (Persian)')),
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(max_length=20, verbose_name='phone')),
                 ('email', models.EmailField(max_length=254, verbose_name='public e-mail address')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
-                ('logo', models.ImageField(blank=True, upload_to=portal.uploads.GeneratedName('brokers/logos'), validators=[portal.uploads.validate_image], verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, upload_to=portal.uploads.files.GeneratedName('brokers/logos'), validators=[portal.uploads.files.validate_image], verbose_name='logo')),
                 ('status', models.CharField(choices=[('pending', 'Pending approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('suspended', 'Suspended')], default='pending', max_length=12, verbose_name='status')),
                 ('status_note', models.TextField(blank=True, verbose_name='note on the status')),
                 ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='status changed at')),
@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('file', models.FileField(upload_to=portal.uploads.GeneratedName('offers/attachments'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='file (PDF or image)')),
+                ('file', models.FileField(upload_to=portal.uploads.files.GeneratedName('offers/attachments'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='file (PDF or image)')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
                 ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='brokers.offer', verbose_name='offer')),
             ],

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.uploads
+import portal.uploads.files
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('name_fa', models.CharField(max_length=200, verbose_name='name (Persian)')),
                 ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
                 ('licence_number', models.CharField(db_index=True, error_messages={'unique': 'A brokerage with this licence number is already registered.'}, max_length=50, verbose_name='export broker licence number')),
-                ('licence_file', models.TextField(max_length=100, validators=[portal.uploads.validate_image_or_pdf], verbose_name='licence (PDF or image)')),
+                ('licence_file', models.TextField(max_length=100, validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='licence (PDF or image)')),
                 ('languages', models.JSONField(blank=True, default=list, verbose_name='working languages')),
                 ('offices', models.CharField(blank=True, help_text='Cities with an office, e.g. Tehran, Baghdad.', max_length=300, verbose_name='offices')),
                 ('description_fa', models.TextField(blank=True, max_length=3000, verbose_name='description (Persian)')),
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(max_length=20, verbose_name='phone')),
                 ('email', models.EmailField(max_length=254, verbose_name='public e-mail address')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
-                ('logo', models.TextField(blank=True, max_length=100, validators=[portal.uploads.validate_image], verbose_name='logo')),
+                ('logo', models.TextField(blank=True, max_length=100, validators=[portal.uploads.files.validate_image], verbose_name='logo')),
                 ('status', models.CharField(choices=[('pending', 'Pending approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('suspended', 'Suspended')], default='pending', max_length=12, verbose_name='status')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

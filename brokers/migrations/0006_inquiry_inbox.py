@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
-from portal.roles import grant_permissions
+from portal.accounts.roles import grant_permissions
 
 
 def backfill(apps, schema_editor):

@@ -4,7 +4,7 @@ import companies.validators
 import django.db.models.deletion
 import django.utils.timezone
 import portal.models
-import portal.uploads
+import portal.uploads.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('national_id', models.CharField(error_messages={'unique': 'A company with this national ID is already registered.'}, help_text="The company's 11-digit national ID (شناسه ملی).", max_length=11, unique=True, validators=[companies.validators.validate_national_id], verbose_name='national ID')),
                 ('certificate_number', models.CharField(max_length=50, verbose_name='knowledge-based certificate number')),
                 ('certificate_expiry', models.DateField(verbose_name='knowledge-based certificate expiry')),
-                ('certificate_file', models.FileField(upload_to=portal.uploads.GeneratedName('companies/certificates'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='knowledge-based certificate (PDF or image)')),
+                ('certificate_file', models.FileField(upload_to=portal.uploads.files.GeneratedName('companies/certificates'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='knowledge-based certificate (PDF or image)')),
                 ('company_type', models.CharField(choices=[('private_joint_stock', 'Private joint-stock company'), ('public_joint_stock', 'Public joint-stock company'), ('limited', 'Limited liability company'), ('cooperative', 'Cooperative'), ('other', 'Other')], max_length=30, verbose_name='company type')),
                 ('province', models.CharField(choices=[('alborz', 'Alborz'), ('ardabil', 'Ardabil'), ('bushehr', 'Bushehr'), ('chaharmahal', 'Chaharmahal and Bakhtiari'), ('east_azerbaijan', 'East Azerbaijan'), ('esfahan', 'Isfahan'), ('fars', 'Fars'), ('gilan', 'Gilan'), ('golestan', 'Golestan'), ('hamadan', 'Hamadan'), ('hormozgan', 'Hormozgan'), ('ilam', 'Ilam'), ('kerman', 'Kerman'), ('kermanshah', 'Kermanshah'), ('khuzestan', 'Khuzestan'), ('kohgiluyeh', 'Kohgiluyeh and Boyer-Ahmad'), ('kurdistan', 'Kurdistan'), ('lorestan', 'Lorestan'), ('markazi', 'Markazi'), ('mazandaran', 'Mazandaran'), ('north_khorasan', 'North Khorasan'), ('qazvin', 'Qazvin'), ('qom', 'Qom'), ('razavi_khorasan', 'Razavi Khorasan'), ('semnan', 'Semnan'), ('sistan', 'Sistan and Baluchestan'), ('south_khorasan', 'South Khorasan'), ('tehran', 'Tehran'), ('west_azerbaijan', 'West Azerbaijan'), ('yazd', 'Yazd'), ('zanjan', 'Zanjan')], max_length=30, verbose_name='province')),
                 ('city', models.CharField(max_length=100, verbose_name='city')),
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('website', models.URLField(blank=True, verbose_name='website')),
                 ('profile_fa', models.TextField(blank=True, max_length=3000, verbose_name='profile (Persian)')),
                 ('profile_en', models.TextField(blank=True, max_length=3000, verbose_name='profile (English)')),
-                ('logo', models.ImageField(blank=True, upload_to=portal.uploads.GeneratedName('companies/logos'), validators=[portal.uploads.validate_image], verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, upload_to=portal.uploads.files.GeneratedName('companies/logos'), validators=[portal.uploads.files.validate_image], verbose_name='logo')),
                 ('certificate_warned_for', models.DateField(blank=True, editable=False, help_text='The certificate expiry date the members were last warned about.', null=True, verbose_name='expiry warning sent for')),
                 ('status', models.CharField(choices=[('pending', 'Pending verification'), ('verified', 'Verified'), ('suspended', 'Suspended')], default='pending', max_length=12, verbose_name='status')),
                 ('status_note', models.TextField(blank=True, verbose_name='note on the status')),

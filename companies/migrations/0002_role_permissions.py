@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from portal.roles import grant_permissions
+from portal.accounts.roles import grant_permissions
 
 GRANTS = {
     "reviewer": ["view_company", "view_companymembership"],

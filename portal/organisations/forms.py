@@ -1,10 +1,13 @@
-"""What the profile forms of every kind of organisation share."""
+"""What the forms of every kind of organisation share: the profile form's key field, the invitation form."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from portal.forms import StyledFormMixin
 
 
 class OrganisationFormMixin:
@@ -19,3 +22,9 @@ class OrganisationFormMixin:
         if self.instance.pk:
             self.fields[self.key_field].disabled = True
             self.fields[self.key_field].help_text = _("Contact the export support desk to correct it.")
+
+
+class InviteForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )

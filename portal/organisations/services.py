@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from portal.db import save_unique
 from portal.models import OrganisationMembership, User, bilingual
-from portal.notifications import notify, notify_members
+from portal.notifications.services import notify, notify_members
 from portal.permissions import Role, staff_with_role
-from portal.uploads import cleared_to_empty
+from portal.uploads.files import cleared_to_empty
 
 from . import OrganisationKind, kind_of
 from .permissions import other_organisation_kind

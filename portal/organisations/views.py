@@ -19,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import lockout
-from portal.forms import InviteForm, add_service_errors
+from portal.accounts import lockout
+from portal.forms import add_service_errors
+from portal.organisations.forms import InviteForm
 
 from . import OrganisationKind, invitations, kind_of, services
 from .permissions import can_edit_organisation, get_own, organisation_of, other_organisation_kind

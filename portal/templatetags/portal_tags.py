@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.digits import to_persian_digits
+from portal.i18n.digits import to_persian_digits
 
 register = template.Library()
 
@@ -123,9 +123,9 @@ def jdate_iso(value: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def form_token(context: Context) -> str:
-    """The hidden one-time token of a creation form (portal/once.py); kept when the form comes back
+    """The hidden one-time token of a creation form (portal/http/once.py); kept when the form comes back
     with errors, so that a corrected copy and a double click of it still count as one."""
-    from portal.once import FIELD, new_token, posted_token
+    from portal.http.once import FIELD, new_token, posted_token
 
     request = context.get("request")
     token = (posted_token(request) if request is not None else "") or new_token()

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.uploads
+import portal.uploads.files
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -74,9 +74,9 @@ class Migration(migrations.Migration):
                 ('fob_price', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='FOB unit price')),
                 ('currency', models.CharField(choices=[('USD', 'USD'), ('EUR', 'EUR'), ('AED', 'AED'), ('CNY', 'CNY'), ('RUB', 'RUB'), ('IQD', 'IQD')], default='USD', max_length=3, verbose_name='currency')),
                 ('lead_time_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='lead time (days)')),
-                ('image', models.ImageField(blank=True, upload_to=portal.uploads.GeneratedName('products/images'), validators=[portal.uploads.validate_image], verbose_name='main image')),
-                ('thumbnail', models.ImageField(blank=True, editable=False, upload_to=portal.uploads.GeneratedName('products/thumbnails'), verbose_name='thumbnail')),
-                ('datasheet', models.FileField(blank=True, upload_to=portal.uploads.GeneratedName('products/datasheets'), validators=[portal.uploads.validate_pdf], verbose_name='datasheet (PDF)')),
+                ('image', models.ImageField(blank=True, upload_to=portal.uploads.files.GeneratedName('products/images'), validators=[portal.uploads.files.validate_image], verbose_name='main image')),
+                ('thumbnail', models.ImageField(blank=True, editable=False, upload_to=portal.uploads.files.GeneratedName('products/thumbnails'), verbose_name='thumbnail')),
+                ('datasheet', models.FileField(blank=True, upload_to=portal.uploads.files.GeneratedName('products/datasheets'), validators=[portal.uploads.files.validate_pdf], verbose_name='datasheet (PDF)')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=10, verbose_name='status')),
                 ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
                 ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='companies.company', verbose_name='company')),
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(max_length=100, verbose_name='certificate number')),
                 ('issuer', models.CharField(max_length=150, verbose_name='issued by')),
                 ('expiry_date', models.DateField(verbose_name='expiry date')),
-                ('file', models.FileField(blank=True, upload_to=portal.uploads.GeneratedName('products/certificates'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='certificate (PDF or image)')),
+                ('file', models.FileField(blank=True, upload_to=portal.uploads.files.GeneratedName('products/certificates'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='certificate (PDF or image)')),
                 ('expiry_warned_for', models.DateField(blank=True, editable=False, help_text='The expiry date the company was last warned about (so each is warned once).', null=True, verbose_name='expiry warning sent for')),
                 ('certification', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='held_by', to='products.certification', verbose_name='certification')),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certifications', to='products.product', verbose_name='product')),
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('image', models.ImageField(upload_to=portal.uploads.GeneratedName('products/gallery'), validators=[portal.uploads.validate_image], verbose_name='image')),
+                ('image', models.ImageField(upload_to=portal.uploads.files.GeneratedName('products/gallery'), validators=[portal.uploads.files.validate_image], verbose_name='image')),
                 ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gallery', to='products.product', verbose_name='product')),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from portal.roles import grant_permissions
+from portal.accounts.roles import grant_permissions
 
 # Programme managers verify companies and approve brokerages; they check certificates too.
 GRANTS = {"programme_manager": ["verify_productcertification"]}

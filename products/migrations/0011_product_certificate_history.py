@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.uploads
+import portal.uploads.files
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -38,9 +38,9 @@ class Migration(migrations.Migration):
                 ('fob_price', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='FOB unit price')),
                 ('currency', models.CharField(choices=[('USD', 'USD'), ('EUR', 'EUR'), ('AED', 'AED'), ('CNY', 'CNY'), ('RUB', 'RUB'), ('IQD', 'IQD')], default='USD', max_length=3, verbose_name='currency')),
                 ('lead_time_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='lead time (days)')),
-                ('image', models.TextField(blank=True, max_length=100, validators=[portal.uploads.validate_image], verbose_name='main image')),
+                ('image', models.TextField(blank=True, max_length=100, validators=[portal.uploads.files.validate_image], verbose_name='main image')),
                 ('thumbnail', models.TextField(blank=True, editable=False, max_length=100, verbose_name='thumbnail')),
-                ('datasheet', models.TextField(blank=True, max_length=100, validators=[portal.uploads.validate_pdf], verbose_name='datasheet (PDF)')),
+                ('datasheet', models.TextField(blank=True, max_length=100, validators=[portal.uploads.files.validate_pdf], verbose_name='datasheet (PDF)')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=10, verbose_name='status')),
                 ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
                 ('joint_brand', models.BooleanField(default=False, editable=False, help_text='Granted by an approved joint-brand support application.', verbose_name='joint national brand')),
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(max_length=100, verbose_name='certificate number')),
                 ('issuer', models.CharField(max_length=150, verbose_name='issued by')),
                 ('expiry_date', models.DateField(verbose_name='expiry date')),
-                ('file', models.TextField(blank=True, max_length=100, validators=[portal.uploads.validate_image_or_pdf], verbose_name='certificate (PDF or image)')),
+                ('file', models.TextField(blank=True, max_length=100, validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='certificate (PDF or image)')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),

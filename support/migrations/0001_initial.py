@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.uploads
+import portal.uploads.files
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('file', models.FileField(upload_to=portal.uploads.GeneratedName('support/documents'), validators=[portal.uploads.validate_image_or_pdf], verbose_name='file (PDF or image)')),
+                ('file', models.FileField(upload_to=portal.uploads.files.GeneratedName('support/documents'), validators=[portal.uploads.files.validate_image_or_pdf], verbose_name='file (PDF or image)')),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='support.application', verbose_name='application')),
                 ('document_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='support.documenttype', verbose_name='document type')),
             ],

@@ -13,7 +13,7 @@ On SQLite only the ORM and the workflow check. Programme managers get the paymen
 
 from django.db import migrations
 
-from portal.roles import grant_permissions
+from portal.accounts.roles import grant_permissions
 
 FORWARD_SQL = [
     """CREATE OR REPLACE FUNCTION support_refuse_final_change() RETURNS trigger

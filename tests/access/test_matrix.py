@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
-from portal.two_factor import requires_second_factor
+from portal.accounts.two_factor import requires_second_factor
 from tests.access.snapshot import changed_tables, snapshot
 from tests.access.world import PERSONAS, World, build_world
 from tests.companies.factories import PDF_BYTES

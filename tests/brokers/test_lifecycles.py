@@ -209,6 +209,45 @@ def test_the_admin_marks_inquiries_through_the_service(client_for, manager):
     assert not LogEntry.objects.filter(object_id=str(closed.pk)).exists()
 
 
+def offered_marks(page) -> set[str]:
+    """The mark actions in a changelist's action menu, as the page shows them."""
+    html = page.content.decode()
+    return {
+        name for name in ("mark_answered", "mark_closed", "mark_spam") if f'<option value="{name}"' in html
+    }
+
+
+def test_the_inquiry_menu_offers_only_the_marks_that_apply_to_the_rows_shown(client_for, manager):
+    client = client_for(manager)
+    closed, spam = inquiry(Mark.CLOSED), inquiry(Mark.SPAM)
+    page = client.get("/admin/brokers/buyerinquiry/")
+    assert page.status_code == 200
+    assert '<option value="export_csv"' in page.content.decode()
+    assert offered_marks(page) == {"mark_closed"}  # spam may still be closed; nothing else applies
+    assert offered_marks(client.get("/admin/brokers/buyerinquiry/?status__exact=closed")) == set()
+    inquiry(Mark.ROUTED)
+    assert offered_marks(client.get("/admin/brokers/buyerinquiry/")) == {
+        "mark_answered",
+        "mark_closed",
+        "mark_spam",
+    }
+    assert offered_marks(client.get("/admin/brokers/buyerinquiry/?status__exact=spam")) == {"mark_closed"}
+
+    # A mark not offered for these rows is still refused when posted (each row's state is checked).
+    response = client.post(
+        "/admin/brokers/buyerinquiry/",
+        {"action": "mark_answered", "_selected_action": [closed.pk, spam.pk], "index": "0"},
+    )
+    assert response.status_code == 302
+    closed.refresh_from_db()
+    spam.refresh_from_db()
+    assert (closed.status, spam.status) == (Mark.CLOSED, Mark.SPAM)
+    told = [(message.level, message.message) for message in get_messages(response.wsgi_request)]
+    assert [level for level, _text in told] == [messages.SUCCESS, messages.WARNING]
+    assert "0" in told[0][1]  # none updated
+    assert "2" in told[1][1]  # both left as they were
+
+
 def test_the_inquiry_change_form_does_not_edit_the_status(client_for, manager):
     asked = inquiry()
     page = client_for(manager).get(f"/admin/brokers/buyerinquiry/{asked.pk}/change/").content.decode()

@@ -113,7 +113,7 @@ def test_certificate_file_is_checked_by_content_not_name(client_for, signed_up_u
 
 
 def test_oversized_logo_is_refused(client_for, signed_up_user, monkeypatch):
-    monkeypatch.setattr("portal.uploads.IMAGE_MAX_BYTES", 100)
+    monkeypatch.setattr("portal.uploads.files.IMAGE_MAX_BYTES", 100)
     logo = SimpleUploadedFile("logo.png", png_bytes((200, 200)), content_type="image/png")
     response = client_for(signed_up_user).post("/en/companies/register/", registration_data(logo=logo))
     assert "logo" in response.context["form"].errors

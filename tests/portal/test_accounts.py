@@ -139,11 +139,23 @@ def test_bad_phone_is_a_field_error(client):
     assert "phone" in response.context["form"].errors
 
 
-def test_login_is_case_insensitive_and_continues_in_preferred_language(client):
+def test_login_is_case_insensitive_and_continues_in_the_language_of_its_page(client):
     UserFactory(email="reza@example.com", english=True)
     response = client.post("/fa/accounts/login/", {"username": "REZA@example.com", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/en/"
+    assert response["Location"] == "/fa/"
+    assert client.cookies["portal_language"].value == "fa"
+
+
+def test_logging_in_from_an_english_page_keeps_english_whatever_the_preferred_language(client):
+    user = UserFactory(email="reza@example.com")  # prefers Persian
+    response = client.post(
+        "/en/accounts/login/?next=/fa/countries/", {"username": "reza@example.com", "password": PASSWORD}
+    )
+    assert response["Location"] == "/en/countries/"
+    assert "Target countries" in client.get("/countries/", follow=True).content.decode()
+    user.refresh_from_db()
+    assert user.preferred_language == "fa"  # still what the e-mails are written in
 
 
 def test_wrong_password_shows_error_and_keeps_email(client):
@@ -273,3 +285,21 @@ def test_password_guessing_is_slowed_down(client):
     assert not client.get("/en/").context["user"].is_authenticated
     other = client.post("/en/accounts/login/", {"username": "someone@example.com", "password": "x"})
     assert "Too many failed attempts" not in other.content.decode()  # per account, not global
+
+
+def test_a_new_account_lands_on_a_page_that_names_the_next_step(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/accounts/signup/", signup_data(preferred_language="en"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirmation_link(mail.outbox[0]), follow=True)
+    page = response.content.decode()
+    assert "Welcome! Your account is ready. Next, register your company or brokerage." in page
+    assert 'data-testid="next-step"' in page
+    assert 'href="/en/companies/register/"' in page
+    assert 'href="/en/brokers/register/"' in page
+
+
+def test_members_of_an_organisation_are_not_asked_to_register_one(client_for, company_member):
+    page = client_for(company_member).get("/en/").content.decode()
+    assert 'data-testid="next-step"' not in page
+    assert 'data-testid="next-step"' not in client_for(None).get("/en/").content.decode()

@@ -22,7 +22,7 @@ def test_healthz_names_the_database_when_it_is_down_but_not_why(client, monkeypa
     def refuse(*args, **kwargs):
         raise OperationalError('connection to server at "db.internal" (10.0.0.7), port 5432 failed')
 
-    monkeypatch.setattr("portal.health.connection.cursor", refuse)
+    monkeypatch.setattr("portal.http.health.connection.cursor", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

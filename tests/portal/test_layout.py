@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,30 @@ def test_each_app_serves_its_own_part_of_the_api():
     apps = ("portal", "products", "companies", "brokers", "support")
     assert API_MODULES == [f"{app}.api_urls" for app in apps]
     assert not imported_top_levels(ROOT / "config" / "urls.py") & set(apps[1:])
+
+
+PARTS = {"accounts", "notifications", "organisations", "uploads", "i18n", "http", "rest"}
+DJANGO_PACKAGES = {"management", "migrations", "templatetags"}
+
+
+def test_the_core_is_grouped_in_its_parts():
+    packages = {init.parent.name for init in (ROOT / "portal").glob("*/__init__.py")}
+    assert packages - DJANGO_PACKAGES == PARTS
+
+
+def where_things_are() -> dict[str, str]:
+    """The README's "Where things are" table: path -> what it says is there."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Where things are\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ", 1) for line in section.splitlines() if line.startswith("| `")]
+    return {path.strip("| `"): what for path, what in rows}
+
+
+def test_the_readme_names_each_part_and_only_modules_that_exist():
+    table = where_things_are()
+    assert {f"portal/{part}/" for part in PARTS} <= set(table)
+    for path, what in table.items():
+        if path.startswith("portal/") and not path.startswith("portal/static"):
+            named = re.findall(r"`([a-z_]+\.py)`", what)
+            assert named, path
+            assert [name for name in named if not (ROOT / path / name).exists()] == [], path

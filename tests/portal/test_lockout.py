@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 
 from companies.models import CompanyInvitation
-from portal.http import client_ip
+from portal.http.client import client_ip
 from portal.models import SecurityEvent
 from tests.portal.factories import PASSWORD, UserFactory
 
@@ -56,7 +56,7 @@ def test_one_setting_drives_django_drf_and_axes(settings):
 
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT
     assert api_settings.NUM_PROXIES == settings.TRUSTED_PROXY_COUNT
-    assert settings.AXES_CLIENT_IP_CALLABLE == "portal.http.client_ip"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "portal.http.client.client_ip"
 
 
 # --- site log-in -----------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from portal import notifications, tasks
+from portal import tasks
 from portal.models import Notification
-from portal.notifications import notification_email_deliver, notify
+from portal.notifications import services as notifications
+from portal.notifications.services import notification_email_deliver, notify
 from tests.portal.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +291,25 @@ def test_resend_skips_people_who_turned_email_off(client_for, manager):
     assert skipped.email_status == Notification.EmailStatus.SKIPPED
     failed.refresh_from_db()
     assert failed.email_status == Notification.EmailStatus.SENT  # queued again, and sent
+
+
+def test_the_notification_list_offers_the_link_as_a_button_not_the_emails_raw_address(
+    client_for, company_member, settings
+):
+    """The e-mail ends with the page's absolute address; in the list that line would be a raw,
+    right-to-left-garbled URL of whatever host the e-mail was written for."""
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    company_member.preferred_language = "fa"
+    company_member.save()
+    notify(
+        recipient=company_member, kind="application_status", url="/fa/countries/", context={"program": "P"}
+    )
+    stored = Notification.objects.get(recipient=company_member)
+    assert "http://127.0.0.1:8000/fa/countries/" in stored.body  # the e-mail keeps its link
+    for language in ("fa", "en"):
+        page = client_for(company_member).get(f"/{language}/notifications/").content.decode()
+        assert "127.0.0.1:8000" not in page
+        assert f'action="/{language}/notifications/{stored.pk}/open/"' in page
+    mail.outbox.clear()
+    notification_email_deliver(notification_id=stored.pk)
+    assert "http://127.0.0.1:8000/fa/countries/" in mail.outbox[0].body

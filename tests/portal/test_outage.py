@@ -24,8 +24,8 @@ from django.test import Client
 from brokers.models import BuyerInquiry
 from brokers.tasks import inquiries_route_sweep
 from config import celery_app
-from portal import cache as portal_cache
 from portal.enqueue import broker_pause_reset
+from portal.http import cache as portal_cache
 from portal.models import Notification
 from portal.permissions import Role
 from portal.tasks import notification_emails_sweep
@@ -65,7 +65,7 @@ def portal_on(own_redis: RedisServer, settings) -> Iterator[RedisServer]:
     """This process's cache, sessions and Celery use `own_redis`, as in production."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "portal.cache.ResilientRedisCache",
+            "BACKEND": "portal.http.cache.ResilientRedisCache",
             "LOCATION": own_redis.url,
             "KEY_PREFIX": "outage-test",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "DOWN_SECONDS": 1},
@@ -282,7 +282,7 @@ def test_worker_killed_mid_batch_leaves_every_application_screened_once(own_redi
 
 
 def test_an_email_that_keeps_failing_stops_and_shows_in_the_admin(settings, client_for):
-    from portal.notifications import notify
+    from portal.notifications.services import notify
 
     settings.EMAIL_BACKEND = "tests.portal.test_outage.BrokenSMTPBackend"
     settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS = 4

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from brokers.models import Offer
 from brokers.tasks import offers_expire
-from portal.page_cache import public_content_changed
+from portal.http.page_cache import public_content_changed
 from portal.views import country_list
 from products.models import Product
 from tests.brokers.factories import OfferFactory

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from companies.validators import national_id_check_digit, validate_national_id
-from portal.digits import (
+from portal.forms import NUMBER_FORMAT_ERROR, DigitsFormMixin, LocalDateField
+from portal.i18n.digits import (
     ARABIC_INDIC_DIGITS,
     PERSIAN_DIGITS,
     NumberFormatError,
@@ -26,7 +27,6 @@ from portal.digits import (
     to_ascii_digits,
     to_persian_digits,
 )
-from portal.forms import NUMBER_FORMAT_ERROR, DigitsFormMixin, LocalDateField
 from products.forms import normalize_hs_code
 from products.models import hs_code_validator
 

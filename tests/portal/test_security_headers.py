@@ -134,13 +134,13 @@ def _policy_of(response) -> dict[str, str]:
 
 
 def test_the_policy_follows_the_settings_and_a_views_own_policy(client, rf):
-    """The header is built once and kept (portal.csp), yet a changed setting or a view's own policy
+    """The header is built once and kept (portal.http.csp), yet a changed setting or a view's own policy
     still shows in the next response, and a nonce asked for after the header is written is refused."""
     from csp.decorators import csp_update
     from csp.exceptions import CSPNonceError
     from django.http import HttpResponse
 
-    from portal.csp import CSPMiddleware
+    from portal.http.csp import CSPMiddleware
 
     assert _policy_of(client.get("/en/products/"))["img-src"].startswith("'self'")
     changed = {

@@ -9,7 +9,7 @@ from xml.etree import ElementTree  # the portal's own answer, not untrusted inpu
 
 import pytest
 
-from portal.seo import PublicSitemap
+from portal.http.seo import PublicSitemap
 from tests.brokers.factories import BrokerFactory, OfferFactory
 from tests.companies.factories import CompanyFactory
 from tests.portal.factories import TargetCountryFactory

@@ -75,7 +75,7 @@ def test_production_settings_use_postgres_redis_and_real_broker():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "portal.cache.ResilientRedisCache",
+        "portal.http.cache.ResilientRedisCache",
         "redis://cache.internal:6379/0",
         "False",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -1,4 +1,4 @@
-"""The staff page cache (portal.page_cache.cache_staff_page) serves a list back only to the browser
+"""The staff page cache (portal.http.page_cache.cache_staff_page) serves a list back only to the browser
 it was made for, shows every change at once, never swallows a message, and keeps forms working."""
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def test_many_rows_saved_in_one_transaction_schedule_one_advance_at_commit():
     that follows the commit is scheduled once, not once per row."""
     from django.db import connection, transaction
 
-    from portal.page_cache import STAFF
+    from portal.http.page_cache import STAFF
     from tests.companies.factories import CompanyFactory
 
     company = CompanyFactory()

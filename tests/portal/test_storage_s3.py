@@ -58,7 +58,7 @@ def bucket(s3_endpoint, settings, monkeypatch) -> str:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "portal.media.s3_storage",
+            "BACKEND": "portal.uploads.media.s3_storage",
             "OPTIONS": {
                 "bucket_name": name,
                 "endpoint_url": env["AWS_S3_ENDPOINT_URL"],
@@ -226,9 +226,9 @@ def test_a_bucket_and_redis_make_uploads_sessions_and_cache_shared(s3_endpoint):
         "REDIS_URL": "redis://cache.internal:6379/0",
     }
     assert _settings_of_a_process(**env) == [
-        "portal.media.s3_storage",
+        "portal.uploads.media.s3_storage",
         "django.contrib.sessions.backends.cached_db",
-        "portal.cache.ResilientRedisCache",
+        "portal.http.cache.ResilientRedisCache",
         "PrivateS3Storage",
         "True",
     ]

@@ -157,7 +157,7 @@ def test_bad_codes_never_fail(client, reviewer, token):
     log_in(client, reviewer)
     # The verify form comes back with its error (200); setup is for a user without an app, so this
     # one, who has one, is sent on (302). A NUL byte anywhere in a request is refused before any
-    # view (portal.middleware): 400.
+    # view (portal.http.middleware): 400.
     for url, answer in [("/en/accounts/two-factor/verify/", 200), ("/en/accounts/two-factor/setup/", 302)]:
         assert client.post(url, {"token": token}).status_code == (400 if "\x00" in token else answer)
     assert not client.session.get("otp_device_id")  # and none of them passed

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from brokers.models import OfferAttachment
 from companies.models import Company
-from portal.uploads import safe_filename, validate_image, validate_image_or_pdf, validate_pdf
+from portal.uploads.files import safe_filename, validate_image, validate_image_or_pdf, validate_pdf
 from products.models import ProductImage
 from support.models import ApplicationDocument
 from tests.brokers.factories import OfferFactory

@@ -1,6 +1,7 @@
-"""Every page of portal/views.py and portal/security_views.py against the three visitors it must
-turn away: the anonymous one (log-in page; the landing, countries, sign-up and health check open),
-the wrong HTTP method (405) and someone reaching for another user's notification (404)."""
+"""Every page of the shared core (portal/views.py, the account, security, notification and language
+pages, the health check) against the three visitors it must turn away: the anonymous one (log-in
+page; the landing, countries, sign-up and health check open), the wrong HTTP method (405) and
+someone reaching for another user's notification (404)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from django.core import mail
 
 from config import celery_app
 from portal.models import Notification
-from portal.notifications import notify
+from portal.notifications.services import notify
 from tests.conftest import skip_or_fail
 from tests.portal.factories import UserFactory
 

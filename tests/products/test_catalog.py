@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -245,3 +247,39 @@ def test_pages_of_a_tied_order_neither_repeat_nor_skip_products(client, ordering
     assert len(seen) == len(set(seen)) == 40
     ids = sorted(p.pk for p in products)
     assert seen == (ids if ordering == "price" else ids[::-1])
+
+
+def test_an_empty_result_names_each_filter_in_use_with_a_link_that_drops_it(client):
+    CategoryFactory(slug="test-kits", name_en="Test kits")
+    ProductFactory(name_en="Ventilator", fob_price="9")
+    query = {"q": "ventilator", "category": "test-kits", "price_max": "5", "page": "1"}
+    response = client.get("/en/products/", query)
+    page = response.content.decode()
+    assert card_names(response) == []
+    assert 'data-testid="no-results"' in page
+    assert "Category: Test kits" in page
+    assert "Price up to: 5" in page
+    assert "Search: ventilator" in page
+    links = re.findall(
+        r'<a class="btn btn-sm btn-outline-secondary" href="([^"]+)"><i[^>]*></i> ([^<]+)<', page
+    )
+    dropped = {label: html.unescape(href) for href, label in links}
+    without_category = dropped["Category: Test kits"]
+    assert "category" not in without_category
+    assert "page" not in without_category
+    assert card_names(client.get(f"/en/products/{without_category}")) == []  # the price still rules it out
+    without_price = client.get(f"/en/products/{without_category}").content.decode()
+    [(href, _label)] = [
+        (h, lab)
+        for h, lab in re.findall(
+            r'<a class="btn btn-sm btn-outline-secondary" href="([^"]+)"><i[^>]*></i> ([^<]+)<', without_price
+        )
+        if lab.startswith("Price")
+    ]
+    assert card_names(client.get(f"/en/products/{html.unescape(href)}")) == ["Ventilator"]
+
+
+def test_an_empty_persian_result_shows_its_figures_in_persian(client):
+    ProductFactory(name_en="Ventilator", fob_price="9000")
+    page = client.get("/fa/products/", {"price_min": "10000"}).content.decode()
+    assert "۱۰٬۰۰۰" in page

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.pagination import LargeTablePaginator
+from portal.http.pagination import LargeTablePaginator
 from portal.permissions import Role
 from support.admin import ReviewerFilter
 from support.models import Application, Status

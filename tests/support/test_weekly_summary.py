@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from portal.models import Notification
@@ -41,9 +43,13 @@ def test_the_figures_count_this_weeks_work():
 
     figures = weekly_summary_figures()
 
-    assert figures["by_status"][Status.UNDER_REVIEW] == 2
-    assert figures["by_status"][Status.APPROVED] == 2
-    assert figures["by_status"][Status.REJECTED] == 0
+    counts = {row["status"]: row["count"] for row in figures["by_status"]}
+    assert counts[Status.UNDER_REVIEW] == 2
+    assert counts[Status.APPROVED] == 2
+    assert counts[Status.REJECTED] == 0
+    assert [row["status"] for row in figures["by_status"]] == Status.values  # every status, in order
+    (under_review,) = [row for row in figures["by_status"] if row["status"] == Status.UNDER_REVIEW]
+    assert under_review["label"] == {"fa": "در حال ارزیابی", "en": "Under review"}
     assert figures["submitted_this_week"] == 3
     assert figures["granted_this_week"] == "4,000.50 EUR, 9,000.00 USD"  # never added across currencies
     assert figures["overdue"] == 1
@@ -81,5 +87,31 @@ def test_the_weekly_task_sends_each_manager_the_figures_they_can_check(manager, 
     assert "Submitted this week: 3\n" in body
     assert "Granted this week: 8,000.00 USD\n" in body
     assert "Reviews overdue: 1\n" in body
-    for line in ["submitted: 2", "under_review: 1", "approved: 1", "rejected: 0"]:
+    for line in ["Submitted: 2", "Under review: 1", "Approved: 1", "Rejected: 0"]:
         assert f"\n{line}\n" in body
+
+
+RAW_CODE = re.compile(r"\b(" + "|".join(Status.values) + r")\b")
+
+
+def test_the_summary_a_manager_reads_names_each_status_in_their_language(
+    manager, company, django_capture_on_commit_callbacks
+):
+    """The e-mails the managers receive show "در حال ارزیابی" / "Under review", never `under_review`."""
+    english_manager = UserFactory(english=True, is_staff=True, roles=[Role.PROGRAMME_MANAGER])
+    ApplicationFactory(company=company, submitted=True)
+    ApplicationFactory(company=company, under_review=True)
+    ApplicationFactory(company=company, revision_requested=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert managers_weekly_summary() == 2
+
+    received = {message.to[0]: message.body for message in mail.outbox}
+    assert set(received) == {manager.email, english_manager.email}
+    persian, english = received[manager.email], received[english_manager.email]
+    for line in ["در حال ارزیابی: 1", "نیازمند اصلاح: 1", "ارسال‌شده: 1", "ردشده: 0"]:
+        assert f"\n{line}\n" in persian
+    for line in ["Under review: 1", "Revision requested: 1", "Submitted: 1", "Rejected: 0"]:
+        assert f"\n{line}\n" in english
+    assert RAW_CODE.findall(persian) == []
+    assert RAW_CODE.findall(english) == []

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from .http import client_ip, user_agent
-from .models import SecurityEvent, User
+from portal.http.client import client_ip, user_agent
+from portal.models import SecurityEvent, User
 
 logger = logging.getLogger("portal.security")
 
@@ -73,7 +73,7 @@ def on_logged_out(sender: Any, request: HttpRequest | None, user: User | None, *
 def on_login_failed(
     sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    from .lockout import username_of
+    from portal.accounts.lockout import username_of
 
     refused = bool(request is not None and getattr(request, "axes_locked_out", False))
     security_event_record(

@@ -1,7 +1,7 @@
 """Uploaded files: checked by content (not by name), size-capped, stored under generated names.
 
 A file is accepted only if it really is what the field takes: a PDF that pypdf parses and that runs
-nothing, or a JPEG/PNG/WebP that Pillow decodes, and nothing else at once (portal/file_checks.py).
+nothing, or a JPEG/PNG/WebP that Pillow decodes, and nothing else at once (portal/uploads/file_checks.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from . import file_checks
+from portal.uploads import file_checks
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -15,8 +15,8 @@ from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .digits import NumberFormatError, parse_number, to_ascii_digits
-from .pagination import LargeTablePaginator
+from portal.http.pagination import LargeTablePaginator
+from portal.i18n.digits import NumberFormatError, parse_number, to_ascii_digits
 
 
 class JSONParser(DRFJSONParser):
@@ -109,7 +109,7 @@ class DigitsInputMixin:
 
 class LocalizedDecimalField(serializers.DecimalField):
     """A decimal typed in any digits and separators, read as the forms read it
-    (portal.digits.parse_number): "1,25" is 1.25, "۱۲٬۵۰۰" is 12500, "1,2,3" a clear error."""
+    (portal.i18n.digits.parse_number): "1,25" is 1.25, "۱۲٬۵۰۰" is 12500, "1,2,3" a clear error."""
 
     default_error_messages = {
         "number_format": _(

@@ -38,8 +38,8 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from .models import User
-from .uploads import safe_filename
+from portal.models import User
+from portal.uploads.files import safe_filename
 
 AccessCheck = Callable[[User | AnonymousUser, str], bool]
 _rules: dict[str, AccessCheck | None] = {}

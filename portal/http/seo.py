@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from .models import TargetCountry
+from portal.models import TargetCountry
 
 
 class PublicSitemap(Sitemap):

@@ -1,4 +1,4 @@
-"""Health probes for /healthz: each returns None when healthy, else a short generic reason.
+"""/healthz and its probes: each probe returns None when healthy, else a short generic reason.
 
 /healthz answers anyone, so a reason never carries the exception's text (host names, ports, user
 names, driver versions); the detail goes to the log, where the operator looks.
@@ -10,6 +10,9 @@ import logging
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE = "unavailable"
@@ -44,3 +47,19 @@ def broker_name() -> str:
     from celery import current_app as app
 
     return "in-process" if app.conf.task_always_eager else settings.CELERY_BROKER_URL.split("://")[0]
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    problems = {"database": database_problem(), "broker": broker_problem()}
+    failing = [part for part, problem in problems.items() if problem]
+    body = {
+        "status": "ok" if not failing else "fail",
+        "database": problems["database"] or "ok",
+        "broker": problems["broker"] or "ok",
+        "broker_kind": broker_name(),
+    }
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=503 if failing else 200)

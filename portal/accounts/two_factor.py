@@ -26,8 +26,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import SecurityEvent, User
-from .security_log import security_event_record
+from portal.accounts.security_log import security_event_record
+from portal.models import SecurityEvent, User
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
@@ -95,7 +95,7 @@ def totp_qr_svg(device: TOTPDevice) -> SafeString:
 
 
 def normalise_code(token: str) -> str:
-    from .digits import to_ascii_digits
+    from portal.i18n.digits import to_ascii_digits
 
     return re.sub(r"[\s-]", "", to_ascii_digits(token or "")).lower()
 

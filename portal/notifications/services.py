@@ -19,9 +19,9 @@ from django.db.models import F
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
 
-from .enqueue import enqueue_on_commit
-from .i18n import path_in_language
-from .models import Notification, User
+from portal.enqueue import enqueue_on_commit
+from portal.i18n.paths import path_in_language
+from portal.models import Notification, User
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def notify(
     )
     notification.save()
     if wants_email:
-        from .tasks import notification_email_send as notification_email_send_task
+        from portal.tasks import notification_email_send as notification_email_send_task
 
         # A broker outage leaves the row pending; notification_emails_sweep sends it later.
         enqueue_on_commit(notification_email_send_task, notification.pk)

@@ -2,7 +2,7 @@
 
 A token acts with exactly its user's permissions, can be given an expiry, is revocable, is shown
 once and stored only as a SHA-512 digest. Requests carry it as `Authorization: Token exp_…`.
-Wrong tokens count against the caller's address in the shared lockout policy (portal/lockout.py).
+Wrong tokens count against the caller's address in the shared lockout policy (portal/accounts/lockout.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
-from .lockout import ADDRESS, door_failed, door_is_open, lockout_message
-from .models import ApiToken, SecurityEvent, User
-from .security_log import security_event_record
+from portal.accounts.lockout import ADDRESS, door_failed, door_is_open, lockout_message
+from portal.accounts.security_log import security_event_record
+from portal.models import ApiToken, SecurityEvent, User
 
 LAST_USED_PRECISION = timedelta(minutes=5)  # at most one write per token in this time
 
@@ -71,7 +71,7 @@ class ApiTokenAuthentication(TokenAuthentication):
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """Documents the token in the OpenAPI schema as a security scheme."""
 
-    target_class = "portal.api_tokens.ApiTokenAuthentication"
+    target_class = "portal.accounts.api_tokens.ApiTokenAuthentication"
     name = "apiToken"
 
     def get_security_definition(self, auto_schema):

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import two_factor
-from .api_tokens import api_token_create, api_token_revoke
-from .forms import ApiTokenForm, PasswordConfirmForm, SecondFactorForm, SecondFactorSetupForm
-from .models import ApiToken
+from portal.accounts import two_factor
+from portal.accounts.api_tokens import api_token_create, api_token_revoke
+from portal.accounts.forms import ApiTokenForm, PasswordConfirmForm, SecondFactorForm, SecondFactorSetupForm
+from portal.models import ApiToken
 
 
 def _next_url(request: HttpRequest, default: str) -> str:

@@ -223,7 +223,7 @@ def lockout_response(
     """
     if request.path.startswith("/api/"):
         error = {"code": "locked_out", "message": lockout_message(), "fields": {}}
-        response = JsonResponse({"error": error}, status=429)  # the API's error shape (portal.rest)
+        response = JsonResponse({"error": error}, status=429)  # the API's error shape (portal.rest.plumbing)
     elif original_response is not None and getattr(request, "lockout_shown", False):
         response = original_response
         response.status_code = 429

@@ -1,7 +1,7 @@
 """Error pages (handler400/403/404/500): HTML for pages, the API's JSON error shape under /api/.
 
 A request to /api/ that never reaches a DRF view (a URL that matches no route, a NUL byte refused
-by portal.middleware) still gets an answer its client can parse, as the OpenAPI schema promises.
+by portal.http.middleware) still gets an answer its client can parse, as the OpenAPI schema promises.
 """
 
 from __future__ import annotations

@@ -10,16 +10,16 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .db import save_unique
-from .enqueue import enqueue_on_commit
-from .models import Language, User
-from .notifications import notify
+from portal.db import save_unique
+from portal.enqueue import enqueue_on_commit
+from portal.models import Language, User
+from portal.notifications.services import notify
 
 
 class SignupTokenGenerator(PasswordResetTokenGenerator):
     """One-use links that confirm a new account's e-mail address (void once the account is active)."""
 
-    key_salt = "portal.services.SignupTokenGenerator"
+    key_salt = "portal.accounts.services.SignupTokenGenerator"
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:
         return f"{user.pk}{user.password}{user.is_active}{user.email}{timestamp}"
@@ -29,7 +29,7 @@ signup_token_generator = SignupTokenGenerator()
 
 
 def _email_queue(*, template: str, language: str, to: str, context: dict[str, object]) -> None:
-    from .tasks import email_send
+    from portal.tasks import email_send
 
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())

@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .models import FormSubmission
+from portal.models import FormSubmission
 
 FIELD = "form_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# portal.rest.exception_handler gives every error this shape.
+# portal.rest.plumbing.exception_handler gives every error this shape.
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {

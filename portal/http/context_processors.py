@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from . import permissions
+from portal import permissions
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
