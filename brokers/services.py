@@ -369,13 +369,13 @@ def inquiry_mark(*, inquiry: BuyerInquiry, status: str, by: User) -> bool:
 def _inquiry_locked(inquiry: BuyerInquiry) -> BuyerInquiry:
     """The inquiry's row, locked until the transaction ends: two people acting on it at once take
     turns, and the second sees what the first did."""
-    return (
-        BuyerInquiry.objects.select_for_update(of=("self",))
-        .select_related(
-            "country", "company", "holder__broker_membership__broker", "holder__company_membership__company"
-        )
-        .get(pk=inquiry.pk)
-    )
+    # The lock first, on the row alone; then the read with its relations. Read in the same
+    # statement, the joined holder would be the one before a concurrent claim committed (PostgreSQL
+    # re-reads only the locked row after the wait), and the loser would not learn who won.
+    BuyerInquiry.objects.select_for_update().filter(pk=inquiry.pk).values_list("pk").get()
+    return BuyerInquiry.objects.select_related(
+        "country", "company", "holder__broker_membership__broker", "holder__company_membership__company"
+    ).get(pk=inquiry.pk)
 
 
 def _check_inquiry_action(inquiry: BuyerInquiry, *, by: User, action: str) -> None:
