@@ -4,10 +4,12 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -27,6 +29,8 @@ from .models import (
     Engagement,
     EngagementEvent,
     EngagementRating,
+    InboxSettings,
+    InquiryReply,
     Offer,
     OfferAttachment,
     OfferResponse,
@@ -202,13 +206,33 @@ class OfferResponseAdmin(CheckedActionsMixin, AuditedAdmin):
     )
 
 
+class InquiryReplyInline(admin.StackedInline):
+    """The inquiry's thread as the buyer received it (written in the inbox, never here)."""
+
+    model = InquiryReply
+    extra = 0
+    fields = ["sender", "body", "created_at", "emailed_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(BuyerInquiry)
 class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
-    list_display = ["organisation", "name", "country", "product", "status", "routed_to", "created_at"]
-    list_filter = ["status", "country"]
-    search_fields = ["organisation", "name", "email", "message"]
-    list_select_related = ["country", "product", "company"]
+    list_display = [
+        "reference", "organisation", "country", "product", "status", "holder", "routed_to", "created_at",
+        "escalated_at",
+    ]  # fmt: skip
+    list_filter = ["status", "country", "close_reason", ("escalated_at", admin.EmptyFieldListFilter)]
+    search_fields = ["reference", "organisation", "name", "email", "message"]
+    list_select_related = ["country", "product", "company", "holder"]
     readonly_fields = [
+        "reference",
         "name",
         "organisation",
         "country",
@@ -217,13 +241,22 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
         "product",
         "company",
         "status",
+        "holder",
+        "claimed_at",
+        "answered_at",
+        "escalated_at",
+        "close_reason",
+        "close_note",
+        "closed_at",
         "routed_at",
         "routed_to",
         "language",
+        "acknowledged_at",
         "source_ip",
         "created_at",
     ]  # fmt: skip  (the status changes through the actions: services.inquiry_mark)
     date_hierarchy = "created_at"
+    inlines = [InquiryReplyInline]
     actions = ["mark_answered", "mark_closed", "mark_spam", "export_csv"]
     MARK_ACTIONS = {
         "mark_answered": BuyerInquiry.Status.ANSWERED,
@@ -294,6 +327,7 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     export_csv = csv_export_action(
         [
+            (_("reference"), "reference"),
             (_("received"), "created_at"),
             (_("organisation"), "organisation"),
             (_("name"), "name"),
@@ -301,6 +335,8 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
             (_("e-mail address"), "email"),
             (_("product"), "product__name_en"),
             (_("status"), "get_status_display"),
+            (_("held by"), "holder__email"),
+            (_("reason for closing"), "get_close_reason_display"),
             (_("message"), "message"),
         ],
         filename="inquiries",
@@ -366,3 +402,21 @@ class EngagementAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(InboxSettings)
+class InboxSettingsAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    """One row: the first visit opens it with the defaults; it is never added twice or deleted."""
+
+    list_display = ["__str__", "escalate_after_days"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect(reverse("admin:brokers_inboxsettings_change", args=[InboxSettings.load().pk]))

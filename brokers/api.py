@@ -1,6 +1,6 @@
-"""Brokers in the API: the directory, the offer board and the responses to offers. Brokerage
-members write their own offers, company members answer them, through the same services as the
-HTML pages."""
+"""Brokers in the API: the directory, the offer board, the responses to offers and the inquiry
+inbox. Brokerage members write their own offers, company members answer them, and both work their
+inbox, through the same services as the HTML pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,14 +23,24 @@ from portal.models import User
 from products.search import normalize_query
 
 from . import services
-from .filters import BrokerFilter, OfferFilter
-from .models import Broker, Engagement, Offer, OfferResponse
-from .permissions import broker_of, can_act_for_own_broker, can_edit_broker, get_offer_for_viewer
+from .filters import BrokerFilter, InquiryFilter, OfferFilter
+from .models import Broker, BuyerInquiry, Engagement, Offer, OfferResponse
+from .permissions import (
+    INQUIRY_HOLDER,
+    broker_of,
+    can_act_for_own_broker,
+    can_edit_broker,
+    get_offer_for_viewer,
+    inbox_scope,
+)
 from .serializers import (
     BrokerSerializer,
     EngagementRateSerializer,
     EngagementSerializer,
     EngagementStepSerializer,
+    InquiryCloseInputSerializer,
+    InquiryReplyInputSerializer,
+    InquirySerializer,
     OfferCreateSerializer,
     OfferInputSerializer,
     OfferResponseDecisionSerializer,
@@ -304,3 +314,75 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data.is_valid(raise_exception=True)
         services.engagement_rate(engagement=engagement, by=request.user, **data.validated_data)
         return self._respond(engagement)
+
+
+# ---------------------------------------------------------------------------
+# The inquiry inbox
+# ---------------------------------------------------------------------------
+class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's inquiry inbox: inquiries from the countries their approved brokerage covers,
+    or about their company's products. Any other inquiry is a 404, to read as to act on. Actions
+    go through the same services as the pages: claim, release, reply, convert, close."""
+
+    queryset = BuyerInquiry.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = InquirySerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InquiryFilter
+
+    def get_queryset(self) -> QuerySet[BuyerInquiry]:
+        if getattr(self, "swagger_fake_view", False):
+            return BuyerInquiry.objects.none()
+        return (
+            inbox_scope(self.request.user)
+            .inquiries()
+            .select_related("country", "holder", *INQUIRY_HOLDER)
+            .prefetch_related("replies")
+            .order_by("-created_at", "-pk")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[BuyerInquiry]) -> QuerySet[BuyerInquiry]:
+        if self.action not in READ_ACTIONS:
+            return queryset  # a filter in an action's query string must not hide the inquiry
+        return super().filter_queryset(queryset)
+
+    def _respond(self, inquiry: BuyerInquiry, status_code: int = status.HTTP_200_OK) -> Response:
+        inquiry = self.get_queryset().get(pk=inquiry.pk)
+        return Response(self.get_serializer(inquiry).data, status=status_code)
+
+    @extend_schema(request=None, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, pk: str | None = None) -> Response:
+        """Hold the inquiry: only the caller replies to it until they release it."""
+        return self._respond(services.inquiry_claim(inquiry=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str | None = None) -> Response:
+        """Give back an inquiry the caller holds and has not answered."""
+        return self._respond(services.inquiry_release(inquiry=self.get_object(), by=request.user))
+
+    @extend_schema(request=InquiryReplyInputSerializer, responses={201: InquirySerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str | None = None) -> Response:
+        """Reply to the buyer (the holder only): e-mailed with the inquiry's reference."""
+        inquiry = self.get_object()
+        data = InquiryReplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.inquiry_reply(inquiry=inquiry, by=request.user, **data.validated_data)
+        return self._respond(inquiry, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def convert(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the inquiry became a deal (the holder only)."""
+        return self._respond(services.inquiry_convert(inquiry=self.get_object(), by=request.user))
+
+    @extend_schema(request=InquiryCloseInputSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close the inquiry with a reason (spam, not_our_product, unreachable, duplicate, other)."""
+        inquiry = self.get_object()
+        data = InquiryCloseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(services.inquiry_close(inquiry=inquiry, by=request.user, **data.validated_data))

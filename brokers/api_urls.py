@@ -1,4 +1,4 @@
-"""The brokers' part of the API: brokerages, offers and the responses to them.
+"""The brokers' part of the API: brokerages, offers and the responses to them, the inquiry inbox.
 
 Included under /api/v1/ by config/urls.py."""
 
@@ -18,5 +18,6 @@ router.register(
 )
 router.register("offer-responses", api.OfferResponseViewSet, basename="offer-response")
 router.register("engagements", api.EngagementViewSet, basename="engagement")
+router.register("inquiries", api.InquiryViewSet, basename="inquiry")
 
 urlpatterns = router.urls

@@ -38,7 +38,7 @@ class BrokersConfig(AppConfig):
         register_figure(
             "brokers",
             _("licensed export brokers"),
-            lambda: Broker.objects.approved().count(),
+            lambda: Broker.objects.publishing().count(),
             "brokers:directory",
         )
         register_figure(

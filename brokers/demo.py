@@ -1,4 +1,5 @@
-"""Demo brokers: service types, 12 brokerages, 40 offers of both kinds, responses, inquiries."""
+"""Demo brokers: service types, 12 brokerages, 40 offers of both kinds, responses, inquiries (claimed,
+answered and converted in the inbox)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ from portal.models import TargetCountry, User
 from portal.permissions import Role
 from products.models import Product, ProductCategory
 
-from .models import Broker, BrokerMembership, BrokerService, Engagement, Offer, OfferResponse, ServiceType
+from .models import (
+    Broker,
+    BrokerMembership,
+    BrokerService,
+    BuyerInquiry,
+    Engagement,
+    Offer,
+    OfferResponse,
+    ServiceType,
+)
 from .services import (
     broker_approve,
     broker_member_add,
@@ -26,6 +36,9 @@ from .services import (
     engagement_act,
     engagement_book,
     engagement_rate,
+    inquiry_claim,
+    inquiry_convert,
+    inquiry_reply,
     inquiry_submit,
     offer_close,
     offer_create,
@@ -202,7 +215,7 @@ def _seed_offers(rng: random.Random) -> None:
     for n, iso in enumerate(["IQ", "OM", "KZ", "AF"]):
         product = Product.objects.public().order_by("pk")[n * 7]
         with replayed_at(demo_moment([30, 21, 9, 2][n], hour=15, minutes=n * 7)):
-            inquiry_submit(
+            inquiry = inquiry_submit(
                 source_ip=None, language="en",
                 name=["Ali Hassan", "Salim Al-Harthy", "Aigerim Sadykova", "Ahmad Wali"][n],
                 organisation=["Baghdad Medical City", "Muscat Health Supplies", "Almaty Pharm", "Herat Hospital"][n],
@@ -210,6 +223,35 @@ def _seed_offers(rng: random.Random) -> None:
                 message="We are interested in regular monthly deliveries. Please send your best price and certificates.",
                 product=product,
             )  # fmt: skip
+        _seed_inbox(inquiry, n)
+
+
+# What the inbox made of each demo inquiry: converted to a deal, answered, claimed, still new.
+INBOX_STORIES = ["converted", "answered", "claimed", "new"]
+
+
+def _seed_inbox(inquiry: BuyerInquiry, n: int) -> None:
+    """A broker covering the buyer's country claims the inquiry the next morning and answers it
+    (the older ones), as people do in the inbox."""
+    story = INBOX_STORIES[n]
+    broker = Broker.objects.approved().covering(inquiry.country).order_by("pk").first()
+    if story == "new" or broker is None:
+        return
+    holder = _member(broker)
+    days_ago = [30, 21, 9, 2][n]
+    with replayed_at(demo_moment(days_ago - 1, hour=9, minutes=20)):
+        inquiry_claim(inquiry=inquiry, by=holder)
+    if story == "claimed":
+        return
+    with replayed_at(demo_moment(days_ago - 1, hour=11, minutes=5)):
+        inquiry_reply(
+            inquiry=inquiry, by=holder,
+            body="Thank you for your inquiry. The maker can deliver monthly; our price list and the "
+            "product's certificates are attached to our offer. Could you tell us the quantities?",
+        )  # fmt: skip
+    if story == "converted":
+        with replayed_at(demo_moment(days_ago - 8, hour=14)):
+            inquiry_convert(inquiry=inquiry, by=holder)
 
 
 def _seed_responses(

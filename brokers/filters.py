@@ -12,7 +12,7 @@ from portal.models import TargetCountry
 from products.models import ProductCategory
 from products.search import normalize_query
 
-from .models import Broker, BrokerService, Offer, ServiceType
+from .models import Broker, BrokerService, BuyerInquiry, Offer, ServiceType
 
 
 class BrokerFilter(StyledFilterSet):
@@ -84,4 +84,64 @@ class OfferFilter(StyledFilterSet):
         matches = Q()
         for text in {value, normalize_query(value)}:  # as typed, and with Persian ی/ک and digits
             matches |= Q(broker__name_fa__icontains=text) | Q(broker__name_en__icontains=text)
+        return queryset.filter(matches)
+
+
+# The inbox's tabs: each names the statuses it lists ("closed" holds the spam the centre marked too).
+INBOX_TABS: dict[str, tuple[str, ...]] = {
+    "new": (BuyerInquiry.Status.ROUTED,),
+    "claimed": (BuyerInquiry.Status.CLAIMED,),
+    "answered": (BuyerInquiry.Status.ANSWERED,),
+    "converted": (BuyerInquiry.Status.CONVERTED,),
+    "closed": (BuyerInquiry.Status.CLOSED, BuyerInquiry.Status.SPAM),
+}
+INBOX_TAB_LABELS = {
+    "new": _("New"),
+    "claimed": _("Claimed"),
+    "answered": _("Answered"),
+    "converted": _("Converted to a deal"),
+    "closed": _("Closed"),
+}
+
+
+class InquiryFilter(StyledFilterSet):
+    """The inbox's filters: the tab (status), the buyer's country, held by me, and a text search."""
+
+    status = filters.ChoiceFilter(
+        label=_("Status"),
+        choices=list(INBOX_TAB_LABELS.items()),
+        method="filter_status",
+        empty_label=_("All"),
+    )
+    country = filters.ModelChoiceFilter(
+        label=_("Country"), queryset=TargetCountry.objects.active(), to_field_name="iso_code"
+    )
+    mine = filters.BooleanFilter(label=_("Held by me"), method="filter_mine", widget=forms.CheckboxInput)
+    q = filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Reference, buyer or organisation")}
+        ),
+    )
+
+    class Meta:
+        model = BuyerInquiry
+        fields: list[str] = []
+
+    def filter_status(
+        self, queryset: QuerySet[BuyerInquiry], name: str, value: str
+    ) -> QuerySet[BuyerInquiry]:
+        return queryset.filter(status__in=INBOX_TABS[value])
+
+    def filter_mine(self, queryset: QuerySet[BuyerInquiry], name: str, value: bool) -> QuerySet[BuyerInquiry]:
+        return queryset.filter(holder=self.request.user) if value and self.request else queryset
+
+    def filter_text(self, queryset: QuerySet[BuyerInquiry], name: str, value: str) -> QuerySet[BuyerInquiry]:
+        matches = Q()
+        for text in {value.strip(), normalize_query(value)}:
+            matches |= (
+                Q(reference__icontains=text) | Q(name__icontains=text) | Q(organisation__icontains=text)
+            )
         return queryset.filter(matches)

@@ -232,3 +232,23 @@ class EngagementRatingForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "score": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "min": 1, "max": 5}),
             "comment": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class InquiryReplyForm(StyledFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your reply to the buyer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write your reply to the buyer.")},
+    )
+
+
+class InquiryCloseForm(StyledFormMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "---------"), *BuyerInquiry.CloseReason.choices],
+        error_messages={"required": _("Choose a reason from the list.")},
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

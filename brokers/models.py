@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
+import jdatetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -453,14 +455,47 @@ class OfferResponse(TimeStampedModel):
 # ---------------------------------------------------------------------------
 # Buyer inquiries
 # ---------------------------------------------------------------------------
+def inquiry_reference(created_at: datetime, pk: int) -> str:
+    """INQ-<Jalali year of receipt>-<6-digit id>: unique (the id is), readable on the telephone."""
+    year = jdatetime.date.fromgregorian(date=timezone.localdate(created_at)).year
+    return f"INQ-{year}-{pk:06d}"
+
+
+class BuyerInquiryQuerySet(models.QuerySet["BuyerInquiry"]):
+    def routed(self) -> BuyerInquiryQuerySet:
+        return self.filter(routed_at__isnull=False)
+
+    def unanswered(self) -> BuyerInquiryQuerySet:
+        """In the inbox and waiting for a first reply (unclaimed or claimed)."""
+        return self.routed().filter(status__in=BuyerInquiry.UNANSWERED)
+
+    def to_escalate(self) -> BuyerInquiryQuerySet:
+        """Unanswered and not escalated yet (how long they waited is for the caller to judge)."""
+        return self.unanswered().filter(escalated_at__isnull=True)
+
+
 class BuyerInquiry(TimeStampedModel):
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        ROUTED = "routed", _("Routed")
+        NEW = "new", _("Received")  # stored, not yet routed to anyone
+        ROUTED = "routed", _("New")  # in the inbox of the company and the covering brokers, unclaimed
+        CLAIMED = "claimed", _("Claimed")
         ANSWERED = "answered", _("Answered")
+        CONVERTED = "converted", _("Converted to a deal")
         CLOSED = "closed", _("Closed")
         SPAM = "spam", _("Spam")
 
+    class CloseReason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        NOT_OUR_PRODUCT = "not_our_product", _("Not our product")
+        UNREACHABLE = "unreachable", _("Buyer unreachable")
+        DUPLICATE = "duplicate", _("Duplicate")
+        OTHER = "other", _("Other")
+
+    UNANSWERED = (Status.ROUTED, Status.CLAIMED)
+
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
     name = models.CharField(_("your name"), max_length=150)
     organisation = models.CharField(_("organisation"), max_length=200)
     country = models.ForeignKey(
@@ -489,14 +524,53 @@ class BuyerInquiry(TimeStampedModel):
     routed_to = models.PositiveSmallIntegerField(_("people notified"), default=0)
     language = models.CharField(_("language"), max_length=2, default="en")
     source_ip = models.GenericIPAddressField(_("sender address"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledgement e-mailed at"), null=True, blank=True)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("held by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="held_inquiries",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated to the programme managers at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    close_note = models.TextField(_("note"), max_length=1000, blank=True)
+
+    objects = BuyerInquiryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("buyer inquiry")
         verbose_name_plural = _("buyer inquiries")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "country"], name="inquiry_status_country_idx")]
 
     def __str__(self) -> str:
-        return f"{self.organisation} ({self.country})"
+        return self.reference or f"{self.organisation} ({self.country})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:inquiry_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ROUTED, self.Status.CLAIMED, self.Status.ANSWERED)
+
+    @property
+    def holder_label(self) -> str:
+        """ "Reza Moradi (Pars Export Brokers)": who holds the inquiry, as the other brokers see it
+        (select_related "holder__broker_membership__broker" and "holder__company_membership__company")."""
+        holder = self.holder
+        if holder is None:
+            return ""
+        membership = getattr(holder, "broker_membership", None) or getattr(holder, "company_membership", None)
+        organisation = getattr(membership, "organisation", None)
+        name = holder.get_full_name() or holder.email
+        return f"{name} ({organisation})" if organisation else name
 
 
 class LicenceNotice(models.Model):
@@ -725,3 +799,60 @@ class EngagementRating(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.engagement_id} {self.side}: {self.score}"
+
+
+class InquiryReply(models.Model):
+    """A reply written in the inbox and e-mailed to the buyer; the inquiry's thread, oldest first."""
+
+    inquiry = models.ForeignKey(
+        BuyerInquiry, verbose_name=_("buyer inquiry"), on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    # Who the buyer was told the reply is from, as it was then (a person leaves, a name changes).
+    sender = models.CharField(_("from"), max_length=300)
+    body = models.TextField(_("reply"), max_length=5000)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reply to a buyer")
+        verbose_name_plural = _("replies to buyers")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inquiry} · {self.sender}"
+
+
+class InboxSettings(models.Model):
+    """The inbox's one row of settings, kept by the centre's programme managers in the admin."""
+
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate after (working days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "An inquiry nobody has answered for this many working days (Saturday to Wednesday) goes "
+            "to the programme managers, once."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("inbox settings")
+        verbose_name_plural = _("inbox settings")
+
+    def __str__(self) -> str:
+        return str(_("Inbox settings"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1  # one row only
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> InboxSettings:
+        return cls.objects.get_or_create(pk=1)[0]

@@ -4,7 +4,11 @@ Each rule answers an `Access` (allowed, or the reason why not): see portal/acces
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +26,18 @@ from portal.organisations.permissions import (
 from portal.permissions import staff_may_view
 from portal.templatetags.portal_tags import jdate
 
-from .models import KIND, Broker, BrokerService, BuyerInquiry, Engagement, Offer, OfferResponse
+from .models import (
+    KIND,
+    Broker,
+    BrokerService,
+    BuyerInquiry,
+    BuyerInquiryQuerySet,
+    Engagement,
+    Offer,
+    OfferResponse,
+)
 
+_Inquiry = BuyerInquiry.Status
 # The lifecycles of offers, responses and inquiries: each action and the states it leaves from.
 # The services refuse a transition outside this table; the pages offer only what it allows.
 OFFER_ACTIONS: dict[str, frozenset[str]] = {
@@ -56,19 +70,13 @@ ENGAGEMENT_TARGETS: dict[str, str] = {
     "deliver": Engagement.Status.DELIVERED,
     "close": Engagement.Status.CLOSED,
 }
+# The centre's marks in the admin (services.inquiry_mark).
 INQUIRY_MARKS: dict[str, frozenset[str]] = {
-    BuyerInquiry.Status.ANSWERED: frozenset({BuyerInquiry.Status.NEW, BuyerInquiry.Status.ROUTED}),
-    BuyerInquiry.Status.CLOSED: frozenset(
-        {
-            BuyerInquiry.Status.NEW,
-            BuyerInquiry.Status.ROUTED,
-            BuyerInquiry.Status.ANSWERED,
-            BuyerInquiry.Status.SPAM,
-        }
+    _Inquiry.ANSWERED: frozenset({_Inquiry.NEW, _Inquiry.ROUTED, _Inquiry.CLAIMED}),
+    _Inquiry.CLOSED: frozenset(
+        {_Inquiry.NEW, _Inquiry.ROUTED, _Inquiry.CLAIMED, _Inquiry.ANSWERED, _Inquiry.SPAM}
     ),
-    BuyerInquiry.Status.SPAM: frozenset(
-        {BuyerInquiry.Status.NEW, BuyerInquiry.Status.ROUTED, BuyerInquiry.Status.ANSWERED}
-    ),
+    _Inquiry.SPAM: frozenset({_Inquiry.NEW, _Inquiry.ROUTED, _Inquiry.CLAIMED, _Inquiry.ANSWERED}),
 }
 
 
@@ -180,16 +188,26 @@ def get_response_for_broker(user: User | AnonymousUser, pk: int) -> OfferRespons
     )
 
 
-def can_decide_response(user: User | AnonymousUser, response: OfferResponse) -> Access:
-    """A member of the offer's brokerage, while it is not suspended, decides on its responses."""
-    return can_edit_broker(user, response.offer.broker)
+def can_decide_response(
+    user: User | AnonymousUser, response: OfferResponse, decision: str | None = None
+) -> Access:
+    """A member of the offer's brokerage, while it is not suspended, decides on its responses;
+    accepting one (a deal's start) also needs a licence valid today."""
+    allowed = can_edit_broker(user, response.offer.broker)
+    if allowed and decision == OfferResponse.Status.ACCEPTED:
+        return broker_may_publish(response.offer.broker)
+    return allowed
 
 
 def response_allowed_actions(user: User | AnonymousUser, response: OfferResponse) -> list[str]:
     """The decisions `user` may take on `response` now ("shortlisted", "accepted", "declined")."""
     if not can_decide_response(user, response):
         return []
-    return [decision for decision, sources in RESPONSE_DECISIONS.items() if response.status in sources]
+    return [
+        decision
+        for decision, sources in RESPONSE_DECISIONS.items()
+        if response.status in sources and can_decide_response(user, response, decision)
+    ]
 
 
 def can_mark_inquiries(user: User | AnonymousUser) -> Access:
@@ -302,7 +320,9 @@ def can_rate_engagement(user: User | AnonymousUser, engagement: Engagement, rate
         return refuse(_("An engagement is rated after the service is delivered."))
     if side in rated_sides:
         return refuse(_("You have already rated this engagement."))
-    return ALLOWED
+    if side == "company":
+        return can_edit_company(user, engagement.company)
+    return can_edit_broker(user, engagement.broker)
 
 
 def engagement_allowed_actions(user: User | AnonymousUser, engagement: Engagement) -> list[str]:
@@ -316,3 +336,148 @@ def get_engagement_for_party(user: User | AnonymousUser, pk: int) -> Engagement:
         "service__service_type", "broker", "company"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+# The inbox's actions (services.inquiry_claim ... inquiry_close): the states each leaves from, and
+# whether the one acting must hold the inquiry. An unclaimed inquiry may be closed (spam, not our
+# product) by anyone whose inbox it is in; once claimed, only its holder acts on it.
+INBOX_ACTIONS: dict[str, tuple[frozenset[str], bool]] = {
+    "claim": (frozenset({_Inquiry.ROUTED}), False),
+    "release": (frozenset({_Inquiry.CLAIMED}), True),
+    "reply": (frozenset({_Inquiry.CLAIMED, _Inquiry.ANSWERED}), True),
+    "convert": (frozenset({_Inquiry.CLAIMED, _Inquiry.ANSWERED}), True),
+    "close": (frozenset({_Inquiry.ROUTED, _Inquiry.CLAIMED, _Inquiry.ANSWERED}), False),
+}
+
+
+# ---------------------------------------------------------------------------
+# The buyers' inquiry inbox
+# ---------------------------------------------------------------------------
+@dataclass
+class InboxScope:
+    """Whose inbox an inquiry is in: the approved brokerage covering the buyer's country, or the
+    company the inquiry was routed to (as the routing chose them: services.inquiry_route)."""
+
+    broker: Broker | None
+    company: Company | None
+
+    @property
+    def has_inbox(self) -> bool:
+        return self.broker is not None or self.company is not None
+
+    @cached_property
+    def country_ids(self) -> frozenset[int]:
+        return frozenset(self.broker.countries.values_list("pk", flat=True)) if self.broker else frozenset()
+
+    def covers(self, inquiry: BuyerInquiry) -> bool:
+        if inquiry.routed_at is None:
+            return False
+        in_company = self.company is not None and inquiry.company_id == self.company.pk
+        return in_company or inquiry.country_id in self.country_ids
+
+    def inquiries(self) -> BuyerInquiryQuerySet:
+        """The inquiries in this inbox (none for someone without one); one query, however used."""
+        scope = Q(pk__in=[])
+        if self.broker is not None:
+            covered = Broker.countries.through.objects.filter(broker=self.broker).values("targetcountry_id")
+            scope |= Q(country_id__in=covered)
+        if self.company is not None:
+            scope |= Q(company=self.company)
+        return BuyerInquiry.objects.routed().filter(scope)
+
+
+def in_inbox_of(user: User) -> Q:
+    """The inquiries in `user`'s inbox as one condition, without reading their memberships first
+    (the header's count): as InboxScope.inquiries(), for routed inquiries."""
+    covered = Broker.countries.through.objects.filter(
+        broker__memberships__user=user, broker__status=Broker.Status.APPROVED
+    ).values("targetcountry_id")
+    companies = Company.objects.filter(memberships__user=user).values("pk")
+    return Q(country_id__in=covered) | Q(company_id__in=companies)
+
+
+# The holder's organisation, for "claimed by Reza Moradi (Pars Export Brokers)" (BuyerInquiry.holder_label).
+INQUIRY_HOLDER = ("holder__broker_membership__broker", "holder__company_membership__company")
+
+
+def inbox_scope(user: User | AnonymousUser) -> InboxScope:
+    """The user's inbox (cached on the user for the request: the list asks once for every row)."""
+    if not user.is_authenticated:
+        return InboxScope(None, None)
+    if not hasattr(user, "_inbox_scope"):
+        broker = broker_of(user)
+        if broker is not None:
+            # Inquiries reach approved brokerages only; a user works for one organisation only.
+            user._inbox_scope = InboxScope(broker if broker.is_approved else None, None)
+        else:
+            user._inbox_scope = InboxScope(None, company_of(user))
+    return user._inbox_scope
+
+
+def get_inquiry_for_inbox(user: User | AnonymousUser, pk: int) -> BuyerInquiry:
+    """An inquiry in the user's inbox; 404 for any other (another country, another company)."""
+    inquiries = (
+        inbox_scope(user)
+        .inquiries()
+        .select_related("country", "product", "company", "holder", *INQUIRY_HOLDER)
+    )
+    return get_object_or_404(inquiries, pk=pk)
+
+
+def can_act_on_inquiry(user: User | AnonymousUser, inquiry: BuyerInquiry) -> Access:
+    """Members of a brokerage or company whose inbox the inquiry is in, while it is not suspended."""
+    scope = inbox_scope(user)
+    if not scope.covers(inquiry):
+        return refuse(_("This inquiry is not in your inbox."))
+    if scope.company is not None and inquiry.company_id == scope.company.pk:
+        return company_is_active(scope.company)
+    return ALLOWED
+
+
+def inquiry_action_refusal(user: User | AnonymousUser, inquiry: BuyerInquiry, action: str) -> str:
+    """Why `user` may not take `action` on `inquiry` in its present state ("" when they may)."""
+    sources, needs_hold = INBOX_ACTIONS[action]
+    holder = inquiry.holder
+    if action == "claim" and inquiry.status in (_Inquiry.CLAIMED, _Inquiry.ANSWERED) and holder:
+        if holder.pk == user.pk:
+            return str(_("You already hold this inquiry."))
+        return str(_("%(name)s has already claimed this inquiry.") % {"name": inquiry.holder_label})
+    if needs_hold and inquiry.status == _Inquiry.ROUTED:
+        return str(_("Claim this inquiry first."))
+    if inquiry.status not in sources:
+        return str(INBOX_STATE_REFUSALS[action] % {"status": inquiry.get_status_display()})
+    if (needs_hold or inquiry.status != _Inquiry.ROUTED) and inquiry.holder_id != user.pk:
+        if holder is None:
+            return str(_("Claim this inquiry first."))
+        return str(
+            _("%(name)s holds this inquiry: only they can act on it now.") % {"name": inquiry.holder_label}
+        )
+    return ""
+
+
+INBOX_STATE_REFUSALS = {
+    "claim": _("This inquiry is “%(status)s”: it can no longer be claimed."),
+    "release": _("This inquiry is “%(status)s”: only a claimed inquiry not yet answered is released."),
+    "reply": _("This inquiry is “%(status)s”: no more replies can be sent."),
+    "convert": _("This inquiry is “%(status)s”: it cannot be marked as converted to a deal."),
+    "close": _("This inquiry is “%(status)s”: it cannot be closed."),
+}
+
+
+def inquiry_inbox_actions(user: User | AnonymousUser, inquiry: BuyerInquiry) -> list[str]:
+    """The inbox actions `user` may take on `inquiry` now (its page's buttons and forms)."""
+    if not can_act_on_inquiry(user, inquiry):
+        return []
+    return [action for action in INBOX_ACTIONS if not inquiry_action_refusal(user, inquiry, action)]
+
+
+def can_see_buyer_email(user: User | AnonymousUser, inquiry: BuyerInquiry) -> bool:
+    """The buyer's address is for whoever holds the inquiry (who replies to the buyer) while it is
+    in their inbox, and for the centre's staff; the others see who holds it, not the address."""
+    if staff_may_view(user, "brokers.view_buyerinquiry"):
+        return True
+    return (
+        inquiry.holder_id is not None
+        and inquiry.holder_id == user.pk
+        and bool(can_act_on_inquiry(user, inquiry))
+    )

@@ -15,8 +15,17 @@ from portal.models import TargetCountry
 from portal.rest.plumbing import DigitsInputMixin, LocalizedDecimalField, OptionalURLField
 from products.models import Product, ProductCategory
 
-from .models import Broker, BrokerService, Engagement, EngagementRating, Offer, OfferResponse
-from .permissions import broker_of
+from .models import (
+    Broker,
+    BrokerService,
+    BuyerInquiry,
+    Engagement,
+    EngagementRating,
+    InquiryReply,
+    Offer,
+    OfferResponse,
+)
+from .permissions import broker_of, can_see_buyer_email, inquiry_inbox_actions
 
 
 @extend_schema_field(
@@ -221,3 +230,57 @@ class EngagementRateSerializer(DigitsInputMixin, serializers.Serializer):
 
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# ---------------------------------------------------------------------------
+# The inquiry inbox
+# ---------------------------------------------------------------------------
+class InquiryReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InquiryReply
+        fields = ["id", "sender", "body", "created_at"]
+        read_only_fields = fields
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    """An inquiry in the caller's inbox. `email` is the buyer's address for whoever holds the
+    inquiry, null for the others; `holder` names who claimed it; `allowed_actions` are the
+    inbox actions the caller may take now (claim, release, reply, convert, close)."""
+
+    country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    email = serializers.SerializerMethodField()
+    holder = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    replies = InquiryReplySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BuyerInquiry
+        fields = [
+            "id", "reference", "status", "name", "organisation", "country", "product", "company", "message",
+            "email", "language", "holder", "claimed_at", "answered_at", "closed_at", "close_reason",
+            "close_note", "created_at", "replies", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _user(self) -> Any:
+        return self.context["request"].user
+
+    def get_email(self, inquiry: BuyerInquiry) -> str | None:
+        return inquiry.email if can_see_buyer_email(self._user(), inquiry) else None
+
+    def get_holder(self, inquiry: BuyerInquiry) -> str | None:
+        return inquiry.holder_label or None
+
+    def get_allowed_actions(self, inquiry: BuyerInquiry) -> list[str]:
+        if not hasattr(inquiry, "allowed_actions"):
+            inquiry.allowed_actions = inquiry_inbox_actions(self._user(), inquiry)
+        return inquiry.allowed_actions
+
+
+class InquiryReplyInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000, trim_whitespace=True)
+
+
+class InquiryCloseInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=BuyerInquiry.CloseReason.choices)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")

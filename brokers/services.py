@@ -4,13 +4,17 @@ responses and inquiries (their routing)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.models import Company
@@ -21,6 +25,7 @@ from portal.models import TargetCountry, User, bilingual
 from portal.notifications.services import notify, notify_members
 from portal.organisations import invitations
 from portal.organisations import services as organisations
+from portal.permissions import Role, staff_with_role
 from products.models import Product, ProductCategory
 
 from .models import (
@@ -34,12 +39,15 @@ from .models import (
     Engagement,
     EngagementEvent,
     EngagementRating,
+    InboxSettings,
+    InquiryReply,
     LicenceNotice,
     Offer,
     OfferAttachment,
     OfferNotice,
     OfferResponse,
     ServiceType,
+    inquiry_reference,
 )
 from .permissions import (
     ENGAGEMENT_ACTIONS,
@@ -50,13 +58,16 @@ from .permissions import (
     broker_is_active,
     broker_may_publish,
     can_act_on_engagement,
+    can_act_on_inquiry,
     can_book,
     can_decide_response,
     can_mark_inquiries,
     can_rate_engagement,
     company_may_respond,
     engagement_side,
+    inquiry_action_refusal,
 )
+from .working_days import add_working_days
 
 OFFER_FIELDS = {
     "kind", "country", "title_fa", "title_en", "description_fa", "description_en", "quantity", "unit",
@@ -299,7 +310,7 @@ def response_decide(*, response: OfferResponse, status: str, by: User | None = N
         .get(pk=response.pk)
     )
     if by is not None:
-        can_decide_response(by, response).require()
+        can_decide_response(by, response, status).require()
     if response.status == status:
         return response  # shortlisting twice tells the company nothing new
     if response.status not in RESPONSE_DECISIONS[status]:
@@ -318,19 +329,24 @@ def response_decide(*, response: OfferResponse, status: str, by: User | None = N
 
 
 # ---------------------------------------------------------------------------
-# Buyer inquiries
+# Buyer inquiries: received, routed to an inbox, claimed, answered, converted or closed
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def inquiry_submit(*, source_ip: str | None, language: str, **fields: Any) -> BuyerInquiry:
-    """Store a buyer's inquiry and route it, after commit, to the company and the brokers."""
+    """Store a buyer's inquiry with its reference; after commit, route it to the company and the
+    brokers and acknowledge it to the buyer by e-mail."""
     inquiry = BuyerInquiry(source_ip=source_ip, language=language, **fields)
     if inquiry.product_id and not inquiry.company_id:
         inquiry.company_id = inquiry.product.company_id
     inquiry.full_clean()
     inquiry.save()
+    inquiry.reference = inquiry_reference(inquiry.created_at, inquiry.pk)
+    BuyerInquiry.objects.filter(pk=inquiry.pk).update(reference=inquiry.reference)
+    from .tasks import inquiry_acknowledge as inquiry_acknowledge_task
     from .tasks import inquiry_route as inquiry_route_task
 
     enqueue_on_commit(inquiry_route_task, inquiry.pk)
+    enqueue_on_commit(inquiry_acknowledge_task, inquiry.pk)
     return inquiry
 
 
@@ -339,11 +355,11 @@ def inquiry_mark(*, inquiry: BuyerInquiry, status: str, by: User) -> bool:
     """Mark a buyer's inquiry answered, closed or spam (the centre's staff, in the admin).
 
     The marks and the states they leave from are brokers.permissions.INQUIRY_MARKS; returns whether
-    the inquiry changed (marking it as it already is changes nothing)."""
+    the inquiry changed (marking it as it already is changes nothing). Who held it stays recorded."""
     can_mark_inquiries(by).require()
     if status not in INQUIRY_MARKS:
         raise ValidationError(_("Unknown decision."), code="invalid")
-    inquiry = BuyerInquiry.objects.select_for_update().get(pk=inquiry.pk)
+    inquiry = _inquiry_locked(inquiry)
     if inquiry.status == status:
         return False
     if inquiry.status not in INQUIRY_MARKS[status]:
@@ -352,14 +368,128 @@ def inquiry_mark(*, inquiry: BuyerInquiry, status: str, by: User) -> bool:
             % {"status": inquiry.get_status_display()},
             code="state",
         )
+    now = timezone.now()
     inquiry.status = status
-    inquiry.save(update_fields=["status", "updated_at"])
+    if status == BuyerInquiry.Status.ANSWERED:
+        inquiry.answered_at = inquiry.answered_at or now
+    else:
+        inquiry.closed_at = now
+        if status == BuyerInquiry.Status.SPAM:
+            inquiry.close_reason = BuyerInquiry.CloseReason.SPAM
+    inquiry.save(update_fields=["status", "answered_at", "closed_at", "close_reason", "updated_at"])
     return True
+
+
+def _inquiry_locked(inquiry: BuyerInquiry) -> BuyerInquiry:
+    """The inquiry's row, locked until the transaction ends: two people acting on it at once take
+    turns, and the second sees what the first did."""
+    # The lock first, on the row alone; then the read with its relations. Read in the same
+    # statement, the joined holder would be the one before a concurrent claim committed (PostgreSQL
+    # re-reads only the locked row after the wait), and the loser would not learn who won.
+    BuyerInquiry.objects.select_for_update().filter(pk=inquiry.pk).values_list("pk").get()
+    return BuyerInquiry.objects.select_related(
+        "country", "company", "holder__broker_membership__broker", "holder__company_membership__company"
+    ).get(pk=inquiry.pk)
+
+
+def _check_inquiry_action(inquiry: BuyerInquiry, *, by: User, action: str) -> None:
+    """May `by` take `action` on the (locked) inquiry now? 403 outside their inbox, a message
+    naming the state or the holder otherwise."""
+    can_act_on_inquiry(by, inquiry).require()
+    refusal = inquiry_action_refusal(by, inquiry, action)
+    if refusal:
+        raise ValidationError(refusal, code="state")
+
+
+def _inquiry_for_action(inquiry: BuyerInquiry, *, by: User, action: str) -> BuyerInquiry:
+    inquiry = _inquiry_locked(inquiry)
+    _check_inquiry_action(inquiry, by=by, action=action)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_claim(*, inquiry: BuyerInquiry, by: User) -> BuyerInquiry:
+    """Take an unclaimed inquiry: from now on only `by` replies, converts or closes it, and the
+    others whose inbox it is in see who holds it. Of two people claiming at once, the first to
+    lock the row wins; the second is told who holds it."""
+    inquiry = _inquiry_locked(inquiry)
+    if inquiry.holder_id == by.pk and inquiry.status == BuyerInquiry.Status.CLAIMED:
+        can_act_on_inquiry(by, inquiry).require()
+        return inquiry  # a double click: still theirs
+    _check_inquiry_action(inquiry, by=by, action="claim")
+    inquiry.status = BuyerInquiry.Status.CLAIMED
+    inquiry.holder = by
+    inquiry.claimed_at = timezone.now()
+    inquiry.save(update_fields=["status", "holder", "claimed_at", "updated_at"])
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_release(*, inquiry: BuyerInquiry, by: User) -> BuyerInquiry:
+    """Give back an inquiry claimed and not answered yet: it is unclaimed again for all."""
+    inquiry = _inquiry_for_action(inquiry, by=by, action="release")
+    inquiry.status = BuyerInquiry.Status.ROUTED
+    inquiry.holder = None
+    inquiry.claimed_at = None
+    inquiry.save(update_fields=["status", "holder", "claimed_at", "updated_at"])
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_reply(*, inquiry: BuyerInquiry, by: User, body: str) -> InquiryReply:
+    """The holder's reply: kept on the inquiry's thread and e-mailed to the buyer (after commit)."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write your reply to the buyer.")}, code="required")
+    inquiry = _inquiry_for_action(inquiry, by=by, action="reply")
+    with translation.override(inquiry.language):
+        organisation = inquiry.holder_label  # in the buyer's language, as the e-mail says it
+    reply = InquiryReply(inquiry=inquiry, author=by, sender=organisation[:300], body=body)
+    reply.full_clean()
+    reply.save()
+    now = timezone.now()
+    inquiry.status = BuyerInquiry.Status.ANSWERED
+    inquiry.answered_at = inquiry.answered_at or now
+    inquiry.save(update_fields=["status", "answered_at", "updated_at"])
+    from .tasks import inquiry_reply_send as inquiry_reply_send_task
+
+    enqueue_on_commit(inquiry_reply_send_task, reply.pk)
+    return reply
+
+
+@transaction.atomic
+def inquiry_convert(*, inquiry: BuyerInquiry, by: User) -> BuyerInquiry:
+    """The holder records that the inquiry became a deal (the deal itself is recorded elsewhere)."""
+    inquiry = _inquiry_for_action(inquiry, by=by, action="convert")
+    inquiry.status = BuyerInquiry.Status.CONVERTED
+    inquiry.closed_at = timezone.now()
+    inquiry.save(update_fields=["status", "closed_at", "updated_at"])
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_close(*, inquiry: BuyerInquiry, by: User, reason: str, note: str = "") -> BuyerInquiry:
+    """Close an inquiry with a reason from the list (and a note, which "other" needs): its holder,
+    or anyone whose inbox it is in while nobody has claimed it."""
+    note = (note or "").strip()
+    if reason not in BuyerInquiry.CloseReason.values:
+        raise ValidationError({"reason": _("Choose a reason from the list.")}, code="invalid")
+    if reason == BuyerInquiry.CloseReason.OTHER and not note:
+        raise ValidationError({"note": _("Say in a few words why the inquiry is closed.")}, code="required")
+    inquiry = _inquiry_for_action(inquiry, by=by, action="close")
+    inquiry.status = BuyerInquiry.Status.CLOSED
+    inquiry.holder = inquiry.holder or by  # who closed an unclaimed one stays recorded
+    inquiry.close_reason = reason
+    inquiry.close_note = note
+    inquiry.closed_at = timezone.now()
+    inquiry.save(update_fields=["status", "holder", "close_reason", "close_note", "closed_at", "updated_at"])
+    return inquiry
 
 
 @transaction.atomic
 def inquiry_route(*, inquiry: BuyerInquiry) -> int:
-    """Notify the company concerned and the approved brokers covering the buyer's country, once.
+    """Notify the company concerned and the approved brokers covering the buyer's country, once:
+    the inquiry is in their inbox from now on.
 
     Returns how many people were told (0 when the inquiry was routed already).
     """
@@ -378,22 +508,112 @@ def inquiry_route(*, inquiry: BuyerInquiry) -> int:
         for user in User.objects.filter(company_membership__company=inquiry.company_id, is_active=True):
             recipients[user.pk] = user
     for user in User.objects.filter(
-        broker_membership__broker__in=Broker.objects.approved().covering(inquiry.country), is_active=True
+        broker_membership__broker__in=Broker.objects.publishing().covering(inquiry.country), is_active=True
     ):
         recipients[user.pk] = user
+    # The buyer's address is not in it: it is shown to whoever claims the inquiry, in the inbox.
     context = {
+        "reference": inquiry.reference or "",
         "name": inquiry.name,
         "organisation": inquiry.organisation,
-        "email": inquiry.email,
         "message": inquiry.message,
         "country": bilingual(inquiry.country, "name"),
         "product": bilingual(inquiry.product, "name") if inquiry.product else None,
         "company": bilingual(inquiry.company, "name") if inquiry.company else None,
     }
     for user in recipients.values():
-        notify(recipient=user, kind="inquiry_received", url="/notifications/", context=context)
+        notify(recipient=user, kind="inquiry_received", url=inquiry.get_absolute_url(), context=context)
     BuyerInquiry.objects.filter(pk=inquiry.pk).update(routed_to=len(recipients))
     return len(recipients)
+
+
+@transaction.atomic
+def inquiry_escalate(*, inquiry: BuyerInquiry, now: datetime | None = None) -> bool:
+    """Tell the programme managers, once, that nobody has answered an inquiry for the working days
+    set in the inbox settings. Returns False when it is not due, answered or escalated already."""
+    now = now or timezone.now()
+    days = InboxSettings.load().escalate_after_days
+    inquiry = BuyerInquiry.objects.to_escalate().filter(pk=inquiry.pk).select_related("country").first()
+    if inquiry is None or add_working_days(inquiry.routed_at, days) > now:
+        return False
+    if not BuyerInquiry.objects.to_escalate().filter(pk=inquiry.pk).update(escalated_at=now):
+        return False  # a concurrent run took it
+    context = {
+        "reference": inquiry.reference or "",
+        "organisation": inquiry.organisation,
+        "country": bilingual(inquiry.country, "name"),
+        "days": days,
+        "claimed": inquiry.status == BuyerInquiry.Status.CLAIMED,
+    }
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
+        notify(
+            recipient=manager,
+            kind="inquiry_escalated",
+            url=f"/admin/brokers/buyerinquiry/{inquiry.pk}/change/",
+            context=context,
+        )
+    return True
+
+
+# ---------------------------------------------------------------------------
+# E-mails to the buyer (who has no account): the acknowledgement and each reply, in the language
+# of the page the buyer wrote from. Each is claimed by a conditional update before it is sent, so
+# a redelivered task sends nothing twice, and released if sending fails (the sweep tries again).
+# ---------------------------------------------------------------------------
+def _thread_id(inquiry: BuyerInquiry) -> str:
+    """The Message-ID of the acknowledgement; replies name it, so mail programs show one thread."""
+    domain = urlsplit(settings.SITE_URL).hostname or "export-portal.local"
+    return f"<{inquiry.reference}@{domain}>"
+
+
+def _buyer_email(
+    inquiry: BuyerInquiry, kind: str, context: dict[str, Any], headers: dict[str, str], reply_to: list[str]
+) -> None:
+    context = {**context, "inquiry": inquiry, "site_url": settings.SITE_URL}
+    with translation.override(inquiry.language):
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        body = render_to_string(f"emails/{kind}_body.txt", context).strip()
+    message = EmailMessage(subject=subject, body=body, to=[inquiry.email], reply_to=reply_to)
+    message.extra_headers.update({"Content-Language": inquiry.language, **headers})
+    message.send()
+
+
+def inquiry_acknowledge(*, inquiry_id: int) -> bool:
+    """E-mail the buyer that the inquiry arrived, with its reference; once."""
+    due = BuyerInquiry.objects.filter(pk=inquiry_id, acknowledged_at__isnull=True).exclude(
+        status=BuyerInquiry.Status.SPAM
+    )
+    if not due.update(acknowledged_at=timezone.now()):
+        return False
+    inquiry = BuyerInquiry.objects.select_related("country", "product", "company").get(pk=inquiry_id)
+    try:
+        _buyer_email(inquiry, "inquiry_acknowledgement", {}, {"Message-ID": _thread_id(inquiry)}, [])
+    except Exception:
+        BuyerInquiry.objects.filter(pk=inquiry_id).update(acknowledged_at=None)
+        raise
+    return True
+
+
+def inquiry_reply_email(*, reply_id: int) -> bool:
+    """E-mail a reply to the buyer, in the inquiry's thread; once. The buyer's answer goes to the
+    one who replied."""
+    due = InquiryReply.objects.filter(pk=reply_id, emailed_at__isnull=True)
+    if not due.update(emailed_at=timezone.now()):
+        return False
+    reply = InquiryReply.objects.select_related("inquiry", "author").get(pk=reply_id)
+    thread = _thread_id(reply.inquiry)
+    try:
+        _buyer_email(
+            reply.inquiry,
+            "inquiry_reply",
+            {"reply": reply},
+            {"In-Reply-To": thread, "References": thread},
+            [reply.author.email] if reply.author and reply.author.email else [],
+        )
+    except Exception:
+        InquiryReply.objects.filter(pk=reply_id).update(emailed_at=None)
+        raise
+    return True
 
 
 # ---------------------------------------------------------------------------

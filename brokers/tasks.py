@@ -1,5 +1,5 @@
-"""Broker tasks: invitation e-mails, the offer fan-out, deadline closing, inquiry routing and the
-licence-expiry warnings.
+"""Broker tasks: invitation e-mails, the offer fan-out, deadline closing, the inquiries' routing,
+e-mails to buyers and escalation, and the licence-expiry warnings.
 
 Each fetches by id and calls a service (brokers.services); beat's tasks select what is due.
 """
@@ -18,8 +18,9 @@ from portal.organisations.invitations import invitation_email_send, invitations_
 from portal.tasks import PortalTask
 
 from . import services
-from .models import KIND, LICENCE_WARNING_DAYS, Broker, BuyerInquiry, Offer
+from .models import KIND, LICENCE_WARNING_DAYS, Broker, BuyerInquiry, InboxSettings, InquiryReply, Offer
 from .selectors import offer_companies_to_tell
+from .working_days import add_working_days
 
 FANOUT_BATCH = 100
 SWEEP_GRACE = timedelta(minutes=5)
@@ -74,6 +75,48 @@ def inquiries_route_sweep() -> int:
     """Route inquiries whose routing message was lost (still new a few minutes on)."""
     unrouted = BuyerInquiry.objects.filter(routed_at__isnull=True, status=BuyerInquiry.Status.NEW)
     return sweep(unrouted, inquiry_route, grace=SWEEP_GRACE)
+
+
+@shared_task(base=PortalTask)
+def inquiry_acknowledge(inquiry_id: int) -> bool:
+    """E-mail the buyer that the inquiry arrived, with its reference; a no-op once sent."""
+    return services.inquiry_acknowledge(inquiry_id=inquiry_id)
+
+
+@shared_task(base=PortalTask)
+def inquiry_reply_send(reply_id: int) -> bool:
+    """E-mail a reply to the buyer; a no-op once sent."""
+    return services.inquiry_reply_email(reply_id=reply_id)
+
+
+@shared_task(base=PortalTask)
+def inquiry_emails_sweep() -> int:
+    """Send acknowledgements and replies whose message was lost (from the last two days)."""
+    since = timezone.now() - timedelta(days=2)
+    unacknowledged = BuyerInquiry.objects.filter(acknowledged_at__isnull=True, created_at__gte=since).exclude(
+        status=BuyerInquiry.Status.SPAM
+    )
+    unsent = InquiryReply.objects.filter(emailed_at__isnull=True, created_at__gte=since)
+    return sweep(unacknowledged, inquiry_acknowledge, grace=SWEEP_GRACE) + sweep(
+        unsent, inquiry_reply_send, grace=SWEEP_GRACE
+    )
+
+
+@shared_task(base=PortalTask)
+def inquiries_escalate() -> int:
+    """Escalate to the programme managers, once each, inquiries unanswered for the working days set
+    in the inbox settings; return how many."""
+    now = timezone.now()
+    days = InboxSettings.load().escalate_after_days
+    # Working days are never fewer than calendar days: older than `days` days is the first sieve.
+    waiting = (
+        BuyerInquiry.objects.to_escalate()
+        .filter(routed_at__lte=now - timedelta(days=days))
+        .order_by("routed_at")
+        .values_list("pk", "routed_at")[:500]
+    )
+    due = [pk for pk, routed_at in waiting if add_working_days(routed_at, days) <= now]
+    return sum(services.inquiry_escalate(inquiry=BuyerInquiry(pk=pk), now=now) for pk in due)
 
 
 @shared_task(base=PortalTask)

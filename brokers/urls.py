@@ -40,4 +40,11 @@ urlpatterns = [
     path("engagements/<int:pk>/<str:action>/", views.engagement_act, name="engagement_act"),
     path("inquiries/new/", views.inquiry_create, name="inquiry_create"),
     path("inquiries/thanks/", views.inquiry_thanks, name="inquiry_thanks"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.inquiry_detail, name="inquiry_detail"),
+    path("inbox/<int:pk>/claim/", views.inquiry_claim, name="inquiry_claim"),
+    path("inbox/<int:pk>/release/", views.inquiry_release, name="inquiry_release"),
+    path("inbox/<int:pk>/reply/", views.inquiry_reply, name="inquiry_reply"),
+    path("inbox/<int:pk>/convert/", views.inquiry_convert, name="inquiry_convert"),
+    path("inbox/<int:pk>/close/", views.inquiry_close, name="inquiry_close"),
 ]

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +28,7 @@ from portal.organisations.views import OrganisationPages
 from products.models import Product
 
 from . import services
-from .filters import BrokerFilter, OfferFilter
+from .filters import INBOX_TAB_LABELS, INBOX_TABS, BrokerFilter, InquiryFilter, OfferFilter
 from .forms import (
     AttachmentForm,
     BrokerForm,
@@ -33,13 +36,25 @@ from .forms import (
     EngagementBookForm,
     EngagementRatingForm,
     EngagementStepForm,
+    InquiryCloseForm,
     InquiryForm,
+    InquiryReplyForm,
     OfferForm,
     ResponseForm,
 )
-from .models import KIND, Broker, BrokerService, Engagement, EngagementRating, Offer, OfferResponse
+from .models import (
+    KIND,
+    Broker,
+    BrokerService,
+    BuyerInquiry,
+    Engagement,
+    EngagementRating,
+    Offer,
+    OfferResponse,
+)
 from .permissions import (
     ENGAGEMENT_ACTIONS,
+    INQUIRY_HOLDER,
     broker_of,
     can_book,
     can_edit_broker,
@@ -47,14 +62,18 @@ from .permissions import (
     can_publish_offers,
     can_rate_engagement,
     can_respond,
+    can_see_buyer_email,
     engagement_allowed_actions,
     engagement_side,
     get_engagement_for_party,
+    get_inquiry_for_inbox,
     get_offer_for_broker,
     get_offer_for_viewer,
     get_own_broker,
     get_response_for_broker,
     get_service_for_broker,
+    inbox_scope,
+    inquiry_inbox_actions,
     offer_allowed_actions,
     response_allowed_actions,
 )
@@ -378,20 +397,21 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 with create_once(request) as record:  # sent twice: one inquiry
-                    services.inquiry_submit(
+                    inquiry = services.inquiry_submit(
                         source_ip=ip if ip != "unknown" else None,
                         language=(get_language() or "en")[:2],
                         product=product,
                         company=company,
                         **{k: v for k, v in form.cleaned_data.items() if k != "website"},
                     )
-                    record(reverse("brokers:inquiry_thanks"))
-            except AlreadySubmitted:
-                pass  # the first copy was kept: thank them the same way
+                    thanks = f"{reverse('brokers:inquiry_thanks')}?{urlencode({'ref': inquiry.reference})}"
+                    record(thanks)
+            except AlreadySubmitted as done:
+                return already_submitted(request, done)  # the first copy was kept: its thanks page
             except ValidationError as error:
                 add_service_errors(form, error)
-            if not form.errors:
-                return redirect("brokers:inquiry_thanks")
+            else:
+                return redirect(thanks)
     return render(
         request, "brokers/inquiry_form.html", {"form": form, "product": product, "company": company}
     )
@@ -399,7 +419,12 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def inquiry_thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "brokers/inquiry_thanks.html")
+    reference = request.GET.get("ref", "")
+    return render(
+        request,
+        "brokers/inquiry_thanks.html",
+        {"reference": reference if REFERENCE.fullmatch(reference) else ""},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -569,9 +594,14 @@ def engagement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ENGAGEMENT_ACTIONS:
         raise Http404("unknown step")
     form = EngagementStepForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # a note too long: said, not dropped
+        for error in form.errors.get("note", []):
+            messages.error(request, error)
+        return redirect(engagement)
     try:
-        services.engagement_act(engagement=engagement, action=action, by=request.user, note=note)
+        services.engagement_act(
+            engagement=engagement, action=action, by=request.user, note=form.cleaned_data["note"]
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -618,3 +648,154 @@ def my_engagements(request: HttpRequest) -> HttpResponse:
     if company is None:
         return redirect("companies:register")
     return _engagement_list(request, Engagement.objects.filter(company=company), as_broker=False)
+
+
+# ---------------------------------------------------------------------------
+# The inquiry inbox of brokerages and companies
+# ---------------------------------------------------------------------------
+REFERENCE = re.compile(r"INQ-[0-9]{4}-[0-9]{6,9}")
+
+
+INBOX_PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    scope = inbox_scope(request.user)
+    inquiries = scope.inquiries()
+    inquiry_filter = InquiryFilter(request.GET or None, queryset=inquiries, request=request)
+    listed = inquiry_filter.qs if inquiry_filter.is_bound and inquiry_filter.is_valid() else inquiries
+    listed = listed.select_related("country", "product", "company", "holder", *INQUIRY_HOLDER)
+    page = Paginator(listed.order_by("-created_at", "-pk"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    for inquiry in page:
+        inquiry.allowed_actions = inquiry_inbox_actions(request.user, inquiry)
+    counts = inquiries.aggregate(
+        **{tab: Count("pk", filter=Q(status__in=statuses)) for tab, statuses in INBOX_TABS.items()}
+    )
+    tabs = [(tab, INBOX_TAB_LABELS[tab], counts[tab]) for tab in INBOX_TABS]
+    return render(
+        request,
+        "brokers/inbox.html",
+        {
+            "filter": inquiry_filter,
+            "page_obj": page,
+            "tabs": tabs,
+            "current_tab": request.GET.get("status", ""),
+            "has_inbox": scope.has_inbox,
+        },
+    )
+
+
+def _inquiry_page(
+    request: HttpRequest,
+    inquiry: BuyerInquiry,
+    *,
+    reply_form: InquiryReplyForm | None = None,
+    close_form: InquiryCloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actions = inquiry_inbox_actions(request.user, inquiry)
+    context = {
+        "inquiry": inquiry,
+        "replies": inquiry.replies.select_related("author"),
+        "actions": actions,
+        "show_email": can_see_buyer_email(request.user, inquiry),
+        "reply_form": reply_form or InquiryReplyForm(),
+        "close_form": close_form or InquiryCloseForm(),
+    }
+    return render(request, "brokers/inquiry_detail.html", context, status=status)
+
+
+def _inbox_inquiry(request: HttpRequest, pk: int) -> BuyerInquiry:
+    return get_inquiry_for_inbox(request.user, pk)
+
+
+@login_required
+@require_GET
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _inquiry_page(request, _inbox_inquiry(request, pk))
+
+
+def _inquiry_action(
+    request: HttpRequest, pk: int, act: Callable[[BuyerInquiry], object], done: str
+) -> HttpResponse:
+    inquiry = _inbox_inquiry(request, pk)
+    try:
+        act(inquiry)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(inquiry)
+
+
+@login_required
+@require_POST
+def inquiry_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _inquiry_action(
+        request,
+        pk,
+        lambda inquiry: services.inquiry_claim(inquiry=inquiry, by=request.user),
+        _("You hold this inquiry now: the others see that you are answering it."),
+    )
+
+
+@login_required
+@require_POST
+def inquiry_release(request: HttpRequest, pk: int) -> HttpResponse:
+    return _inquiry_action(
+        request,
+        pk,
+        lambda inquiry: services.inquiry_release(inquiry=inquiry, by=request.user),
+        _("You released the inquiry: anyone whose inbox it is in may claim it."),
+    )
+
+
+@login_required
+@require_POST
+def inquiry_convert(request: HttpRequest, pk: int) -> HttpResponse:
+    return _inquiry_action(
+        request,
+        pk,
+        lambda inquiry: services.inquiry_convert(inquiry=inquiry, by=request.user),
+        _("The inquiry is marked as converted to a deal."),
+    )
+
+
+@login_required
+@require_POST
+def inquiry_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = _inbox_inquiry(request, pk)
+    form = InquiryReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            with create_once(request) as record:  # sent twice: one reply, one e-mail
+                services.inquiry_reply(inquiry=inquiry, by=request.user, body=form.cleaned_data["body"])
+                record(inquiry.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your reply is on its way to the buyer."))
+            return redirect(inquiry)
+    # The page again with the reply as typed and the reason it was not sent.
+    return _inquiry_page(request, _inbox_inquiry(request, pk), reply_form=form, status=400)
+
+
+@login_required
+@require_POST
+def inquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = _inbox_inquiry(request, pk)
+    form = InquiryCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.inquiry_close(inquiry=inquiry, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The inquiry is closed."))
+            return redirect(inquiry)
+    return _inquiry_page(request, _inbox_inquiry(request, pk), close_form=form, status=400)

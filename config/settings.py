@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.http.context_processors.portal",
+                "brokers.context_processors.inbox",
             ],
         },
     },
@@ -396,6 +397,8 @@ CELERY_TASK_ROUTES = {
     "portal.tasks.email_send": "email",
     "companies.tasks.company_invitation_send": "email",
     "brokers.tasks.broker_invitation_send": "email",
+    "brokers.tasks.inquiry_acknowledge": "email",
+    "brokers.tasks.inquiry_reply_send": "email",
     # A company waits for its application to reach a reviewer.
     "support.tasks.application_screen": "screening",
     # One message can become thousands of notifications: offers to companies, inquiries to brokers.
@@ -410,6 +413,8 @@ CELERY_TASK_ROUTES = {
     "products.tasks.certificates_expiry_warn": "periodic",
     "brokers.tasks.offers_expire": "periodic",
     "brokers.tasks.inquiries_route_sweep": "periodic",
+    "brokers.tasks.inquiry_emails_sweep": "periodic",
+    "brokers.tasks.inquiries_escalate": "periodic",
     "brokers.tasks.offers_fanout_sweep": "periodic",
     "brokers.tasks.broker_invitations_sweep": "periodic",
     "brokers.tasks.brokers_licence_check": "periodic",
@@ -472,6 +477,16 @@ CELERY_BEAT_SCHEDULE = {
     "inquiries_route_sweep": {
         "task": "brokers.tasks.inquiries_route_sweep",
         "schedule": timedelta(minutes=10),
+    },
+    "inquiry_emails_sweep": {
+        "task": "brokers.tasks.inquiry_emails_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    # Hourly at :50: inquiries nobody answered for the working days set in the admin's inbox
+    # settings go to the programme managers (once per inquiry; brokers.services.inquiry_escalate).
+    "inquiries_escalate": {
+        "task": "brokers.tasks.inquiries_escalate",
+        "schedule": crontab(minute=50),
     },
     "product_thumbnails_sweep": {
         "task": "products.tasks.product_thumbnails_sweep",

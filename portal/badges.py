@@ -23,6 +23,10 @@ TONES: dict[str, dict[str, str]] = {
     "brokers.engagement": {
         "requested": PRIMARY, "accepted": INFO, "declined": NEUTRAL, "delivered": SUCCESS, "closed": NEUTRAL,
     },
+    "brokers.buyerinquiry": {
+        "new": NEUTRAL, "routed": PRIMARY, "claimed": INFO, "answered": SUCCESS, "converted": SUCCESS,
+        "closed": NEUTRAL, "spam": DANGER,
+    },
     "products.product": {"draft": WARNING, "published": SUCCESS, "archived": NEUTRAL},
     # A certificate's `state` (its stored status, or "expired") as its company sees it ...
     "products.productcertification": {

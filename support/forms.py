@@ -53,7 +53,7 @@ class ApplicationForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         self.fields["countries"].queryset = (
             countries if countries.exists() else TargetCountry.objects.active()
         )
-        self.fields["broker"].queryset = Broker.objects.approved().order_by("name_en")
+        self.fields["broker"].queryset = Broker.objects.publishing().order_by("name_en")
         self.fields["broker"].label_from_instance = lambda b: b.name
         self.fields["broker"].empty_label = _("No broker")
         self.fields["requested_amount"].help_text = _("At most %(cap)s %(currency)s.") % {

@@ -169,7 +169,7 @@ class ApplicationUpdateSerializer(serializers.ModelSerializer):
         slug_field="iso_code", many=True, queryset=TargetCountry.objects.active()
     )
     broker = serializers.PrimaryKeyRelatedField(
-        queryset=Broker.objects.approved(), required=False, allow_null=True
+        queryset=Broker.objects.publishing(), required=False, allow_null=True
     )
     requested_amount = AmountField()
 

@@ -3,7 +3,7 @@ from django.db import migrations
 from portal.accounts.roles import grant_permissions
 
 GRANTS = {
-    "reviewer": ["view_brokerservice", "view_engagement"],
+    "reviewer": ["view_brokerservice"],
     "programme_manager": ["view_brokerservice", "view_engagement", "view_engagementrating"],
 }
 

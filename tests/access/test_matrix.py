@@ -385,6 +385,8 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
             "website": "",
         },
     ),
+    "reply": ("form", lambda w: {"body": "We can deliver gloves in May."}),
+    "close": ("form", lambda w: {"reason": "duplicate", "note": ""}),
     "application": ("form", _application_form),
     "deal": ("form", _deal_form),
     "shipment": (
@@ -464,6 +466,8 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         },
     ),
     "json:decide": ("json", lambda w: {"status": "shortlisted"}),
+    "json:reply": ("json", lambda w: {"body": "We can deliver gloves in May."}),
+    "json:close": ("json", lambda w: {"reason": "duplicate", "note": ""}),
     "json:application": ("json", _application_json),
     "json:application_patch": ("json", lambda w: {"requested_amount": "9000"}),
     "json:withdraw": ("json", lambda w: {"note": "Changed our plans"}),

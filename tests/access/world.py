@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from brokers.models import BrokerInvitation, BuyerInquiry, Offer, OfferAttachment
+from brokers.models import BrokerInvitation, BuyerInquiry, InboxSettings, Offer, OfferAttachment
 from companies.models import CompanyInvitation
 from portal.models import ApiToken, SecurityEvent, User
 from portal.permissions import Role
@@ -242,6 +242,13 @@ def build_world() -> World:
         name="Ahmed", organisation="Baghdad Clinic", country=o["iraq"], email="ahmed@clinic.example",
         message="We need masks", company=o["company_a"],
     )  # fmt: skip
+    # In the inbox of company A and of the approved brokerage covering Iraq; nobody holds it.
+    o["inquiry_routed"] = BuyerInquiry.objects.create(
+        name="Hassan", organisation="Basra Clinic", country=o["iraq"], email="hassan@clinic.example",
+        message="Gloves, please", company=o["company_a"], status=BuyerInquiry.Status.ROUTED,
+        routed_at=timezone.now(), reference="INQ-1405-900001",
+    )  # fmt: skip
+    o["inbox_settings"] = InboxSettings.load()
     # --- deals: A's, brought by the approved brokerage from the inquiry, at three stages -----------
     from brokers.services import response_decide
     from deals.services import deal_open_from_inquiry

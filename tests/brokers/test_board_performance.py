@@ -101,8 +101,9 @@ def test_the_owner_sees_twelve_responses_at_a_constant_cost(
     client = client_for(broker_member)
     url = f"/en/offers/{offer_with_responses.pk}/"
     client.get(url)
-    # + session, user, memberships, unread notifications, roles, responses and their products
-    with django_assert_max_num_queries(11):
+    # + session, user, memberships, unread notifications, unanswered inquiries, roles, responses
+    # and their products
+    with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
 
 

@@ -310,3 +310,24 @@ def test_the_api_hides_an_engagement_from_another_brokerage_and_company(
     engagement.refresh_from_db()
     assert engagement.status == "delivered"
     assert not EngagementRating.objects.exists()
+
+
+def test_a_step_note_too_long_is_refused_and_the_step_not_taken(client_for, service, broker_member):
+    engagement = EngagementFactory(service=service)
+    response = client_for(broker_member).post(
+        f"/en/engagements/{engagement.pk}/decline/", {"note": "n" * 5000}, follow=True
+    )
+    assert "at most" in response.content.decode()
+    engagement.refresh_from_db()
+    assert engagement.status == Engagement.Status.REQUESTED
+
+
+def test_a_suspended_brokerage_cannot_rate(service, broker_member):
+    from brokers.permissions import can_rate_engagement
+
+    engagement = EngagementFactory(service=service, delivered=True)
+    assert can_rate_engagement(broker_member, engagement, set())
+    service.broker.status = service.broker.Status.SUSPENDED
+    service.broker.save()
+    engagement = Engagement.objects.get(pk=engagement.pk)
+    assert not can_rate_engagement(broker_member, engagement, set())

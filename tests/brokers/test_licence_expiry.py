@@ -190,3 +190,22 @@ def test_staff_see_the_expiry_in_the_admin_list_and_filter_by_it(client_for, man
     page = client.get("/admin/brokers/broker/").content.decode()
     assert "(منقضی شده)" in page  # the manager reads Persian
     assert "(به‌زودی منقضی می‌شود)" in page
+
+
+def test_an_expired_brokerage_cannot_accept_a_response_or_be_named_on_an_application(
+    licensed, broker_member, company
+):
+    from brokers.permissions import response_allowed_actions
+    from tests.brokers.factories import OfferResponseFactory
+
+    response = OfferResponseFactory(offer=OfferFactory(broker=licensed))
+    assert "accepted" in response_allowed_actions(broker_member, response)
+    with time_machine.travel(day(EXPIRY + dt.timedelta(days=1)), tick=False), translation.override("en"):
+        assert response_allowed_actions(broker_member, response) == ["shortlisted", "declined"]
+        with pytest.raises(PermissionDenied, match="licence expired"):
+            services.response_decide(response=response, status="accepted", by=broker_member)
+        from support.forms import ApplicationForm
+        from tests.support.factories import ProgramFactory
+
+        form = ApplicationForm(company=company, program=ProgramFactory())
+        assert licensed not in form.fields["broker"].queryset

@@ -162,8 +162,8 @@ def test_inquiry_reaches_the_company_and_the_brokers_covering_the_country(
     )  # elsewhere
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/en/inquiries/new/?product={product.pk}", inquiry_data())
-    assert response["Location"] == "/en/inquiries/thanks/"
     inquiry = BuyerInquiry.objects.get()
+    assert response["Location"] == f"/en/inquiries/thanks/?ref={inquiry.reference}"
     assert inquiry.product == product
     assert inquiry.company == company
     assert inquiry.status == BuyerInquiry.Status.ROUTED

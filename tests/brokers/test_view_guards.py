@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from brokers.models import BrokerInvitation, Offer, OfferResponse
-from tests.brokers.factories import OfferFactory, OfferResponseFactory
+from brokers.models import BrokerInvitation, BuyerInquiry, Offer, OfferResponse
+from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory, OfferFactory, OfferResponseFactory
 from tests.conftest import answered_methods, assert_sent_to_log_in, refused_methods, send
+from tests.portal.factories import TargetCountryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +34,24 @@ PAGES = {  # name: (path, the methods it answers)
     "my_responses": ("/en/responses/mine/", {"GET"}),
     "inquiry_create": ("/en/inquiries/new/", {"GET", "POST"}),
     "inquiry_thanks": ("/en/inquiries/thanks/", {"GET"}),
+    "inbox": ("/en/inbox/", {"GET"}),
+    "inquiry_detail": ("/en/inbox/{inquiry}/", {"GET"}),
+    "inquiry_claim": ("/en/inbox/{inquiry}/claim/", {"POST"}),
+    "inquiry_release": ("/en/inbox/{inquiry}/release/", {"POST"}),
+    "inquiry_reply": ("/en/inbox/{inquiry}/reply/", {"POST"}),
+    "inquiry_convert": ("/en/inbox/{inquiry}/convert/", {"POST"}),
+    "inquiry_close": ("/en/inbox/{inquiry}/close/", {"POST"}),
 }
 PUBLIC = {"directory", "detail", "offer_board", "offer_detail", "inquiry_create", "inquiry_thanks"}
 BROKERS_OWN = ["offer_edit", "offer_publish", "offer_close", "attachment_add", "response_decide"]
+INBOX_OWN = [
+    "inquiry_detail",
+    "inquiry_claim",
+    "inquiry_release",
+    "inquiry_reply",
+    "inquiry_convert",
+    "inquiry_close",
+]
 
 
 @pytest.fixture
@@ -48,7 +65,15 @@ def paths(brokerage, broker_member, offer, other_company):
     invitation = BrokerInvitation.objects.create(
         broker=brokerage, email="new@broker.example", invited_by=broker_member
     )
-    ids = {"broker": brokerage.pk, "token": invitation.token, "offer": offer.pk, "response": response.pk}
+    inquiry = BuyerInquiry.objects.create(
+        name="Ali", organisation="Basra Medical", country=brokerage.countries.get(),
+        email="ali@buyer.example", message="Masks?", routed_at=timezone.now(),
+        status=BuyerInquiry.Status.ROUTED,
+    )  # fmt: skip
+    ids = {
+        "broker": brokerage.pk, "token": invitation.token, "offer": offer.pk, "response": response.pk,
+        "inquiry": inquiry.pk,
+    }  # fmt: skip
     return {name: path.format(**ids) for name, (path, _) in PAGES.items()}
 
 
@@ -88,3 +113,20 @@ def test_a_company_cannot_respond_to_a_draft_offer(client_for, brokerage, compan
     draft = OfferFactory(broker=brokerage, draft=True)
     assert send(client_for(company_member), "POST", f"/en/offers/{draft.pk}/respond/").status_code == 404
     assert not OfferResponse.objects.exists()
+
+
+@pytest.mark.parametrize("name", INBOX_OWN)
+@pytest.mark.parametrize("persona", ["elsewhere", "other_company_member", "signed_up_user"])
+def test_an_inquiry_outside_ones_inbox_is_not_found(request, client_for, paths, name, persona):
+    """A brokerage covering other countries, a company it is not about, someone without either."""
+    if persona == "elsewhere":
+        user = UserFactory(email="far@oman.example")
+        BrokerMembershipFactory(
+            broker=BrokerFactory(countries=[TargetCountryFactory(iso_code="OM")]), user=user
+        )
+    else:
+        user = request.getfixturevalue(persona)
+    before = list(BuyerInquiry.objects.values())
+    method = "GET" if name == "inquiry_detail" else "POST"
+    assert send(client_for(user), method, paths[name], {"body": "Hi", "reason": "spam"}).status_code == 404
+    assert list(BuyerInquiry.objects.values()) == before

@@ -21,6 +21,8 @@ INTENDED = {
     "portal.tasks.email_send": "email",  # one-off e-mails (password resets now go as notifications)
     "companies.tasks.company_invitation_send": "email",
     "brokers.tasks.broker_invitation_send": "email",
+    "brokers.tasks.inquiry_acknowledge": "email",  # the buyer waits for the reference
+    "brokers.tasks.inquiry_reply_send": "email",
     "support.tasks.application_screen": "screening",
     "brokers.tasks.offer_fanout": "fanout",
     "brokers.tasks.offer_fanout_batch": "fanout",
@@ -32,6 +34,8 @@ INTENDED = {
     "products.tasks.certificates_expiry_warn": "periodic",
     "brokers.tasks.offers_expire": "periodic",
     "brokers.tasks.inquiries_route_sweep": "periodic",
+    "brokers.tasks.inquiry_emails_sweep": "periodic",
+    "brokers.tasks.inquiries_escalate": "periodic",
     "brokers.tasks.offers_fanout_sweep": "periodic",
     "brokers.tasks.broker_invitations_sweep": "periodic",
     "brokers.tasks.brokers_licence_check": "periodic",
