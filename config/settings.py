@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "companies",
     "products",
     "brokers",
+    "deals",
     "support",
 ]
 
@@ -570,7 +571,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Offers and products share one unit list: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"UnitEnum": "products.models.Product.Unit"},
+    # A deal's stages name its status and its timeline's from/to: one enum, named apart from the others.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitEnum": "products.models.Product.Unit",
+        "DealStatusEnum": "deals.models.Status",
+    },
     # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -33,7 +33,8 @@ admin.site.index_title = _("Programme administration")
 # Each app serves its own part of the API (its `api_urls` module, included by name): this module
 # is the only one that knows every app, and the shared `portal` core imports none of them.
 API_MODULES = [
-    "portal.api_urls", "products.api_urls", "companies.api_urls", "brokers.api_urls", "support.api_urls",
+    "portal.api_urls", "products.api_urls", "companies.api_urls", "brokers.api_urls", "deals.api_urls",
+    "support.api_urls",
 ]  # fmt: skip
 
 # The sitemap's sections, each app's public pages (its `sitemaps` module, named like the API's):
@@ -130,6 +131,7 @@ urlpatterns = [
         path("companies/", include("companies.urls")),
         path("products/", include("products.urls")),
         path("", include("brokers.urls")),
+        path("deals/", include("deals.urls")),
         path("", include("support.urls")),
     ),
 ]

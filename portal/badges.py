@@ -37,6 +37,10 @@ TONES: dict[str, dict[str, str]] = {
         "revision_requested": WARNING, "approved": SUCCESS, "rejected": DANGER, "paid": SUCCESS,
         "closed": SUCCESS, "withdrawn": NEUTRAL,
     },
+    "deals.deal": {
+        "negotiating": INFO, "contracted": PRIMARY, "shipped": WARNING, "paid": SUCCESS, "closed": SUCCESS,
+        "lost": NEUTRAL,
+    },
     "portal.targetcountry": {"confirmed": SUCCESS, "prospective": NEUTRAL},
 }  # fmt: skip
 

@@ -9,7 +9,17 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
-PROJECT_APPS = ("portal", "companies", "products", "brokers", "support", "auth", "otp_static", "otp_totp")
+PROJECT_APPS = (
+    "portal",
+    "companies",
+    "products",
+    "brokers",
+    "deals",
+    "support",
+    "auth",
+    "otp_static",
+    "otp_totp",
+)
 # Columns that change on every request and say nothing about access: a log-in stamps last_login.
 IGNORED_COLUMNS = {("portal_user", "last_login")}
 # Tables that are not the project's data: permissions never change in a request, and the security

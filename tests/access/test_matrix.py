@@ -296,6 +296,16 @@ def _tie_form(w: World, persona: str) -> dict[str, Any]:
     return {"user": user.pk if user else "", **tie}
 
 
+def _deal_form(w: World, persona: str) -> dict[str, Any]:
+    """A deal's terms and one line of the persona's own product (brokers name A, and A's product)."""
+    return {
+        "company": w.company_a.pk, "buyer_name": "Basra Hospital", "buyer_country": w.iraq.pk,
+        "buyer_type": "hospital", "destination": w.iraq.pk, "incoterm": "CIF", "currency": "USD",
+        "usd_rate": "1", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+        "lines-0-product": _own_product(w, persona), "lines-0-quantity": "5000", "lines-0-unit_price": "0.20",
+    }  # fmt: skip
+
+
 # name -> (body kind, builder); "json" bodies go to the API, "form" bodies are multipart.
 PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "reassign": ("form", lambda w: {"reviewer": w.users["reviewer_other"].pk, "note": "Ali is on leave"}),
@@ -378,6 +388,22 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "reply": ("form", lambda w: {"body": "We can deliver gloves in May."}),
     "close": ("form", lambda w: {"reason": "duplicate", "note": ""}),
     "application": ("form", _application_form),
+    "deal": ("form", _deal_form),
+    "shipment": (
+        "form",
+        lambda w: {
+            "shipped_on": timezone.localdate().isoformat(),
+            "quantity": "100",
+            "declaration_number": "DECL-7",
+            "invoice": _pdf("invoice.pdf"),
+            "transport_document": _pdf("awb.pdf"),
+        },
+    ),  # fmt: skip
+    "payment": (
+        "form",
+        lambda w: {"amount": "150", "currency": "USD", "received_on": timezone.localdate().isoformat()},
+    ),
+    "lost": ("form", lambda w: {"lost_reason": "competitor", "lost_note": "A Turkish maker was cheaper"}),
     "document": ("form", lambda w: {"document_type": w.proforma.pk, "file": _pdf("proforma.pdf")}),
     "review": ("form", _review_form),
     "action:approve": ("form", _action("approve", "application_a", amount="5000", note="Approved")),

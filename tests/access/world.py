@@ -33,6 +33,7 @@ from tests.brokers.factories import (
     ServiceTypeFactory,
 )
 from tests.companies.factories import PDF_BYTES, CompanyFactory, MembershipFactory
+from tests.deals.factories import deal_terms, lines_of, walk_to
 from tests.portal.factories import NotificationFactory, TargetCountryFactory, UserFactory
 from tests.products.factories import (
     CategoryFactory,
@@ -248,6 +249,27 @@ def build_world() -> World:
         routed_at=timezone.now(), reference="INQ-1405-900001",
     )  # fmt: skip
     o["inbox_settings"] = InboxSettings.load()
+    # --- deals: A's, brought by the approved brokerage from the inquiry, at three stages -----------
+    from brokers.services import response_decide
+    from deals.services import deal_open_from_inquiry
+
+    def broker_deal(status: str):  # noqa: ANN202
+        deal = deal_open_from_inquiry(
+            inquiry=o["inquiry"], by=w.users["broker_approved"], company=o["company_a"],
+            lines=lines_of(o["product_a_public"]), **deal_terms(o["iraq"]),
+        )  # fmt: skip
+        return walk_to(deal, status, w.users["broker_approved"])
+
+    o["deal_a"] = broker_deal("negotiating")
+    o["deal_shipped"] = broker_deal("shipped")
+    o["shipment"] = o["deal_shipped"].shipments.get()
+    o["deal_paid"] = broker_deal("paid")
+    o["offer_won"] = OfferFactory(broker=o["broker_approved"], country=o["iraq"], categories=[o["masks"]])
+    o["response_won"] = OfferResponseFactory(
+        offer=o["offer_won"], company=o["company_a"], created_by=w.users["member_a"]
+    )
+    o["response_won"].products.set([o["product_a_public"]])
+    response_decide(response=o["response_won"], status="accepted", by=w.users["broker_approved"])
     o["requirement"] = RequirementFactory(country=o["iraq"], category=o["masks"], certification=o["ce"])
     o["group"] = Group.objects.get(name=Role.REVIEWER.value)
     # The second factor: staff sessions pass it (test_matrix.py); these are the admin's objects.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FEATURE_APPS = {"companies", "products", "brokers", "support", "config"}
+FEATURE_APPS = {"companies", "products", "brokers", "deals", "support", "config"}
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -32,7 +32,7 @@ def test_the_core_imports_no_feature_app(path):
 def test_each_app_serves_its_own_part_of_the_api():
     from config.urls import API_MODULES
 
-    apps = ("portal", "products", "companies", "brokers", "support")
+    apps = ("portal", "products", "companies", "brokers", "deals", "support")
     assert API_MODULES == [f"{app}.api_urls" for app in apps]
     assert not imported_top_levels(ROOT / "config" / "urls.py") & set(apps[1:])
 
@@ -62,3 +62,16 @@ def test_the_readme_names_each_part_and_only_modules_that_exist():
             named = re.findall(r"`([a-z_]+\.py)`", what)
             assert named, path
             assert [name for name in named if not (ROOT / path / name).exists()] == [], path
+
+
+# support → deals → brokers → products → companies → portal: deals sit between support and the rest.
+@pytest.mark.parametrize(("app", "forbidden"), [
+    ("deals", {"support"}), ("brokers", {"deals"}), ("products", {"deals"}), ("companies", {"deals"}),
+])  # fmt: skip
+def test_deals_dependencies_point_one_way(app, forbidden):
+    offending = {
+        str(path.relative_to(ROOT)): sorted(imported_top_levels(path) & forbidden)
+        for path in sorted((ROOT / app).glob("**/*.py"))
+        if imported_top_levels(path) & forbidden
+    }
+    assert not offending, f"{app} imports an app that depends on it: {offending}"

@@ -34,6 +34,10 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         {"*"},
         "offers, responses, inquiries: publish, close, expire, decide, mark, route",
     ),
+    "deals/services.py": (
+        {"*"},
+        "deals: open, contract, ship, pay, close, lose (deals.permissions.DEAL_ACTIONS)",
+    ),
     "products/services.py": ({"*"}, "products (publish, archive) and certificates (verify, reject)"),
     "products/models.py": (
         {"ProductCertification.mark_pending"},

@@ -103,7 +103,9 @@ def test_reviewers_and_staff_outside_the_managers_cannot_record_payments(approve
     from django.core.exceptions import PermissionDenied
 
     clerk = UserFactory(is_staff=True)
-    clerk.user_permissions.add(Permission.objects.get(codename="add_payment"))
+    clerk.user_permissions.add(
+        Permission.objects.get(codename="add_payment", content_type__app_label="support")
+    )
     for user in (reviewer, type(clerk).objects.get(pk=clerk.pk)):
         with pytest.raises(PermissionDenied):
             pay(approved, user, "100", "TR-1")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DealsConfig(AppConfig):
+    name = "deals"
+    verbose_name = _("Deals")
+
+    def ready(self) -> None:
+        from portal.uploads import media
+
+        from .permissions import can_see_shipment_file
+
+        # A shipment's invoice and bill of lading are the deal's parties' and the centre's only.
+        media.register_private("deals/invoices", can_see_shipment_file)
+        media.register_private("deals/transport", can_see_shipment_file)

@@ -1,0 +1,76 @@
+"""Deals in the API: what the parties read (the deal, its lines, shipments, payments, timeline)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Deal, DealEvent, DealLine, Payment, Shipment
+
+
+class DealLineSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    total = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = DealLine
+        fields = ["product", "product_name", "quantity", "unit_price", "total"]
+        read_only_fields = fields
+
+
+class DealShipmentSerializer(serializers.ModelSerializer):
+    """The documents are links to /media/, served to the deal's parties and staff only."""
+
+    class Meta:
+        model = Shipment
+        fields = ["id", "shipped_on", "quantity", "declaration_number", "invoice", "transport_document"]
+        read_only_fields = fields
+
+
+class DealPaymentSerializer(serializers.ModelSerializer):
+    amount_usd = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = ["id", "amount", "currency", "received_on", "amount_usd"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2))
+    def get_amount_usd(self, payment: Payment) -> str:
+        return str(payment.amount_usd)
+
+
+class DealEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DealEvent
+        fields = ["action", "from_status", "to_status", "note", "created_at"]
+        read_only_fields = fields
+
+
+class DealSerializer(serializers.ModelSerializer):
+    """A deal as its parties read it: values in the deal's currency and in US dollars at the rate
+    recorded on the deal."""
+
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    broker_name = serializers.CharField(source="broker.name", read_only=True, default=None)
+    destination = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    buyer_country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    expected_value_usd = serializers.SerializerMethodField()
+    lines = DealLineSerializer(many=True, read_only=True)
+    shipments = DealShipmentSerializer(many=True, read_only=True)
+    payments = DealPaymentSerializer(many=True, read_only=True)
+    events = DealEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id", "reference", "company", "company_name", "broker", "broker_name", "origin", "offer_response",
+            "inquiry", "buyer_name", "buyer_country", "buyer_type", "destination", "incoterm", "currency",
+            "usd_rate", "expected_value", "expected_value_usd", "status", "lost_reason", "lost_note",
+            "lines", "shipments", "payments", "events", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2))
+    def get_expected_value_usd(self, deal: Deal) -> str:
+        return str(deal.expected_value_usd)

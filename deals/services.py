@@ -1,0 +1,389 @@
+"""The one door for deals: opening them, and every change of their status.
+
+Each function locks the deal's row (`select_for_update`), checks the lifecycle table
+(deals.permissions.DEAL_ACTIONS) and who is acting, writes the change, appends a `DealEvent` (the
+timeline both parties read) and notifies the other party: the in-app `Notification` is written
+in the same transaction, its e-mail goes out after commit in the recipient's language
+(portal.notifications.notify). Views, the admin and the API call these functions; nothing else
+writes `Deal.status` (tests/portal/test_one_door.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import jdatetime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brokers.models import Broker, BuyerInquiry, OfferResponse
+from brokers.permissions import broker_of
+from companies.models import Company
+from companies.permissions import company_of
+from portal.access import Access
+from portal.models import User, bilingual
+from portal.notifications.services import notify
+from products.models import Product
+
+from .models import (
+    CENTS,
+    Action,
+    Deal,
+    DealEvent,
+    DealLine,
+    DealReferenceCounter,
+    Origin,
+    Payment,
+    Shipment,
+    Status,
+)
+from .permissions import (
+    can_act_on_deal,
+    can_open_direct,
+    can_open_from_inquiry,
+    can_open_from_response,
+    company_may_open_deals,
+    move_for,
+)
+
+DEAL_FIELDS = {
+    "buyer_name", "buyer_country", "buyer_type", "destination", "incoterm", "currency", "usd_rate",
+}  # fmt: skip
+LINE_FIELDS = {"product", "quantity", "unit_price"}
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+
+
+def _require(access: Access) -> None:
+    if not access:
+        raise PermissionDenied(str(access.reason) or _("You may not do this with this deal."))
+
+
+# ---------------------------------------------------------------------------
+# Reference numbers
+# ---------------------------------------------------------------------------
+def _next_reference(today: date) -> str:
+    """DL-<Jalali year>-<6 digits>, counted per year; the counter row is locked while we take one."""
+    year = jdatetime.date.fromgregorian(date=today).year
+    DealReferenceCounter.objects.get_or_create(jalali_year=year)
+    counter = DealReferenceCounter.objects.select_for_update().get(jalali_year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"DL-{year}-{counter.last:06d}"
+
+
+# ---------------------------------------------------------------------------
+# Notifying the other party
+# ---------------------------------------------------------------------------
+def _recipients(deal: Deal, by: User | None) -> list[User]:
+    """The other party's members: the brokerage's when the company acts, the company's when the
+    brokerage acts (both when nobody in particular does)."""
+    acting_company = by is not None and (own := company_of(by)) is not None and own.pk == deal.company_id
+    acting_broker = by is not None and (own := broker_of(by)) is not None and own.pk == deal.broker_id
+    people: dict[int, User] = {}
+    if not acting_company:
+        for user in User.objects.filter(company_membership__company=deal.company_id, is_active=True):
+            people[user.pk] = user
+    if deal.broker_id is not None and not acting_broker:
+        for user in User.objects.filter(broker_membership__broker=deal.broker_id, is_active=True):
+            people[user.pk] = user
+    people.pop(getattr(by, "pk", None), None)
+    return list(people.values())
+
+
+def _tell_other_party(deal: Deal, event: DealEvent, by: User | None) -> None:
+    acting = None
+    if by is not None:
+        own = company_of(by)
+        acting = own if own is not None and own.pk == deal.company_id else broker_of(by)
+    context = {
+        "reference": deal.reference,
+        "action": event.action,
+        "status": event.to_status,
+        "note": event.note,
+        "buyer": deal.buyer_name,
+        "by": bilingual(acting, "name") if acting is not None else None,
+    }
+    for user in _recipients(deal, by):
+        notify(recipient=user, kind="deal_update", url=deal.get_absolute_url(), context=context)
+
+
+def _event(deal: Deal, action: str, *, previous: str, by: User | None, note: str = "") -> DealEvent:
+    event = DealEvent.objects.create(
+        deal=deal, action=action, from_status=previous, to_status=deal.status, actor=by, note=note
+    )
+    _tell_other_party(deal, event, by)
+    return event
+
+
+# ---------------------------------------------------------------------------
+# Opening a deal
+# ---------------------------------------------------------------------------
+def _clean_lines(company: Company, lines: Iterable[dict[str, Any]]) -> list[DealLine]:
+    """The deal's lines, checked: at least one, each a product of the deal's company."""
+    rows = []
+    for line in lines:
+        _check_fields(line, LINE_FIELDS)
+        rows.append(DealLine(**line))
+    if not rows:
+        raise ValidationError({"lines": _("Add at least one product with its quantity and unit price.")})
+    for row in rows:
+        if row.product.company_id != company.pk or row.product.status == Product.Status.ARCHIVED:
+            raise ValidationError(
+                {
+                    "lines": _("Choose only products of %(company)s that are not archived.")
+                    % {"company": company}
+                }
+            )
+        row.full_clean(exclude=["deal"])
+    return rows
+
+
+def _open(
+    *,
+    by: User,
+    company: Company,
+    broker: Broker | None,
+    origin: str,
+    lines: Iterable[dict[str, Any]],
+    offer_response: OfferResponse | None = None,
+    inquiry: BuyerInquiry | None = None,
+    **fields: Any,
+) -> Deal:
+    _check_fields(fields, DEAL_FIELDS)
+    deal = Deal(
+        company=company, broker=broker, origin=origin, offer_response=offer_response, inquiry=inquiry,
+        created_by=by, reference="-", **fields,
+    )  # fmt: skip
+    if deal.currency == Product.Currency.USD:
+        deal.usd_rate = Decimal(1)
+    deal.full_clean(exclude=["reference", "offer_response"])
+    rows = _clean_lines(company, lines)
+    deal.expected_value = sum((row.total for row in rows), Decimal(0)).quantize(CENTS)
+    deal.reference = _next_reference(timezone.localdate())
+    deal.save()
+    for row in rows:
+        row.deal = deal
+    DealLine.objects.bulk_create(rows)
+    _event(deal, Action.OPEN, previous="", by=by)
+    return deal
+
+
+@transaction.atomic
+def deal_open_direct(*, company: Company, by: User, lines: Iterable[dict[str, Any]], **fields: Any) -> Deal:
+    """A company records a deal with its own buyer (no brokerage)."""
+    own = company_of(by)
+    _require(can_open_direct(by))
+    if own.pk != company.pk:
+        raise PermissionDenied(_("Only the company's members record its own buyers' deals."))
+    return _open(by=by, company=company, broker=None, origin=Origin.DIRECT, lines=lines, **fields)
+
+
+@transaction.atomic
+def deal_open_from_response(
+    *, response: OfferResponse, by: User, lines: Iterable[dict[str, Any]], **fields: Any
+) -> Deal:
+    """Open the deal an accepted response became, by the company or the offer's brokerage (which
+    becomes the deal's brokerage). One deal per response: the response's row is locked, so two
+    openings at once make one deal and a clear refusal."""
+    response = (
+        OfferResponse.objects.select_for_update(of=("self",))
+        .select_related("offer__broker", "company")
+        .get(pk=response.pk)
+    )
+    _require(can_open_from_response(by, response))
+    existing = Deal.objects.filter(offer_response=response).first()
+    if existing is not None:
+        raise ValidationError(
+            _("Deal %(reference)s was already opened from this response.")
+            % {"reference": existing.reference},
+            code="duplicate",
+        )
+    return _open(
+        by=by, company=response.company, broker=response.offer.broker, origin=Origin.RESPONSE,
+        offer_response=response, lines=lines, **fields,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def deal_open_from_inquiry(
+    *, inquiry: BuyerInquiry, by: User, lines: Iterable[dict[str, Any]], company: Company | None = None,
+    **fields: Any,
+) -> Deal:  # fmt: skip
+    """Open the deal a buyer's inquiry became: by the company the buyer wrote to, or by a covering
+    brokerage (which names the company that sells and becomes the deal's brokerage)."""
+    _require(can_open_from_inquiry(by, inquiry))
+    own_company, broker = company_of(by), None
+    if own_company is not None:
+        company = own_company
+    else:
+        broker = broker_of(by)
+        if company is None:
+            raise ValidationError({"company": _("Choose the company that sells.")})
+        if not company_may_open_deals(company):
+            raise ValidationError({"company": _("Choose a verified company.")})
+    return _open(
+        by=by, company=company, broker=broker, origin=Origin.INQUIRY, inquiry=inquiry, lines=lines, **fields
+    )
+
+
+# ---------------------------------------------------------------------------
+# Moving a deal on
+# ---------------------------------------------------------------------------
+def _move(
+    deal: Deal,
+    action: str,
+    *,
+    by: User,
+    note: str = "",
+    check: Callable[[Deal], None] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> tuple[Deal, str]:
+    """Lock the deal, check who acts and the table, run `check(locked deal)`, change the status
+    (when the table says so). Returns the locked deal and its previous status. Call in a transaction."""
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=deal.pk)
+    _require(can_act_on_deal(by, deal))
+    move = move_for(action, deal.status)
+    if move is None:
+        raise ValidationError(
+            _("This deal is %(status)s; it cannot be changed that way now.")
+            % {"status": deal.get_status_display()},
+            code="invalid_state",
+        )
+    if check is not None:
+        check(deal)
+    previous = deal.status
+    fields = ["updated_at"]
+    if move.target is not None and move.target != previous:
+        deal.status = move.target
+        fields.append("status")
+    for name, value in (changes or {}).items():
+        setattr(deal, name, value)
+        fields.append(name)
+    deal.save(update_fields=fields)
+    return deal, previous
+
+
+@transaction.atomic
+def deal_contract(*, deal: Deal, by: User, note: str = "") -> Deal:
+    """The buyer signed: negotiating → contracted."""
+    deal, previous = _move(deal, "contract", by=by)
+    _event(deal, Action.CONTRACT, previous=previous, by=by, note=note)
+    return deal
+
+
+@transaction.atomic
+def shipment_record(
+    *, deal: Deal, by: User, shipped_on: date, quantity: int, declaration_number: str, invoice: Any,
+    transport_document: Any,
+) -> Shipment:  # fmt: skip
+    """Record a shipment with its documents; the first one makes a contracted deal shipped.
+    A shipment never takes more than what remains of the deal's quantity."""
+    shipment = Shipment(
+        shipped_on=shipped_on, quantity=quantity, declaration_number=declaration_number.strip(),
+        invoice=invoice, transport_document=transport_document, recorded_by=by,
+    )  # fmt: skip
+
+    def check(locked: Deal) -> None:
+        errors: dict[str, str] = {}
+        remaining = locked.quantity_total() - locked.quantity_shipped()
+        if quantity is not None and quantity > remaining:
+            errors["quantity"] = _("Only %(remaining)s units of this deal remain to be shipped.") % {
+                "remaining": remaining
+            }
+        if shipped_on and shipped_on > timezone.localdate():
+            errors["shipped_on"] = _("The shipping date cannot be in the future.")
+        shipment.deal = locked
+        try:
+            shipment.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, messages[0])
+        if errors:
+            raise ValidationError(errors)
+
+    deal, previous = _move(deal, "ship", by=by, check=check)
+    shipment.save()
+    note = _("%(quantity)s units, export declaration %(number)s") % {
+        "quantity": quantity, "number": shipment.declaration_number,
+    }  # fmt: skip
+    _event(deal, Action.SHIP, previous=previous, by=by, note=note)
+    return shipment
+
+
+@transaction.atomic
+def payment_record(*, deal: Deal, by: User, amount: Decimal, currency: str, received_on: date) -> Payment:
+    """Record money received from the buyer, in the deal's currency or in US dollars; the first
+    payment makes a shipped deal paid. A payment follows a shipment: never before the first."""
+    payment = Payment(amount=amount, currency=currency, received_on=received_on, recorded_by=by)
+
+    def check(locked: Deal) -> None:
+        first = locked.shipments.aggregate(first=Min("shipped_on"))["first"]
+        errors: dict[str, str] = {}
+        if currency not in (locked.currency, Product.Currency.USD):
+            errors["currency"] = _("Record the payment in the deal's currency (%(currency)s) or in USD.") % {
+                "currency": locked.currency
+            }
+        if received_on and first and received_on < first:
+            errors["received_on"] = _("A payment cannot be dated before the first shipment (%(date)s).") % {
+                "date": first.isoformat()
+            }
+        if received_on and received_on > timezone.localdate():
+            errors["received_on"] = _("The date received cannot be in the future.")
+        payment.deal = locked
+        try:
+            payment.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, messages[0])
+        if errors:
+            raise ValidationError(errors)
+
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    if not locked.shipments.exists() and locked.status in (Status.NEGOTIATING, Status.CONTRACTED):
+        _require(can_act_on_deal(by, locked))
+        raise ValidationError(
+            _("No shipment has been recorded for this deal yet: record the shipment before its payment."),
+            code="no_shipment",
+        )
+    deal, previous = _move(deal, "pay", by=by, check=check)
+    payment.save()
+    note = f"{payment.amount} {payment.currency}"
+    _event(deal, Action.PAY, previous=previous, by=by, note=note)
+    return payment
+
+
+@transaction.atomic
+def deal_close(*, deal: Deal, by: User, note: str = "") -> Deal:
+    """Paid and done: paid → closed, by the company or the brokerage."""
+    deal, previous = _move(deal, "close", by=by)
+    _event(deal, Action.CLOSE, previous=previous, by=by, note=note)
+    return deal
+
+
+@transaction.atomic
+def deal_mark_lost(*, deal: Deal, by: User, reason: str, note: str = "") -> Deal:
+    """The deal fell through, from any open stage, with a reason from the list and a note."""
+
+    def check(locked: Deal) -> None:
+        from .models import LostReason
+
+        if reason not in LostReason.values:
+            raise ValidationError({"lost_reason": _("Choose a reason from the list.")})
+        if reason == LostReason.OTHER and not note.strip():
+            raise ValidationError({"lost_note": _("Say what happened when the reason is “other”.")})
+
+    deal, previous = _move(
+        deal, "lose", by=by, check=check, changes={"lost_reason": reason, "lost_note": note.strip()}
+    )
+    _event(deal, Action.LOSE, previous=previous, by=by, note=note.strip())
+    return deal

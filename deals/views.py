@@ -1,0 +1,305 @@
+"""The parties' deal pages: the list, a deal with its lines, shipments, payments and timeline,
+and the forms that open a deal and move it on (each through deals/services.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from brokers.models import BuyerInquiry, OfferResponse
+from brokers.permissions import broker_of
+from companies.permissions import company_of
+from portal.forms import add_service_errors
+from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from products.models import Product
+
+from . import services
+from .forms import DealForm, DealLineFormSet, LostForm, NoteForm, PaymentForm, ShipmentForm, deal_products
+from .models import Deal, DealEvent, DealLine, Status
+from .permissions import (
+    can_open_direct,
+    can_open_from_inquiry,
+    can_open_from_response,
+    deal_allowed_actions,
+    deals_visible_to,
+    get_accepted_response,
+    get_deal_for_party,
+    get_inquiry_for_party,
+)
+
+PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def deal_list(request: HttpRequest) -> HttpResponse:
+    """The deals of the viewer's company or brokerage, newest first, optionally by status."""
+    deals = deals_visible_to(request.user).select_related("company", "broker", "destination")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        deals = deals.filter(status=status)
+    page = Paginator(deals.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deals/deal_list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": Status.choices,
+            "can_open_direct": bool(can_open_direct(request.user)),
+        },
+    )
+
+
+def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: Any) -> HttpResponse:
+    lines = list(DealLine.objects.filter(deal=deal).select_related("product"))
+    shipments = list(deal.shipments.all())
+    payments = list(deal.payments.all())
+    for payment in payments:
+        payment.deal = deal  # its USD value reads the deal's rate: no query each
+    events = list(DealEvent.objects.filter(deal=deal).select_related("actor"))
+    actions = deal_allowed_actions(request.user, deal)
+    total = sum(line.quantity for line in lines)
+    shipped = sum(shipment.quantity for shipment in shipments)
+    context = {
+        "deal": deal,
+        "lines": lines,
+        "shipments": shipments,
+        "payments": payments,
+        "events": events,
+        "allowed_actions": actions,
+        "quantity_total": total,
+        "quantity_shipped": shipped,
+        "quantity_remaining": total - shipped,
+        "paid_usd": sum((payment.amount_usd for payment in payments), 0),
+        "shipment_form": forms.get("shipment_form") or ShipmentForm(),
+        "payment_form": forms.get("payment_form") or PaymentForm(deal=deal),
+        "lost_form": forms.get("lost_form") or LostForm(),
+        "note_form": NoteForm(),
+        "is_company": (company := company_of(request.user)) is not None and company.pk == deal.company_id,
+    }
+    return render(request, "deals/deal_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _deal_page(request, get_deal_for_party(request.user, pk))
+
+
+# ---------------------------------------------------------------------------
+# Opening a deal
+# ---------------------------------------------------------------------------
+def _open_page(
+    request: HttpRequest,
+    *,
+    company: Any,
+    opener: Any,
+    initial: dict[str, Any],
+    line_initial: list[dict[str, Any]] | None = None,
+    choose_company: bool = False,
+    source: Any = None,
+) -> HttpResponse:
+    """The opening form (the deal's terms and its lines) and its handling; `opener(**data)` calls
+    the service. A broker naming the company (from an inquiry) chooses among verified companies."""
+    posted = request.POST if request.method == "POST" else None
+    form = DealForm(posted, initial=initial, choose_company=choose_company)
+    selected = company
+    if choose_company and posted is not None and form.is_valid():
+        selected = form.cleaned_data["company"]
+    elif choose_company and posted is None:
+        selected = initial.get("company")  # the company the buyer wrote to, if any
+    products = deal_products(selected) if selected is not None else Product.objects.none()
+    lines = DealLineFormSet(posted, prefix="lines", products=products, initial=line_initial)
+    if posted is not None and form.is_valid() and lines.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "company"}
+        if choose_company:
+            data["company"] = form.cleaned_data["company"]
+        try:
+            with create_once(request) as record:  # sent twice: one deal
+                deal = opener(lines=lines.lines, **data)
+                record(deal.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "lines" in error.error_dict:
+                lines._non_form_errors = lines.error_class(error.error_dict.pop("lines")[0].messages)
+            if not hasattr(error, "error_dict") or error.error_dict:
+                add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You may not open this deal."))
+        else:
+            messages.success(request, _("Deal %(reference)s is opened.") % {"reference": deal.reference})
+            return redirect(deal)
+    status = 400 if posted is not None else 200
+    return render(
+        request,
+        "deals/deal_form.html",
+        {"form": form, "lines": lines, "source": source, "company": selected},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_create(request: HttpRequest) -> HttpResponse:
+    """A company's own buyer: a direct deal."""
+    can_open_direct(request.user).require()
+    company = company_of(request.user)
+    return _open_page(
+        request,
+        company=company,
+        opener=lambda **data: services.deal_open_direct(company=company, by=request.user, **data),
+        initial={},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_create_from_response(request: HttpRequest, pk: int) -> HttpResponse:
+    response: OfferResponse = get_accepted_response(request.user, pk)
+    existing = Deal.objects.filter(offer_response=response).first()
+    if existing is not None and deals_visible_to(request.user).filter(pk=existing.pk).exists():
+        messages.info(request, _("This response's deal is already open."))
+        return redirect(existing)
+    can_open_from_response(request.user, response).require()
+    offer = response.offer
+    products = list(response.products.all())
+    line_initial = [
+        {"product": product, "quantity": response.quantity if len(products) == 1 else None,
+         "unit_price": response.unit_price}
+        for product in products
+    ]  # fmt: skip
+    initial = {
+        "destination": offer.country, "buyer_country": offer.country, "currency": response.currency,
+    }  # fmt: skip
+    return _open_page(
+        request,
+        company=response.company,
+        opener=lambda **data: services.deal_open_from_response(response=response, by=request.user, **data),
+        initial=initial,
+        line_initial=line_initial,
+        source=response,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_create_from_inquiry(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry: BuyerInquiry = get_inquiry_for_party(request.user, pk)
+    can_open_from_inquiry(request.user, inquiry).require()
+    company = company_of(request.user)
+    initial = {
+        "buyer_name": inquiry.organisation, "buyer_country": inquiry.country, "destination": inquiry.country,
+    }  # fmt: skip
+    line_initial = [{"product": inquiry.product}] if inquiry.product_id and company is not None else None
+    if company is None and broker_of(request.user) is not None and inquiry.company_id:
+        initial["company"] = inquiry.company
+    return _open_page(
+        request,
+        company=company,
+        opener=lambda **data: services.deal_open_from_inquiry(inquiry=inquiry, by=request.user, **data),
+        initial=initial,
+        line_initial=line_initial,
+        choose_company=company is None,
+        source=inquiry,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Moving a deal on
+# ---------------------------------------------------------------------------
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def deal_contract(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_party(request.user, pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.deal_contract(deal=deal, by=request.user, note=note)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The deal is marked as contracted."))
+    return redirect(deal)
+
+
+@login_required
+@require_POST
+def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_party(request.user, pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.deal_close(deal=deal, by=request.user, note=note)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The deal is closed."))
+    return redirect(deal)
+
+
+def _form_post(request: HttpRequest, deal: Deal, form: Any, key: str, write: Any, done: str) -> HttpResponse:
+    """A deal form posted: the service on valid input, else the deal page again with the errors
+    beside the fields and what was typed kept."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(deal)
+    deal.refresh_from_db()
+    return _deal_page(request, deal, status=400, **{key: form})
+
+
+@login_required
+@require_POST
+def shipment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_party(request.user, pk)
+    form = ShipmentForm(request.POST, request.FILES)
+    return _form_post(
+        request, deal, form, "shipment_form",
+        lambda data: services.shipment_record(deal=deal, by=request.user, **data),
+        _("The shipment is recorded."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_party(request.user, pk)
+    form = PaymentForm(request.POST, deal=deal)
+    return _form_post(
+        request, deal, form, "payment_form",
+        lambda data: services.payment_record(deal=deal, by=request.user, **data),
+        _("The payment is recorded."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_party(request.user, pk)
+    form = LostForm(request.POST)
+    return _form_post(
+        request, deal, form, "lost_form",
+        lambda data: services.deal_mark_lost(
+            deal=deal, by=request.user, reason=data["lost_reason"], note=data["lost_note"]
+        ),
+        _("The deal is marked as lost."),
+    )  # fmt: skip

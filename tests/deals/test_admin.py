@@ -1,0 +1,65 @@
+"""The admin lists deals for programme staff, read-only: no Save, no add, no delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from deals.models import Status
+from tests.deals.factories import walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client_for, manager):
+    from tests.access.world import ensure_role_groups
+
+    ensure_role_groups()
+    return client_for(manager)
+
+
+def test_managers_list_deals_with_filters_and_search(staff_client, brokered_deal, direct_deal):
+    page = staff_client.get("/admin/deals/deal/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert brokered_deal.reference in text
+    assert direct_deal.reference in text
+
+    def listed(query: str) -> list:
+        return list(staff_client.get(f"/admin/deals/deal/?{query}").context["cl"].result_list)
+
+    assert listed(f"company__id__exact={brokered_deal.company_id}") == [direct_deal, brokered_deal]
+    assert listed(f"destination__id__exact={brokered_deal.destination_id}") == [direct_deal, brokered_deal]
+    assert listed("status__exact=negotiating") == [direct_deal, brokered_deal]
+    found = staff_client.get(f"/admin/deals/deal/?q={brokered_deal.reference}").context["cl"].result_list
+    assert list(found) == [brokered_deal]
+    lost = staff_client.get("/admin/deals/deal/?status__exact=lost").context["cl"].result_list
+    assert list(lost) == []
+
+
+def test_the_deal_page_is_read_only_without_save(staff_client, brokered_deal, broker_member):
+    deal = walk_to(brokered_deal, Status.SHIPPED, broker_member)
+    page = staff_client.get(f"/admin/deals/deal/{deal.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="_save"' not in text
+    assert "status" not in page.context["adminform"].form.fields
+    assert deal.shipments.get().invoice.url in text
+    refused = staff_client.post(f"/admin/deals/deal/{deal.pk}/change/", {"status": "closed"})
+    assert refused.status_code == 403
+    deal.refresh_from_db()
+    assert deal.status == Status.SHIPPED
+
+
+def test_nobody_adds_or_deletes_deals_in_the_admin(client_for, brokered_deal, django_user_model):
+    root = django_user_model.objects.create_superuser(email="root@centre.example", password="x")
+    client = client_for(root)
+    assert client.get("/admin/deals/deal/add/").status_code == 403
+    assert client.get(f"/admin/deals/deal/{brokered_deal.pk}/delete/").status_code == 403
+
+
+def test_reviewers_do_not_see_deals(client_for, reviewer, brokered_deal):
+    from tests.access.world import ensure_role_groups
+
+    ensure_role_groups()
+    assert client_for(reviewer).get("/admin/deals/deal/").status_code == 403
