@@ -575,6 +575,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitEnum": "products.models.Product.Unit",
         "DealStatusEnum": "deals.models.Status",
+        "InquiryCloseReasonEnum": "brokers.models.BuyerInquiry.CloseReason",
     },
     # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
     "POSTPROCESSING_HOOKS": [

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokers.models import Broker, BuyerInquiry, OfferResponse
-from brokers.permissions import broker_of
+from brokers.permissions import broker_of, inquiry_inbox_actions
+from brokers.services import inquiry_convert
 from companies.models import Company
 from companies.permissions import company_of
 from portal.access import Access
@@ -231,9 +232,14 @@ def deal_open_from_inquiry(
             raise ValidationError({"company": _("Choose the company that sells.")})
         if not company_may_open_deals(company):
             raise ValidationError({"company": _("Choose a verified company.")})
-    return _open(
+    deal = _open(
         by=by, company=company, broker=broker, origin=Origin.INQUIRY, inquiry=inquiry, lines=lines, **fields
     )
+    # The inquiry's holder opening its deal has converted it: the inbox says so to the others.
+    current = BuyerInquiry.objects.select_related("holder").get(pk=inquiry.pk)
+    if "convert" in inquiry_inbox_actions(by, current):
+        inquiry_convert(inquiry=current, by=by)
+    return deal
 
 
 # ---------------------------------------------------------------------------

@@ -416,3 +416,19 @@ def test_colleagues_of_the_acting_party_are_not_told_but_the_other_party_all_are
     recipients = {n.recipient for n in latest[:2]}
     assert recipients == {broker_member, colleague}
     assert not Notification.objects.filter(recipient=other).exists()
+
+
+def test_the_holder_opening_an_inquirys_deal_converts_the_inquiry(company, broker_member, product, iraq):
+    from brokers import services as broker_services
+    from brokers.models import BuyerInquiry
+
+    inquiry = BuyerInquiry.objects.create(
+        name="Ahmed", organisation="Basra Clinic", country=iraq, email="a@clinic.example", message="Masks",
+    )  # fmt: skip
+    broker_services.inquiry_route(inquiry=inquiry)
+    broker_services.inquiry_claim(inquiry=inquiry, by=broker_member)
+    services.deal_open_from_inquiry(
+        inquiry=inquiry, by=broker_member, company=company, lines=lines_of(product), **deal_terms(iraq)
+    )
+    inquiry.refresh_from_db()
+    assert inquiry.status == BuyerInquiry.Status.CONVERTED
