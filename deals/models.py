@@ -194,6 +194,12 @@ class Deal(LoadedStatus, TimeStampedModel):
         return reverse("deals:detail", kwargs={"pk": self.pk})
 
     @property
+    def usd_rate_shown(self) -> Decimal:
+        """The rate without the trailing zeros of its six stored decimals (0.027 rather than 0.027000)."""
+        rate = self.usd_rate.normalize()
+        return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
+
+    @property
     def expected_value_usd(self) -> Decimal:
         return (self.expected_value * self.usd_rate).quantize(CENTS)
 
@@ -318,6 +324,19 @@ class DealEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # What a shipment or payment event recorded: the timeline and the e-mails render it in each
+    # reader's language from these rows; `note` holds only what a person wrote.
+    shipment = models.ForeignKey(
+        Shipment,
+        verbose_name=_("shipment"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)

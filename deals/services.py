@@ -29,6 +29,7 @@ from companies.permissions import company_of
 from portal.access import Access
 from portal.models import User, bilingual
 from portal.notifications.services import notify
+from portal.templatetags.portal_tags import jdate, localnumber
 from products.models import Product
 
 from .models import (
@@ -112,15 +113,42 @@ def _tell_other_party(deal: Deal, event: DealEvent, by: User | None) -> None:
         "status": event.to_status,
         "note": event.note,
         "buyer": deal.buyer_name,
+        # Rendered in each recipient's language by the e-mail template, never stored as text.
+        "shipment": (
+            {"quantity": event.shipment.quantity, "declaration": event.shipment.declaration_number}
+            if event.shipment is not None
+            else None
+        ),
+        "payment": (
+            {"amount": str(event.payment.amount.quantize(CENTS)), "currency": event.payment.currency}
+            if event.payment is not None
+            else None
+        ),
         "by": bilingual(acting, "name") if acting is not None else None,
     }
     for user in _recipients(deal, by):
         notify(recipient=user, kind="deal_update", url=deal.get_absolute_url(), context=context)
 
 
-def _event(deal: Deal, action: str, *, previous: str, by: User | None, note: str = "") -> DealEvent:
+def _event(
+    deal: Deal,
+    action: str,
+    *,
+    previous: str,
+    by: User | None,
+    note: str = "",
+    shipment: Shipment | None = None,
+    payment: Payment | None = None,
+) -> DealEvent:
     event = DealEvent.objects.create(
-        deal=deal, action=action, from_status=previous, to_status=deal.status, actor=by, note=note
+        deal=deal,
+        action=action,
+        from_status=previous,
+        to_status=deal.status,
+        actor=by,
+        note=note,
+        shipment=shipment,
+        payment=payment,
     )
     _tell_other_party(deal, event, by)
     return event
@@ -304,7 +332,7 @@ def shipment_record(
         remaining = locked.quantity_total() - locked.quantity_shipped()
         if quantity is not None and quantity > remaining:
             errors["quantity"] = _("Only %(remaining)s units of this deal remain to be shipped.") % {
-                "remaining": remaining
+                "remaining": localnumber(remaining)
             }
         if shipped_on and shipped_on > timezone.localdate():
             errors["shipped_on"] = _("The shipping date cannot be in the future.")
@@ -319,10 +347,7 @@ def shipment_record(
 
     deal, previous = _move(deal, "ship", by=by, check=check)
     shipment.save()
-    note = _("%(quantity)s units, export declaration %(number)s") % {
-        "quantity": quantity, "number": shipment.declaration_number,
-    }  # fmt: skip
-    _event(deal, Action.SHIP, previous=previous, by=by, note=note)
+    _event(deal, Action.SHIP, previous=previous, by=by, shipment=shipment)
     return shipment
 
 
@@ -341,7 +366,7 @@ def payment_record(*, deal: Deal, by: User, amount: Decimal, currency: str, rece
             }
         if received_on and first and received_on < first:
             errors["received_on"] = _("A payment cannot be dated before the first shipment (%(date)s).") % {
-                "date": first.isoformat()
+                "date": jdate(first)
             }
         if received_on and received_on > timezone.localdate():
             errors["received_on"] = _("The date received cannot be in the future.")
@@ -363,8 +388,7 @@ def payment_record(*, deal: Deal, by: User, amount: Decimal, currency: str, rece
         )
     deal, previous = _move(deal, "pay", by=by, check=check)
     payment.save()
-    note = f"{payment.amount} {payment.currency}"
-    _event(deal, Action.PAY, previous=previous, by=by, note=note)
+    _event(deal, Action.PAY, previous=previous, by=by, payment=payment)
     return payment
 
 

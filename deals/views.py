@@ -65,7 +65,7 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
     payments = list(deal.payments.all())
     for payment in payments:
         payment.deal = deal  # its USD value reads the deal's rate: no query each
-    events = list(DealEvent.objects.filter(deal=deal).select_related("actor"))
+    events = list(DealEvent.objects.filter(deal=deal).select_related("actor", "shipment", "payment"))
     actions = deal_allowed_actions(request.user, deal)
     total = sum(line.quantity for line in lines)
     shipped = sum(shipment.quantity for shipment in shipments)

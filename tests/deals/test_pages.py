@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from deals.models import Deal, Shipment, Status
 from tests.companies.factories import PDF_BYTES
-from tests.deals.factories import open_direct, ship, walk_to
+from tests.deals.factories import open_direct, pay, ship, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +372,32 @@ def test_a_covering_broker_opens_a_deal_from_an_inquiry_naming_the_company(
     assert response.status_code == 302
     deal = Deal.objects.get()
     assert (deal.origin, deal.inquiry, deal.company, deal.broker) == ("inquiry", inquiry, company, brokerage)
+
+
+# ---------------------------------------------------------------------------
+# The timeline reads in each reader's language
+# ---------------------------------------------------------------------------
+def test_shipment_and_payment_events_read_in_each_readers_language(
+    client_for, brokered_deal, broker_member, company_member
+):
+    walk_to(brokered_deal, Status.CONTRACTED, broker_member)
+    ship(brokered_deal, company_member, quantity=800, declaration_number="EXP-77")
+    pay(brokered_deal, company_member, amount="1450.5")
+    shipped, paid = brokered_deal.events.filter(action__in=["ship", "pay"]).order_by("pk")
+    assert (shipped.note, paid.note) == ("", "")  # nothing stored in the recorder's language
+    english = client_for(broker_member).get(f"/en/deals/{brokered_deal.pk}/")
+    persian = client_for(company_member).get(f"/fa/deals/{brokered_deal.pk}/")
+    english_timeline = english.content.decode().split('class="timeline ')[1]
+    persian_timeline = persian.content.decode().split('class="timeline ')[1]
+    assert "800 units" in english_timeline
+    assert "1,450.50 USD" in english_timeline
+    assert "۸۰۰" in persian_timeline
+    assert "۱٬۴۵۰٫۵۰ USD" in persian_timeline
+    assert "units" not in persian_timeline
+
+
+def test_the_usd_rate_is_shown_without_trailing_zeros(client_for, company_member, product, iraq):
+    deal = open_direct(company_member, product, iraq, currency="EUR", usd_rate=Decimal("1.08"))
+    text = client_for(company_member).get(f"/en/deals/{deal.pk}/").content.decode()
+    assert "1 EUR = 1.08 USD" in text
+    assert "1.080000" not in text

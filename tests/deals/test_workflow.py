@@ -321,7 +321,7 @@ def test_a_shipment_larger_than_what_remains_is_refused(brokered_deal, broker_me
     ship(deal, broker_member, quantity=900)
     with pytest.raises(ValidationError) as refused:
         ship(deal, broker_member, quantity=101)
-    assert "100" in refused.value.message_dict["quantity"][0]
+    assert "۱۰۰" in refused.value.message_dict["quantity"][0]
     assert deal.shipments.count() == 1
 
 
@@ -432,3 +432,18 @@ def test_the_holder_opening_an_inquirys_deal_converts_the_inquiry(company, broke
     )
     inquiry.refresh_from_db()
     assert inquiry.status == BuyerInquiry.Status.CONVERTED
+
+
+def test_a_shipment_reaches_the_broker_in_english_from_a_persian_recorder(
+    brokered_deal, broker_member, company_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    walk_to(brokered_deal, Status.CONTRACTED, company_member)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ship(brokered_deal, company_member, quantity=900, declaration_number="EXP-9")
+        pay(brokered_deal, company_member, amount="1200")
+    shipped, paid = mailoutbox
+    assert shipped.to == [broker_member.email]
+    assert shipped.subject == f"{brokered_deal.reference}: shipment recorded"
+    assert "900 units, export declaration EXP-9" in shipped.body
+    assert "Amount received: 1,200.00 USD" in paid.body
