@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from brokers.models import Offer, OfferResponse
 from companies.models import Company
+from deals.models import Deal
+from deals.models import Status as DealStatus
+from portal.models import TargetCountry
 from products.models import Product, ProductCertification
 from support.models import GRANTED_STATES, Action, Application, Status, SupportProgram
 
@@ -28,7 +31,9 @@ LIFECYCLE_FIELDS = {
     "granted_amount", "reference", "review_started_at", "review_due_at", "escalated_at",
 }  # fmt: skip
 WRITERS = {"create", "get_or_create", "update_or_create", "bulk_create", "update", "bulk_update"}
-EVENT_MODELS = {"ApplicationEvent", "Payment", "Review", "ReviewAssignment", "OfferNotice"}
+EVENT_MODELS = {
+    "ApplicationEvent", "Payment", "Review", "ReviewAssignment", "OfferNotice", "DealEvent", "Shipment",
+}  # fmt: skip
 
 
 def demo_modules() -> list[Path]:
@@ -71,7 +76,8 @@ def direct_writes(path: Path) -> list[str]:
 
 def test_no_demo_module_writes_a_status_or_an_event_itself():
     modules = demo_modules()
-    assert {path.parent.name for path in modules} >= {"portal", "companies", "products", "brokers", "support"}
+    expected = {"portal", "companies", "products", "brokers", "deals", "support"}
+    assert {path.parent.name for path in modules} >= expected
     assert [finding for path in modules for finding in direct_writes(path)] == []
 
 
@@ -162,3 +168,22 @@ def test_the_seeded_data_agrees_with_its_timelines():
     for certificate in ProductCertification.objects.exclude(status=ProductCertification.Status.PENDING):
         assert certificate.reviewed_by is not None
         assert certificate.created_at < certificate.reviewed_at < now
+
+    # Deals in every stage, in every confirmed country, each timeline ending where its deal stands.
+    deals = list(Deal.objects.prefetch_related("events", "shipments", "payments"))
+    assert {deal.status for deal in deals} == set(DealStatus.values)
+    confirmed = TargetCountry.objects.filter(buyer_status=TargetCountry.BuyerStatus.CONFIRMED)
+    assert set(confirmed.values_list("pk", flat=True)) <= {deal.destination_id for deal in deals}
+    assert {deal.origin for deal in deals} >= {"response", "direct"}
+    for deal in deals:
+        events = sorted(deal.events.all(), key=lambda e: (e.created_at, e.pk))
+        assert events[0].action == "open"
+        assert events[-1].to_status == deal.status, (deal.reference, [e.action for e in events])
+        assert all(e.created_at < now for e in events)
+        shipped = sum(s.quantity for s in deal.shipments.all())
+        if deal.status in (DealStatus.SHIPPED, DealStatus.PAID, DealStatus.CLOSED):
+            assert shipped == deal.quantity_total()
+        if deal.status in (DealStatus.PAID, DealStatus.CLOSED):
+            assert sum(p.amount for p in deal.payments.all()) == deal.expected_value
+        if deal.status == DealStatus.LOST:
+            assert deal.lost_reason
