@@ -35,8 +35,9 @@ worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL); QUEUES=email,screenin
 beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
-test: $(STAMP) ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	$(PY) -m pytest
+TEST_WORKERS ?= auto
+test: $(STAMP) ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set); TEST_WORKERS=auto (one per core)
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP) ## Schemathesis against /api/schema/ as every role, FUZZ_EXAMPLES cases per operation (200)
