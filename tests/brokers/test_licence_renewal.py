@@ -327,7 +327,8 @@ def test_an_expired_brokerage_is_told_why_buttons_are_missing_with_a_way_to_rene
         for name, page in pages.items():
             text = page.content.decode()
             assert page.status_code == 200, name
-            assert f'href="/{language}{PAGE}"' in text, name
+            if name != "licence":  # the way to the licence page (where the form is)
+                assert f'href="/{language}{PAGE}"' in text, name
         for name in ("dashboard", "draft", "offer", "engagement", "licence"):
             text = pages[name].content.decode()
             assert 'data-testid="licence-expired"' in text, name
