@@ -148,6 +148,7 @@ def test_approval_ends_an_expired_pause_at_once_and_the_warnings_start_afresh(
         assert client.get(f"/en/offers/{offer.pk}/").status_code == 200
         assert client_for(company_member).get(f"/en/services/{service.pk}/book/").status_code == 200
         assert member.get("/en/offers/new/").status_code == 200
+        assert licensed in Broker.objects.publishing()  # buyer inquiries are routed to it again
         assert 'data-testid="licence-expired"' not in member.get("/en/brokers/mine/").content.decode()
     with time_machine.travel(day(RENEWED - dt.timedelta(days=30)), tick=False):
         assert brokers_licence_check() == 1  # a new date: its warnings are told again
