@@ -423,3 +423,26 @@ def test_staff_see_the_licence_dates_in_jalali_in_the_brokerage_list(client_for,
     page = client_for(manager).get("/admin/brokers/broker/").content.decode()
     assert "۱ فروردین ۱۴۰۵ (منقضی شده)" in page
     assert "2026-03-21" not in page
+
+
+def test_the_licence_page_and_the_admin_list_read_renewals_in_a_constant_number_of_queries(
+    client_for, licensed, broker_member, manager, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            LicenceRenewalFactory(broker=licensed, status="rejected", note="Unreadable", decided_by=manager)
+
+    member, admin = client_for(broker_member), client_for(manager)
+    add(2)
+    with CaptureQueriesContext(connection) as page:
+        assert len(member.get(f"/en{PAGE}").context["history"]) == 2
+    with CaptureQueriesContext(connection) as listing:
+        assert admin.get("/admin/brokers/licencerenewal/").status_code == 200
+    add(8)
+    with django_assert_num_queries(len(page.captured_queries)):
+        assert len(member.get(f"/en{PAGE}").context["history"]) == 10
+    with django_assert_num_queries(len(listing.captured_queries)):
+        assert admin.get("/admin/brokers/licencerenewal/").status_code == 200
