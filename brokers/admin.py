@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_tools import CheckedActionsMixin, csv_export_action
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
+from portal.forms import LocalDateField, LocalDateInput
 from portal.history import AuditedAdmin
 from portal.organisations.admin import InvitationAdmin, OrganisationAdminMixin, decision_action
+from portal.templatetags.portal_tags import jdate
 
 from . import services
 from .models import (
@@ -31,6 +33,7 @@ from .models import (
     EngagementRating,
     InboxSettings,
     InquiryReply,
+    LicenceRenewal,
     Offer,
     OfferAttachment,
     OfferResponse,
@@ -69,10 +72,43 @@ class LicenceExpiryFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
+class LicenceRenewalInline(admin.TabularInline):
+    """The brokerage's renewals, newest first; they are decided in the licence renewals' list."""
+
+    model = LicenceRenewal
+    extra = 0
+    fields = ["expires_on_shown", "licence_file", "status", "submitted_at_shown", "decided_by", "note"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LicenceRenewal]:
+        return super().get_queryset(request).select_related("decided_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("new licence valid until"))
+    def expires_on_shown(self, renewal: LicenceRenewal) -> str:
+        return jdate(renewal.expires_on)
+
+    @admin.display(description=_("submitted at"))
+    def submitted_at_shown(self, renewal: LicenceRenewal) -> str:
+        return jdate(renewal.submitted_at, True)
+
+
 @admin.register(Broker)
 class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
-    # A website typed without a scheme is https:// (as on the public form; Django 6's default).
-    formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
+    # A website typed without a scheme is https:// (as on the public form; Django 6's default); the
+    # licence's date is Jalali on Persian pages, as everywhere else.
+    formfield_overrides = {
+        models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
+        models.DateField: {"form_class": LocalDateField, "widget": LocalDateInput},
+    }
+    inlines = [LicenceRenewalInline]
     list_display = ["name_fa", "name_en", "licence_number", "licence_expiry", "status", "created_at"]
     list_filter = ["status", LicenceExpiryFilter, "countries", "services"]
     search_fields = ["name_fa", "name_en", "licence_number", "email"]
@@ -112,7 +148,7 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
     def licence_expiry(self, broker: Broker) -> str:
         if broker.licence_expires_on is None:
             return "—"
-        date = broker.licence_expires_on.isoformat()
+        date = jdate(broker.licence_expires_on)
         if broker.licence_expired:
             return _("%(date)s (expired)") % {"date": date}
         if broker.licence_expires_soon:
@@ -121,6 +157,106 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
 
 
 admin.site.register(BrokerInvitation, InvitationAdmin)
+
+
+@admin.register(LicenceRenewal)
+class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    """Renewed licences the brokerages sent: programme managers approve them (the new licence
+    replaces the brokerage's) or refuse them with the reason the members are told. Read-only
+    otherwise, and never deleted: the rows are the licence's history."""
+
+    list_display = [
+        "broker",
+        "expires_on_shown",
+        "current_expiry",
+        "status",
+        "submitted_at_shown",
+        "decided_by",
+    ]
+    list_filter = ["status"]
+    search_fields = ["broker__name_fa", "broker__name_en", "broker__licence_number"]
+    list_select_related = ["broker", "decided_by"]
+    fields = [
+        "broker", "licence_file", "expires_on_shown", "current_expiry", "status", "submitted_by",
+        "submitted_at_shown", "decided_by", "decided_at_shown", "note",
+    ]  # fmt: skip
+    readonly_fields = fields
+    action_form = NoteActionForm
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # brokerages send their renewals from their licence page
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("new licence valid until"), ordering="expires_on")
+    def expires_on_shown(self, renewal: LicenceRenewal) -> str:
+        return jdate(renewal.expires_on)
+
+    @admin.display(description=_("current licence valid until"))
+    def current_expiry(self, renewal: LicenceRenewal) -> str:
+        return jdate(renewal.broker.licence_expires_on) or "—"
+
+    @admin.display(description=_("submitted at"), ordering="submitted_at")
+    def submitted_at_shown(self, renewal: LicenceRenewal) -> str:
+        return jdate(renewal.submitted_at, True)
+
+    @admin.display(description=_("decided at"))
+    def decided_at_shown(self, renewal: LicenceRenewal) -> str:
+        return jdate(renewal.decided_at, True) or "—"
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[LicenceRenewal], decide: Any) -> None:
+        """Each selected renewal through its service; those already decided are left and counted."""
+        count = skipped = 0
+        for renewal in queryset.order_by("pk"):
+            try:
+                decide(renewal)
+            except ValidationError:
+                skipped += 1
+                continue
+            count += 1
+            self.log_change(request, renewal, [{"changed": {"fields": ["status"]}}])
+        self.message_user(
+            request, ngettext("%(n)d renewal decided.", "%(n)d renewals decided.", count) % {"n": count},
+            messages.SUCCESS,
+        )  # fmt: skip
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d renewal was left as it was: it had already been decided.",
+                    "%(n)d renewals were left as they were: they had already been decided.",
+                    skipped,
+                )
+                % {"n": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=_("Approve the selected renewals (the new licence replaces the current one)"),
+        permissions=["change"],
+    )
+    def approve(self, request: HttpRequest, queryset: QuerySet[LicenceRenewal]) -> None:
+        self._decide(
+            request,
+            queryset,
+            lambda renewal: services.licence_renewal_approve(renewal=renewal, by=request.user),
+        )
+
+    @admin.action(
+        description=_("Refuse the selected renewals (write the reason in the note)"), permissions=["change"]
+    )
+    def reject(self, request: HttpRequest, queryset: QuerySet[LicenceRenewal]) -> None:
+        note = request.POST.get("note", "").strip()
+        if not note:
+            self.message_user(request, _("Write the reason in the note box first."), messages.ERROR)
+            return
+        self._decide(
+            request,
+            queryset,
+            lambda renewal: services.licence_renewal_reject(renewal=renewal, by=request.user, note=note),
+        )
 
 
 class AttachmentInline(admin.TabularInline):

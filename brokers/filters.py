@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from portal.models import TargetCountry
 from products.models import ProductCategory
 from products.search import normalize_query
 
-from .models import Broker, BrokerService, BuyerInquiry, Offer, ServiceType
+from .models import LANGUAGES, Broker, BrokerService, BuyerInquiry, Offer, ServiceType
 
 
 class BrokerFilter(StyledFilterSet):
@@ -29,11 +30,19 @@ class BrokerFilter(StyledFilterSet):
         to_field_name="slug",
         method="filter_service",
     )
+    language = filters.ChoiceFilter(label=_("Working language"), choices=LANGUAGES, method="filter_language")
     q = filters.CharFilter(label=_("Name"), method="filter_name")
 
     class Meta:
         model = Broker
         fields: list[str] = []
+
+    def filter_language(self, queryset: QuerySet[Broker], name: str, value: str) -> QuerySet[Broker]:
+        """Brokerages that work in the language (a code in their `languages` list)."""
+        if connection.features.supports_json_field_contains:
+            return queryset.filter(languages__contains=[value])
+        # SQLite (the demo) has no JSON containment: the code, quoted, in the list's text.
+        return queryset.filter(languages__icontains=f'"{value}"')
 
     def filter_name(self, queryset, name, value):  # noqa: ANN001, ANN201 - django-filter signature
         return queryset.filter(name_fa__icontains=value) | queryset.filter(name_en__icontains=value)

@@ -21,6 +21,7 @@ from .models import (
     BrokerService,
     BuyerInquiry,
     EngagementRating,
+    LicenceRenewal,
     Offer,
     OfferAttachment,
     OfferResponse,
@@ -71,9 +72,22 @@ class BrokerForm(OrganisationFormMixin, StyledFormMixin, DigitsFormMixin, forms.
             "licence_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
         }
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The licence the centre approved is renewed through a LicenceRenewal (its own page), never
+        # by editing the profile: the other fields are saved without re-uploading it.
+        if self.instance.pk and self.instance.status in (Broker.Status.APPROVED, Broker.Status.SUSPENDED):
+            del self.fields["licence_file"]
+            del self.fields["licence_expires_on"]
+
+    @property
+    def licence_renewed_elsewhere(self) -> bool:
+        return "licence_file" not in self.fields
+
     def clean(self) -> dict[str, object]:
-        """A licence is renewed as a whole: a new expiry date comes with the new licence's scan, and
-        an expired licence can only be replaced by one still valid."""
+        """A licence is replaced as a whole: a new expiry date comes with the new licence's scan, and
+        an expired licence can only be replaced by one still valid. A brokerage registered before the
+        date was asked records it without re-uploading its licence."""
         cleaned = super().clean()
         expires_on = cleaned.get("licence_expires_on")
         if expires_on is None:
@@ -84,11 +98,34 @@ class BrokerForm(OrganisationFormMixin, StyledFormMixin, DigitsFormMixin, forms.
             self.add_error("licence_expires_on", _("This date has passed: enter the end of a valid licence."))
         if stored is not None:
             new_file = "licence_file" in self.changed_data
+            changed = changed and stored.licence_expires_on is not None
             if changed and not new_file:
                 self.add_error("licence_file", _("Upload the new licence together with its expiry date."))
             elif new_file and not changed and stored.licence_expired:
                 self.add_error("licence_expires_on", _("Enter the expiry date of the new licence."))
         return cleaned
+
+
+class LicenceRenewalForm(StyledFormMixin, forms.ModelForm):
+    """The renewed licence: its scan and its new end (a Jalali date on Persian pages)."""
+
+    expires_on = LocalDateField(label=_("New licence valid until"))
+
+    class Meta:
+        model = LicenceRenewal
+        fields = ["licence_file", "expires_on"]
+        widgets = {"licence_file": forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"})}
+
+    def __init__(self, *args: object, broker: Broker, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # A brokerage whose date was never recorded may send the date of its current licence alone.
+        self.fields["licence_file"].required = broker.licence_expires_on is not None
+        if broker.licence_expires_on is None:
+            self.fields["licence_file"].help_text = _(
+                "Recording the date of your current licence? The scan you registered with is enough: "
+                "leave this empty. Renewing it? Upload the new licence."
+            )
+            self.fields["expires_on"].label = _("Licence valid until")
 
 
 class OfferForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):

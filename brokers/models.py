@@ -214,8 +214,10 @@ KIND = OrganisationKind(
         "name_fa", "name_en", "licence_file", "licence_expires_on", "languages", "offices",
         "description_fa", "description_en", "phone", "email", "website", "logo",
     }),
-    # The brokerage's identity as the centre approved it (the licence number is never edited by members).
-    rechecked_fields=("name_fa", "name_en", "licence_number", "licence_file", "licence_expires_on"),
+    # The brokerage's identity as the centre approved it (the licence number is never edited by
+    # members). A renewed licence is not an identity change: it comes through a LicenceRenewal,
+    # which the centre approves while the current licence keeps counting.
+    rechecked_fields=("name_fa", "name_en", "licence_number"),
     relations=("services", "countries"),
     texts=OrganisationTexts(
         a_name=_("a brokerage"),
@@ -594,6 +596,71 @@ class LicenceNotice(models.Model):
         return f"{self.broker_id} {self.expires_on} -{self.days_before}"
 
 
+class LicenceRenewal(TimeStampedModel):
+    """A brokerage's renewed licence (its scan and its new end), waiting for the centre's check while
+    the current licence keeps counting; approved, it replaces the brokerage's licence. The rows are
+    the licence's history: every renewal submitted, who decided it, and why it was refused.
+
+    A brokerage registered before the expiry date was asked records its current licence's date the
+    same way, without a new scan (`licence_file` empty)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the centre's check")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Refused")
+
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="licence_renewals"
+    )
+    licence_file = models.FileField(
+        _("renewed licence (PDF or image)"),
+        upload_to=GeneratedName("brokers/licences"),
+        validators=[validate_image_or_pdf],
+        blank=True,
+    )
+    expires_on = models.DateField(_("new licence valid until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("reason for refusing"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("licence renewal")
+        verbose_name_plural = _("licence renewals")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broker"], condition=Q(status="pending"), name="one_pending_licence_renewal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broker} → {self.expires_on.isoformat() if self.expires_on else ''}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:licence_renewal")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
 # ---------------------------------------------------------------------------
 # Brokerage services and their engagements by companies
 # ---------------------------------------------------------------------------
@@ -695,6 +762,9 @@ class Engagement(LoadedStatus, TimeStampedModel):
         DECLINED = "declined", _("Declined")
         DELIVERED = "delivered", _("Delivered")
         CLOSED = "closed", _("Closed")
+
+    # A booking still under way: the company waits for it, so it does not book the same service again.
+    OPEN = (Status.REQUESTED, Status.ACCEPTED)
 
     service = models.ForeignKey(
         BrokerService, verbose_name=_("service"), on_delete=models.PROTECT, related_name="engagements"

@@ -33,6 +33,7 @@ from .models import (
     BuyerInquiry,
     BuyerInquiryQuerySet,
     Engagement,
+    LicenceRenewal,
     Offer,
     OfferResponse,
 )
@@ -113,8 +114,8 @@ def broker_may_publish(broker: Broker) -> Access:
         return refuse(
             _(
                 "Your brokerage's licence expired on %(date)s, so it cannot publish offers or services "
-                "nor accept bookings. Upload the renewed licence with its new expiry date in the brokerage "
-                "profile; publishing resumes once the centre approves it."
+                "nor accept bookings. Submit the renewed licence with its new expiry date; publishing "
+                "resumes once the centre approves it."
             )
             % {"date": jdate(broker.licence_expires_on)}
         )
@@ -238,13 +239,53 @@ def inquiry_offered_marks(user: User | AnonymousUser, statuses: set[str]) -> set
 
 
 def can_see_licence_file(user: User | AnonymousUser, name: str) -> bool:
-    """A brokerage's licence scan is for its members and the centre's staff only."""
+    """A brokerage's licence scans (the current one and those of its renewals) are for its members
+    and the centre's staff only."""
     if not user.is_authenticated:
         return False
-    if staff_may_view(user, "brokers.view_broker"):
+    if staff_may_view(user, "brokers.view_broker") or staff_may_view(user, "brokers.view_licencerenewal"):
         return True
     own = broker_of(user)
-    return own is not None and own.licence_file.name == name
+    if own is None:
+        return False
+    return own.licence_file.name == name or own.licence_renewals.filter(licence_file=name).exists()
+
+
+# ---------------------------------------------------------------------------
+# Licence renewals
+# ---------------------------------------------------------------------------
+def can_renew_licence(user: User | AnonymousUser, broker: Broker) -> Access:
+    """Members of an approved brokerage (its licence expired or not) submit its renewed licence;
+    before the centre's approval the licence is corrected in the profile, which the centre checks."""
+    allowed = can_edit_broker(user, broker)
+    if not allowed:
+        return allowed
+    if broker.status != Broker.Status.APPROVED:
+        return refuse(
+            _(
+                "Your brokerage is not approved yet: correct its licence in the profile; the centre "
+                "checks it before approving the brokerage."
+            )
+        )
+    return ALLOWED
+
+
+def can_decide_licence_renewals(user: User | AnonymousUser) -> Access:
+    """The centre's staff who may change licence renewals in the admin (programme managers) approve
+    or refuse them."""
+    if (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("brokers.change_licencerenewal")
+    ):
+        return ALLOWED
+    return refuse(_("Only the centre's programme managers approve or refuse licence renewals."))
+
+
+def pending_renewal(broker: Broker) -> LicenceRenewal | None:
+    """The brokerage's renewal waiting for the centre, if any."""
+    return broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).first()
 
 
 def can_see_attachment(user: User | AnonymousUser, name: str) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from companies.permissions import company_of
+from portal.db import save_unique
 from portal.enqueue import enqueue_on_commit
 from portal.http.page_cache import public_content_changed
 from portal.models import TargetCountry, User, bilingual
@@ -26,6 +27,7 @@ from portal.notifications.services import notify, notify_members
 from portal.organisations import invitations
 from portal.organisations import services as organisations
 from portal.permissions import Role, staff_with_role
+from portal.templatetags.portal_tags import jdate
 from products.models import Product, ProductCategory
 
 from .models import (
@@ -42,6 +44,7 @@ from .models import (
     InboxSettings,
     InquiryReply,
     LicenceNotice,
+    LicenceRenewal,
     Offer,
     OfferAttachment,
     OfferNotice,
@@ -60,9 +63,11 @@ from .permissions import (
     can_act_on_engagement,
     can_act_on_inquiry,
     can_book,
+    can_decide_licence_renewals,
     can_decide_response,
     can_mark_inquiries,
     can_rate_engagement,
+    can_renew_licence,
     company_may_respond,
     engagement_side,
     inquiry_action_refusal,
@@ -107,11 +112,22 @@ def broker_update(
     countries: Iterable[TargetCountry] | None = None,
     **fields: Any,
 ) -> Broker:
-    """Change a brokerage's profile. An approved brokerage that changes its identity (name,
-    licence file) goes back to pending, as a company does."""
+    """Change a brokerage's profile. An approved brokerage that changes its identity (its name) goes
+    back to pending, as a company does; its licence is renewed through licence_renewal_submit."""
+    if broker.status in (Broker.Status.APPROVED, Broker.Status.SUSPENDED):
+        stored = Broker.objects.get(pk=broker.pk)
+        if organisations.identity_changed_fields(stored, fields, LICENCE_FIELDS):
+            raise ValidationError(
+                {"licence_file": _("Submit the renewed licence on the licence renewal page.")},
+                code="renewal",
+            )
     return organisations.organisation_update(
         organisation=broker, by=by, services=services, countries=countries, **fields
     )
+
+
+# What an approved brokerage changes only through a renewal the centre approves.
+LICENCE_FIELDS = ("licence_file", "licence_expires_on")
 
 
 def broker_approve(*, broker: Broker, by: User, note: str = "") -> Broker:
@@ -703,10 +719,127 @@ def broker_licence_check(*, broker: Broker, today: date | None = None) -> str:
         "days": max(days_left, 0),
     }
     kind = "broker_licence_expired" if step == 0 else "broker_licence_expiring"
-    notify_members(broker, kind=kind, url=reverse("brokers:edit"), context=context)
+    notify_members(broker, kind=kind, url=reverse("brokers:licence_renewal"), context=context)
     if step == 0:
         public_content_changed()  # its offers and services leave the public pages
     return "expired" if step == 0 else "expiring"
+
+
+# ---------------------------------------------------------------------------
+# Licence renewals: submitted by the members, checked by the centre; the current licence keeps
+# counting meanwhile, and the approval swaps the new one in (ending an "expired" pause at once).
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def licence_renewal_submit(
+    *, broker: Broker, by: User, expires_on: date, licence_file: Any = None
+) -> LicenceRenewal:
+    """Submit the renewed licence (its scan and its new end) for the centre's check; the programme
+    managers are asked to check it. A renewal already waiting is replaced by the new submission.
+
+    A brokerage whose expiry date was never recorded may send the date of its current licence
+    without a new scan."""
+    broker = Broker.objects.select_for_update().get(pk=broker.pk)
+    can_renew_licence(by, broker).require()
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    current = broker.licence_expires_on
+    if expires_on < today:
+        errors["expires_on"] = _("This date has passed: enter the end of a valid licence.")
+    elif current is not None and expires_on <= current:
+        errors["expires_on"] = _("The renewed licence must end after the current one (%(date)s).") % {
+            "date": jdate(current)
+        }
+    if not licence_file and current is not None:
+        errors["licence_file"] = _("Upload the renewed licence.")
+    if errors:
+        raise ValidationError(errors)
+    renewal = broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).first()
+    if renewal is None:
+        renewal = LicenceRenewal(broker=broker)
+    if licence_file:
+        renewal.licence_file = licence_file
+    renewal.expires_on = expires_on
+    renewal.submitted_by = by
+    renewal.submitted_at = timezone.now()
+    renewal.full_clean(validate_constraints=False)
+    save_unique(renewal, message=_("A renewal of this licence is already waiting for the centre."))
+    context = {"broker": bilingual(broker, "name"), "expiry": expires_on.isoformat()}
+    for manager in staff_with_role(Role.PROGRAMME_MANAGER):
+        notify(
+            recipient=manager,
+            kind="broker_licence_renewal_submitted",
+            url=reverse("admin:brokers_licencerenewal_change", args=[renewal.pk]),
+            context=context,
+        )
+    return renewal
+
+
+def _renewal_to_decide(renewal: LicenceRenewal, by: User) -> LicenceRenewal:
+    can_decide_licence_renewals(by).require()
+    renewal = (
+        LicenceRenewal.objects.select_for_update(of=("self",)).select_related("broker").get(pk=renewal.pk)
+    )
+    if not renewal.is_pending:
+        raise ValidationError(
+            _("This renewal has already been decided: %(status)s.")
+            % {"status": renewal.get_status_display()},
+            code="state",
+        )
+    return renewal
+
+
+@transaction.atomic
+def licence_renewal_approve(*, renewal: LicenceRenewal, by: User) -> LicenceRenewal:
+    """Approve a renewal: its scan and date become the brokerage's licence. An expired brokerage
+    publishes again at once (its offers, services and inquiries), and the expiry warnings start
+    afresh for the new date (LicenceNotice is keyed by it)."""
+    renewal = _renewal_to_decide(renewal, by)
+    broker = Broker.objects.select_for_update().get(pk=renewal.broker_id)
+    was_publishing = broker.is_publishing
+    if renewal.licence_file:
+        broker.licence_file = renewal.licence_file.name
+    broker.licence_expires_on = renewal.expires_on
+    broker._change_reason = "licence renewed"  # the brokerage's history says why
+    broker.save(update_fields=["licence_file", "licence_expires_on", "updated_at"])
+    renewal.status = LicenceRenewal.Status.APPROVED
+    renewal.decided_at = timezone.now()
+    renewal.decided_by = by
+    renewal.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    if broker.is_publishing != was_publishing:
+        public_content_changed()  # its offers and services are back on the public pages
+    notify_members(
+        broker,
+        kind="broker_licence_renewal_approved",
+        url=reverse("brokers:licence_renewal"),
+        context={"broker": bilingual(broker, "name"), "expiry": renewal.expires_on.isoformat()},
+    )
+    return renewal
+
+
+@transaction.atomic
+def licence_renewal_reject(*, renewal: LicenceRenewal, by: User, note: str) -> LicenceRenewal:
+    """Refuse a renewal with the reason, which the members are told; the current licence stands."""
+    if not note.strip():
+        raise ValidationError(
+            {"note": _("Write the reason: the members are told why.")}, code="note_required"
+        )
+    renewal = _renewal_to_decide(renewal, by)
+    renewal.status = LicenceRenewal.Status.REJECTED
+    renewal.decided_at = timezone.now()
+    renewal.decided_by = by
+    renewal.note = note.strip()
+    renewal.save(update_fields=["status", "decided_at", "decided_by", "note", "updated_at"])
+    notify_members(
+        renewal.broker,
+        kind="broker_licence_renewal_rejected",
+        url=reverse("brokers:licence_renewal"),
+        context={
+            "broker": bilingual(renewal.broker, "name"),
+            "expiry": renewal.expires_on.isoformat(),
+            "note": renewal.note,
+        },
+    )
+    return renewal
 
 
 # ---------------------------------------------------------------------------
@@ -801,13 +934,35 @@ def _tell_other_side(engagement: Engagement, side: str, kind: str, **extra: Any)
     )
 
 
+def open_booking(*, service: BrokerService, company: Company) -> Engagement | None:
+    """The company's booking of the service still open (requested or accepted), if any."""
+    return (
+        Engagement.objects.filter(service=service, company=company, status__in=Engagement.OPEN)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @transaction.atomic
 def engagement_book(*, service: BrokerService, company: Company, by: User, message: str) -> Engagement:
     """A company's member books a listed service; the brokerage is told."""
-    service = BrokerService.objects.select_related("broker", "service_type").get(pk=service.pk)
+    # Locked: two bookings of the same service sent at once are checked one after the other.
+    service = (
+        BrokerService.objects.select_for_update(of=("self",))
+        .select_related("broker", "service_type")
+        .get(pk=service.pk)
+    )
     can_book(by, service).require()
     if company_of(by) != company:
         raise ValidationError(_("Only members of a registered company can book a service."), code="company")
+    if open_booking(service=service, company=company) is not None:
+        raise ValidationError(
+            _(
+                "Your company already has an open booking of this service. Follow it up on its page; "
+                "you can book again once it is closed or declined."
+            ),
+            code="duplicate",
+        )
     engagement = Engagement(
         service=service, broker=service.broker, company=company, message=message, requested_by=by
     )
@@ -868,8 +1023,13 @@ def engagement_rate(*, engagement: Engagement, by: User, score: int, comment: st
             allowed.require()
         raise ValidationError({"score": allowed.reason})
     rating = EngagementRating(engagement=engagement, side=side, score=score, comment=comment, rated_by=by)
-    rating.full_clean()
-    rating.save()
+    already = _("You have already rated this engagement.")
+    rating.full_clean(validate_constraints=False)
+    try:
+        # Two tabs (or a double click) rating at once: the second is told, not a server error.
+        save_unique(rating, message=already)
+    except ValidationError as error:
+        raise ValidationError({"score": already}, code="already_rated") from error
     EngagementEvent.objects.create(
         engagement=engagement, action=EngagementEvent.Action.RATE, actor=by, side=side, note=comment
     )

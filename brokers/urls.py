@@ -13,6 +13,7 @@ urlpatterns = [
     path("brokers/mine/", views.mine, name="mine"),
     path("brokers/mine/edit/", views.edit, name="edit"),
     path("brokers/mine/invite/", views.invite, name="invite"),
+    path("brokers/mine/licence/", views.licence_renewal, name="licence_renewal"),
     path("brokers/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("offers/", views.offer_board, name="offer_board"),
     path("offers/new/", views.offer_create, name="offer_create"),

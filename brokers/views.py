@@ -39,6 +39,7 @@ from .forms import (
     InquiryCloseForm,
     InquiryForm,
     InquiryReplyForm,
+    LicenceRenewalForm,
     OfferForm,
     ResponseForm,
 )
@@ -61,6 +62,7 @@ from .permissions import (
     can_list_services,
     can_publish_offers,
     can_rate_engagement,
+    can_renew_licence,
     can_respond,
     can_see_buyer_email,
     engagement_allowed_actions,
@@ -75,6 +77,7 @@ from .permissions import (
     inbox_scope,
     inquiry_inbox_actions,
     offer_allowed_actions,
+    pending_renewal,
     response_allowed_actions,
 )
 
@@ -135,6 +138,7 @@ def _dashboard_context(request: HttpRequest, broker: Broker) -> dict[str, Any]:
         "offers": broker.offers.select_related("country").order_by("status", "deadline"),
         "can_publish": can_publish,
         "licence_refusal": refusal if broker.licence_expired else "",
+        "renewal": pending_renewal(broker),
         "engagements_open": broker.engagements.filter(
             status__in=[Engagement.Status.REQUESTED, Engagement.Status.ACCEPTED]
         ).count(),
@@ -148,6 +152,46 @@ def _publishing_refused(request: HttpRequest, broker: Broker, reason: str) -> Ht
         "brokers/publishing_refused.html",
         {"broker": broker, "reason": reason, "licence_expired": broker.licence_expired},
         status=403,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_renewal(request: HttpRequest) -> HttpResponse:
+    """The brokerage's licence: the current one, the renewal waiting for the centre, the renewals
+    before, and the form to submit the renewed licence (or the date of the current one)."""
+    broker = get_own_broker(request.user)
+    allowed, refusal = can_renew_licence(request.user, broker)
+    renewal = pending_renewal(broker)
+    form = LicenceRenewalForm(request.POST or None, request.FILES or None, broker=broker)
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied(refusal)
+        if form.is_valid():
+            try:
+                services.licence_renewal_submit(broker=broker, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                sent = _(
+                    "The renewed licence is sent to the centre; the current one counts until it is approved."
+                )
+                if broker.licence_expires_on is None:
+                    sent = _("The licence's date is sent to the centre for its check.")
+                messages.success(request, sent)
+                return redirect("brokers:licence_renewal")
+    history = broker.licence_renewals.exclude(status="pending").select_related("decided_by")
+    return render(
+        request,
+        "brokers/licence_renewal.html",
+        {
+            "broker": broker,
+            "form": form if allowed else None,
+            "refusal": refusal,
+            "renewal": renewal,
+            "history": history,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -203,6 +247,8 @@ def _offer_page(
         "categories": offer.categories.all(),
     }
     context["offer_actions"] = offer_allowed_actions(request.user, offer) if is_owner else []
+    # Publishing and accepting are hidden while the licence has expired: the owner is told why.
+    context["licence_expired_notice"] = is_owner and offer.broker.licence_expired
     if is_owner:
         responses = list(offer.responses.select_related("company").prefetch_related("products"))
         for response in responses:
@@ -537,6 +583,7 @@ def service_book(request: HttpRequest, pk: int) -> HttpResponse:
     can_book(request.user, service).require()
     company = company_of(request.user)
     form = EngagementBookForm(request.POST or None)
+    open_booking = services.open_booking(service=service, company=company)
     if request.method == "POST" and form.is_valid():
         try:
             with create_once(request) as record:  # sent twice: one booking, one notice
@@ -554,7 +601,7 @@ def service_book(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "brokers/service_book.html",
-        {"service": service, "form": form},
+        {"service": service, "form": form, "open_booking": open_booking},
         status=400 if form.errors else 200,
     )
 
@@ -578,6 +625,12 @@ def _engagement_page(
         "step_form": EngagementStepForm(),
         "rating_form": rating_form or (EngagementRatingForm() if can_rate else None),
     }
+    # The brokerage cannot accept a booking while its licence has expired: its members are told why.
+    context["licence_expired_notice"] = (
+        context["side"] == "broker"
+        and engagement.status == Engagement.Status.REQUESTED
+        and engagement.broker.licence_expired
+    )
     return render(request, "brokers/engagement_detail.html", context, status=status)
 
 

@@ -431,6 +431,9 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         },
     ),  # fmt: skip
     "action:approve_broker": ("form", _action("approve", "broker_pending", note="Checked")),
+    "action:approve_renewal": ("form", _action("approve", "licence_renewal", note="")),
+    "action:reject_renewal": ("form", _action("reject", "licence_renewal", note="The scan is unreadable")),
+    "renewal": ("form", lambda w: {"licence_file": _pdf("licence-2028.pdf"), "expires_on": _in_days(800)}),
     "admin_user_password": ("form", lambda w: {"password1": "x-new-pass-991", "password2": "x-new-pass-991"}),
     "json:product": (
         "json",

@@ -28,6 +28,7 @@ from tests.brokers.factories import (
     BrokerMembershipFactory,
     BrokerServiceFactory,
     EngagementFactory,
+    LicenceRenewalFactory,
     OfferFactory,
     OfferResponseFactory,
     ServiceTypeFactory,
@@ -184,6 +185,7 @@ def build_world() -> World:
     o["response_a"].products.set([o["product_a_public"]])
 
     # --- brokerage services and their engagements -----------------------------------------------
+    o["licence_renewal"] = LicenceRenewalFactory(broker=o["broker_approved"])
     o["service_a"] = BrokerServiceFactory(broker=o["broker_approved"], service_type=o["logistics"])
     o["engagement_a"] = EngagementFactory(
         service=o["service_a"], company=o["company_a"], requested_by=w.users["member_a"]

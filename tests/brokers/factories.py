@@ -11,6 +11,7 @@ from brokers.models import (
     BrokerService,
     Engagement,
     EngagementEvent,
+    LicenceRenewal,
     Offer,
     OfferResponse,
     ServiceType,
@@ -68,6 +69,19 @@ class BrokerMembershipFactory(factory.django.DjangoModelFactory):
     broker = factory.SubFactory(BrokerFactory)
     user = factory.SubFactory(UserFactory, roles=[Role.BROKER_MEMBER])
     role = BrokerMembership.Role.OWNER
+
+
+class LicenceRenewalFactory(factory.django.DjangoModelFactory):
+    """A renewed licence waiting for the centre (as brokers.services.licence_renewal_submit leaves it)."""
+
+    class Meta:
+        model = LicenceRenewal
+
+    broker = factory.SubFactory(BrokerFactory)
+    licence_file = factory.django.FileField(filename="licence-renewed.pdf", data=PDF_BYTES)
+    expires_on = factory.LazyAttribute(
+        lambda o: (o.broker.licence_expires_on or timezone.localdate()) + dt.timedelta(days=365)
+    )
 
 
 class OfferFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """The broker directory shows each brokerage's service types, countries and languages, filters by
-service type (declared or listed) and country, and reads a page in a constant number of queries."""
+service type (declared or listed), country and working language, and reads a page in a constant
+number of queries."""
 
 from __future__ import annotations
 
@@ -59,9 +60,27 @@ def test_directory_query_count_does_not_grow_with_its_length(client, django_asse
     with CaptureQueriesContext(connection) as few:
         assert len(client.get("/en/brokers/?x=1").context["page_obj"]) == 2
     with CaptureQueriesContext(connection) as few_filtered:
-        assert len(client.get("/en/brokers/?service=customs&country=AF").context["page_obj"]) == 2
+        assert len(client.get("/en/brokers/?service=customs&country=AF&language=fa").context["page_obj"]) == 2
     add(10)
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(client.get("/en/brokers/?x=2").context["page_obj"]) == 12
     with django_assert_num_queries(len(few_filtered.captured_queries)):
-        assert len(client.get("/en/brokers/?service=customs&country=AF&x=2").context["page_obj"]) == 12
+        page = client.get("/en/brokers/?service=customs&country=AF&language=fa&x=2")
+        assert len(page.context["page_obj"]) == 12
+
+
+def test_directory_and_api_filter_by_working_language(client, django_assert_num_queries):
+    BrokerFactory(name_en="Gulf Translators", languages=["ar", "en"])
+    BrokerFactory(name_en="Caspian Brokers", languages=["fa", "ru", "az"])
+    BrokerFactory(name_en="Silent Brokers", languages=[])
+    assert names(client, "?language=ar") == {"Gulf Translators"}
+    assert names(client, "?language=ru") == {"Caspian Brokers"}
+    assert names(client, "?language=fa&country=IQ") == {"Caspian Brokers"}
+    assert names(client, "?language=zh") == set()
+    page = client.get("/en/brokers/?language=ar").content.decode()
+    assert 'name="language"' in page
+    assert '<option value="ar" selected>Arabic</option>' in page
+    assert names(client, "?language=xx") == {"Gulf Translators", "Caspian Brokers", "Silent Brokers"}
+    api = client.get("/api/v1/brokers/?language=ru").json()
+    assert [b["name_en"] for b in api["results"]] == ["Caspian Brokers"]
+    assert client.get("/api/v1/brokers/?language=xx").status_code == 400

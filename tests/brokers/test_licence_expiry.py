@@ -63,7 +63,7 @@ def test_members_are_warned_30_and_7_days_before_once_each_then_told_of_the_expi
     ]  # fmt: skip
     warning = Notification.objects.filter(kind="broker_licence_expiring").first()
     assert "Pars Export Brokers" in warning.title  # Reza reads English
-    assert warning.url.endswith("/brokers/mine/edit/")
+    assert warning.url.endswith("/brokers/mine/licence/")  # the renewal page
     assert not Notification.objects.filter(recipient__broker_membership__broker=far).exists()
 
 
@@ -91,32 +91,35 @@ def test_after_expiry_the_brokerage_publishes_nothing_until_a_new_licence_is_app
         assert client.get(f"/en/offers/{offer.pk}/").status_code == 404
         assert "Shipping from Bandar Abbas" not in client.get(f"/en/brokers/{licensed.pk}/").content.decode()
         assert client_for(company_member).get(f"/en/services/{service.pk}/book/").status_code == 404
-        # "New offer" says why and what to do, with the way to the profile.
+        # "New offer" says why and what to do, with the way to the licence page.
         page = client_for(broker_member).get("/en/offers/new/")
         assert page.status_code == 403
         text = page.content.decode()
         assert "licence expired on" in text
         assert "Upload the renewed licence" in text
-        assert "/en/brokers/mine/edit/" in text
+        assert "/en/brokers/mine/licence/" in text
         assert client_for(broker_member).get("/en/brokers/mine/services/new/").status_code == 403
         assert (
-            "Upload the renewed licence"
-            in client_for(broker_member).get("/en/brokers/mine/").content.decode()
+            "/en/brokers/mine/licence/" in client_for(broker_member).get("/en/brokers/mine/").content.decode()
         )
         with translation.override("en"), pytest.raises(PermissionDenied, match="licence expired"):
             services.offer_publish(offer=OfferFactory(broker=licensed, draft=True))
 
-        # The members upload the new licence with its new date: the centre checks it again.
+        # The members send the new licence with its new date: the centre checks it (the brokerage
+        # stays approved; only publishing waits for the new licence).
         response = client_for(broker_member).post(
-            "/en/brokers/mine/edit/", {**profile_data(licensed), "licence_expires_on": "2028-01-30",
-                                       "licence_file": new_licence()},
-        )  # fmt: skip
+            "/en/brokers/mine/licence/", {"expires_on": "2028-01-30", "licence_file": new_licence()}
+        )
         assert response.status_code == 302
         licensed.refresh_from_db()
-        assert licensed.status == Broker.Status.PENDING
-        assert licensed.licence_expires_on == dt.date(2028, 1, 30)
+        assert licensed.status == Broker.Status.APPROVED
+        assert licensed.licence_expires_on == EXPIRY
         assert client_for(broker_member).get("/en/offers/new/").status_code == 403  # still waiting
-        services.broker_approve(broker=licensed, by=manager)  # the centre's decision, as in the admin
+        services.licence_renewal_approve(  # the centre's decision, as in the admin
+            renewal=licensed.licence_renewals.get(), by=manager
+        )
+        licensed.refresh_from_db()
+        assert licensed.licence_expires_on == dt.date(2028, 1, 30)
         assert "Basra needs masks" in client.get("/en/offers/").content.decode()
         assert client_for(broker_member).get("/en/offers/new/").status_code == 200
 
@@ -135,7 +138,13 @@ def new_licence() -> SimpleUploadedFile:
     return SimpleUploadedFile("licence-2027.pdf", PDF_BYTES, content_type="application/pdf")
 
 
-def test_a_new_date_needs_the_new_licence_and_a_past_date_is_refused(client_for, licensed, broker_member):
+def test_before_approval_a_new_date_in_the_profile_needs_the_new_licence_and_a_past_date_is_refused(
+    client_for, licensed, broker_member
+):
+    # A brokerage the centre has not approved yet corrects its licence in the profile (an approved
+    # one sends a renewal: tests/brokers/test_licence_renewal.py).
+    Broker.objects.filter(pk=licensed.pk).update(status=Broker.Status.PENDING)
+    licensed.refresh_from_db()
     client = client_for(broker_member)
     response = client.post(
         "/fa/brokers/mine/edit/", {**profile_data(licensed), "licence_expires_on": "1407/01/01"}
@@ -152,7 +161,7 @@ def test_a_new_date_needs_the_new_licence_and_a_past_date_is_refused(client_for,
         "This date has passed: enter the end of a valid licence."
     ]
     licensed.refresh_from_db()
-    assert (licensed.licence_expires_on, licensed.status) == (EXPIRY, Broker.Status.APPROVED)
+    assert (licensed.licence_expires_on, licensed.status) == (EXPIRY, Broker.Status.PENDING)
 
 
 def test_an_expired_brokerage_cannot_list_services_or_accept_bookings(licensed, broker_member):

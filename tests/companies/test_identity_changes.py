@@ -5,7 +5,7 @@ other edits leave the status alone. One rule for both."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
@@ -86,7 +86,7 @@ def test_the_profile_page_says_the_company_is_pending_again(client_for, company_
 # --- brokerages -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name_en", "Pars Renamed"), ("name_fa", "کارگزاری نو"), ("licence_file", _pdf("new-licence.pdf"))],
+    [("name_en", "Pars Renamed"), ("name_fa", "کارگزاری نو")],
 )
 def test_an_approved_brokerage_changing_its_identity_is_pending_and_told_why(
     brokerage, broker_member, manager, field, value
@@ -99,6 +99,20 @@ def test_an_approved_brokerage_changing_its_identity_is_pending_and_told_why(
     told = Notification.objects.get(recipient=broker_member, kind="broker_identity_changed")
     assert told.context["note"] == stored.status_note
     assert Notification.objects.filter(recipient=manager, kind="broker_registered").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("licence_file", _pdf("new-licence.pdf")), ("licence_expires_on", "2099-01-01")]
+)
+def test_an_approved_brokerage_renews_its_licence_apart_and_stays_approved(
+    brokerage, broker_member, field, value
+):
+    """A renewed licence is not an identity change: it is sent as a LicenceRenewal, which the centre
+    approves while the current licence counts (tests/brokers/test_licence_renewal.py)."""
+    with translation.override("en"), pytest.raises(ValidationError, match="licence renewal page"):
+        broker_services.broker_update(broker=brokerage, by=broker_member, **{field: value})
+    assert Broker.objects.get(pk=brokerage.pk).status == Broker.Status.APPROVED
+    assert not Notification.objects.filter(kind="broker_identity_changed").exists()
 
 
 @pytest.mark.parametrize(
