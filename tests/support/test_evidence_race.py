@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from portal.permissions import Role
 from support import workflow
@@ -48,7 +49,8 @@ def test_two_simultaneous_approvals_citing_one_shipment_grant_only_one(company, 
     def approve(application: Application, manager) -> None:  # noqa: ANN001
         try:
             barrier.wait(timeout=10)
-            workflow.application_approve(application=application, by=manager, amount=Decimal("5000"))
+            with translation.override("en"):
+                workflow.application_approve(application=application, by=manager, amount=Decimal("5000"))
             outcomes.append("approved")
         except ValidationError as error:
             outcomes.append("refused: " + " ".join(error.messages))
