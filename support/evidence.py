@@ -30,8 +30,12 @@ from django.utils.translation import ngettext
 from companies.models import Company
 from deals.models import Deal, DealLine, Shipment
 from deals.models import Status as DealStatus
+from portal.templatetags.portal_tags import localnumber
 
 from .models import Application, ApplicationEvidence, EvidenceRule, SupportProgram
+
+# Unicode isolates: a Latin reference or buyer's name keeps its order inside a Persian label.
+LTR, END = "\u2066", "\u2069"
 
 # A deal is cited once it is agreed: contracted, shipped, paid or closed (never negotiating or lost).
 CITABLE_DEAL_STATES = (DealStatus.CONTRACTED, DealStatus.SHIPPED, DealStatus.PAID, DealStatus.CLOSED)
@@ -137,8 +141,8 @@ def rule_check(company: Company, program: SupportProgram, *, on: date | None = N
     if rule == EvidenceRule.RECENT_SHIPMENT:
         qualifying = [s for s in shipments if s.shipped_on >= since]
         missing = ngettext(
-            "Your company recorded no shipment in the last %(months)d month.",
-            "Your company recorded no shipment in the last %(months)d months.",
+            "Your company recorded no shipment in the last %(months)s month.",
+            "Your company recorded no shipment in the last %(months)s months.",
             months,
         )
     elif rule == EvidenceRule.NEW_COUNTRY:
@@ -152,8 +156,8 @@ def rule_check(company: Company, program: SupportProgram, *, on: date | None = N
             if shipment.shipped_on >= since and (not eligible or country in eligible):
                 qualifying.append(shipment)
         missing = ngettext(
-            "None of your company's shipments in the last %(months)d month was its first to a country.",
-            "None of your company's shipments in the last %(months)d months was its first to a country.",
+            "None of your company's shipments in the last %(months)s month was its first to a country.",
+            "None of your company's shipments in the last %(months)s months was its first to a country.",
             months,
         )
     else:  # EvidenceRule.NEW_PRODUCT
@@ -170,12 +174,12 @@ def rule_check(company: Company, program: SupportProgram, *, on: date | None = N
             if shipment.shipped_on >= since and any(not categories or c in categories for _p, c in new):
                 qualifying.append(shipment)
         missing = ngettext(
-            "None of your company's shipments in the last %(months)d month was a product's first export.",
-            "None of your company's shipments in the last %(months)d months was a product's first export.",
+            "None of your company's shipments in the last %(months)s month was a product's first export.",
+            "None of your company's shipments in the last %(months)s months was a product's first export.",
             months,
         )
     if not qualifying:
-        return RuleCheck(rule, False, missing % {"months": months})
+        return RuleCheck(rule, False, missing % {"months": localnumber(months)})
     references = ", ".join(dict.fromkeys(s.deal.reference for s in qualifying))
     reason = _("Met by: %(deals)s.") % {"deals": references}
     return RuleCheck(rule, True, reason, tuple(qualifying))
@@ -360,7 +364,7 @@ def evidence_choices(company: Company | None) -> list[tuple[str, list[tuple[str,
             (
                 f"s{s.pk}",
                 _("Shipment %(number)s of %(date)s")
-                % {"number": s.declaration_number, "date": jdate(s.shipped_on)},
+                % {"number": f"{LTR}{s.declaration_number}{END}", "date": jdate(s.shipped_on)},
             )
             for s in shipments.get(deal.pk, [])
         ]
