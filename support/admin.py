@@ -33,6 +33,7 @@ from products.search import normalize_query
 from . import workflow
 from .admin_panel import reassign_view
 from .admin_views import dashboard
+from .evidence import cited_deals, rule_check, rule_refusal
 from .models import (
     Action,
     Application,
@@ -138,6 +139,11 @@ class ReviewerFilter(admin.RelatedFieldListFilter):
 # A whole reference (EXP-1405-000123) or its beginning, as reviewers type or paste it.
 REFERENCE = re.compile(r"^EXP-[0-9-]*$", re.IGNORECASE)
 WHOLE_REFERENCE = re.compile(r"^EXP-[0-9]{4}-[0-9]{6}$")
+
+
+def _screening_day(application: Application) -> Any:
+    """The day the evidence rule is read on: the submission's (as screening read it), else today."""
+    return timezone.localdate(application.submitted_at) if application.submitted_at else None
 
 
 def applications_matching(queryset: QuerySet[Application], text: str) -> QuerySet[Application]:
@@ -305,7 +311,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted_amount",
         "decided_at", "decided_by", "decision_note", "payments_summary", "escalated_at", "products_list",
         "screening_attempts",
-        "countries_list", "panel_summary", "score_link",
+        "countries_list", "evidence_summary", "panel_summary", "score_link",
     ]  # fmt: skip
     exclude = ["products", "countries", "created_by", "last_reminded_on"]
     inlines = [DocumentInline, ReviewInline, PaymentInline, EventInline]
@@ -408,6 +414,22 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
             return "—"
         url = reverse("admin:support_application_review", args=[application.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Score this application"))
+
+    @admin.display(description=_("cited deals and shipments"))
+    def evidence_summary(self, application: Application) -> str:
+        """The deals the applicant cites beside the application, with their shipments' papers (which
+        the reviewers who may open the application may open: support.evidence.can_see_cited_file),
+        and the programme's evidence rule as screening read it."""
+        rule = rule_check(application.company, application.program, on=_screening_day(application))
+        return render_to_string(
+            "admin/support/partials/_evidence.html",
+            {
+                "application": application,
+                "cited": cited_deals(application),
+                "rule": rule,
+                "rule_refusal": rule_refusal(application, check=rule) if rule.required else "",
+            },
+        )
 
     @admin.display(description=_("panel and scores"))
     def panel_summary(self, application: Application) -> str:

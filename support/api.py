@@ -20,7 +20,7 @@ from portal.access import ALLOWED, Access, WriteAccess
 from portal.models import User
 
 from . import services, workflow
-from .models import Application, ApplicationDocument, SupportProgram
+from .models import Application, ApplicationDocument, ApplicationEvidence, SupportProgram
 from .serializers import (
     ApplicationCreateSerializer,
     ApplicationEventSerializer,
@@ -89,6 +89,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 "countries",
                 Prefetch("documents", queryset=ApplicationDocument.objects.select_related("document_type")),
                 "payments",
+                Prefetch("evidence", queryset=ApplicationEvidence.objects.select_related("deal", "shipment")),
             )
         )
 

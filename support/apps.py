@@ -15,11 +15,19 @@ class SupportConfig(AppConfig):
 
         media.register_private("support/documents", can_see_document_file)
 
+        # A shipment's papers: deals' own rule (registered by deals, which comes first in
+        # INSTALLED_APPS), widened to the reviewers of the applications that cite the shipment.
+        from .evidence import can_see_shipment_or_cited_file
+
+        media.register_private("deals/invoices", can_see_shipment_or_cited_file)
+        media.register_private("deals/transport", can_see_shipment_or_cited_file)
+
         from portal.home import register_figure
         from portal.http.page_cache import register_public_models, register_staff_models
 
         from .models import (
             Application,
+            ApplicationEvidence,
             DocumentType,
             Payment,
             Review,
@@ -29,7 +37,9 @@ class SupportConfig(AppConfig):
         )
 
         register_public_models(SupportProgram, ReviewCriterion, DocumentType)
-        register_staff_models(Application, ReviewAssignment, Review, Payment, SupportProgram)
+        register_staff_models(
+            Application, ApplicationEvidence, ReviewAssignment, Review, Payment, SupportProgram
+        )
 
         # The dashboard's cached figures go stale with any saved or deleted application.
         from django.db.models.signals import post_delete, post_save

@@ -128,6 +128,7 @@ def seed(*, stdout: TextIO) -> None:
     if not Application.objects.exists():
         _seed_applications(programs)
     _seed_panel(programs[0])
+    _seed_evidence(stdout)
     by_status = Application.objects.values_list("status").annotate(n=Count("pk")).order_by()
     counts = ", ".join(f"{status}: {n}" for status, n in by_status)
     stdout.write(
@@ -452,4 +453,99 @@ def _seed_panel(program: SupportProgram) -> None:
             review_submit(
                 application=application, reviewer=seat.reviewer, recommendation="approve", no_conflict=True,
                 scores={c.pk: 9 - 2 * hours + 1 for c in program.criteria.all()},
+            )  # fmt: skip
+
+
+EVIDENCE_NOTE = "ورود به بازار تازه / Entering a new market"
+EVIDENCE_PROGRAM = (
+    "حمایت از نخستین محموله به بازار تازه",
+    "Support for a first shipment to a new market",
+)
+
+
+def _seed_evidence(stdout: TextIO) -> None:
+    """A programme asking for a first shipment to a new target country in the last 12 months, and
+    two applications of the demo company citing its deals: one under review (for the reviewers'
+    workplace), one draft. When the demo company has no deal yet (deals.demo seeds them when it
+    exists), two are recorded here through deals.services: one shipped 40 days ago, one
+    contracted. Safe to run twice."""
+    from deals import services as deals
+    from deals.models import Deal
+
+    from .evidence import citable_deals, rule_check
+
+    fa, en = EVIDENCE_PROGRAM
+    today = timezone.localdate()
+    with replayed_at(demo_moment(60, hour=8)):
+        program, created = SupportProgram.objects.get_or_create(
+            name_en=en,
+            defaults={
+                "name_fa": fa, "support_type": SupportProgram.SupportType.SHIPPING,
+                "budget": Decimal("200000"), "cap_per_application": Decimal("15000"),
+                "description_fa": f"{fa}: بخشی از هزینهٔ حمل نخستین محموله به کشوری تازه را می‌پردازد.",
+                "description_en": f"{en}: pays part of the freight of a first shipment to a new country.",
+                "opens_on": today - timedelta(days=60), "closes_on": today + timedelta(days=120),
+                "evidence_rule": "new_country", "evidence_months": 12,
+            },
+        )  # fmt: skip
+        if created:
+            for position, (cfa, cen, weight) in enumerate(CRITERIA):
+                ReviewCriterion.objects.create(
+                    program=program, name_fa=cfa, name_en=cen, weight=weight, position=position
+                )
+    if Application.objects.filter(justification__startswith=EVIDENCE_NOTE).exists():
+        return
+    applicant = demo_user(Role.COMPANY_MEMBER).company_membership.company
+    member = company_member(applicant)
+    product = applicant.products.filter(status=Product.Status.PUBLISHED).order_by("pk").first()
+    # Iraq and Oman when the demo has them (the buyers below are there), else two confirmed ones.
+    named = list(TargetCountry.objects.filter(iso_code__in=["IQ", "OM"]).order_by("iso_code"))
+    countries = named if len(named) == 2 else list(TargetCountry.objects.confirmed().order_by("pk")[:2])
+    if product is None or len(countries) < 2:
+        return
+    if not Deal.objects.filter(company=applicant).exists():
+        for days_ago, country, buyer, shipped in (
+            (55, countries[0], "مستشفى البصرة العام / Basra General Hospital", True),
+            (20, countries[1], "Muscat Medical Supplies LLC", False),
+        ):
+            with replayed_at(demo_moment(days_ago, hour=10)):
+                deal = deals.deal_open_direct(
+                    company=applicant, by=member,
+                    lines=[{"product": product, "quantity": 20000, "unit_price": Decimal("0.45")}],
+                    buyer_name=buyer, buyer_country=country, buyer_type="hospital", destination=country,
+                    incoterm="CIF", currency="USD", usd_rate=Decimal(1),
+                )  # fmt: skip
+                deals.deal_contract(deal=deal, by=member)
+            if shipped:
+                with replayed_at(demo_moment(days_ago - 15, hour=11)):
+                    deals.shipment_record(
+                        deal=deal, by=member, shipped_on=timezone.localdate(), quantity=12000,
+                        declaration_number=f"1405-{deal.pk:05d}-EX",
+                        invoice=ContentFile(DEMO_PDF, name="invoice.pdf"),
+                        transport_document=ContentFile(DEMO_PDF, name="bill-of-lading.pdf"),
+                    )  # fmt: skip
+        stdout.write(
+            "Support evidence: the demo company had no deal; two recorded (one shipped, one contracted).\n"
+        )
+    check = rule_check(applicant, program)
+    available = list(citable_deals(applicant).prefetch_related("shipments").order_by("pk"))
+    qualifying = [s for s in check.shipments if s.support_citations.count() == 0]
+    first = qualifying[0] if qualifying else None
+    others = [d for d in available if first is None or d.pk != first.deal_id]
+    if first is not None:
+        with replayed_at(demo_moment(6, hour=11)):
+            application = application_create_draft(
+                program=program, company=applicant, by=member, products=[product], countries=[first.deal.destination],
+                requested_amount=Decimal("9000"), evidence=[first],
+                justification=f"{EVIDENCE_NOTE}: نخستین محموله به {first.deal.destination.name_fa} / "
+                f"the first shipment to {first.deal.destination.name_en}.",
+            )  # fmt: skip
+        with replayed_at(demo_moment(5, hour=9)):
+            application_submit(application=application, by=member)
+    if others:
+        with replayed_at(demo_moment(1, hour=15)):
+            application_create_draft(
+                program=program, company=applicant, by=member, products=[product],
+                countries=[others[0].destination], requested_amount=Decimal("6000"), evidence=[others[0]],
+                justification=f"{EVIDENCE_NOTE}: قرارداد تازه / a new contract.",
             )  # fmt: skip

@@ -12,6 +12,7 @@ from portal.models import TargetCountry
 from portal.templatetags.portal_tags import localnumber
 from products.models import Product
 
+from .evidence import evidence_choices, items_from_values, values_of
 from .models import Application, ApplicationDocument, SupportProgram
 
 
@@ -32,6 +33,16 @@ class ApplicationForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
         label=_("Target countries"),
         queryset=TargetCountry.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+    )
+
+    evidence = forms.MultipleChoiceField(
+        label=_("Export evidence"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Your company's contracted deals, as a whole or by their recorded shipments. A shipment "
+            "backs one application only."
+        ),
     )
 
     class Meta:
@@ -60,6 +71,22 @@ class ApplicationForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "cap": localnumber(_whole_if_possible(program.cap_per_application)),
             "currency": program.currency,
         }
+        self.company = company
+        self.fields["evidence"].choices = evidence_choices(company)
+        if self.instance.pk and not self.is_bound:
+            self.initial["evidence"] = values_of(self.instance)
+
+    def evidence_groups(self) -> list[tuple[str, list]]:
+        """The evidence checkboxes by deal: (the deal's label, its options' widgets)."""
+        widgets = iter(self["evidence"])
+        return [
+            (label, [next(widgets) for _option in options])
+            for label, options in self.fields["evidence"].choices
+        ]
+
+    def clean_evidence(self) -> list:
+        """The chosen deals and shipments (the choices hold only the company's own)."""
+        return items_from_values(self.company, self.cleaned_data.get("evidence") or [])
 
 
 class DocumentForm(StyledFormMixin, forms.ModelForm):

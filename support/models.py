@@ -71,6 +71,15 @@ class DocumentType(TimeStampedModel):
         return localized(self, "name")
 
 
+class EvidenceRule(models.TextChoices):
+    """What a programme asks of the company's export history (support.evidence computes it)."""
+
+    NONE = "none", _("No export evidence required")
+    NEW_COUNTRY = "new_country", _("A first shipment to a new target country")
+    NEW_PRODUCT = "new_product", _("A new product's first export")
+    RECENT_SHIPMENT = "recent_shipment", _("A shipment in the last months")
+
+
 class ProgramQuerySet(models.QuerySet["SupportProgram"]):
     def open_on(self, day: date | None = None) -> ProgramQuerySet:
         day = day or timezone.localdate()
@@ -153,6 +162,21 @@ class SupportProgram(TimeStampedModel):
     )
     panel_reviews_required = models.PositiveSmallIntegerField(
         _("reviews for a panel"), default=2, validators=[MinValueValidator(1)]
+    )
+    evidence_rule = models.CharField(
+        _("export evidence required"),
+        max_length=20,
+        choices=EvidenceRule.choices,
+        default=EvidenceRule.NONE,
+        help_text=_(
+            "Computed from the company's deals: the application must cite a deal or shipment that meets it."
+        ),
+    )
+    evidence_months = models.PositiveSmallIntegerField(
+        _("evidence period (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("How far back a qualifying shipment may be."),
     )
     is_published = models.BooleanField(_("published"), default=True)
 
@@ -449,6 +473,49 @@ class ApplicationDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.document_type} ({self.application})"
+
+
+class ApplicationEvidence(models.Model):
+    """A deal (as a whole) or one of its shipments that the applicant cites as the export behind
+    the application. Written only while the application can be edited (support.services); a
+    shipment backs one application at a time (support.evidence, checked by support.workflow)."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    deal = models.ForeignKey(
+        "deals.Deal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="support_citations"
+    )
+    shipment = models.ForeignKey(
+        "deals.Shipment",
+        verbose_name=_("shipment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_citations",
+        help_text=_("Empty when the deal as a whole is cited."),
+    )
+    created_at = models.DateTimeField(_("cited at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("cited deal or shipment")
+        verbose_name_plural = _("cited deals and shipments")
+        ordering = ["deal_id", "shipment_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "deal"],
+                condition=Q(shipment__isnull=True),
+                name="evidence_deal_cited_once",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "shipment"],
+                condition=Q(shipment__isnull=False),
+                name="evidence_shipment_cited_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} ← {self.shipment or self.deal}"
 
 
 class Review(FinalRecord, TimeStampedModel):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from products.models import Product, ProductReadiness
 
+from .evidence import rule_refusal
 from .models import Application, SupportProgram
 from .selectors import program_budget
 
@@ -55,6 +56,10 @@ def screen(application: Application, *, on: date) -> list[str]:
         reasons.append(_("A target country is outside the programme's eligible countries."))
     if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
         reasons.extend(_not_ready(products, countries, on=on))
+    # The programme's evidence rule, from the company's deals as they stood on the submission date.
+    evidence = rule_refusal(application, on=on)
+    if evidence:
+        reasons.append(evidence)
     return reasons
 
 

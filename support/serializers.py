@@ -6,19 +6,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brokers.models import Broker
 from companies.models import Company
+from deals.models import Deal, Shipment
 from portal.models import TargetCountry
 from portal.rest.plumbing import LocalizedDecimalField
 from products.models import Product
 
+from .evidence import citable_deals, citable_shipments
 from .models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationEvidence,
     DocumentType,
     Payment,
     ReviewCriterion,
@@ -111,6 +115,36 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ApplicationEvidenceSerializer(serializers.ModelSerializer):
+    """A cited deal (`shipment` null: the deal as a whole) or one of its shipments."""
+
+    deal_reference = serializers.CharField(source="deal.reference", read_only=True)
+    declaration_number = serializers.CharField(
+        source="shipment.declaration_number", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = ApplicationEvidence
+        fields = ["deal", "deal_reference", "shipment", "declaration_number"]
+        read_only_fields = fields
+
+
+class EvidenceItemSerializer(serializers.Serializer):
+    """One citation in a draft: a deal of the caller's company (contracted or further on), and
+    optionally one of its recorded shipments; another company's deal does not exist here."""
+
+    deal = serializers.PrimaryKeyRelatedField(queryset=Deal.objects.none())
+    shipment = serializers.PrimaryKeyRelatedField(
+        queryset=Shipment.objects.none(), required=False, allow_null=True, default=None
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        shipment = data.get("shipment")
+        if shipment is not None and shipment.deal_id != data["deal"].pk:
+            raise serializers.ValidationError({"shipment": _("This shipment belongs to another deal.")})
+        return data
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     """An application as its company sees it; reviewers, scores and decision makers stay inside.
 
@@ -121,13 +155,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
     countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
     documents = ApplicationDocumentSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
+    evidence = ApplicationEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Application
         fields = [
             "id", "reference", "program", "status", "products", "countries", "broker", "requested_amount",
             "justification", "granted_amount", "submitted_at", "review_due_at", "escalated_at", "decided_at",
-            "created_at", "documents", "payments",
+            "created_at", "documents", "payments", "evidence",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -172,18 +207,26 @@ class ApplicationUpdateSerializer(serializers.ModelSerializer):
         queryset=Broker.objects.publishing(), required=False, allow_null=True
     )
     requested_amount = AmountField()
+    evidence = EvidenceItemSerializer(many=True, required=False, max_length=50)
 
     class Meta:
         model = Application
-        fields = ["products", "countries", "broker", "requested_amount", "justification"]
+        fields = ["products", "countries", "broker", "requested_amount", "justification", "evidence"]
 
     def __init__(self, *args: Any, company: Company | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Other companies' products do not exist for this caller.
+        # Other companies' products, deals and shipments do not exist for this caller.
+        item = self.fields["evidence"].child
+        item.fields["deal"].queryset = citable_deals(company)
+        item.fields["shipment"].queryset = citable_shipments(company)
         if company is not None:
             self.fields["products"].child_relation.queryset = company.products.filter(
                 status=Product.Status.PUBLISHED
             )
+
+    def validate_evidence(self, items: list[dict[str, Any]]) -> list[Deal | Shipment]:
+        """[{"deal": id, "shipment": id or null}, …] as the deals and shipments they name."""
+        return [item["shipment"] or item["deal"] for item in items]
 
 
 class ApplicationCreateSerializer(ApplicationUpdateSerializer):

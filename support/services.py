@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company
 from companies.permissions import company_is_active
+from deals.models import Deal, Shipment
 from portal.http.page_cache import staff_content_changed
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications.services import notify
@@ -27,11 +28,13 @@ from portal.uploads.media import delete_after_commit
 from products.models import Product
 
 from . import workflow
+from .evidence import check_citations
 from .models import (
     Action,
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationEvidence,
     DocumentType,
     Review,
     ReviewScore,
@@ -80,9 +83,11 @@ def application_create_draft(
     by: User,
     products: Iterable[Product],
     countries: Iterable[TargetCountry],
+    evidence: Iterable[Deal | Shipment] = (),
     **fields: Any,
 ) -> Application:
-    """Start an application to an open programme; it stays a draft until submitted."""
+    """Start an application to an open programme; it stays a draft until submitted. `evidence`
+    are the company's deals and shipments it cites (support.evidence)."""
     if set(fields) - DRAFT_FIELDS:
         raise TypeError(f"unexpected fields: {sorted(set(fields) - DRAFT_FIELDS)}")
     company_is_active(company).require()
@@ -91,12 +96,29 @@ def application_create_draft(
     products, countries = list(products), list(countries)
     _check_selection(company, products, countries)
     _check_amount(program, fields.get("requested_amount"))
+    cited = check_citations(company, evidence)
     application = Application(program=program, company=company, created_by=by, **fields)
     application.full_clean()
     application.save()
     application.products.set(products)
     application.countries.set(countries)
+    _cite(application, cited)
     return application
+
+
+def _cite(application: Application, items: list[Deal | Shipment]) -> None:
+    """Make the application's citations exactly `items` (already checked), keeping the rows that stay."""
+    wanted = {(item.deal_id, item.pk) if isinstance(item, Shipment) else (item.pk, None) for item in items}
+    current = {(row.deal_id, row.shipment_id): row for row in application.evidence.all()}
+    gone = [row.pk for key, row in current.items() if key not in wanted]
+    if gone:
+        ApplicationEvidence.objects.filter(pk__in=gone).delete()
+    ApplicationEvidence.objects.bulk_create(
+        [
+            ApplicationEvidence(application=application, deal_id=deal_id, shipment_id=shipment_id)
+            for deal_id, shipment_id in sorted(wanted - set(current), key=lambda k: (k[0], k[1] or 0))
+        ]
+    )
 
 
 @transaction.atomic
@@ -105,9 +127,10 @@ def application_update_draft(
     application: Application,
     products: Iterable[Product] | None = None,
     countries: Iterable[TargetCountry] | None = None,
+    evidence: Iterable[Deal | Shipment] | None = None,
     **fields: Any,
 ) -> Application:
-    """Change a draft, or an application sent back for revision."""
+    """Change a draft, or an application sent back for revision (`evidence` None keeps its citations)."""
     if set(fields) - DRAFT_FIELDS:
         raise TypeError(f"unexpected fields: {sorted(set(fields) - DRAFT_FIELDS)}")
     application = Application.objects.select_for_update().select_related("company").get(pk=application.pk)
@@ -118,12 +141,15 @@ def application_update_draft(
     _check_selection(application.company, products, countries)
     if "requested_amount" in fields:
         _check_amount(application.program, fields["requested_amount"])
+    cited = check_citations(application.company, evidence) if evidence is not None else None
     for name, value in fields.items():
         setattr(application, name, value)
     application.full_clean()
     application.save()
     application.products.set(products)
     application.countries.set(countries)
+    if cited is not None:
+        _cite(application, cited)
     return application
 
 

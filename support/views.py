@@ -17,6 +17,7 @@ from portal.models import TargetCountry
 from products.models import Product
 
 from . import services, standing, workflow
+from .evidence import cited_deals, rule_check, rule_refusal
 from .forms import ApplicationForm, DocumentForm
 from .models import Application, SupportProgram
 from .permissions import get_application_for_member
@@ -34,6 +35,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @cache_public_page
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(SupportProgram.objects.published(), pk=pk)
+    company = company_of(request.user)  # anonymous visitors get the cached page, without a company
     return render(
         request,
         "support/program_detail.html",
@@ -41,7 +43,8 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "program": program,
             "criteria": program.criteria.all(),
             "documents": program.required_documents.all(),
-            "can_apply": company_of(request.user) is not None and program.is_open,
+            "can_apply": company is not None and program.is_open,
+            "rule": rule_check(company, program) if company is not None else None,
         },
     )
 
@@ -70,7 +73,11 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Your application is saved as a draft. Add the documents, then submit it.")
             )
             return redirect(application)
-    return render(request, "support/application_form.html", {"form": form, "program": program})
+    return render(
+        request,
+        "support/application_form.html",
+        {"form": form, "program": program, "rule": rule_check(company, program)},
+    )
 
 
 @login_required
@@ -120,6 +127,9 @@ def _detail_page(
             "products": application.products.all(),
             "countries": application.countries.all(),
             "allowed_actions": workflow.allowed_actions(request.user, application),
+            "cited": cited_deals(application),
+            # Before it is submitted, the applicant sees whether the programme's rule is met and cited.
+            "rule_refusal": rule_refusal(application) if application.is_editable else "",
             "document_form": document_form,
         },
         status=status,
@@ -147,7 +157,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "support/application_form.html",
-        {"form": form, "program": application.program, "application": application},
+        {
+            "form": form,
+            "program": application.program,
+            "application": application,
+            "rule": rule_check(application.company, application.program),
+        },
     )
 
 

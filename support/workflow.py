@@ -55,6 +55,7 @@ from portal.notifications.services import notify, notify_members
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 from products.models import Product
 
+from .evidence import lock_cited, refuse_double_claim, rule_refusal
 from .models import (
     CLAIM_STATES,
     GRANTED_STATES,
@@ -296,11 +297,21 @@ def application_submit(*, application: Application, by: User) -> Application:
     }
     if not application.reference:
         changes["reference"] = _next_reference(timezone.localdate())
-    application = _transition(application, Action.SUBMIT, by=by, changes=changes)
+    application = _transition(application, Action.SUBMIT, by=by, changes=changes, check=_check_evidence)
     from .tasks import application_screen as application_screen_task
 
     enqueue_on_commit(application_screen_task, application.pk)
     return application
+
+
+def _check_evidence(application: Application) -> None:
+    """At submission, under the company's and the application's locks: the programme's evidence
+    rule is met and cited, and no cited shipment backs another application of the company that is
+    submitted, in review or granted (the cited deals and shipments are locked first)."""
+    refusal = rule_refusal(application)
+    if refusal:
+        raise ValidationError(refusal, code="evidence_missing")
+    refuse_double_claim(application, CLAIM_STATES, lock_cited(application))
 
 
 def _revision_asked_by(application: Application) -> User | None:
@@ -566,6 +577,10 @@ def application_approve(
     if amount > program.cap_per_application:
         raise ValidationError({"amount": _("The grant cannot exceed the programme's cap per application.")})
     _refuse_a_second_claim(current, GRANTED_STATES)  # checked again, under the programme's lock
+    # One export backs one grant: the cited deals and shipments are locked after the programme
+    # and the application (primary-key order), so approvals in two programmes citing the same
+    # shipment wait for each other and the second one sees the first's grant.
+    refuse_double_claim(current, GRANTED_STATES, lock_cited(current))
     _check_company_ceiling(program, current, amount)
     left = program_budget(program).remaining
     if amount > left:

@@ -266,6 +266,15 @@ def build_world() -> World:
     o["deal_shipped"] = broker_deal("shipped")
     o["shipment"] = o["deal_shipped"].shipments.get()
     o["deal_paid"] = broker_deal("paid")
+    # A's application under review cites a shipment of another shipped deal: its assigned reviewer
+    # may open that shipment's papers, not those of the shipment above, which nobody cites.
+    from support.models import ApplicationEvidence
+
+    o["deal_cited"] = broker_deal("shipped")
+    o["cited_shipment"] = o["deal_cited"].shipments.get()
+    ApplicationEvidence.objects.create(
+        application=o["application_a"], deal=o["deal_cited"], shipment=o["cited_shipment"]
+    )
     o["offer_won"] = OfferFactory(broker=o["broker_approved"], country=o["iraq"], categories=[o["masks"]])
     o["response_won"] = OfferResponseFactory(
         offer=o["offer_won"], company=o["company_a"], created_by=w.users["member_a"]
