@@ -15,12 +15,11 @@ class SupportConfig(AppConfig):
 
         media.register_private("support/documents", can_see_document_file)
 
-        # A shipment's papers: deals' own rule (registered by deals, which comes first in
-        # INSTALLED_APPS), widened to the reviewers of the applications that cite the shipment.
-        from .evidence import can_see_shipment_or_cited_file
+        # A shipment's papers: besides deals' own rule, the reviewers of the applications citing it.
+        from .evidence import can_see_cited_file
 
-        media.register_private("deals/invoices", can_see_shipment_or_cited_file)
-        media.register_private("deals/transport", can_see_shipment_or_cited_file)
+        media.register_private("deals/invoices", can_see_cited_file)
+        media.register_private("deals/transport", can_see_cited_file)
 
         from portal.home import register_figure
         from portal.http.page_cache import register_public_models, register_staff_models

@@ -403,11 +403,3 @@ def can_see_cited_file(user: object, name: str) -> bool:
         | Q(evidence__shipment__isnull=True, evidence__deal__in=shipments.values("deal_id"))
     )
     return applications_for_staff(user, citing).exists()
-
-
-def can_see_shipment_or_cited_file(user: object, name: str) -> bool:
-    """The deals' own rule (the deal's parties and staff who view deals), then the reviewers' of
-    the applications citing the shipment."""
-    from deals.permissions import can_see_shipment_file
-
-    return can_see_shipment_file(user, name) or can_see_cited_file(user, name)

@@ -78,3 +78,22 @@ def test_removed_gallery_picture_is_deleted_from_storage(
 )
 def test_unknown_missing_or_escaping_paths_are_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_rules_of_several_apps_for_one_folder_each_grant(monkeypatch):
+    """Deals lets a shipment's parties see its invoice and support lets the reviewers of a citing
+    application see it: a viewer either rule allows gets the file, whichever app loaded first."""
+    from portal.uploads import media
+
+    monkeypatch.setattr(media, "_rules", {})
+    parties = lambda user, name: user == "party"  # noqa: E731
+    reviewers = lambda user, name: user == "reviewer"  # noqa: E731
+    media.register_private("deals/invoices", parties)
+    media.register_private("deals/invoices/", reviewers)
+    media.register_private("deals/invoices", reviewers)  # registering the same rule again adds nothing
+    known, check = media._rule_for("deals/invoices/a.pdf")
+    assert known
+    assert [check(user, "deals/invoices/a.pdf") for user in ("party", "reviewer", "stranger")] == [
+        True, True, False,
+    ]  # fmt: skip
+    assert check.any_of == (parties, reviewers)
