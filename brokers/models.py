@@ -117,6 +117,18 @@ class Broker(Organisation):
         _("logo"), upload_to=GeneratedName("brokers/logos"), blank=True, validators=[validate_image]
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Set by the centre's programme managers in the admin: the brokerage's results (deals credited
+    # to it, countries served) show on its public profile and in the directory only then.
+    results_public = models.BooleanField(_("results public"), default=False)
+    results_public_at = models.DateTimeField(_("results made public at"), null=True, blank=True)
+    results_public_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("results made public by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = BrokerQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("history of brokerage"))
@@ -856,3 +868,131 @@ class InboxSettings(models.Model):
     @classmethod
     def load(cls) -> InboxSettings:
         return cls.objects.get_or_create(pk=1)[0]
+
+
+# ---------------------------------------------------------------------------
+# Referrals: a brokerage passes an inquiry or a company to another brokerage
+# ---------------------------------------------------------------------------
+# A deal the receiving brokerage opens from the referred inquiry, or for the referred company,
+# within this many days of the referral's acceptance is its outcome (and credits the referrer).
+REFERRAL_WINDOW_DAYS = 180
+REFERRAL_DEFAULT_SHARE = 10
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def of_broker(self, broker: Broker | None) -> ReferralQuerySet:
+        """The referrals a brokerage sent or received (none without one)."""
+        if broker is None:
+            return self.none()
+        return self.filter(Q(from_broker=broker) | Q(to_broker=broker))
+
+    def in_window(self, *, now: datetime | None = None) -> ReferralQuerySet:
+        """Accepted referrals whose window for an outcome is still open."""
+        since = (now or timezone.now()) - timedelta(days=REFERRAL_WINDOW_DAYS)
+        return self.filter(status=Referral.Status.ACCEPTED, decided_at__gte=since)
+
+
+class Referral(LoadedStatus, TimeStampedModel):
+    """A brokerage passes a buyer's inquiry it holds, or a company, to another approved brokerage
+    that covers the country (or offers the service); the referrer is credited with `share_percent`
+    of a deal the receiver opens from it within REFERRAL_WINDOW_DAYS of accepting."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the brokerage's answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    from_broker = models.ForeignKey(
+        Broker, verbose_name=_("referred by"), on_delete=models.CASCADE, related_name="referrals_sent"
+    )
+    to_broker = models.ForeignKey(
+        Broker, verbose_name=_("referred to"), on_delete=models.CASCADE, related_name="referrals_received"
+    )
+    inquiry = models.ForeignKey(
+        BuyerInquiry,
+        verbose_name=_("buyer inquiry"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    country = models.ForeignKey(
+        TargetCountry, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        ServiceType,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        _("referrer's share (%)"),
+        default=REFERRAL_DEFAULT_SHARE,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("The part of a resulting deal credited to the referring brokerage."),
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by (person)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inquiry__isnull=False, company__isnull=True)
+                | Q(inquiry__isnull=True, company__isnull=False),
+                name="referral_of_inquiry_or_company",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_broker=models.F("to_broker")), name="referral_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=50), name="referral_share_1_50"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_broker} → {self.to_broker}: {self.inquiry or self.company}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:referral_detail", kwargs={"pk": self.pk})
+
+    @property
+    def subject(self) -> str:
+        return str(self.inquiry or self.company)
+
+    @property
+    def window_ends_at(self) -> datetime | None:
+        if self.status != self.Status.ACCEPTED or self.decided_at is None:
+            return None
+        return self.decided_at + timedelta(days=REFERRAL_WINDOW_DAYS)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,7 @@ from .models import (
     Engagement,
     Offer,
     OfferResponse,
+    Referral,
 )
 
 _Inquiry = BuyerInquiry.Status
@@ -481,3 +482,96 @@ def can_see_buyer_email(user: User | AnonymousUser, inquiry: BuyerInquiry) -> bo
         and inquiry.holder_id == user.pk
         and bool(can_act_on_inquiry(user, inquiry))
     )
+
+
+# ---------------------------------------------------------------------------
+# Referrals between brokerages
+# ---------------------------------------------------------------------------
+# A referral's steps: the states each leaves from and the side that takes it.
+REFERRAL_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({Referral.Status.PENDING}), "to"),
+    "decline": (frozenset({Referral.Status.PENDING}), "to"),
+    "withdraw": (frozenset({Referral.Status.PENDING}), "from"),
+}
+# An inquiry is passed on while its holder is still working on it.
+REFERABLE_INQUIRY = frozenset({_Inquiry.CLAIMED, _Inquiry.ANSWERED})
+
+
+def can_refer(user: User | AnonymousUser) -> Access:
+    """Members of an approved brokerage with a valid licence pass work to other brokerages."""
+    broker = broker_of(user)
+    if broker is None:
+        return refuse(_("Only members of a brokerage refer inquiries and companies."))
+    return broker_may_publish(broker)
+
+
+def referral_targets(broker: Broker | None, country_id: int | None = None, service_id: int | None = None):  # noqa: ANN201
+    """The brokerages work may be passed to: approved, licensed today, not `broker` itself, covering
+    `country_id` (and declaring `service_id`) when given."""
+    targets = Broker.objects.publishing()
+    if broker is not None:
+        targets = targets.exclude(pk=broker.pk)
+    if country_id is not None:
+        targets = targets.filter(countries=country_id)
+    if service_id is not None:
+        targets = targets.filter(services=service_id)
+    return targets.distinct()
+
+
+def referable_inquiries(user: User | AnonymousUser):  # noqa: ANN201
+    """The inquiries `user` holds and may pass on (claimed or answered, not referred already)."""
+    if not user.is_authenticated:
+        return BuyerInquiry.objects.none()
+    pending = Referral.objects.filter(inquiry=OuterRef("pk"), status=Referral.Status.PENDING)
+    return (
+        BuyerInquiry.objects.filter(holder=user, status__in=REFERABLE_INQUIRY)
+        .exclude(Exists(pending))
+        .select_related("country")
+    )
+
+
+def referral_side(user: User | AnonymousUser, referral: Referral) -> str | None:
+    """ "from" for the referring brokerage's members, "to" for the receiving one's, else None."""
+    broker = broker_of(user)
+    if broker is None:
+        return None
+    if broker.pk == referral.from_broker_id:
+        return "from"
+    if broker.pk == referral.to_broker_id:
+        return "to"
+    return None
+
+
+def can_act_on_referral(user: User | AnonymousUser, referral: Referral, action: str) -> Access:
+    """The receiving brokerage accepts or declines a pending referral, the referring one withdraws it."""
+    sources, side = REFERRAL_ACTIONS[action]
+    if referral_side(user, referral) != side:
+        if side == "to":
+            return refuse(_("Only the brokerage the referral was sent to answers it."))
+        return refuse(_("Only the referring brokerage withdraws its referral."))
+    if referral.status not in sources:
+        return refuse(
+            _("This referral is “%(status)s”: it cannot be changed now.")
+            % {"status": referral.get_status_display()}
+        )
+    broker = referral.to_broker if side == "to" else referral.from_broker
+    if action == "accept":
+        return broker_may_publish(broker)
+    return broker_is_active(broker)
+
+
+def referral_allowed_actions(user: User | AnonymousUser, referral: Referral) -> list[str]:
+    return [action for action in REFERRAL_ACTIONS if can_act_on_referral(user, referral, action)]
+
+
+def referrals_visible_to(user: User | AnonymousUser):  # noqa: ANN201
+    """The referrals the user's brokerage sent or received."""
+    return Referral.objects.of_broker(broker_of(user))
+
+
+def get_referral_for_party(user: User | AnonymousUser, pk: int) -> Referral:
+    """A referral the user's brokerage sent or received; 404 for any other."""
+    queryset = referrals_visible_to(user).select_related(
+        "from_broker", "to_broker", "inquiry__country", "company", "country", "service", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)

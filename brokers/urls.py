@@ -47,4 +47,8 @@ urlpatterns = [
     path("inbox/<int:pk>/reply/", views.inquiry_reply, name="inquiry_reply"),
     path("inbox/<int:pk>/convert/", views.inquiry_convert, name="inquiry_convert"),
     path("inbox/<int:pk>/close/", views.inquiry_close, name="inquiry_close"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_create, name="referral_create"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/<str:action>/", views.referral_act, name="referral_act"),
 ]

@@ -27,7 +27,7 @@ from portal.models import TargetCountry
 from portal.organisations.views import OrganisationPages
 from products.models import Product
 
-from . import services
+from . import referrals, services
 from .filters import INBOX_TAB_LABELS, INBOX_TABS, BrokerFilter, InquiryFilter, OfferFilter
 from .forms import (
     AttachmentForm,
@@ -40,6 +40,7 @@ from .forms import (
     InquiryForm,
     InquiryReplyForm,
     OfferForm,
+    ReferralForm,
     ResponseForm,
 )
 from .models import (
@@ -51,6 +52,7 @@ from .models import (
     EngagementRating,
     Offer,
     OfferResponse,
+    Referral,
 )
 from .permissions import (
     ENGAGEMENT_ACTIONS,
@@ -61,6 +63,7 @@ from .permissions import (
     can_list_services,
     can_publish_offers,
     can_rate_engagement,
+    can_refer,
     can_respond,
     can_see_buyer_email,
     engagement_allowed_actions,
@@ -70,13 +73,20 @@ from .permissions import (
     get_offer_for_broker,
     get_offer_for_viewer,
     get_own_broker,
+    get_referral_for_party,
     get_response_for_broker,
     get_service_for_broker,
     inbox_scope,
     inquiry_inbox_actions,
     offer_allowed_actions,
+    referable_inquiries,
+    referral_allowed_actions,
+    referral_side,
+    referral_targets,
+    referrals_visible_to,
     response_allowed_actions,
 )
+from .results import results_for
 
 INQUIRY_LIMIT_PER_HOUR = 5
 
@@ -102,7 +112,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     broker_filter = BrokerFilter(request.GET or None, queryset=base)
     brokers = broker_filter.qs if broker_filter.is_bound else base
     page = Paginator(brokers.order_by("name_en"), 24).get_page(request.GET.get("page"))
+    results = results_for(page)
     for broker in page:
+        broker.results = results.get(broker.pk)
         # The types it declared and the types of the services it lists, once each, in their order.
         types = {t.pk: t for t in broker.services.all()}
         types.update({s.service_type_id: s.service_type for s in broker.services_listed})
@@ -117,13 +129,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     broker = get_object_or_404(queryset, pk=pk)
     offers = broker.offers.public().select_related("country").prefetch_related("categories")
     company = company_of(request.user)
+    is_member = broker_of(request.user) == broker
     return render(
         request,
         "brokers/broker_detail.html",
         {
             "broker": broker,
             "offers": offers,
-            "is_member": broker_of(request.user) == broker,
+            "results": results_for([broker], public_only=not is_member).get(broker.pk),
+            "is_member": is_member,
             "can_book": company is not None and broker.is_publishing,
         },
     )
@@ -135,6 +149,8 @@ def _dashboard_context(request: HttpRequest, broker: Broker) -> dict[str, Any]:
         "offers": broker.offers.select_related("country").order_by("status", "deadline"),
         "can_publish": can_publish,
         "licence_refusal": refusal if broker.licence_expired else "",
+        "results": results_for([broker], public_only=False).get(broker.pk),
+        "referrals_waiting": broker.referrals_received.filter(status=Referral.Status.PENDING).count(),
         "engagements_open": broker.engagements.filter(
             status__in=[Engagement.Status.REQUESTED, Engagement.Status.ACCEPTED]
         ).count(),
@@ -701,6 +717,7 @@ def _inquiry_page(
         "replies": inquiry.replies.select_related("author"),
         "actions": actions,
         "show_email": can_see_buyer_email(request.user, inquiry),
+        "can_refer": bool(can_refer(request.user)),
         "reply_form": reply_form or InquiryReplyForm(),
         "close_form": close_form or InquiryCloseForm(),
     }
@@ -799,3 +816,101 @@ def inquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The inquiry is closed."))
             return redirect(inquiry)
     return _inquiry_page(request, _inbox_inquiry(request, pk), close_form=form, status=400)
+
+
+# ---------------------------------------------------------------------------
+# Referrals between brokerages
+# ---------------------------------------------------------------------------
+@login_required
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """The referrals the user's brokerage sent and received, newest first."""
+    broker = get_own_broker(request.user)
+    referrals = (
+        referrals_visible_to(request.user)
+        .select_related("from_broker", "to_broker", "inquiry__country", "company", "country", "service")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(referrals, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "brokers/referral_list.html",
+        {"broker": broker, "page_obj": page, "can_refer": bool(can_refer(request.user))},
+    )
+
+
+def _referral_form(request: HttpRequest, data: Any = None) -> ReferralForm:
+    broker = broker_of(request.user)
+    initial = {}
+    if request.GET.get("inquiry", "").isdigit():
+        initial["inquiry"] = request.GET["inquiry"]
+    if request.GET.get("company", "").isdigit():
+        initial["company"] = request.GET["company"]
+    return ReferralForm(
+        data, initial=initial, inquiries=referable_inquiries(request.user), targets=referral_targets(broker)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest) -> HttpResponse:
+    can_refer(request.user).require()
+    form = _referral_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            with create_once(request) as record:  # sent twice: one referral
+                referral = referrals.referral_create(by=request.user, **data)
+                record(referral.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The referral is sent; the brokerage accepts or declines it."))
+            return redirect(referral)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "brokers/referral_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_party(request.user, pk)
+    # The outcome: the deals credited through this referral (read through the relation the deals
+    # app gives it, so that brokers imports nothing of deals).
+    outcomes = referral.deal_credits.select_related("deal__destination").order_by("deal__created_at")
+    return render(
+        request,
+        "brokers/referral_detail.html",
+        {
+            "referral": referral,
+            "actions": referral_allowed_actions(request.user, referral),
+            "outcomes": outcomes,
+            "side": referral_side(request.user, referral),
+        },
+    )
+
+
+REFERRAL_STEPS = {
+    "accept": (referrals.referral_accept, _("You accepted the referral.")),
+    "decline": (referrals.referral_decline, _("You declined the referral.")),
+    "withdraw": (referrals.referral_withdraw, _("The referral is withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in REFERRAL_STEPS:
+        raise Http404("no such step")
+    referral = get_referral_for_party(request.user, pk)
+    step, done = REFERRAL_STEPS[action]
+    try:
+        step(referral=referral, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(referral)

@@ -27,6 +27,8 @@ TONES: dict[str, dict[str, str]] = {
         "new": NEUTRAL, "routed": PRIMARY, "claimed": INFO, "answered": SUCCESS, "converted": SUCCESS,
         "closed": NEUTRAL, "spam": DANGER,
     },
+    "brokers.referral": {"pending": PRIMARY, "accepted": SUCCESS, "declined": NEUTRAL, "withdrawn": NEUTRAL},
+    "deals.dealpartner": {"pending": PRIMARY, "accepted": SUCCESS, "declined": NEUTRAL, "withdrawn": NEUTRAL},
     "products.product": {"draft": WARNING, "published": SUCCESS, "archived": NEUTRAL},
     # A certificate's `state` (its stored status, or "expired") as its company sees it ...
     "products.productcertification": {

@@ -1,0 +1,16 @@
+from django.db import migrations
+
+from portal.accounts.roles import grant_permissions
+
+# Programme managers read referrals (who passed which inquiry or company to whom) in the admin.
+GRANTS = {"programme_manager": ["view_referral"]}
+
+
+def grant(apps, schema_editor):
+    grant_permissions(apps, "brokers", GRANTS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("brokers", "0009_referrals_and_results_public"), ("portal", "0002_role_groups")]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
