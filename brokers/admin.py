@@ -33,6 +33,7 @@ from .models import (
     InquiryReply,
     Offer,
     OfferAttachment,
+    OfferPartner,
     OfferResponse,
     Referral,
     ServiceType,
@@ -198,6 +199,22 @@ class AttachmentInline(admin.TabularInline):
     extra = 0
 
 
+class OfferPartnerInline(admin.TabularInline):
+    """The offer's co-brokers, read-only: brokerages invite and answer on their pages."""
+
+    model = OfferPartner
+    extra = 0
+    can_delete = False
+    fields = ["broker", "share_percent", "role_note", "status", "invited_by", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class ResponseInline(admin.TabularInline):
     model = OfferResponse
     extra = 0
@@ -222,7 +239,7 @@ class OfferAdmin(CheckedActionsMixin, AuditedAdmin):
     readonly_fields = ["status", "published_at", "closed_at", "created_by", "created_at", "updated_at"]
     autocomplete_fields = ["broker"]
     filter_horizontal = ["categories"]
-    inlines = [AttachmentInline, ResponseInline]
+    inlines = [AttachmentInline, ResponseInline, OfferPartnerInline]
     date_hierarchy = "deadline"
     actions = ["close", "export_csv"]
 

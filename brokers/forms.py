@@ -304,3 +304,27 @@ class ReferralForm(StyledFormMixin, DigitsFormMixin, forms.Form):
         if data.get("company") and not data.get("country"):
             self.add_error("country", _("Choose the country the referral is for."))
         return data
+
+
+class CoBrokerInviteForm(StyledFormMixin, DigitsFormMixin, forms.Form):
+    """Invite a co-broker (onto an offer or a deal) with the share of the credit agreed with it."""
+
+    broker = forms.ModelChoiceField(
+        label=_("Brokerage to invite"),
+        queryset=Broker.objects.none(),
+        error_messages={"required": _("Choose the brokerage to invite.")},
+    )
+    share_percent = forms.IntegerField(
+        label=_("Its share of the credit (%)"),
+        min_value=1,
+        max_value=99,
+        help_text=_("E.g. 40 for a 60/40 split; your brokerage keeps the rest."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    role_note = forms.CharField(label=_("What it does"), max_length=200, required=False)
+
+    def __init__(self, *args: object, inviter_id: int | None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["broker"].queryset = (
+            Broker.objects.publishing().exclude(pk=inviter_id).order_by("name_en")
+        )

@@ -398,11 +398,17 @@ class OfferNotice(models.Model):
 
 class OfferResponseQuerySet(models.QuerySet["OfferResponse"]):
     def visible_to(self, user: User) -> OfferResponseQuerySet:
-        """A company sees its own responses; a brokerage sees the responses to its offers."""
+        """A company sees its own responses; a brokerage sees the responses to its offers and to the
+        offers it co-brokers."""
         if not user.is_authenticated:
             return self.none()
+        partnered = OfferPartner.objects.filter(
+            broker__memberships__user=user, status=OfferPartner.Status.ACCEPTED
+        ).values("offer_id")
         return self.filter(
-            Q(company__memberships__user=user) | Q(offer__broker__memberships__user=user)
+            Q(company__memberships__user=user)
+            | Q(offer__broker__memberships__user=user)
+            | Q(offer_id__in=partnered)
         ).distinct()
 
 
@@ -996,3 +1002,56 @@ class Referral(LoadedStatus, TimeStampedModel):
         if self.status != self.Status.ACCEPTED or self.decided_at is None:
             return None
         return self.decided_at + timedelta(days=REFERRAL_WINDOW_DAYS)
+
+
+class OfferPartner(models.Model):
+    """A brokerage invited onto an offer as co-broker (one holds the buyer, the other the
+    registration or logistics in the country) for an agreed share of the credit of any deal opened
+    from the offer. Once accepted, it sees the offer's responses, and each deal opened from one
+    takes it on as co-broker with that share (deals/services.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="partners"
+    )
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("co-broker"), on_delete=models.CASCADE, related_name="offer_partnerships"
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        _("co-broker's share (%)"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    role_note = models.CharField(_("what the co-broker does"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("offer co-broker")
+        verbose_name_plural = _("offer co-brokers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=99), name="offer_partner_share_1_99"
+            ),
+            models.UniqueConstraint(
+                fields=["offer", "broker"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="one_live_partner_per_offer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.broker_id} ({self.share_percent}%)"

@@ -34,6 +34,7 @@ from .models import (
     BuyerInquiryQuerySet,
     Engagement,
     Offer,
+    OfferPartner,
     OfferResponse,
     Referral,
 )
@@ -575,3 +576,78 @@ def get_referral_for_party(user: User | AnonymousUser, pk: int) -> Referral:
         "from_broker", "to_broker", "inquiry__country", "company", "country", "service", "created_by"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers on offers
+# ---------------------------------------------------------------------------
+OFFER_PARTNER_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({OfferPartner.Status.PENDING}), "invited"),
+    "decline": (frozenset({OfferPartner.Status.PENDING}), "invited"),
+    "withdraw": (frozenset({OfferPartner.Status.PENDING}), "offer"),
+}
+
+
+def can_invite_offer_partner(user: User | AnonymousUser, offer: Offer) -> Access:
+    """The offer's brokerage, approved and licensed, invites a co-broker onto an offer not closed."""
+    broker = broker_of(user)
+    if broker is None or broker.pk != offer.broker_id:
+        return refuse(_("Only the offer's brokerage invites a co-broker."))
+    if offer.status == Offer.Status.CLOSED:
+        return refuse(_("This offer is closed: it takes no co-broker now."))
+    return broker_may_publish(broker)
+
+
+def offer_partner_side(user: User | AnonymousUser, partner: OfferPartner) -> str | None:
+    broker = broker_of(user)
+    if broker is None:
+        return None
+    if broker.pk == partner.broker_id:
+        return "invited"
+    if broker.pk == partner.offer.broker_id:
+        return "offer"
+    return None
+
+
+def can_act_on_offer_partner(user: User | AnonymousUser, partner: OfferPartner, action: str) -> Access:
+    """The invited brokerage (approved, licensed) accepts or declines; the offer's withdraws."""
+    sources, side = OFFER_PARTNER_ACTIONS[action]
+    if offer_partner_side(user, partner) != side:
+        if side == "invited":
+            return refuse(_("Only the invited brokerage answers the invitation."))
+        return refuse(_("Only the offer's brokerage withdraws its invitation."))
+    if partner.status not in sources:
+        return refuse(
+            _("This invitation is “%(status)s”: it cannot be changed now.")
+            % {"status": partner.get_status_display()}
+        )
+    broker = broker_of(user)
+    if action == "accept":
+        return broker_may_publish(broker)
+    return broker_is_active(broker)
+
+
+def offer_partner_allowed_actions(user: User | AnonymousUser, partner: OfferPartner) -> list[str]:
+    return [action for action in OFFER_PARTNER_ACTIONS if can_act_on_offer_partner(user, partner, action)]
+
+
+def offer_partners_visible_to(user: User | AnonymousUser):  # noqa: ANN201
+    """The offer co-brokering invitations the user's brokerage sent or received."""
+    broker = broker_of(user)
+    if broker is None:
+        return OfferPartner.objects.none()
+    return OfferPartner.objects.filter(Q(broker=broker) | Q(offer__broker=broker))
+
+
+def get_offer_partner_for_party(user: User | AnonymousUser, pk: int) -> OfferPartner:
+    queryset = offer_partners_visible_to(user).select_related("offer__broker", "offer__country", "broker")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def is_offer_co_broker(user: User | AnonymousUser, offer: Offer) -> bool:
+    """The user's brokerage accepted to co-broker `offer`: it reads the responses."""
+    broker = broker_of(user)
+    return (
+        broker is not None
+        and offer.partners.filter(broker=broker, status=OfferPartner.Status.ACCEPTED).exists()
+    )

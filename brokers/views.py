@@ -27,12 +27,13 @@ from portal.models import TargetCountry
 from portal.organisations.views import OrganisationPages
 from products.models import Product
 
-from . import referrals, services
+from . import partners, referrals, services
 from .filters import INBOX_TAB_LABELS, INBOX_TABS, BrokerFilter, InquiryFilter, OfferFilter
 from .forms import (
     AttachmentForm,
     BrokerForm,
     BrokerServiceForm,
+    CoBrokerInviteForm,
     EngagementBookForm,
     EngagementRatingForm,
     EngagementStepForm,
@@ -60,6 +61,7 @@ from .permissions import (
     broker_of,
     can_book,
     can_edit_broker,
+    can_invite_offer_partner,
     can_list_services,
     can_publish_offers,
     can_rate_engagement,
@@ -72,12 +74,14 @@ from .permissions import (
     get_inquiry_for_inbox,
     get_offer_for_broker,
     get_offer_for_viewer,
+    get_offer_partner_for_party,
     get_own_broker,
     get_referral_for_party,
     get_response_for_broker,
     get_service_for_broker,
     inbox_scope,
     inquiry_inbox_actions,
+    is_offer_co_broker,
     offer_allowed_actions,
     referable_inquiries,
     referral_allowed_actions,
@@ -206,6 +210,7 @@ def _offer_page(
     *,
     response_form: ResponseForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    partner_form: CoBrokerInviteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """An offer as the viewer sees it: the owner with the responses, a company with its answer."""
@@ -219,6 +224,16 @@ def _offer_page(
         "categories": offer.categories.all(),
     }
     context["offer_actions"] = offer_allowed_actions(request.user, offer) if is_owner else []
+    is_co_broker = not is_owner and is_offer_co_broker(request.user, offer)
+    context["is_co_broker"] = is_co_broker
+    if is_owner:
+        context["partners"] = list(offer.partners.select_related("broker"))
+        if can_invite_offer_partner(request.user, offer):
+            context["partner_form"] = partner_form or CoBrokerInviteForm(inviter_id=offer.broker_id)
+    if is_co_broker:
+        # The co-broker reads the responses (it holds the logistics or registration for them);
+        # deciding on them stays with the offer's brokerage.
+        context["responses"] = list(offer.responses.select_related("company").prefetch_related("products"))
     if is_owner:
         responses = list(offer.responses.select_related("company").prefetch_related("products"))
         for response in responses:
@@ -914,3 +929,49 @@ def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect(referral)
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers on offers
+# ---------------------------------------------------------------------------
+@login_required
+@require_POST
+def offer_partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_broker(request.user, pk)
+    can_invite_offer_partner(request.user, offer).require()
+    form = CoBrokerInviteForm(request.POST, inviter_id=offer.broker_id)
+    if form.is_valid():
+        try:
+            partners.offer_partner_invite(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The invitation is sent; the brokerage accepts or declines it."))
+            return redirect(offer)
+    return _offer_page(request, offer, partner_form=form, status=400)
+
+
+OFFER_PARTNER_STEPS = {
+    "accept": (partners.offer_partner_accept, _("You co-broker this offer now: you see its responses.")),
+    "decline": (partners.offer_partner_decline, _("You declined the invitation.")),
+    "withdraw": (partners.offer_partner_withdraw, _("The invitation is withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def offer_partner_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in OFFER_PARTNER_STEPS:
+        raise Http404("no such step")
+    partner = get_offer_partner_for_party(request.user, pk)
+    step, done = OFFER_PARTNER_STEPS[action]
+    try:
+        step(partner=partner, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+        if action in ("accept", "withdraw"):
+            return redirect(partner.offer)
+    return redirect("deals:partner_list")

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from brokers.models import Broker
+from brokers.forms import CoBrokerInviteForm
 from companies.models import Company
 from portal.forms import DigitsFormMixin, LocalDateField, StyledFormMixin
 from portal.models import TargetCountry
@@ -168,25 +168,8 @@ class NoteForm(StyledFormMixin, forms.Form):
     )
 
 
-class PartnerInviteForm(StyledFormMixin, DigitsFormMixin, forms.Form):
+class PartnerInviteForm(CoBrokerInviteForm):
     """Invite a co-broker onto a deal with the share of the credit agreed with it."""
 
-    broker = forms.ModelChoiceField(
-        label=_("Brokerage to invite"),
-        queryset=Broker.objects.none(),
-        error_messages={"required": _("Choose the brokerage to invite.")},
-    )
-    share_percent = forms.IntegerField(
-        label=_("Its share of the credit (%)"),
-        min_value=1,
-        max_value=99,
-        help_text=_("E.g. 40 for a 60/40 split; your brokerage keeps the rest."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
-    )
-    role_note = forms.CharField(label=_("What it does"), max_length=200, required=False)
-
     def __init__(self, *args: Any, deal: Deal, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["broker"].queryset = (
-            Broker.objects.publishing().exclude(pk=deal.broker_id).order_by("name_en")
-        )
+        super().__init__(*args, inviter_id=deal.broker_id, **kwargs)

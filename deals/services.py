@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokers.models import Broker, BuyerInquiry, OfferResponse
+from brokers.models import Broker, BuyerInquiry, OfferPartner, OfferResponse
 from brokers.permissions import broker_of, inquiry_inbox_actions
 from brokers.services import inquiry_convert
 from companies.models import Company
@@ -187,19 +187,41 @@ def _open(
     for row in rows:
         row.deal = deal
     DealLine.objects.bulk_create(rows)
-    _event(deal, Action.OPEN, previous="", by=by)
+    _offer_partners_join(deal)
+    _event(deal, Action.OPEN, previous="", by=by)  # told to the co-brokers too
     _credit_opening(deal, by=by)
     return deal
 
 
+def _offer_partners_join(deal: Deal) -> None:
+    if deal.broker_id is not None and deal.origin == Origin.RESPONSE:
+        # The offer's accepted co-brokers are the deal's, with the shares agreed on the offer.
+        offer_partners = OfferPartner.objects.filter(
+            offer=deal.offer_response.offer_id, status=OfferPartner.Status.ACCEPTED
+        ).exclude(broker=deal.broker_id)
+        DealPartner.objects.bulk_create(
+            DealPartner(
+                deal=deal, broker_id=p.broker_id, share_percent=p.share_percent, role_note=p.role_note,
+                status=DealPartner.Status.ACCEPTED, invited_by=p.invited_by, decided_by=p.decided_by,
+                decided_at=p.decided_at,
+            )
+            for p in offer_partners
+        )  # fmt: skip
+
+
 def _credit_opening(deal: Deal, *, by: User) -> None:
-    """Credit the brokerage that brought the buyer (and the referrer, when the deal is the outcome
-    of an accepted referral); the timeline records the split."""
+    """Credit the brokerage that brought the buyer, its co-brokers (from the offer) and the
+    referrer, when the deal is the outcome of an accepted referral; the timeline records a split."""
     if deal.broker_id is None:
         return
     referral = referral_for(deal)
-    credits = credits_write(deal, referral=referral, keep_referral=False)
-    if referral is not None:
+    try:
+        credits = credits_write(deal, referral=referral, keep_referral=False)
+    except ValidationError:
+        # The offer's co-brokers and the referral together would leave the introducer nothing:
+        # the shares agreed on the offer stand, the referral is not credited (never a lost deal).
+        credits = credits_write(deal, referral=None, keep_referral=False)
+    if len(credits) > 1:
         DealEvent.objects.create(
             deal=deal, action=Action.CREDIT, from_status=deal.status, to_status=deal.status, actor=by,
             note=_credit_note(credits),

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brokers.models import BuyerInquiry, OfferResponse
-from brokers.permissions import broker_of, get_own_broker
+from brokers.permissions import (
+    broker_of,
+    get_own_broker,
+    offer_partner_allowed_actions,
+    offer_partners_visible_to,
+)
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
@@ -356,7 +361,16 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     for partner in page:
         partner.allowed_actions = partner_allowed_actions(request.user, partner)
-    return render(request, "deals/partner_list.html", {"page_obj": page, "broker": broker})
+    offers = list(
+        offer_partners_visible_to(request.user)
+        .select_related("offer__broker", "offer__country", "broker")
+        .order_by("-created_at", "-pk")[:PAGE_SIZE]
+    )
+    for partner in offers:
+        partner.allowed_actions = offer_partner_allowed_actions(request.user, partner)
+    return render(
+        request, "deals/partner_list.html", {"page_obj": page, "broker": broker, "offer_partners": offers}
+    )
 
 
 PARTNER_STEPS = {

@@ -2,8 +2,9 @@ from django.db import migrations
 
 from portal.accounts.roles import grant_permissions
 
-# Programme managers read referrals (who passed which inquiry or company to whom) in the admin.
-GRANTS = {"programme_manager": ["view_referral"]}
+# Programme managers read referrals (who passed which inquiry or company to whom) and the
+# offers' co-brokers in the admin.
+GRANTS = {"programme_manager": ["view_referral", "view_offerpartner"]}
 
 
 def grant(apps, schema_editor):

@@ -299,6 +299,18 @@ def build_world() -> World:
     o["partner_received"] = DealPartner.objects.create(
         deal=other_deal, broker=o["broker_approved"], share_percent=30, invited_by=other
     )
+    from brokers.models import OfferPartner
+
+    o["offer_partner_sent"] = OfferPartner.objects.create(
+        offer=o["offer_open"],
+        broker=o["broker_other"],
+        share_percent=40,
+        invited_by=w.users["broker_approved"],
+    )
+    o["offer_partner_received"] = OfferPartner.objects.create(
+        offer=OfferFactory(broker=o["broker_other"], country=o["iraq"], categories=[o["masks"]]),
+        broker=o["broker_approved"], share_percent=30, invited_by=other,
+    )  # fmt: skip
     o["requirement"] = RequirementFactory(country=o["iraq"], category=o["masks"], certification=o["ce"])
     o["group"] = Group.objects.get(name=Role.REVIEWER.value)
     # The second factor: staff sessions pass it (test_matrix.py); these are the admin's objects.

@@ -314,3 +314,60 @@ def test_a_declined_referral_credits_nobody(
     referrals.referral_decline(referral=referral, by=caspian_member)
     deal = open_direct(company_member, product, iraq)
     assert not DealCredit.objects.filter(deal=deal).exists()
+
+
+# ---------------------------------------------------------------------------
+# Co-brokering an offer
+# ---------------------------------------------------------------------------
+def test_an_offer_co_broker_reads_its_responses_and_joins_the_deals_opened_from_them(
+    accepted_response, broker_member, caspian, caspian_member, other_broker_member, product, client_for
+):
+    from brokers import partners
+
+    offer = accepted_response.offer
+    url = f"/en/offers/{offer.pk}/"
+    assert "Responses from companies" not in client_for(caspian_member).get(url).content.decode()
+    partner = partners.offer_partner_invite(offer=offer, by=broker_member, broker=caspian, share_percent=40)
+    with pytest.raises(PermissionDenied):
+        partners.offer_partner_accept(partner=partner, by=broker_member)
+    partners.offer_partner_accept(partner=partner, by=caspian_member)
+    page = client_for(caspian_member).get(url).content.decode()
+    assert "Responses from companies" in page
+    assert f'data-testid="response-{accepted_response.pk}"' in page
+    assert "Responses from companies" not in client_for(other_broker_member).get(url).content.decode()
+    api = client_for(caspian_member).get("/api/v1/offer-responses/").json()
+    assert [r["id"] for r in api["results"]] == [accepted_response.pk]
+    deal = services.deal_open_from_response(
+        response=accepted_response, by=broker_member, lines=lines_of(product), **deal_terms(offer.country)
+    )
+    assert credits_of(deal) == {
+        ("Pars Export Brokers", "introduced"): 60,
+        ("Caspian Logistics", "co_broker"): 40,
+    }
+    assert client_for(caspian_member).get(f"/en/deals/{deal.pk}/").status_code == 200
+    assert caspian_member.notifications.filter(kind="deal_update").count() == 1  # told of the opening
+
+
+def test_only_the_offers_brokerage_invites_onto_it_and_a_declined_invitation_shows_nothing(
+    accepted_response, broker_member, caspian, caspian_member, other_broker_member, client_for
+):
+    from brokers import partners
+
+    offer = accepted_response.offer
+    with pytest.raises(PermissionDenied):
+        partners.offer_partner_invite(offer=offer, by=other_broker_member, broker=caspian, share_percent=40)
+    response = client_for(broker_member).post(
+        f"/en/offers/{offer.pk}/co-brokers/", {"broker": caspian.pk, "share_percent": "۳۰"}
+    )
+    assert response.status_code == 302
+    partner = offer.partners.get()
+    assert partner.share_percent == 30
+    assert client_for(caspian_member).post(f"/en/offer-co-brokers/{partner.pk}/decline/").status_code == 302
+    partner.refresh_from_db()
+    assert partner.status == "declined"
+    assert (
+        "Responses from companies"
+        not in client_for(caspian_member).get(f"/en/offers/{offer.pk}/").content.decode()
+    )
+    listed = client_for(caspian_member).get("/en/deals/co-brokering/").content.decode()
+    assert offer.title_en in listed
