@@ -22,9 +22,9 @@ from portal.http.page_cache import CachedPublicListMixin
 from portal.models import User
 from products.search import normalize_query
 
-from . import referrals, services
+from . import partners, referrals, services
 from .filters import BrokerFilter, InquiryFilter, OfferFilter
-from .models import Broker, BuyerInquiry, Engagement, Offer, OfferResponse, Referral
+from .models import Broker, BuyerInquiry, Engagement, Offer, OfferPartner, OfferResponse, Referral
 from .permissions import (
     INQUIRY_HOLDER,
     broker_of,
@@ -32,6 +32,7 @@ from .permissions import (
     can_edit_broker,
     get_offer_for_viewer,
     inbox_scope,
+    offer_partners_visible_to,
     referrals_visible_to,
 )
 from .serializers import (
@@ -44,6 +45,7 @@ from .serializers import (
     InquirySerializer,
     OfferCreateSerializer,
     OfferInputSerializer,
+    OfferPartnerSerializer,
     OfferResponseDecisionSerializer,
     OfferResponseInputSerializer,
     OfferResponseSerializer,
@@ -437,3 +439,52 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Take the referral back before it is answered (the referring brokerage)."""
         return self._respond(referrals.referral_withdraw(referral=self.get_object(), by=request.user))
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers on offers
+# ---------------------------------------------------------------------------
+class OfferPartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Offer co-brokering invitations the caller's brokerage sent or received; the invited
+    brokerage accepts or declines, the offer's withdraws (brokers/partners.py)."""
+
+    queryset = OfferPartner.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = OfferPartnerSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[OfferPartner]:
+        if getattr(self, "swagger_fake_view", False):
+            return OfferPartner.objects.none()
+        return (
+            offer_partners_visible_to(self.request.user)
+            .select_related("offer", "broker")
+            .order_by("-created_at", "-pk")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[OfferPartner]) -> QuerySet[OfferPartner]:
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, partner: OfferPartner) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=partner.pk)).data)
+
+    @extend_schema(request=None, responses=OfferPartnerSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        """Co-broker the offer (the invited brokerage): it then reads the offer's responses."""
+        return self._respond(partners.offer_partner_accept(partner=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=OfferPartnerSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        """Decline the invitation (the invited brokerage)."""
+        return self._respond(partners.offer_partner_decline(partner=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=OfferPartnerSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw an invitation not answered yet (the offer's brokerage)."""
+        return self._respond(partners.offer_partner_withdraw(partner=self.get_object(), by=request.user))

@@ -23,6 +23,7 @@ from .models import (
     EngagementRating,
     InquiryReply,
     Offer,
+    OfferPartner,
     OfferResponse,
     Referral,
 )
@@ -302,5 +303,21 @@ class ReferralSerializer(serializers.ModelSerializer):
             "id", "from_broker", "from_broker_name", "to_broker", "to_broker_name", "inquiry",
             "inquiry_reference", "company", "country", "service", "share_percent", "note", "status",
             "decided_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OfferPartnerSerializer(serializers.ModelSerializer):
+    """An offer's co-brokering invitation as the inviting and the invited brokerages read it."""
+
+    offer_title = serializers.CharField(source="offer.title", read_only=True)
+    invited_by_broker = serializers.IntegerField(source="offer.broker_id", read_only=True)
+    broker_name = serializers.CharField(source="broker.name", read_only=True)
+
+    class Meta:
+        model = OfferPartner
+        fields = [
+            "id", "offer", "offer_title", "invited_by_broker", "broker", "broker_name", "share_percent",
+            "role_note", "status", "decided_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
