@@ -36,10 +36,13 @@ from .models import (
     LicenceRenewal,
     Offer,
     OfferAttachment,
+    OfferPartner,
     OfferResponse,
+    Referral,
     ServiceType,
 )
 from .permissions import inquiry_offered_marks
+from .results import results_publish
 
 
 @admin.register(ServiceType)
@@ -100,6 +103,50 @@ class LicenceRenewalInline(admin.TabularInline):
         return jdate(renewal.submitted_at, True)
 
 
+class ReferralInline(admin.TabularInline):
+    """Referrals, read-only: brokerages make and answer them on their pages."""
+
+    model = Referral
+    extra = 0
+    can_delete = False
+    fields = [
+        "inquiry",
+        "company",
+        "to_broker",
+        "from_broker",
+        "country",
+        "share_percent",
+        "status",
+        "decided_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Referral]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("inquiry", "company", "to_broker", "from_broker", "country")
+        )
+
+
+class ReferralSentInline(ReferralInline):
+    fk_name = "from_broker"
+    verbose_name = _("referral sent")
+    verbose_name_plural = _("referrals sent")
+
+
+class ReferralReceivedInline(ReferralInline):
+    fk_name = "to_broker"
+    verbose_name = _("referral received")
+    verbose_name_plural = _("referrals received")
+
+
 @admin.register(Broker)
 class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default); the
@@ -108,12 +155,35 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
         models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
         models.DateField: {"form_class": LocalDateField, "widget": LocalDateInput},
     }
-    inlines = [LicenceRenewalInline]
+    inlines = [LicenceRenewalInline, ReferralSentInline, ReferralReceivedInline]
     list_display = ["name_fa", "name_en", "licence_number", "licence_expiry", "status", "created_at"]
     list_filter = ["status", LicenceExpiryFilter, "countries", "services"]
     search_fields = ["name_fa", "name_en", "licence_number", "email"]
     filter_horizontal = ["services", "countries"]
-    actions = ["approve", "reject", "suspend", "export_csv"]
+    actions = ["approve", "reject", "suspend", "make_results_public", "hide_results", "export_csv"]
+
+    @admin.action(
+        description=_("Show the selected brokerages' verified results publicly"), permissions=["change"]
+    )
+    def make_results_public(self, request: HttpRequest, queryset: QuerySet[Broker]) -> None:
+        for broker in queryset:
+            results_publish(broker=broker, by=request.user, public=True)
+            self.log_change(request, broker, "results public")
+        self.message_user(request, _("Their results now show on their public pages."), messages.SUCCESS)
+
+    @admin.action(
+        description=_("Hide the selected brokerages' results from the public"), permissions=["change"]
+    )
+    def hide_results(self, request: HttpRequest, queryset: QuerySet[Broker]) -> None:
+        for broker in queryset:
+            results_publish(broker=broker, by=request.user, public=False)
+            self.log_change(request, broker, "results hidden")
+        self.message_user(request, _("Their results are hidden from the public."), messages.SUCCESS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        # The flag changes through the actions, which record who set it and when.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "results_public", "results_public_by", "results_public_at"]
 
     approve = decision_action(
         KIND, Broker.Status.APPROVED, description=_("Approve the selected brokerages (members are notified)")
@@ -264,6 +334,22 @@ class AttachmentInline(admin.TabularInline):
     extra = 0
 
 
+class OfferPartnerInline(admin.TabularInline):
+    """The offer's co-brokers, read-only: brokerages invite and answer on their pages."""
+
+    model = OfferPartner
+    extra = 0
+    can_delete = False
+    fields = ["broker", "share_percent", "role_note", "status", "invited_by", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class ResponseInline(admin.TabularInline):
     model = OfferResponse
     extra = 0
@@ -288,7 +374,7 @@ class OfferAdmin(CheckedActionsMixin, AuditedAdmin):
     readonly_fields = ["status", "published_at", "closed_at", "created_by", "created_at", "updated_at"]
     autocomplete_fields = ["broker"]
     filter_horizontal = ["categories"]
-    inlines = [AttachmentInline, ResponseInline]
+    inlines = [AttachmentInline, ResponseInline, OfferPartnerInline]
     date_hierarchy = "deadline"
     actions = ["close", "export_csv"]
 

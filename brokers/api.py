@@ -22,9 +22,9 @@ from portal.http.page_cache import CachedPublicListMixin
 from portal.models import User
 from products.search import normalize_query
 
-from . import services
+from . import partners, referrals, services
 from .filters import BrokerFilter, InquiryFilter, OfferFilter
-from .models import Broker, BuyerInquiry, Engagement, Offer, OfferResponse
+from .models import Broker, BuyerInquiry, Engagement, Offer, OfferPartner, OfferResponse, Referral
 from .permissions import (
     INQUIRY_HOLDER,
     broker_of,
@@ -32,6 +32,8 @@ from .permissions import (
     can_edit_broker,
     get_offer_for_viewer,
     inbox_scope,
+    offer_partners_visible_to,
+    referrals_visible_to,
 )
 from .serializers import (
     BrokerSerializer,
@@ -43,10 +45,12 @@ from .serializers import (
     InquirySerializer,
     OfferCreateSerializer,
     OfferInputSerializer,
+    OfferPartnerSerializer,
     OfferResponseDecisionSerializer,
     OfferResponseInputSerializer,
     OfferResponseSerializer,
     OfferSerializer,
+    ReferralSerializer,
 )
 
 READ_ACTIONS = {"list", "retrieve"}
@@ -386,3 +390,101 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = InquiryCloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(services.inquiry_close(inquiry=inquiry, by=request.user, **data.validated_data))
+
+
+# ---------------------------------------------------------------------------
+# Referrals between brokerages
+# ---------------------------------------------------------------------------
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Referrals the caller's brokerage sent or received (anyone else's are 404s). The receiving
+    brokerage accepts or declines, the referring one withdraws, through the pages' services."""
+
+    queryset = Referral.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = ReferralSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        return (
+            referrals_visible_to(self.request.user)
+            .select_related("from_broker", "to_broker", "inquiry", "country", "service")
+            .order_by("-created_at", "-pk")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, referral: Referral) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
+
+    @extend_schema(request=None, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        """Take the referred work (the receiving brokerage): a referred inquiry is the caller's now."""
+        return self._respond(referrals.referral_accept(referral=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        """Turn the referral down (the receiving brokerage)."""
+        return self._respond(referrals.referral_decline(referral=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Take the referral back before it is answered (the referring brokerage)."""
+        return self._respond(referrals.referral_withdraw(referral=self.get_object(), by=request.user))
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers on offers
+# ---------------------------------------------------------------------------
+class OfferPartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Offer co-brokering invitations the caller's brokerage sent or received; the invited
+    brokerage accepts or declines, the offer's withdraws (brokers/partners.py)."""
+
+    queryset = OfferPartner.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = OfferPartnerSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[OfferPartner]:
+        if getattr(self, "swagger_fake_view", False):
+            return OfferPartner.objects.none()
+        return (
+            offer_partners_visible_to(self.request.user)
+            .select_related("offer", "broker")
+            .order_by("-created_at", "-pk")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[OfferPartner]) -> QuerySet[OfferPartner]:
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, partner: OfferPartner) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=partner.pk)).data)
+
+    @extend_schema(request=None, responses=OfferPartnerSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        """Co-broker the offer (the invited brokerage): it then reads the offer's responses."""
+        return self._respond(partners.offer_partner_accept(partner=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=OfferPartnerSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        """Decline the invitation (the invited brokerage)."""
+        return self._respond(partners.offer_partner_decline(partner=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=OfferPartnerSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw an invitation not answered yet (the offer's brokerage)."""
+        return self._respond(partners.offer_partner_withdraw(partner=self.get_object(), by=request.user))

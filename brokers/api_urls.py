@@ -19,5 +19,7 @@ router.register(
 router.register("offer-responses", api.OfferResponseViewSet, basename="offer-response")
 router.register("engagements", api.EngagementViewSet, basename="engagement")
 router.register("inquiries", api.InquiryViewSet, basename="inquiry")
+router.register("referrals", api.ReferralViewSet, basename="referral")
+router.register("offer-partners", api.OfferPartnerViewSet, basename="offer-partner")
 
 urlpatterns = router.urls

@@ -26,8 +26,10 @@ from .models import (
     Engagement,
     Offer,
     OfferResponse,
+    Referral,
     ServiceType,
 )
+from .referrals import referral_accept, referral_create, referral_decline
 from .services import (
     broker_approve,
     broker_member_add,
@@ -131,6 +133,8 @@ def seed(*, stdout: TextIO) -> None:
         _seed_offers(rng)
     if not BrokerService.objects.exists():
         _seed_services(rng)
+    if not Referral.objects.exists():
+        _seed_referrals()
     stdout.write(
         f"Brokers: {Broker.objects.count()} ({Broker.objects.approved().count()} approved); "
         f"offers: {Offer.objects.count()}; responses: {OfferResponse.objects.count()}; "
@@ -348,3 +352,40 @@ def _seed_services(rng: random.Random) -> None:
                 )
                 engagement_rate(engagement=engagement, by=broker_user, score=5, comment="")
                 engagement_act(engagement=engagement, action="close", by=_member(company))
+
+
+def _seed_referrals() -> None:
+    """Brokerages pass work to each other: Pars refers a company to Novin for Oman (accepted a
+    month ago), Gulf Commerce refers one to Pars for Iraq (waiting for Pars's answer), and an
+    inquiry held in the inbox is passed to another brokerage covering its country (declined)."""
+    brokers = {b.name_en: b for b in Broker.objects.publishing()}
+    pars, novin, gulf = (
+        brokers.get(n) for n in ("Pars Export Brokers", "Novin Middle East Trading", "Gulf Commerce")
+    )
+    companies = list(Company.objects.verified().order_by("pk")[:2])
+    if None in (pars, novin, gulf) or len(companies) < 2:
+        return
+    oman, iraq = TargetCountry.objects.get(iso_code="OM"), TargetCountry.objects.get(iso_code="IQ")
+    with replayed_at(demo_moment(40, hour=10)):
+        sent = referral_create(
+            by=_member(pars), to_broker=novin, company=companies[0], country=oman, share_percent=15,
+            note="They make nitrile gloves and look for a distributor in Muscat.",
+        )  # fmt: skip
+    with replayed_at(demo_moment(39, hour=9, minutes=30)):
+        referral_accept(referral=sent, by=_member(novin))
+    with replayed_at(demo_moment(3, hour=12)):
+        referral_create(
+            by=_member(gulf), to_broker=pars, company=companies[1], country=iraq,
+            note="A Basra hospital group asked for their test kits; you have the Baghdad office.",
+        )  # fmt: skip
+    held = BuyerInquiry.objects.filter(status=BuyerInquiry.Status.CLAIMED).select_related("holder").first()
+    holder_broker = getattr(getattr(held, "holder", None), "broker_membership", None)
+    if held is None or holder_broker is None:
+        return
+    other = Broker.objects.publishing().covering(held.country).exclude(pk=holder_broker.broker_id).first()
+    if other is None:
+        return
+    with replayed_at(demo_moment(1, hour=10)):
+        passed = referral_create(by=held.holder, to_broker=other, inquiry=held)
+    with replayed_at(demo_moment(1, hour=15)):
+        referral_decline(referral=passed, by=_member(other))

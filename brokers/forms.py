@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Company
 from portal.forms import (
     DigitsFormMixin,
     LocalDateField,
@@ -17,6 +18,7 @@ from products.models import Product, ProductCategory
 
 from .models import (
     LANGUAGES,
+    REFERRAL_DEFAULT_SHARE,
     Broker,
     BrokerService,
     BuyerInquiry,
@@ -289,3 +291,77 @@ class InquiryCloseForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ReferralForm(StyledFormMixin, DigitsFormMixin, forms.Form):
+    """Pass an inquiry you hold, or a company, to another brokerage (the choices are the user's)."""
+
+    inquiry = forms.ModelChoiceField(
+        label=_("Inquiry you hold"), queryset=BuyerInquiry.objects.none(), required=False
+    )
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none(), required=False)
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=TargetCountry.objects.all(),
+        required=False,
+        help_text=_("For a company: the country the referral is for (an inquiry's is its buyer's)."),
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service needed"), queryset=ServiceType.objects.all(), required=False
+    )
+    to_broker = forms.ModelChoiceField(
+        label=_("Refer to brokerage"),
+        queryset=Broker.objects.none(),
+        error_messages={"required": _("Choose the brokerage to refer to.")},
+    )
+    share_percent = forms.IntegerField(
+        label=_("Your share of a resulting deal (%)"),
+        min_value=1,
+        max_value=50,
+        initial=REFERRAL_DEFAULT_SHARE,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    note = forms.CharField(
+        label=_("Note to the brokerage"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, inquiries: object, targets: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["inquiry"].queryset = inquiries
+        self.fields["company"].queryset = Company.objects.verified().order_by("name_en")
+        self.fields["to_broker"].queryset = targets
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("inquiry")) == bool(data.get("company")):
+            raise forms.ValidationError(_("Refer either an inquiry you hold or a company."))
+        if data.get("company") and not data.get("country"):
+            self.add_error("country", _("Choose the country the referral is for."))
+        return data
+
+
+class CoBrokerInviteForm(StyledFormMixin, DigitsFormMixin, forms.Form):
+    """Invite a co-broker (onto an offer or a deal) with the share of the credit agreed with it."""
+
+    broker = forms.ModelChoiceField(
+        label=_("Brokerage to invite"),
+        queryset=Broker.objects.none(),
+        error_messages={"required": _("Choose the brokerage to invite.")},
+    )
+    share_percent = forms.IntegerField(
+        label=_("Its share of the credit (%)"),
+        min_value=1,
+        max_value=99,
+        help_text=_("E.g. 40 for a 60/40 split; your brokerage keeps the rest."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    role_note = forms.CharField(label=_("What it does"), max_length=200, required=False)
+
+    def __init__(self, *args: object, inviter_id: int | None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["broker"].queryset = (
+            Broker.objects.publishing().exclude(pk=inviter_id).order_by("name_en")
+        )

@@ -117,6 +117,18 @@ class Broker(Organisation):
         _("logo"), upload_to=GeneratedName("brokers/logos"), blank=True, validators=[validate_image]
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Set by the centre's programme managers in the admin: the brokerage's results (deals credited
+    # to it, countries served) show on its public profile and in the directory only then.
+    results_public = models.BooleanField(_("results public"), default=False)
+    results_public_at = models.DateTimeField(_("results made public at"), null=True, blank=True)
+    results_public_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("results made public by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = BrokerQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("history of brokerage"))
@@ -388,11 +400,17 @@ class OfferNotice(models.Model):
 
 class OfferResponseQuerySet(models.QuerySet["OfferResponse"]):
     def visible_to(self, user: User) -> OfferResponseQuerySet:
-        """A company sees its own responses; a brokerage sees the responses to its offers."""
+        """A company sees its own responses; a brokerage sees the responses to its offers and to the
+        offers it co-brokers."""
         if not user.is_authenticated:
             return self.none()
+        partnered = OfferPartner.objects.filter(
+            broker__memberships__user=user, status=OfferPartner.Status.ACCEPTED
+        ).values("offer_id")
         return self.filter(
-            Q(company__memberships__user=user) | Q(offer__broker__memberships__user=user)
+            Q(company__memberships__user=user)
+            | Q(offer__broker__memberships__user=user)
+            | Q(offer_id__in=partnered)
         ).distinct()
 
 
@@ -926,3 +944,184 @@ class InboxSettings(models.Model):
     @classmethod
     def load(cls) -> InboxSettings:
         return cls.objects.get_or_create(pk=1)[0]
+
+
+# ---------------------------------------------------------------------------
+# Referrals: a brokerage passes an inquiry or a company to another brokerage
+# ---------------------------------------------------------------------------
+# A deal the receiving brokerage opens from the referred inquiry, or for the referred company,
+# within this many days of the referral's acceptance is its outcome (and credits the referrer).
+REFERRAL_WINDOW_DAYS = 180
+REFERRAL_DEFAULT_SHARE = 10
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def of_broker(self, broker: Broker | None) -> ReferralQuerySet:
+        """The referrals a brokerage sent or received (none without one)."""
+        if broker is None:
+            return self.none()
+        return self.filter(Q(from_broker=broker) | Q(to_broker=broker))
+
+    def in_window(self, *, now: datetime | None = None) -> ReferralQuerySet:
+        """Accepted referrals whose window for an outcome is still open."""
+        since = (now or timezone.now()) - timedelta(days=REFERRAL_WINDOW_DAYS)
+        return self.filter(status=Referral.Status.ACCEPTED, decided_at__gte=since)
+
+
+class Referral(LoadedStatus, TimeStampedModel):
+    """A brokerage passes a buyer's inquiry it holds, or a company, to another approved brokerage
+    that covers the country (or offers the service); the referrer is credited with `share_percent`
+    of a deal the receiver opens from it within REFERRAL_WINDOW_DAYS of accepting."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the brokerage's answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    from_broker = models.ForeignKey(
+        Broker, verbose_name=_("referred by"), on_delete=models.CASCADE, related_name="referrals_sent"
+    )
+    to_broker = models.ForeignKey(
+        Broker, verbose_name=_("referred to"), on_delete=models.CASCADE, related_name="referrals_received"
+    )
+    inquiry = models.ForeignKey(
+        BuyerInquiry,
+        verbose_name=_("buyer inquiry"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    country = models.ForeignKey(
+        TargetCountry, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        ServiceType,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        _("referrer's share (%)"),
+        default=REFERRAL_DEFAULT_SHARE,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("The part of a resulting deal credited to the referring brokerage."),
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by (person)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inquiry__isnull=False, company__isnull=True)
+                | Q(inquiry__isnull=True, company__isnull=False),
+                name="referral_of_inquiry_or_company",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_broker=models.F("to_broker")), name="referral_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=50), name="referral_share_1_50"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_broker} → {self.to_broker}: {self.inquiry or self.company}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:referral_detail", kwargs={"pk": self.pk})
+
+    @property
+    def subject(self) -> str:
+        return str(self.inquiry or self.company)
+
+    @property
+    def window_ends_at(self) -> datetime | None:
+        if self.status != self.Status.ACCEPTED or self.decided_at is None:
+            return None
+        return self.decided_at + timedelta(days=REFERRAL_WINDOW_DAYS)
+
+
+class OfferPartner(models.Model):
+    """A brokerage invited onto an offer as co-broker (one holds the buyer, the other the
+    registration or logistics in the country) for an agreed share of the credit of any deal opened
+    from the offer. Once accepted, it sees the offer's responses, and each deal opened from one
+    takes it on as co-broker with that share (deals/services.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="partners"
+    )
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("co-broker"), on_delete=models.CASCADE, related_name="offer_partnerships"
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        _("co-broker's share (%)"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    role_note = models.CharField(_("what the co-broker does"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("offer co-broker")
+        verbose_name_plural = _("offer co-brokers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=99), name="offer_partner_share_1_99"
+            ),
+            models.UniqueConstraint(
+                fields=["offer", "broker"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="one_live_partner_per_offer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.broker_id} ({self.share_percent}%)"

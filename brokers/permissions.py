@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,9 @@ from .models import (
     Engagement,
     LicenceRenewal,
     Offer,
+    OfferPartner,
     OfferResponse,
+    Referral,
 )
 
 _Inquiry = BuyerInquiry.Status
@@ -521,4 +523,172 @@ def can_see_buyer_email(user: User | AnonymousUser, inquiry: BuyerInquiry) -> bo
         inquiry.holder_id is not None
         and inquiry.holder_id == user.pk
         and bool(can_act_on_inquiry(user, inquiry))
+    )
+
+
+# ---------------------------------------------------------------------------
+# Referrals between brokerages
+# ---------------------------------------------------------------------------
+# A referral's steps: the states each leaves from and the side that takes it.
+REFERRAL_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({Referral.Status.PENDING}), "to"),
+    "decline": (frozenset({Referral.Status.PENDING}), "to"),
+    "withdraw": (frozenset({Referral.Status.PENDING}), "from"),
+}
+# An inquiry is passed on while its holder is still working on it.
+REFERABLE_INQUIRY = frozenset({_Inquiry.CLAIMED, _Inquiry.ANSWERED})
+
+
+def can_refer(user: User | AnonymousUser) -> Access:
+    """Members of an approved brokerage with a valid licence pass work to other brokerages."""
+    broker = broker_of(user)
+    if broker is None:
+        return refuse(_("Only members of a brokerage refer inquiries and companies."))
+    return broker_may_publish(broker)
+
+
+def referral_targets(broker: Broker | None, country_id: int | None = None, service_id: int | None = None):  # noqa: ANN201
+    """The brokerages work may be passed to: approved, licensed today, not `broker` itself, covering
+    `country_id` (and declaring `service_id`) when given."""
+    targets = Broker.objects.publishing()
+    if broker is not None:
+        targets = targets.exclude(pk=broker.pk)
+    if country_id is not None:
+        targets = targets.filter(countries=country_id)
+    if service_id is not None:
+        targets = targets.filter(services=service_id)
+    return targets.distinct()
+
+
+def referable_inquiries(user: User | AnonymousUser):  # noqa: ANN201
+    """The inquiries `user` holds and may pass on (claimed or answered, not referred already)."""
+    if not user.is_authenticated:
+        return BuyerInquiry.objects.none()
+    pending = Referral.objects.filter(inquiry=OuterRef("pk"), status=Referral.Status.PENDING)
+    return (
+        BuyerInquiry.objects.filter(holder=user, status__in=REFERABLE_INQUIRY)
+        .exclude(Exists(pending))
+        .select_related("country")
+    )
+
+
+def referral_side(user: User | AnonymousUser, referral: Referral) -> str | None:
+    """ "from" for the referring brokerage's members, "to" for the receiving one's, else None."""
+    broker = broker_of(user)
+    if broker is None:
+        return None
+    if broker.pk == referral.from_broker_id:
+        return "from"
+    if broker.pk == referral.to_broker_id:
+        return "to"
+    return None
+
+
+def can_act_on_referral(user: User | AnonymousUser, referral: Referral, action: str) -> Access:
+    """The receiving brokerage accepts or declines a pending referral, the referring one withdraws it."""
+    sources, side = REFERRAL_ACTIONS[action]
+    if referral_side(user, referral) != side:
+        if side == "to":
+            return refuse(_("Only the brokerage the referral was sent to answers it."))
+        return refuse(_("Only the referring brokerage withdraws its referral."))
+    if referral.status not in sources:
+        return refuse(
+            _("This referral is “%(status)s”: it cannot be changed now.")
+            % {"status": referral.get_status_display()}
+        )
+    broker = referral.to_broker if side == "to" else referral.from_broker
+    if action == "accept":
+        return broker_may_publish(broker)
+    return broker_is_active(broker)
+
+
+def referral_allowed_actions(user: User | AnonymousUser, referral: Referral) -> list[str]:
+    return [action for action in REFERRAL_ACTIONS if can_act_on_referral(user, referral, action)]
+
+
+def referrals_visible_to(user: User | AnonymousUser):  # noqa: ANN201
+    """The referrals the user's brokerage sent or received."""
+    return Referral.objects.of_broker(broker_of(user))
+
+
+def get_referral_for_party(user: User | AnonymousUser, pk: int) -> Referral:
+    """A referral the user's brokerage sent or received; 404 for any other."""
+    queryset = referrals_visible_to(user).select_related(
+        "from_broker", "to_broker", "inquiry__country", "company", "country", "service", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers on offers
+# ---------------------------------------------------------------------------
+OFFER_PARTNER_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({OfferPartner.Status.PENDING}), "invited"),
+    "decline": (frozenset({OfferPartner.Status.PENDING}), "invited"),
+    "withdraw": (frozenset({OfferPartner.Status.PENDING}), "offer"),
+}
+
+
+def can_invite_offer_partner(user: User | AnonymousUser, offer: Offer) -> Access:
+    """The offer's brokerage, approved and licensed, invites a co-broker onto an offer not closed."""
+    broker = broker_of(user)
+    if broker is None or broker.pk != offer.broker_id:
+        return refuse(_("Only the offer's brokerage invites a co-broker."))
+    if offer.status == Offer.Status.CLOSED:
+        return refuse(_("This offer is closed: it takes no co-broker now."))
+    return broker_may_publish(broker)
+
+
+def offer_partner_side(user: User | AnonymousUser, partner: OfferPartner) -> str | None:
+    broker = broker_of(user)
+    if broker is None:
+        return None
+    if broker.pk == partner.broker_id:
+        return "invited"
+    if broker.pk == partner.offer.broker_id:
+        return "offer"
+    return None
+
+
+def can_act_on_offer_partner(user: User | AnonymousUser, partner: OfferPartner, action: str) -> Access:
+    """The invited brokerage (approved, licensed) accepts or declines; the offer's withdraws."""
+    sources, side = OFFER_PARTNER_ACTIONS[action]
+    if offer_partner_side(user, partner) != side:
+        if side == "invited":
+            return refuse(_("Only the invited brokerage answers the invitation."))
+        return refuse(_("Only the offer's brokerage withdraws its invitation."))
+    if partner.status not in sources:
+        return refuse(
+            _("This invitation is “%(status)s”: it cannot be changed now.")
+            % {"status": partner.get_status_display()}
+        )
+    broker = broker_of(user)
+    if action == "accept":
+        return broker_may_publish(broker)
+    return broker_is_active(broker)
+
+
+def offer_partner_allowed_actions(user: User | AnonymousUser, partner: OfferPartner) -> list[str]:
+    return [action for action in OFFER_PARTNER_ACTIONS if can_act_on_offer_partner(user, partner, action)]
+
+
+def offer_partners_visible_to(user: User | AnonymousUser):  # noqa: ANN201
+    """The offer co-brokering invitations the user's brokerage sent or received."""
+    broker = broker_of(user)
+    if broker is None:
+        return OfferPartner.objects.none()
+    return OfferPartner.objects.filter(Q(broker=broker) | Q(offer__broker=broker))
+
+
+def get_offer_partner_for_party(user: User | AnonymousUser, pk: int) -> OfferPartner:
+    queryset = offer_partners_visible_to(user).select_related("offer__broker", "offer__country", "broker")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def is_offer_co_broker(user: User | AnonymousUser, offer: Offer) -> bool:
+    """The user's brokerage accepted to co-broker `offer`: it reads the responses."""
+    broker = broker_of(user)
+    return (
+        broker is not None
+        and offer.partners.filter(broker=broker, status=OfferPartner.Status.ACCEPTED).exists()
     )

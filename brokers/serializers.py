@@ -23,7 +23,9 @@ from .models import (
     EngagementRating,
     InquiryReply,
     Offer,
+    OfferPartner,
     OfferResponse,
+    Referral,
 )
 from .permissions import broker_of, can_see_buyer_email, inquiry_inbox_actions
 
@@ -284,3 +286,38 @@ class InquiryReplyInputSerializer(serializers.Serializer):
 class InquiryCloseInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=BuyerInquiry.CloseReason.choices)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as its two brokerages read it."""
+
+    from_broker_name = serializers.CharField(source="from_broker.name", read_only=True)
+    to_broker_name = serializers.CharField(source="to_broker.name", read_only=True)
+    inquiry_reference = serializers.CharField(source="inquiry.reference", read_only=True, default=None)
+    country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "from_broker", "from_broker_name", "to_broker", "to_broker_name", "inquiry",
+            "inquiry_reference", "company", "country", "service", "share_percent", "note", "status",
+            "decided_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OfferPartnerSerializer(serializers.ModelSerializer):
+    """An offer's co-brokering invitation as the inviting and the invited brokerages read it."""
+
+    offer_title = serializers.CharField(source="offer.title", read_only=True)
+    invited_by_broker = serializers.IntegerField(source="offer.broker_id", read_only=True)
+    broker_name = serializers.CharField(source="broker.name", read_only=True)
+
+    class Meta:
+        model = OfferPartner
+        fields = [
+            "id", "offer", "offer_title", "invited_by_broker", "broker", "broker_name", "share_percent",
+            "role_note", "status", "decided_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields

@@ -48,4 +48,10 @@ urlpatterns = [
     path("inbox/<int:pk>/reply/", views.inquiry_reply, name="inquiry_reply"),
     path("inbox/<int:pk>/convert/", views.inquiry_convert, name="inquiry_convert"),
     path("inbox/<int:pk>/close/", views.inquiry_close, name="inquiry_close"),
+    path("offers/<int:pk>/co-brokers/", views.offer_partner_invite, name="offer_partner_invite"),
+    path("offer-co-brokers/<int:pk>/<str:action>/", views.offer_partner_act, name="offer_partner_act"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_create, name="referral_create"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/<str:action>/", views.referral_act, name="referral_act"),
 ]

@@ -27,12 +27,13 @@ from portal.models import TargetCountry
 from portal.organisations.views import OrganisationPages
 from products.models import Product
 
-from . import services
+from . import partners, referrals, services
 from .filters import INBOX_TAB_LABELS, INBOX_TABS, BrokerFilter, InquiryFilter, OfferFilter
 from .forms import (
     AttachmentForm,
     BrokerForm,
     BrokerServiceForm,
+    CoBrokerInviteForm,
     EngagementBookForm,
     EngagementRatingForm,
     EngagementStepForm,
@@ -41,6 +42,7 @@ from .forms import (
     InquiryReplyForm,
     LicenceRenewalForm,
     OfferForm,
+    ReferralForm,
     ResponseForm,
 )
 from .models import (
@@ -52,6 +54,7 @@ from .models import (
     EngagementRating,
     Offer,
     OfferResponse,
+    Referral,
 )
 from .permissions import (
     ENGAGEMENT_ACTIONS,
@@ -59,9 +62,11 @@ from .permissions import (
     broker_of,
     can_book,
     can_edit_broker,
+    can_invite_offer_partner,
     can_list_services,
     can_publish_offers,
     can_rate_engagement,
+    can_refer,
     can_renew_licence,
     can_respond,
     can_see_buyer_email,
@@ -71,15 +76,24 @@ from .permissions import (
     get_inquiry_for_inbox,
     get_offer_for_broker,
     get_offer_for_viewer,
+    get_offer_partner_for_party,
     get_own_broker,
+    get_referral_for_party,
     get_response_for_broker,
     get_service_for_broker,
     inbox_scope,
     inquiry_inbox_actions,
+    is_offer_co_broker,
     offer_allowed_actions,
     pending_renewal,
+    referable_inquiries,
+    referral_allowed_actions,
+    referral_side,
+    referral_targets,
+    referrals_visible_to,
     response_allowed_actions,
 )
+from .results import results_for
 
 INQUIRY_LIMIT_PER_HOUR = 5
 
@@ -105,7 +119,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     broker_filter = BrokerFilter(request.GET or None, queryset=base)
     brokers = broker_filter.qs if broker_filter.is_bound else base
     page = Paginator(brokers.order_by("name_en"), 24).get_page(request.GET.get("page"))
+    results = results_for(page)
     for broker in page:
+        broker.results = results.get(broker.pk)
         # The types it declared and the types of the services it lists, once each, in their order.
         types = {t.pk: t for t in broker.services.all()}
         types.update({s.service_type_id: s.service_type for s in broker.services_listed})
@@ -120,13 +136,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     broker = get_object_or_404(queryset, pk=pk)
     offers = broker.offers.public().select_related("country").prefetch_related("categories")
     company = company_of(request.user)
+    is_member = broker_of(request.user) == broker
     return render(
         request,
         "brokers/broker_detail.html",
         {
             "broker": broker,
             "offers": offers,
-            "is_member": broker_of(request.user) == broker,
+            "results": results_for([broker], public_only=not is_member).get(broker.pk),
+            "is_member": is_member,
             "can_book": company is not None and broker.is_publishing,
         },
     )
@@ -139,6 +157,8 @@ def _dashboard_context(request: HttpRequest, broker: Broker) -> dict[str, Any]:
         "can_publish": can_publish,
         "licence_refusal": refusal if broker.licence_expired else "",
         "renewal": pending_renewal(broker),
+        "results": results_for([broker], public_only=False).get(broker.pk),
+        "referrals_waiting": broker.referrals_received.filter(status=Referral.Status.PENDING).count(),
         "engagements_open": broker.engagements.filter(
             status__in=[Engagement.Status.REQUESTED, Engagement.Status.ACCEPTED]
         ).count(),
@@ -234,6 +254,7 @@ def _offer_page(
     *,
     response_form: ResponseForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    partner_form: CoBrokerInviteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """An offer as the viewer sees it: the owner with the responses, a company with its answer."""
@@ -249,6 +270,16 @@ def _offer_page(
     context["offer_actions"] = offer_allowed_actions(request.user, offer) if is_owner else []
     # Publishing and accepting are hidden while the licence has expired: the owner is told why.
     context["licence_expired_notice"] = is_owner and offer.broker.licence_expired
+    is_co_broker = not is_owner and is_offer_co_broker(request.user, offer)
+    context["is_co_broker"] = is_co_broker
+    if is_owner:
+        context["partners"] = list(offer.partners.select_related("broker"))
+        if can_invite_offer_partner(request.user, offer):
+            context["partner_form"] = partner_form or CoBrokerInviteForm(inviter_id=offer.broker_id)
+    if is_co_broker:
+        # The co-broker reads the responses (it holds the logistics or registration for them);
+        # deciding on them stays with the offer's brokerage.
+        context["responses"] = list(offer.responses.select_related("company").prefetch_related("products"))
     if is_owner:
         responses = list(offer.responses.select_related("company").prefetch_related("products"))
         for response in responses:
@@ -754,6 +785,7 @@ def _inquiry_page(
         "replies": inquiry.replies.select_related("author"),
         "actions": actions,
         "show_email": can_see_buyer_email(request.user, inquiry),
+        "can_refer": bool(can_refer(request.user)),
         "reply_form": reply_form or InquiryReplyForm(),
         "close_form": close_form or InquiryCloseForm(),
     }
@@ -852,3 +884,147 @@ def inquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The inquiry is closed."))
             return redirect(inquiry)
     return _inquiry_page(request, _inbox_inquiry(request, pk), close_form=form, status=400)
+
+
+# ---------------------------------------------------------------------------
+# Referrals between brokerages
+# ---------------------------------------------------------------------------
+@login_required
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """The referrals the user's brokerage sent and received, newest first."""
+    broker = get_own_broker(request.user)
+    referrals = (
+        referrals_visible_to(request.user)
+        .select_related("from_broker", "to_broker", "inquiry__country", "company", "country", "service")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(referrals, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "brokers/referral_list.html",
+        {"broker": broker, "page_obj": page, "can_refer": bool(can_refer(request.user))},
+    )
+
+
+def _referral_form(request: HttpRequest, data: Any = None) -> ReferralForm:
+    broker = broker_of(request.user)
+    initial = {}
+    if request.GET.get("inquiry", "").isdigit():
+        initial["inquiry"] = request.GET["inquiry"]
+    if request.GET.get("company", "").isdigit():
+        initial["company"] = request.GET["company"]
+    return ReferralForm(
+        data, initial=initial, inquiries=referable_inquiries(request.user), targets=referral_targets(broker)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest) -> HttpResponse:
+    can_refer(request.user).require()
+    form = _referral_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            with create_once(request) as record:  # sent twice: one referral
+                referral = referrals.referral_create(by=request.user, **data)
+                record(referral.get_absolute_url())
+        except AlreadySubmitted as done:
+            return already_submitted(request, done)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The referral is sent; the brokerage accepts or declines it."))
+            return redirect(referral)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "brokers/referral_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_party(request.user, pk)
+    # The outcome: the deals credited through this referral (read through the relation the deals
+    # app gives it, so that brokers imports nothing of deals).
+    outcomes = referral.deal_credits.select_related("deal__destination").order_by("deal__created_at")
+    return render(
+        request,
+        "brokers/referral_detail.html",
+        {
+            "referral": referral,
+            "actions": referral_allowed_actions(request.user, referral),
+            "outcomes": outcomes,
+            "side": referral_side(request.user, referral),
+        },
+    )
+
+
+REFERRAL_STEPS = {
+    "accept": (referrals.referral_accept, _("You accepted the referral.")),
+    "decline": (referrals.referral_decline, _("You declined the referral.")),
+    "withdraw": (referrals.referral_withdraw, _("The referral is withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in REFERRAL_STEPS:
+        raise Http404("no such step")
+    referral = get_referral_for_party(request.user, pk)
+    step, done = REFERRAL_STEPS[action]
+    try:
+        step(referral=referral, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(referral)
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers on offers
+# ---------------------------------------------------------------------------
+@login_required
+@require_POST
+def offer_partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_broker(request.user, pk)
+    can_invite_offer_partner(request.user, offer).require()
+    form = CoBrokerInviteForm(request.POST, inviter_id=offer.broker_id)
+    if form.is_valid():
+        try:
+            partners.offer_partner_invite(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The invitation is sent; the brokerage accepts or declines it."))
+            return redirect(offer)
+    return _offer_page(request, offer, partner_form=form, status=400)
+
+
+OFFER_PARTNER_STEPS = {
+    "accept": (partners.offer_partner_accept, _("You co-broker this offer now: you see its responses.")),
+    "decline": (partners.offer_partner_decline, _("You declined the invitation.")),
+    "withdraw": (partners.offer_partner_withdraw, _("The invitation is withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def offer_partner_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in OFFER_PARTNER_STEPS:
+        raise Http404("no such step")
+    partner = get_offer_partner_for_party(request.user, pk)
+    step, done = OFFER_PARTNER_STEPS[action]
+    try:
+        step(partner=partner, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+        if action in ("accept", "withdraw"):
+            return redirect(partner.offer)
+    return redirect("deals:partner_list")

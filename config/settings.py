@@ -576,6 +576,8 @@ SPECTACULAR_SETTINGS = {
         "UnitEnum": "products.models.Product.Unit",
         "DealStatusEnum": "deals.models.Status",
         "InquiryCloseReasonEnum": "brokers.models.BuyerInquiry.CloseReason",
+        # Referrals and co-brokering invitations (offers, deals) are answered the same way.
+        "InvitationStatusEnum": "deals.models.DealPartner.Status",
     },
     # Every operation documents the errors it can answer (400/401/403/404/429, one shape).
     "POSTPROCESSING_HOOKS": [

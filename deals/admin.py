@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_tools import CheckedActionsMixin, csv_export_action
 
-from .models import Deal, DealEvent, DealLine, Payment, Shipment
+from .models import Deal, DealCredit, DealEvent, DealLine, DealPartner, Payment, Shipment
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -49,6 +49,16 @@ class EventInline(ReadOnlyInline):
     fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
 
 
+class CreditInline(ReadOnlyInline):
+    model = DealCredit
+    fields = ["broker", "role", "share_percent", "offer", "inquiry", "referral", "created_at"]
+
+
+class PartnerInline(ReadOnlyInline):
+    model = DealPartner
+    fields = ["broker", "share_percent", "role_note", "status", "invited_by", "decided_by", "decided_at"]
+
+
 @admin.register(Deal)
 class DealAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
@@ -59,7 +69,7 @@ class DealAdmin(CheckedActionsMixin, admin.ModelAdmin):
     search_fields = ["reference", "buyer_name", "company__name_fa", "company__name_en"]
     list_select_related = ["company", "broker", "destination"]
     readonly_fields = [field.name for field in Deal._meta.fields if field.name != "id"]
-    inlines = [LineInline, ShipmentInline, PaymentInline, EventInline]
+    inlines = [LineInline, CreditInline, PartnerInline, ShipmentInline, PaymentInline, EventInline]
     date_hierarchy = "created_at"
     actions = ["export_csv"]
 

@@ -8,5 +8,6 @@ from . import api
 
 router = SimpleRouter()
 router.register("deals", api.DealViewSet, basename="deal")
+router.register("deal-partners", api.DealPartnerViewSet, basename="deal-partner")
 
 urlpatterns = router.urls

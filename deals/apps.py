@@ -16,3 +16,10 @@ class DealsConfig(AppConfig):
         # A shipment's invoice and bill of lading are the deal's parties' and the centre's only.
         media.register_private("deals/invoices", can_see_shipment_file)
         media.register_private("deals/transport", can_see_shipment_file)
+
+        from brokers.results import register_results
+
+        from .selectors import broker_results
+
+        # The brokers' pages show a brokerage's verified results, computed here from its credits.
+        register_results(broker_results)

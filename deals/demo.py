@@ -28,6 +28,7 @@ from products.models import Product
 
 from . import services
 from .models import BuyerType, Deal, LostReason, Status
+from .network_demo import seed_network
 
 # Dollars per unit of each currency, as a deal records it on the day it opens.
 USD_RATES = {"USD": Decimal(1), "EUR": Decimal("1.08"), "AED": Decimal("0.2723"), "RUB": Decimal("0.0112")}
@@ -62,7 +63,13 @@ DIRECT_DEALS_PER_COUNTRY = 2
 def seed(*, stdout: TextIO) -> None:
     if Deal.objects.exists():
         stdout.write(f"Deals: {Deal.objects.count()} (kept)")
-        return
+    else:
+        _seed_deals(stdout)
+    # Then the brokers' network on deals: credits, co-brokered deals, a referral's outcome.
+    seed_network(stdout=stdout)
+
+
+def _seed_deals(stdout: TextIO) -> None:
     rng = random.Random(1405_12)  # noqa: S311 - demo data
     stories = iter(STORIES * 20)
     opened = 0

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from brokers.forms import CoBrokerInviteForm
 from companies.models import Company
 from portal.forms import DigitsFormMixin, LocalDateField, StyledFormMixin
 from portal.models import TargetCountry
@@ -165,3 +166,10 @@ class NoteForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Note (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PartnerInviteForm(CoBrokerInviteForm):
+    """Invite a co-broker onto a deal with the share of the credit agreed with it."""
+
+    def __init__(self, *args: Any, deal: Deal, **kwargs: Any) -> None:
+        super().__init__(*args, inviter_id=deal.broker_id, **kwargs)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brokers.models import Broker, BuyerInquiry, OfferResponse
+from brokers.models import Broker, BuyerInquiry, Offer, OfferResponse, Referral
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel
 from portal.uploads.files import GeneratedName, validate_image_or_pdf
@@ -45,6 +45,11 @@ class Action(models.TextChoices):
     PAY = "pay", _("Payment recorded")
     CLOSE = "close", _("Deal closed")
     LOSE = "lose", _("Deal lost")
+    INVITE = "invite", _("Co-broker invited")
+    PARTNER = "partner", _("Co-broker joined")
+    DECLINE = "decline", _("Co-broker invitation declined")
+    WITHDRAW = "withdraw", _("Co-broker invitation withdrawn")
+    CREDIT = "credit", _("Attribution agreed")
 
 
 class Origin(models.TextChoices):
@@ -92,7 +97,9 @@ class DealQuerySet(models.QuerySet["Deal"]):
         if company is not None:
             condition |= Q(company=company)
         if broker is not None:
-            condition |= Q(broker=broker)
+            # Its own deals, and those it co-brokers (an accepted invitation makes it a party).
+            partnered = DealPartner.objects.filter(broker=broker, status=DealPartner.Status.ACCEPTED)
+            condition |= Q(broker=broker) | Q(pk__in=partnered.values("deal_id"))
         return self.filter(condition)
 
 
@@ -353,6 +360,122 @@ class DealEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Deal events are append-only.")
         super().save(*args, **kwargs)
+
+
+class CreditRole(models.TextChoices):
+    INTRODUCED = "introduced", _("Introduced the buyer")
+    CO_BROKER = "co_broker", _("Co-broker")
+    REFERRAL = "referral", _("Referral")
+
+
+class DealCredit(models.Model):
+    """A brokerage's share of the credit for a deal. When any brokerage is credited, a deal's
+    shares sum to 100 (deals/services.py writes them all at once, never one by one)."""
+
+    deal = models.ForeignKey(Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="credits")
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("brokerage"), on_delete=models.PROTECT, related_name="deal_credits"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=CreditRole.choices)
+    share_percent = models.PositiveSmallIntegerField(
+        _("share (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    inquiry = models.ForeignKey(
+        BuyerInquiry,
+        verbose_name=_("buyer inquiry"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referral = models.ForeignKey(
+        Referral,
+        verbose_name=_("referral"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deal_credits",
+    )
+    created_at = models.DateTimeField(_("credited at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("deal credit")
+        verbose_name_plural = _("deal credits")
+        ordering = ["deal", "-share_percent", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "broker", "role"], name="one_credit_per_role"),
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=100), name="credit_share_1_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.broker_id} {self.role} {self.share_percent}%"
+
+
+class DealPartner(models.Model):
+    """A brokerage invited onto a deal as co-broker (one holds the buyer, the other the
+    registration or logistics in the country), with the agreed share of the credit. The deal's
+    brokerage proposes the split by inviting; the invited brokerage accepts or declines; once
+    accepted it is a party of the deal."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    deal = models.ForeignKey(Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="partners")
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("co-broker"), on_delete=models.CASCADE, related_name="deal_partnerships"
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        _("co-broker's share (%)"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    role_note = models.CharField(
+        _("what the co-broker does"), max_length=200, blank=True,
+        help_text=_("E.g. registration and logistics in the destination country."),
+    )  # fmt: skip
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("co-broker")
+        verbose_name_plural = _("co-brokers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=99), name="partner_share_1_99"
+            ),
+            # One live invitation (pending or accepted) per brokerage and deal.
+            models.UniqueConstraint(
+                fields=["deal", "broker"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="one_live_partner_per_deal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.broker_id} ({self.share_percent}%)"
 
 
 class DealReferenceCounter(models.Model):

@@ -23,7 +23,7 @@ from portal.models import User
 from portal.organisations.permissions import organisation_is_active
 from portal.permissions import staff_may_view
 
-from .models import Deal, Status
+from .models import Deal, DealPartner, Status
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,16 @@ DEAL_ACTIONS: dict[str, tuple[Move, ...]] = {
 }
 
 
+# What each party may do. A co-broker holds the registration or logistics in the destination
+# country: it records shipments (with their documents); the contract, the payments, closing and
+# losing the deal stay with the company and the deal's own brokerage.
+PARTY_ACTIONS: dict[str, frozenset[str]] = {
+    "company": frozenset(DEAL_ACTIONS),
+    "broker": frozenset(DEAL_ACTIONS),
+    "co_broker": frozenset({"ship"}),
+}
+
+
 def move_for(action: str, status: str) -> Move | None:
     """The row of `DEAL_ACTIONS[action]` that leaves from `status`, if any."""
     return next((move for move in DEAL_ACTIONS[action] if status in move.sources), None)
@@ -54,14 +64,25 @@ def move_for(action: str, status: str) -> Move | None:
 # ---------------------------------------------------------------------------
 # Parties and visibility
 # ---------------------------------------------------------------------------
-def is_party(user: User | AnonymousUser, deal: Deal) -> bool:
-    """A member of the deal's company or of its brokerage."""
+def party_role(user: User | AnonymousUser, deal: Deal) -> str | None:
+    """ "company", "broker" (the deal's brokerage), "co_broker" (an accepted co-broker) or None."""
     if not user.is_authenticated:
-        return False
+        return None
     company, broker = company_of(user), broker_of(user)
-    return (company is not None and company.pk == deal.company_id) or (
-        broker is not None and deal.broker_id is not None and broker.pk == deal.broker_id
-    )
+    if company is not None and company.pk == deal.company_id:
+        return "company"
+    if broker is None:
+        return None
+    if deal.broker_id is not None and broker.pk == deal.broker_id:
+        return "broker"
+    if deal.partners.filter(broker=broker, status=DealPartner.Status.ACCEPTED).exists():
+        return "co_broker"
+    return None
+
+
+def is_party(user: User | AnonymousUser, deal: Deal) -> bool:
+    """A member of the deal's company, of its brokerage or of an accepted co-broker."""
+    return party_role(user, deal) is not None
 
 
 def deals_visible_to(user: User | AnonymousUser):  # noqa: ANN201 - a DealQuerySet
@@ -87,21 +108,112 @@ def get_deal_for_party(user: User | AnonymousUser, pk: int) -> Deal:
     return get_object_or_404(queryset, pk=pk)
 
 
-def can_act_on_deal(user: User | AnonymousUser, deal: Deal) -> Access:
-    """A party whose organisation is not suspended moves the deal on."""
-    if not is_party(user, deal):
+def can_act_on_deal(user: User | AnonymousUser, deal: Deal, action: str | None = None) -> Access:
+    """A party whose organisation is not suspended moves the deal on (a co-broker only as far as
+    PARTY_ACTIONS lets it)."""
+    role = party_role(user, deal)
+    if role is None:
         return refuse(_("Only the deal's company and broker can change it."))
-    company = company_of(user)
+    if action is not None and action not in PARTY_ACTIONS[role]:
+        return refuse(
+            _("A co-broker records the deal's shipments; the deal's broker and company do the rest.")
+        )
     # The deal's own copy of the organisation: its status as read with the deal.
-    acting = deal.company if company is not None and company.pk == deal.company_id else deal.broker
+    acting = {"company": deal.company, "broker": deal.broker}.get(role) or broker_of(user)
     return organisation_is_active(acting)
 
 
 def deal_allowed_actions(user: User | AnonymousUser, deal: Deal) -> list[str]:
     """The actions `user` may take on `deal` now (its page's buttons and forms)."""
-    if not can_act_on_deal(user, deal):
+    role = party_role(user, deal)
+    if role is None or not can_act_on_deal(user, deal):
         return []
-    return [action for action in DEAL_ACTIONS if move_for(action, deal.status) is not None]
+    return [
+        action
+        for action in DEAL_ACTIONS
+        if action in PARTY_ACTIONS[role] and move_for(action, deal.status) is not None
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers
+# ---------------------------------------------------------------------------
+# An invitation's steps: the states each leaves from and the side that takes it ("deal": the
+# deal's brokerage, "invited": the invited brokerage).
+PARTNER_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({DealPartner.Status.PENDING}), "invited"),
+    "decline": (frozenset({DealPartner.Status.PENDING}), "invited"),
+    "withdraw": (frozenset({DealPartner.Status.PENDING}), "deal"),
+}
+# A deal lost or closed takes no new co-broker.
+PARTNER_DEAL_STATES = frozenset({Status.NEGOTIATING, Status.CONTRACTED, Status.SHIPPED, Status.PAID})
+
+
+def can_invite_partner(user: User | AnonymousUser, deal: Deal) -> Access:
+    """The deal's own brokerage invites a co-broker while the deal is not lost or closed."""
+    broker = broker_of(user)
+    if broker is None or deal.broker_id is None or broker.pk != deal.broker_id:
+        return refuse(_("Only the deal's brokerage invites a co-broker."))
+    if deal.status not in PARTNER_DEAL_STATES:
+        return refuse(
+            _("This deal is %(status)s: it takes no co-broker now.") % {"status": deal.get_status_display()}
+        )
+    return organisation_is_active(broker)
+
+
+def partner_side(user: User | AnonymousUser, partner: DealPartner) -> str | None:
+    broker = broker_of(user)
+    if broker is None:
+        return None
+    if broker.pk == partner.broker_id:
+        return "invited"
+    if broker.pk == partner.deal.broker_id:
+        return "deal"
+    return None
+
+
+def can_act_on_partner(user: User | AnonymousUser, partner: DealPartner, action: str) -> Access:
+    """The invited brokerage accepts (approved, licence valid) or declines; the deal's brokerage
+    withdraws its invitation before the answer."""
+    sources, side = PARTNER_ACTIONS[action]
+    if partner_side(user, partner) != side:
+        if side == "invited":
+            return refuse(_("Only the invited brokerage answers the invitation."))
+        return refuse(_("Only the deal's brokerage withdraws its invitation."))
+    if partner.status not in sources:
+        return refuse(
+            _("This invitation is “%(status)s”: it cannot be changed now.")
+            % {"status": partner.get_status_display()}
+        )
+    broker = broker_of(user)
+    if action == "accept":
+        if not broker.is_publishing:
+            return refuse(_("Only an approved brokerage with a valid licence joins a deal as co-broker."))
+        if partner.deal.status not in PARTNER_DEAL_STATES:
+            return refuse(_("The deal is no longer open to a co-broker."))
+    return organisation_is_active(broker)
+
+
+def partner_allowed_actions(user: User | AnonymousUser, partner: DealPartner) -> list[str]:
+    return [action for action in PARTNER_ACTIONS if can_act_on_partner(user, partner, action)]
+
+
+def partners_visible_to(user: User | AnonymousUser):  # noqa: ANN201 - a QuerySet of DealPartner
+    """The invitations the user's brokerage sent (for its deals) or received."""
+    broker = broker_of(user)
+    if broker is None:
+        return DealPartner.objects.none()
+    from django.db.models import Q
+
+    return DealPartner.objects.filter(Q(broker=broker) | Q(deal__broker=broker))
+
+
+def get_partner_for_party(user: User | AnonymousUser, pk: int) -> DealPartner:
+    """An invitation the user's brokerage sent or received; 404 for any other."""
+    queryset = partners_visible_to(user).select_related(
+        "deal__company", "deal__broker", "deal__destination", "broker", "invited_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
 
 
 # ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Deal, DealEvent, DealLine, Payment, Shipment
+from .models import Deal, DealCredit, DealEvent, DealLine, DealPartner, Payment, Shipment
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -47,6 +47,15 @@ class DealEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DealCreditSerializer(serializers.ModelSerializer):
+    broker_name = serializers.CharField(source="broker.name", read_only=True)
+
+    class Meta:
+        model = DealCredit
+        fields = ["broker", "broker_name", "role", "share_percent", "offer", "inquiry", "referral"]
+        read_only_fields = fields
+
+
 class DealSerializer(serializers.ModelSerializer):
     """A deal as its parties read it: values in the deal's currency and in US dollars at the rate
     recorded on the deal."""
@@ -60,6 +69,7 @@ class DealSerializer(serializers.ModelSerializer):
     shipments = DealShipmentSerializer(many=True, read_only=True)
     payments = DealPaymentSerializer(many=True, read_only=True)
     events = DealEventSerializer(many=True, read_only=True)
+    credits = DealCreditSerializer(many=True, read_only=True)
 
     class Meta:
         model = Deal
@@ -67,10 +77,26 @@ class DealSerializer(serializers.ModelSerializer):
             "id", "reference", "company", "company_name", "broker", "broker_name", "origin", "offer_response",
             "inquiry", "buyer_name", "buyer_country", "buyer_type", "destination", "incoterm", "currency",
             "usd_rate", "expected_value", "expected_value_usd", "status", "lost_reason", "lost_note",
-            "lines", "shipments", "payments", "events", "created_at", "updated_at",
+            "lines", "shipments", "payments", "events", "credits", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2))
     def get_expected_value_usd(self, deal: Deal) -> str:
         return str(deal.expected_value_usd)
+
+
+class DealPartnerSerializer(serializers.ModelSerializer):
+    """A co-brokering invitation as the inviting and the invited brokerages read it."""
+
+    deal_reference = serializers.CharField(source="deal.reference", read_only=True)
+    broker_name = serializers.CharField(source="broker.name", read_only=True)
+    invited_by_broker = serializers.IntegerField(source="deal.broker_id", read_only=True)
+
+    class Meta:
+        model = DealPartner
+        fields = [
+            "id", "deal", "deal_reference", "invited_by_broker", "broker", "broker_name", "share_percent",
+            "role_note", "status", "decided_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields

@@ -18,10 +18,11 @@ import jdatetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokers.models import Broker, BuyerInquiry, OfferResponse
+from brokers.models import Broker, BuyerInquiry, OfferPartner, OfferResponse
 from brokers.permissions import broker_of, inquiry_inbox_actions
 from brokers.services import inquiry_convert
 from companies.models import Company
@@ -32,12 +33,15 @@ from portal.notifications.services import notify
 from portal.templatetags.portal_tags import jdate, localnumber
 from products.models import Product
 
+from .credits import credits_write, introducer_share_left, referral_for
 from .models import (
     CENTS,
     Action,
+    CreditRole,
     Deal,
     DealEvent,
     DealLine,
+    DealPartner,
     DealReferenceCounter,
     Origin,
     Payment,
@@ -46,6 +50,8 @@ from .models import (
 )
 from .permissions import (
     can_act_on_deal,
+    can_act_on_partner,
+    can_invite_partner,
     can_open_direct,
     can_open_from_inquiry,
     can_open_from_response,
@@ -87,17 +93,23 @@ def _next_reference(today: date) -> str:
 # Notifying the other party
 # ---------------------------------------------------------------------------
 def _recipients(deal: Deal, by: User | None) -> list[User]:
-    """The other party's members: the brokerage's when the company acts, the company's when the
-    brokerage acts (both when nobody in particular does)."""
+    """The other parties' members: the brokerages' (its own and its accepted co-brokers') when the
+    company acts, the company's and the other brokerages' when a brokerage acts (all of them when
+    nobody in particular does)."""
     acting_company = by is not None and (own := company_of(by)) is not None and own.pk == deal.company_id
-    acting_broker = by is not None and (own := broker_of(by)) is not None and own.pk == deal.broker_id
+    acting_broker = broker_of(by) if by is not None else None
+    brokers = set(
+        deal.partners.filter(status=DealPartner.Status.ACCEPTED).values_list("broker_id", flat=True)
+    )
+    if deal.broker_id is not None:
+        brokers.add(deal.broker_id)
+    brokers.discard(getattr(acting_broker, "pk", None))
     people: dict[int, User] = {}
     if not acting_company:
         for user in User.objects.filter(company_membership__company=deal.company_id, is_active=True):
             people[user.pk] = user
-    if deal.broker_id is not None and not acting_broker:
-        for user in User.objects.filter(broker_membership__broker=deal.broker_id, is_active=True):
-            people[user.pk] = user
+    for user in User.objects.filter(broker_membership__broker__in=brokers, is_active=True):
+        people[user.pk] = user
     people.pop(getattr(by, "pk", None), None)
     return list(people.values())
 
@@ -203,8 +215,51 @@ def _open(
     for row in rows:
         row.deal = deal
     DealLine.objects.bulk_create(rows)
-    _event(deal, Action.OPEN, previous="", by=by)
+    _offer_partners_join(deal)
+    _event(deal, Action.OPEN, previous="", by=by)  # told to the co-brokers too
+    _credit_opening(deal, by=by)
     return deal
+
+
+def _offer_partners_join(deal: Deal) -> None:
+    if deal.broker_id is not None and deal.origin == Origin.RESPONSE:
+        # The offer's accepted co-brokers are the deal's, with the shares agreed on the offer.
+        offer_partners = OfferPartner.objects.filter(
+            offer=deal.offer_response.offer_id, status=OfferPartner.Status.ACCEPTED
+        ).exclude(broker=deal.broker_id)
+        DealPartner.objects.bulk_create(
+            DealPartner(
+                deal=deal, broker_id=p.broker_id, share_percent=p.share_percent, role_note=p.role_note,
+                status=DealPartner.Status.ACCEPTED, invited_by=p.invited_by, decided_by=p.decided_by,
+                decided_at=p.decided_at,
+            )
+            for p in offer_partners
+        )  # fmt: skip
+
+
+def _credit_opening(deal: Deal, *, by: User) -> None:
+    """Credit the brokerage that brought the buyer, its co-brokers (from the offer) and the
+    referrer, when the deal is the outcome of an accepted referral; the timeline records a split."""
+    if deal.broker_id is None:
+        return
+    referral = referral_for(deal)
+    try:
+        credits = credits_write(deal, referral=referral, keep_referral=False)
+    except ValidationError:
+        # The offer's co-brokers and the referral together would leave the introducer nothing:
+        # the shares agreed on the offer stand, the referral is not credited (never a lost deal).
+        credits = credits_write(deal, referral=None, keep_referral=False)
+    if len(credits) > 1:
+        DealEvent.objects.create(
+            deal=deal, action=Action.CREDIT, from_status=deal.status, to_status=deal.status, actor=by,
+            note=_credit_note(credits),
+        )  # fmt: skip
+
+
+def _credit_note(credits: Iterable[Any]) -> str:
+    """ "Pars Brokers 90% (introduced the buyer), Caspian Trade 10% (referral)" for the timeline."""
+    names = {b.pk: b.name for b in Broker.objects.filter(pk__in=[c.broker_id for c in credits])}
+    return "، ".join(f"{names[c.broker_id]} {c.share_percent}% ({CreditRole(c.role).label})" for c in credits)
 
 
 @transaction.atomic
@@ -285,7 +340,7 @@ def _move(
     """Lock the deal, check who acts and the table, run `check(locked deal)`, change the status
     (when the table says so). Returns the locked deal and its previous status. Call in a transaction."""
     deal = Deal.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=deal.pk)
-    _require(can_act_on_deal(by, deal))
+    _require(can_act_on_deal(by, deal, action))
     move = move_for(action, deal.status)
     if move is None:
         raise ValidationError(
@@ -381,7 +436,7 @@ def payment_record(*, deal: Deal, by: User, amount: Decimal, currency: str, rece
 
     locked = Deal.objects.select_for_update().get(pk=deal.pk)
     if not locked.shipments.exists() and locked.status in (Status.NEGOTIATING, Status.CONTRACTED):
-        _require(can_act_on_deal(by, locked))
+        _require(can_act_on_deal(by, locked, "pay"))
         raise ValidationError(
             _("No shipment has been recorded for this deal yet: record the shipment before its payment."),
             code="no_shipment",
@@ -417,3 +472,115 @@ def deal_mark_lost(*, deal: Deal, by: User, reason: str, note: str = "") -> Deal
     )
     _event(deal, Action.LOSE, previous=previous, by=by, note=note.strip())
     return deal
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers: the deal's brokerage invites another onto the deal with an agreed split
+# ---------------------------------------------------------------------------
+def _partner_locked(partner: DealPartner) -> tuple[DealPartner, Deal]:
+    """The deal's row locked first (as every change of the deal), then the invitation's."""
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("company", "broker")
+        .get(pk=partner.deal_id)
+    )
+    partner = DealPartner.objects.select_for_update().select_related("broker").get(pk=partner.pk)
+    partner.deal = deal
+    return partner, deal
+
+
+def _partner_event(deal: Deal, action: str, partner: DealPartner, *, by: User, note: str) -> DealEvent:
+    event = DealEvent.objects.create(
+        deal=deal, action=action, from_status=deal.status, to_status=deal.status, actor=by, note=note
+    )
+    context = {
+        "reference": deal.reference, "action": action, "share": partner.share_percent,
+        "by": bilingual(broker_of(by), "name"), "partner": bilingual(partner.broker, "name"),
+    }  # fmt: skip
+    # The invited brokerage hears of its invitation (and its withdrawal) on its co-brokering page;
+    # the deal's parties hear of the answer on the deal's page.
+    if action in (Action.INVITE, Action.WITHDRAW):
+        people = User.objects.filter(broker_membership__broker=partner.broker_id, is_active=True)
+        url = reverse("deals:partner_list")
+    else:
+        people = _recipients(deal, by)
+        url = deal.get_absolute_url()
+    for user in people:
+        notify(recipient=user, kind="deal_partner_update", url=url, context=context)
+    return event
+
+
+@transaction.atomic
+def deal_partner_invite(
+    *, deal: Deal, by: User, broker: Broker, share_percent: int, role_note: str = ""
+) -> DealPartner:
+    """Invite an approved brokerage with a valid licence to co-broker the deal for `share_percent`
+    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share)."""
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=deal.pk)
+    _require(can_invite_partner(by, deal))
+    partner = DealPartner(
+        deal=deal, broker=broker, share_percent=share_percent, role_note=(role_note or "").strip(),
+        invited_by=by,
+    )  # fmt: skip
+    partner.full_clean(validate_constraints=False)
+    if broker.pk == deal.broker_id or not Broker.objects.publishing().filter(pk=broker.pk).exists():
+        raise ValidationError({"broker": _("Choose another approved brokerage with a valid licence.")})
+    if deal.partners.filter(
+        broker=broker, status__in=[DealPartner.Status.PENDING, DealPartner.Status.ACCEPTED]
+    ).exists():
+        raise ValidationError({"broker": _("This brokerage is already invited onto the deal.")})
+    pending = sum(
+        deal.partners.filter(status=DealPartner.Status.PENDING).values_list("share_percent", flat=True)
+    )
+    if introducer_share_left(deal, share_percent + pending) < 1:
+        raise ValidationError(
+            {"share_percent": _("This share leaves nothing to your brokerage: agree a smaller one.")}
+        )
+    partner.save()
+    note = _("%(broker)s invited for %(share)s%% of the credit") % {
+        "broker": broker.name, "share": share_percent,
+    }  # fmt: skip
+    _partner_event(deal, Action.INVITE, partner, by=by, note=note)
+    return partner
+
+
+@transaction.atomic
+def deal_partner_accept(*, partner: DealPartner, by: User) -> DealPartner:
+    """The invited brokerage accepts: it becomes a party of the deal and the credits are re-split."""
+    partner, deal = _partner_locked(partner)
+    _require(can_act_on_partner(by, partner, "accept"))
+    partner.status = DealPartner.Status.ACCEPTED
+    partner.decided_by, partner.decided_at = by, timezone.now()
+    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    credits = credits_write(deal)
+    note = _("%(broker)s joins as co-broker. Credit: %(split)s") % {
+        "broker": partner.broker.name, "split": _credit_note(credits),
+    }  # fmt: skip
+    _partner_event(deal, Action.PARTNER, partner, by=by, note=note)
+    return partner
+
+
+@transaction.atomic
+def deal_partner_decline(*, partner: DealPartner, by: User) -> DealPartner:
+    """The invited brokerage declines: nothing changes on the deal but its timeline."""
+    partner, deal = _partner_locked(partner)
+    _require(can_act_on_partner(by, partner, "decline"))
+    partner.status = DealPartner.Status.DECLINED
+    partner.decided_by, partner.decided_at = by, timezone.now()
+    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    note = _("%(broker)s declined to co-broker") % {"broker": partner.broker.name}
+    _partner_event(deal, Action.DECLINE, partner, by=by, note=note)
+    return partner
+
+
+@transaction.atomic
+def deal_partner_withdraw(*, partner: DealPartner, by: User) -> DealPartner:
+    """The deal's brokerage takes its invitation back before the answer."""
+    partner, deal = _partner_locked(partner)
+    _require(can_act_on_partner(by, partner, "withdraw"))
+    partner.status = DealPartner.Status.WITHDRAWN
+    partner.decided_by, partner.decided_at = by, timezone.now()
+    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    note = _("Invitation of %(broker)s withdrawn") % {"broker": partner.broker.name}
+    _partner_event(deal, Action.WITHDRAW, partner, by=by, note=note)
+    return partner

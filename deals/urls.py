@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:pk>/payments/", views.payment_add, name="payment_add"),
     path("<int:pk>/lost/", views.deal_lose, name="lose"),
     path("<int:pk>/close/", views.deal_close, name="close"),
+    path("<int:pk>/co-brokers/", views.partner_invite, name="partner_invite"),
+    path("co-brokering/", views.partner_list, name="partner_list"),
+    path("co-brokering/<int:pk>/<str:action>/", views.partner_act, name="partner_act"),
 ]

@@ -9,22 +9,37 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brokers.models import BuyerInquiry, OfferResponse
-from brokers.permissions import broker_of
+from brokers.permissions import (
+    broker_of,
+    get_own_broker,
+    offer_partner_allowed_actions,
+    offer_partners_visible_to,
+)
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
 from products.models import Product
 
 from . import services
-from .forms import DealForm, DealLineFormSet, LostForm, NoteForm, PaymentForm, ShipmentForm, deal_products
-from .models import Deal, DealEvent, DealLine, Status
+from .forms import (
+    DealForm,
+    DealLineFormSet,
+    LostForm,
+    NoteForm,
+    PartnerInviteForm,
+    PaymentForm,
+    ShipmentForm,
+    deal_products,
+)
+from .models import Deal, DealCredit, DealEvent, DealLine, DealPartner, Status
 from .permissions import (
+    can_invite_partner,
     can_open_direct,
     can_open_from_inquiry,
     can_open_from_response,
@@ -33,6 +48,10 @@ from .permissions import (
     get_accepted_response,
     get_deal_for_party,
     get_inquiry_for_party,
+    get_partner_for_party,
+    partner_allowed_actions,
+    partners_visible_to,
+    party_role,
 )
 
 PAGE_SIZE = 20
@@ -67,6 +86,8 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
         payment.deal = deal  # its USD value reads the deal's rate: no query each
     events = list(DealEvent.objects.filter(deal=deal).select_related("actor", "shipment", "payment"))
     actions = deal_allowed_actions(request.user, deal)
+    role = party_role(request.user, deal)
+    partners = list(DealPartner.objects.filter(deal=deal).select_related("broker").order_by("pk"))
     total = sum(line.quantity for line in lines)
     shipped = sum(shipment.quantity for shipment in shipments)
     context = {
@@ -84,7 +105,13 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
         "payment_form": forms.get("payment_form") or PaymentForm(deal=deal),
         "lost_form": forms.get("lost_form") or LostForm(),
         "note_form": NoteForm(),
-        "is_company": (company := company_of(request.user)) is not None and company.pk == deal.company_id,
+        "is_company": role == "company",
+        "party_role": role,
+        "credits": DealCredit.objects.filter(deal=deal).select_related("broker", "referral"),
+        # The deal's parties see its co-brokers; pending invitations are the deal's brokerage's business.
+        "partners": [p for p in partners if p.status == DealPartner.Status.ACCEPTED or role == "broker"],
+        "can_invite": bool(can_invite_partner(request.user, deal)),
+        "partner_form": forms.get("partner_form") or PartnerInviteForm(deal=deal),
     }
     return render(request, "deals/deal_detail.html", context, status=status)
 
@@ -303,3 +330,69 @@ def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("The deal is marked as lost."),
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# Co-brokers
+# ---------------------------------------------------------------------------
+@login_required
+@require_POST
+def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_party(request.user, pk)
+    can_invite_partner(request.user, deal).require()
+    form = PartnerInviteForm(request.POST, deal=deal)
+    return _form_post(
+        request, deal, form, "partner_form",
+        lambda data: services.deal_partner_invite(deal=deal, by=request.user, **data),
+        _("The invitation is sent; the brokerage accepts or declines it."),
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def partner_list(request: HttpRequest) -> HttpResponse:
+    """The co-brokering invitations the user's brokerage received and sent."""
+    broker = get_own_broker(request.user)
+    partners = (
+        partners_visible_to(request.user)
+        .select_related("deal__company", "deal__broker", "deal__destination", "broker")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    for partner in page:
+        partner.allowed_actions = partner_allowed_actions(request.user, partner)
+    offers = list(
+        offer_partners_visible_to(request.user)
+        .select_related("offer__broker", "offer__country", "broker")
+        .order_by("-created_at", "-pk")[:PAGE_SIZE]
+    )
+    for partner in offers:
+        partner.allowed_actions = offer_partner_allowed_actions(request.user, partner)
+    return render(
+        request, "deals/partner_list.html", {"page_obj": page, "broker": broker, "offer_partners": offers}
+    )
+
+
+PARTNER_STEPS = {
+    "accept": (services.deal_partner_accept, _("You joined the deal as co-broker.")),
+    "decline": (services.deal_partner_decline, _("You declined the invitation.")),
+    "withdraw": (services.deal_partner_withdraw, _("The invitation is withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def partner_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in PARTNER_STEPS:
+        raise Http404("no such step")
+    partner = get_partner_for_party(request.user, pk)
+    step, done = PARTNER_STEPS[action]
+    try:
+        step(partner=partner, by=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done)
+        if action in ("accept", "withdraw"):
+            return redirect(partner.deal)  # the co-broker, or the deal's brokerage, is a party of it
+    return redirect("deals:partner_list")

@@ -12,6 +12,8 @@ from __future__ import annotations
 SUCCESS, WARNING, DANGER, NEUTRAL = "success", "warning", "danger", "neutral"
 PRIMARY, INFO = "primary", "info"  # blue for "sent", cyan for "being worked on"
 
+INVITATION_TONES = {"pending": PRIMARY, "accepted": SUCCESS, "declined": NEUTRAL, "withdrawn": NEUTRAL}
+
 # model label -> status value -> tone
 TONES: dict[str, dict[str, str]] = {
     "companies.company": {"pending": WARNING, "verified": SUCCESS, "suspended": DANGER},
@@ -27,6 +29,10 @@ TONES: dict[str, dict[str, str]] = {
         "new": NEUTRAL, "routed": PRIMARY, "claimed": INFO, "answered": SUCCESS, "converted": SUCCESS,
         "closed": NEUTRAL, "spam": DANGER,
     },
+    # A referral's and a co-brokering invitation's answer.
+    "brokers.referral": INVITATION_TONES,
+    "brokers.offerpartner": INVITATION_TONES,
+    "deals.dealpartner": INVITATION_TONES,
     "products.product": {"draft": WARNING, "published": SUCCESS, "archived": NEUTRAL},
     # A certificate's `state` (its stored status, or "expired") as its company sees it ...
     "products.productcertification": {

@@ -139,6 +139,15 @@ PATTERNS = named_patterns()
 # ---------------------------------------------------------------------------
 TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "-": lambda w: {},
+    "referral_sent/withdraw": lambda w: {"pk": w.referral_sent.pk, "action": "withdraw"},
+    "referral_sent/accept": lambda w: {"pk": w.referral_sent.pk, "action": "accept"},
+    "referral_received/accept": lambda w: {"pk": w.referral_received.pk, "action": "accept"},
+    "partner_sent/withdraw": lambda w: {"pk": w.partner_sent.pk, "action": "withdraw"},
+    "partner_sent/accept": lambda w: {"pk": w.partner_sent.pk, "action": "accept"},
+    "partner_received/accept": lambda w: {"pk": w.partner_received.pk, "action": "accept"},
+    "offer_partner_sent/withdraw": lambda w: {"pk": w.offer_partner_sent.pk, "action": "withdraw"},
+    "offer_partner_received/accept": lambda w: {"pk": w.offer_partner_received.pk, "action": "accept"},
+    "offer_partner_received/decline": lambda w: {"pk": w.offer_partner_received.pk, "action": "decline"},
     "app:support": lambda w: {"app_label": "support"},
     "app:auth": lambda w: {"app_label": "auth"},
     "certificate_a": lambda w: {"pk": w.product_a_public.pk, "certificate_pk": w.certificate_a.pk},
@@ -389,6 +398,16 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "close": ("form", lambda w: {"reason": "duplicate", "note": ""}),
     "application": ("form", _application_form),
     "deal": ("form", _deal_form),
+    "referral": (
+        "form",
+        lambda w: {
+            "company": w.company_a.pk,
+            "country": w.iraq.pk,
+            "to_broker": w.broker_other.pk,
+            "share_percent": "10",
+        },
+    ),  # fmt: skip
+    "partner": ("form", lambda w: {"broker": w.broker_other.pk, "share_percent": "30"}),
     "shipment": (
         "form",
         lambda w: {

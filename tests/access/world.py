@@ -281,6 +281,47 @@ def build_world() -> World:
     )
     o["response_won"].products.set([o["product_a_public"]])
     response_decide(response=o["response_won"], status="accepted", by=w.users["broker_approved"])
+    # --- the brokers' network: a second approved brokerage covering Iraq (no persona works there),
+    # a referral each way, and a co-brokering invitation each way (pending) -----------------------
+    from brokers.models import Referral
+    from deals.models import DealPartner
+
+    o["broker_other"] = BrokerFactory(name_en="Caspian Logistics", countries=[o["iraq"]])
+    other = UserFactory(email="nima@caspian.example", roles=[Role.BROKER_MEMBER])
+    BrokerMembershipFactory(broker=o["broker_other"], user=other)
+    o["referral_sent"] = Referral.objects.create(
+        from_broker=o["broker_approved"], to_broker=o["broker_other"], company=o["company_a"],
+        country=o["iraq"], created_by=w.users["broker_approved"],
+    )  # fmt: skip
+    o["referral_received"] = Referral.objects.create(
+        from_broker=o["broker_other"], to_broker=o["broker_approved"], company=o["company_b"],
+        country=o["iraq"], created_by=other,
+    )  # fmt: skip
+    o["partner_sent"] = DealPartner.objects.create(
+        deal=o["deal_shipped"],
+        broker=o["broker_other"],
+        share_percent=40,
+        invited_by=w.users["broker_approved"],
+    )
+    other_deal = deal_open_from_inquiry(
+        inquiry=o["inquiry"], by=other, company=o["company_a"], lines=lines_of(o["product_a_public"]),
+        **deal_terms(o["iraq"]),
+    )  # fmt: skip
+    o["partner_received"] = DealPartner.objects.create(
+        deal=other_deal, broker=o["broker_approved"], share_percent=30, invited_by=other
+    )
+    from brokers.models import OfferPartner
+
+    o["offer_partner_sent"] = OfferPartner.objects.create(
+        offer=o["offer_open"],
+        broker=o["broker_other"],
+        share_percent=40,
+        invited_by=w.users["broker_approved"],
+    )
+    o["offer_partner_received"] = OfferPartner.objects.create(
+        offer=OfferFactory(broker=o["broker_other"], country=o["iraq"], categories=[o["masks"]]),
+        broker=o["broker_approved"], share_percent=30, invited_by=other,
+    )  # fmt: skip
     o["requirement"] = RequirementFactory(country=o["iraq"], category=o["masks"], certification=o["ce"])
     o["group"] = Group.objects.get(name=Role.REVIEWER.value)
     # The second factor: staff sessions pass it (test_matrix.py); these are the admin's objects.

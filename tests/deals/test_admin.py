@@ -63,3 +63,17 @@ def test_reviewers_do_not_see_deals(client_for, reviewer, brokered_deal):
 
     ensure_role_groups()
     assert client_for(reviewer).get("/admin/deals/deal/").status_code == 403
+
+
+def test_managers_read_a_deals_credits_and_co_brokers_read_only(staff_client, brokered_deal, broker_member):
+    from deals import services
+    from tests.brokers.factories import BrokerFactory
+
+    caspian = BrokerFactory(name_en="Caspian Logistics")
+    services.deal_partner_invite(deal=brokered_deal, by=broker_member, broker=caspian, share_percent=40)
+    page = staff_client.get(f"/admin/deals/deal/{brokered_deal.pk}/change/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "deal credits" in text.lower() or "اعتبارهای معامله" in text
+    assert caspian.name in text
+    assert 'name="credits-0-share_percent"' not in text  # shown, never editable

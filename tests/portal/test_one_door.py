@@ -34,6 +34,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         {"*"},
         "offers, responses, inquiries: publish, close, expire, decide, mark, route",
     ),
+    "brokers/referrals.py": ({"*"}, "referrals between brokerages: accept, decline, withdraw"),
+    "brokers/partners.py": ({"*"}, "offers' co-brokering invitations: accept, decline, withdraw"),
     "deals/services.py": (
         {"*"},
         "deals: open, contract, ship, pay, close, lose (deals.permissions.DEAL_ACTIONS)",

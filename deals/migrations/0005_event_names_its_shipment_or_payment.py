@@ -22,7 +22,7 @@ def link_recorded_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deals", "0002_role_permissions"),
+        ("deals", "0004_credit_permissions"),
     ]
 
     operations = [

@@ -1,0 +1,81 @@
+"""Who is credited with a deal, and with which share (called by deals/services.py only).
+
+The brokerage that brought the buyer (`deal.broker`: the offer's brokerage for an accepted
+response, the inquiry's holder, or the brokerage acting under a mandate) is credited with the
+introduction. An accepted referral that led to the deal gives the referrer its agreed share; each
+accepted co-broker its agreed share; the introducer keeps the rest. Shares are whole percent and
+sum to 100 whenever any brokerage is credited: the rows are always rewritten together."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from brokers.models import Referral
+
+from .models import CreditRole, Deal, DealCredit, DealPartner, Origin
+
+
+def referral_for(deal: Deal) -> Referral | None:
+    """The accepted referral, still within its window, whose outcome `deal` is: the receiving
+    brokerage opened it from the referred inquiry or for the referred company."""
+    if deal.broker_id is None:
+        return None
+    about = Q(company=deal.company_id)
+    if deal.inquiry_id is not None:
+        about |= Q(inquiry=deal.inquiry_id)
+    return (
+        Referral.objects.in_window()
+        .filter(about, to_broker=deal.broker_id)
+        .select_related("from_broker")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def _shares(deal: Deal, referral: Referral | None, partners: list[DealPartner]) -> list[DealCredit]:
+    source = {
+        "offer_id": deal.offer_response.offer_id if deal.origin == Origin.RESPONSE else None,
+        "inquiry_id": deal.inquiry_id,
+    }
+    others = (referral.share_percent if referral else 0) + sum(p.share_percent for p in partners)
+    if others >= 100:
+        raise ValidationError(
+            _("The shares agreed leave nothing to the brokerage that introduced the buyer."), code="shares"
+        )
+    rows = [DealCredit(deal=deal, broker_id=deal.broker_id, role=CreditRole.INTRODUCED,
+                       share_percent=100 - others, **source)]  # fmt: skip
+    if referral is not None:
+        rows.append(
+            DealCredit(deal=deal, broker_id=referral.from_broker_id, role=CreditRole.REFERRAL,
+                       share_percent=referral.share_percent, referral=referral, **source)
+        )  # fmt: skip
+    rows += [
+        DealCredit(deal=deal, broker_id=p.broker_id, role=CreditRole.CO_BROKER,
+                   share_percent=p.share_percent, **source)
+        for p in partners
+    ]  # fmt: skip
+    return rows
+
+
+def credits_write(
+    deal: Deal, *, referral: Referral | None = None, keep_referral: bool = True
+) -> list[DealCredit]:
+    """(Re)write the deal's credits from its brokerage, its referral and its accepted co-brokers.
+    A deal without a brokerage credits nobody. Call in the transaction that locked the deal."""
+    if deal.broker_id is None:
+        return []
+    if referral is None and keep_referral:
+        kept = deal.credits.filter(role=CreditRole.REFERRAL).select_related("referral").first()
+        referral = kept.referral if kept is not None else None
+    partners = list(deal.partners.filter(status=DealPartner.Status.ACCEPTED).order_by("pk"))
+    rows = _shares(deal, referral, partners)
+    deal.credits.all().delete()
+    return DealCredit.objects.bulk_create(rows)
+
+
+def introducer_share_left(deal: Deal, extra: int) -> int:
+    """What the introducing brokerage would keep with one more co-broker taking `extra` percent."""
+    taken = sum(credit.share_percent for credit in deal.credits.all() if credit.role != CreditRole.INTRODUCED)
+    return 100 - taken - extra
