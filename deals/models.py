@@ -345,6 +345,17 @@ class DealEvent(models.Model):
     payment = models.ForeignKey(
         Payment, verbose_name=_("payment"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    partner = models.ForeignKey(
+        "DealPartner",
+        verbose_name=_("co-broker"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The split of the deal's credit that this step agreed, for each reader to read in their language:
+    # [{"broker": brokerage id, "share": percent, "role": a CreditRole}].
+    credits = models.JSONField(_("credit split"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
 

@@ -43,7 +43,10 @@ class DealPaymentSerializer(serializers.ModelSerializer):
 class DealEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = DealEvent
-        fields = ["action", "from_status", "to_status", "shipment", "payment", "note", "created_at"]
+        fields = [
+            "action", "from_status", "to_status", "shipment", "payment", "partner", "credits", "note",
+            "created_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

@@ -37,7 +37,6 @@ from .credits import credits_write, introducer_share_left, referral_for
 from .models import (
     CENTS,
     Action,
-    CreditRole,
     Deal,
     DealEvent,
     DealLine,
@@ -252,14 +251,13 @@ def _credit_opening(deal: Deal, *, by: User) -> None:
     if len(credits) > 1:
         DealEvent.objects.create(
             deal=deal, action=Action.CREDIT, from_status=deal.status, to_status=deal.status, actor=by,
-            note=_credit_note(credits),
+            credits=_credit_split(credits),
         )  # fmt: skip
 
 
-def _credit_note(credits: Iterable[Any]) -> str:
-    """ "Pars Brokers 90% (introduced the buyer), Caspian Trade 10% (referral)" for the timeline."""
-    names = {b.pk: b.name for b in Broker.objects.filter(pk__in=[c.broker_id for c in credits])}
-    return "، ".join(f"{names[c.broker_id]} {c.share_percent}% ({CreditRole(c.role).label})" for c in credits)
+def _credit_split(credits: Iterable[Any]) -> list[dict[str, Any]]:
+    """The split as the timeline keeps it: rendered in each reader's language, never stored as text."""
+    return [{"broker": c.broker_id, "share": c.share_percent, "role": c.role} for c in credits]
 
 
 @transaction.atomic
@@ -489,10 +487,13 @@ def _partner_locked(partner: DealPartner) -> tuple[DealPartner, Deal]:
     return partner, deal
 
 
-def _partner_event(deal: Deal, action: str, partner: DealPartner, *, by: User, note: str) -> DealEvent:
+def _partner_event(
+    deal: Deal, action: str, partner: DealPartner, *, by: User, credits: Iterable[Any] = ()
+) -> DealEvent:
     event = DealEvent.objects.create(
-        deal=deal, action=action, from_status=deal.status, to_status=deal.status, actor=by, note=note
-    )
+        deal=deal, action=action, from_status=deal.status, to_status=deal.status, actor=by,
+        partner=partner, credits=_credit_split(credits),
+    )  # fmt: skip
     context = {
         "reference": deal.reference, "action": action, "share": partner.share_percent,
         "by": bilingual(broker_of(by), "name"), "partner": bilingual(partner.broker, "name"),
@@ -537,10 +538,7 @@ def deal_partner_invite(
             {"share_percent": _("This share leaves nothing to your brokerage: agree a smaller one.")}
         )
     partner.save()
-    note = _("%(broker)s invited for %(share)s%% of the credit") % {
-        "broker": broker.name, "share": share_percent,
-    }  # fmt: skip
-    _partner_event(deal, Action.INVITE, partner, by=by, note=note)
+    _partner_event(deal, Action.INVITE, partner, by=by)
     return partner
 
 
@@ -553,10 +551,7 @@ def deal_partner_accept(*, partner: DealPartner, by: User) -> DealPartner:
     partner.decided_by, partner.decided_at = by, timezone.now()
     partner.save(update_fields=["status", "decided_by", "decided_at"])
     credits = credits_write(deal)
-    note = _("%(broker)s joins as co-broker. Credit: %(split)s") % {
-        "broker": partner.broker.name, "split": _credit_note(credits),
-    }  # fmt: skip
-    _partner_event(deal, Action.PARTNER, partner, by=by, note=note)
+    _partner_event(deal, Action.PARTNER, partner, by=by, credits=credits)
     return partner
 
 
@@ -568,8 +563,7 @@ def deal_partner_decline(*, partner: DealPartner, by: User) -> DealPartner:
     partner.status = DealPartner.Status.DECLINED
     partner.decided_by, partner.decided_at = by, timezone.now()
     partner.save(update_fields=["status", "decided_by", "decided_at"])
-    note = _("%(broker)s declined to co-broker") % {"broker": partner.broker.name}
-    _partner_event(deal, Action.DECLINE, partner, by=by, note=note)
+    _partner_event(deal, Action.DECLINE, partner, by=by)
     return partner
 
 
@@ -581,6 +575,5 @@ def deal_partner_withdraw(*, partner: DealPartner, by: User) -> DealPartner:
     partner.status = DealPartner.Status.WITHDRAWN
     partner.decided_by, partner.decided_at = by, timezone.now()
     partner.save(update_fields=["status", "decided_by", "decided_at"])
-    note = _("Invitation of %(broker)s withdrawn") % {"broker": partner.broker.name}
-    _partner_event(deal, Action.WITHDRAW, partner, by=by, note=note)
+    _partner_event(deal, Action.WITHDRAW, partner, by=by)
     return partner

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from brokers.models import BuyerInquiry, OfferResponse
+from brokers.models import Broker, BuyerInquiry, OfferResponse
 from brokers.permissions import (
     broker_of,
     get_own_broker,
@@ -37,7 +37,7 @@ from .forms import (
     ShipmentForm,
     deal_products,
 )
-from .models import Deal, DealCredit, DealEvent, DealLine, DealPartner, Status
+from .models import CreditRole, Deal, DealCredit, DealEvent, DealLine, DealPartner, Status
 from .permissions import (
     can_invite_partner,
     can_open_direct,
@@ -78,13 +78,28 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _name_credit_splits(events: list[DealEvent]) -> None:
+    """Give each event its credit split as rows to show (brokerage, share, role in the reader's
+    language), the brokerages read in one query for the whole timeline."""
+    ids = {row["broker"] for event in events for row in event.credits}
+    brokers = Broker.objects.in_bulk(ids) if ids else {}
+    for event in events:
+        event.credit_rows = [
+            {"broker": brokers.get(r["broker"]), "share": r["share"], "role": CreditRole(r["role"]).label}
+            for r in event.credits
+        ]
+
+
 def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: Any) -> HttpResponse:
     lines = list(DealLine.objects.filter(deal=deal).select_related("product"))
     shipments = list(deal.shipments.all())
     payments = list(deal.payments.all())
     for payment in payments:
         payment.deal = deal  # its USD value reads the deal's rate: no query each
-    events = list(DealEvent.objects.filter(deal=deal).select_related("actor", "shipment", "payment"))
+    events = list(
+        DealEvent.objects.filter(deal=deal).select_related("actor", "shipment", "payment", "partner__broker")
+    )
+    _name_credit_splits(events)
     actions = deal_allowed_actions(request.user, deal)
     role = party_role(request.user, deal)
     partners = list(DealPartner.objects.filter(deal=deal).select_related("broker").order_by("pk"))

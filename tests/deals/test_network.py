@@ -371,3 +371,29 @@ def test_only_the_offers_brokerage_invites_onto_it_and_a_declined_invitation_sho
     )
     listed = client_for(caspian_member).get("/en/deals/co-brokering/").content.decode()
     assert offer.title_en in listed
+
+
+def test_the_co_brokering_steps_read_in_each_readers_language(
+    client_for, brokered_deal, broker_member, caspian, caspian_member, company_member
+):
+    """Reza (English) invites Caspian; Nima accepts: the company's Persian page and Reza's English
+    page each tell it in their own language (nothing is stored as text in the actor's)."""
+    partner = invite(brokered_deal, broker_member, caspian)
+    services.deal_partner_accept(partner=partner, by=caspian_member)
+    events = DealEvent.objects.filter(deal=brokered_deal, action__in=["invite", "partner"])
+    assert [event.note for event in events] == ["", ""]
+    assert events.get(action="partner").credits == [
+        {"broker": brokered_deal.broker_id, "share": 60, "role": "introduced"},
+        {"broker": caspian.pk, "share": 40, "role": "co_broker"},
+    ]
+    english = client_for(broker_member).get(f"/en/deals/{brokered_deal.pk}/").content.decode()
+    timeline = english.split('class="timeline ')[1]
+    assert "Caspian Logistics invited for 40% of the credit" in timeline
+    assert "Pars Export Brokers: 60% (Introduced the buyer)" in timeline
+    assert "Caspian Logistics: 40% (Co-broker)" in timeline
+    persian = client_for(company_member).get(f"/fa/deals/{brokered_deal.pk}/").content.decode()
+    timeline = persian.split('class="timeline ')[1]
+    assert "۴۰" in timeline
+    assert "۶۰" in timeline
+    assert "invited for" not in timeline
+    assert "Introduced the buyer" not in timeline

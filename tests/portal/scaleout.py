@@ -85,7 +85,7 @@ def free_port() -> int:
 
 def child_environment(**overrides: str) -> dict[str, str]:
     """This environment without the project's own settings, plus `overrides`."""
-    own = ("DJANGO_", "DATABASE_", "REDIS_URL", "AWS_", "CELERY_", "PYTEST_")
+    own = ("DJANGO_", "DATABASE_", "REDIS_URL", "REDIS_TIMEOUT_SECONDS", "AWS_", "CELERY_", "PYTEST_")
     return {**{k: v for k, v in os.environ.items() if not k.startswith(own)}, **overrides}
 
 

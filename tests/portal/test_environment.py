@@ -1,8 +1,8 @@
-"""Parallel test workers each get their own Redis database (tests/parallel.py)."""
+"""Parallel test workers each get their own Redis database (tests/environment.py)."""
 
 from __future__ import annotations
 
-from tests.parallel import redis_url_for_worker
+from tests.environment import redis_url_for_worker
 
 
 def test_each_worker_counts_down_from_the_given_database():
