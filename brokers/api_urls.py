@@ -19,5 +19,6 @@ router.register(
 router.register("offer-responses", api.OfferResponseViewSet, basename="offer-response")
 router.register("engagements", api.EngagementViewSet, basename="engagement")
 router.register("inquiries", api.InquiryViewSet, basename="inquiry")
+router.register("mandates", api.MandateViewSet, basename="mandate")
 
 urlpatterns = router.urls

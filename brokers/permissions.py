@@ -33,6 +33,7 @@ from .models import (
     BuyerInquiry,
     BuyerInquiryQuerySet,
     Engagement,
+    Mandate,
     Offer,
     OfferResponse,
 )
@@ -481,3 +482,47 @@ def can_see_buyer_email(user: User | AnonymousUser, inquiry: BuyerInquiry) -> bo
         and inquiry.holder_id == user.pk
         and bool(can_act_on_inquiry(user, inquiry))
     )
+
+
+# ---------------------------------------------------------------------------
+# Mandates: a company authorises a brokerage to act for it (brokers/mandates.py)
+# ---------------------------------------------------------------------------
+def can_grant_mandate(user: User | AnonymousUser, company: Company) -> Access:
+    """A member of a verified company that is not suspended authorises a brokerage."""
+    allowed = can_edit_company(user, company)
+    if allowed and company.status == Company.Status.PENDING:
+        return refuse(
+            _("Your company is awaiting verification by the centre; it can give mandates once verified.")
+        )
+    return allowed
+
+
+def can_revoke_mandate(user: User | AnonymousUser, mandate: Mandate) -> Access:
+    """The granting company's members revoke a mandate at any time (even while the company is
+    suspended: taking authority back never needs the centre)."""
+    own = company_of(user)
+    if own is None or own.pk != mandate.company_id:
+        return refuse(_("Only the company that gave the mandate can revoke it."))
+    if not mandate.is_revocable:
+        return refuse(
+            _("This mandate is %(status)s: there is nothing to revoke.")
+            % {"status": mandate.get_current_status_display()}
+        )
+    return ALLOWED
+
+
+def get_mandate_for_party(user: User | AnonymousUser, pk: int) -> Mandate:
+    """A mandate the user's company gave or the user's brokerage holds; 404 for any other."""
+    queryset = Mandate.objects.visible_to(user).select_related(
+        "company", "broker", "granted_by", "revoked_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def can_act_under_mandates(user: User | AnonymousUser) -> Access:
+    """A member of an approved brokerage with a valid licence acts for the companies that gave it
+    a mandate (which mandates cover what is asked is brokers.mandates.mandate_for's answer)."""
+    broker = broker_of(user)
+    if broker is None:
+        return refuse(_("Only members of a brokerage act for companies under a mandate."))
+    return can_edit_broker(user, broker) and broker_may_publish(broker)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brokers.models import Broker, BuyerInquiry, OfferResponse
+from brokers.models import Broker, BuyerInquiry, Mandate, OfferResponse
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel
 from portal.uploads.files import GeneratedName, validate_image_or_pdf
@@ -110,6 +110,16 @@ class Deal(LoadedStatus, TimeStampedModel):
         related_name="deals",
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    # The company's mandate under which its brokerage opened the deal on the company's behalf
+    # ("opened by broker X for company Y"); null when a party opened it in its own name.
+    mandate = models.ForeignKey(
+        Mandate,
+        verbose_name=_("opened under mandate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+    )
     offer_response = models.OneToOneField(
         OfferResponse,
         verbose_name=_("offer response"),
@@ -192,6 +202,10 @@ class Deal(LoadedStatus, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("deals:detail", kwargs={"pk": self.pk})
+
+    @property
+    def opened_under_mandate(self) -> bool:
+        return self.mandate_id is not None
 
     @property
     def expected_value_usd(self) -> Decimal:

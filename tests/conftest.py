@@ -162,6 +162,7 @@ ROLE_MIGRATIONS = [
     ("brokers.migrations.0002_role_permissions", "grant"),
     ("brokers.migrations.0007_service_permissions", "grant"),
     ("brokers.migrations.0008_inquiry_inbox", "grant"),
+    ("brokers.migrations.0010_mandate_permissions", "grant"),
     ("deals.migrations.0002_role_permissions", "grant"),
     ("support.migrations.0002_role_permissions", "grant"),
     ("support.migrations.0011_final_records_and_payments", "grant"),
