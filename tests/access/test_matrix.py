@@ -150,6 +150,7 @@ TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "engagement_delivered/close": lambda w: {"pk": w.engagement_delivered.pk, "action": "close"},
     "reset_link": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "section:products": lambda w: {"section": "products"},
+    "offer_other/company_a": lambda w: {"pk": w.offer_other.pk, "company_pk": w.company_a.pk},
 }
 
 
@@ -389,6 +390,25 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
     "close": ("form", lambda w: {"reason": "duplicate", "note": ""}),
     "application": ("form", _application_form),
     "deal": ("form", _deal_form),
+    "mandate": (
+        "form",
+        lambda w: {
+            "broker": w.broker_approved.pk,
+            "countries": [w.iraq.pk],
+            "categories": [w.masks.pk],
+            "valid_until": _in_days(90),
+            "note": "",
+        },
+    ),
+    "json:mandate": (
+        "json",
+        lambda w: {
+            "broker": w.broker_approved.pk,
+            "countries": ["IQ"],
+            "categories": ["masks"],
+            "valid_until": _in_days(90),
+        },
+    ),
     "shipment": (
         "form",
         lambda w: {
