@@ -34,6 +34,7 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         {"*"},
         "offers, responses, inquiries: publish, close, expire, decide, mark, route",
     ),
+    "brokers/mandates.py": ({"mandate_revoke"}, "a mandate revoked by the company that gave it"),
     "deals/services.py": (
         {"*"},
         "deals: open, contract, ship, pay, close, lose (deals.permissions.DEAL_ACTIONS)",
