@@ -133,7 +133,15 @@ class AttachmentInline(admin.TabularInline):
 class ResponseInline(admin.TabularInline):
     model = OfferResponse
     extra = 0
-    fields = ["company", "unit_price", "currency", "quantity", "lead_time_days", "status"]
+    fields = [
+        "company",
+        "submitted_by_broker",
+        "unit_price",
+        "currency",
+        "quantity",
+        "lead_time_days",
+        "status",
+    ]
     readonly_fields = fields
     can_delete = False
     show_change_link = True

@@ -356,9 +356,10 @@ def _seed_services(rng: random.Random) -> None:
 
 
 def _seed_mandates() -> None:
-    """The demo company authorises the demo brokerage (Pars, Iraq and Syria, for its categories),
+    """The demo company authorises the demo brokerage (Pars: Iraq, Syria, Oman, for its categories),
     which answers an open offer of another brokerage for it; an older mandate to another brokerage
     it revoked; another company's mandate to Pars that has expired."""
+    today = timezone.localdate()  # now, not the replayed day of a grant
     company = demo_user(Role.COMPANY_MEMBER).company_membership.company
     company_user = demo_user(Role.COMPANY_MEMBER)
     pars = Broker.objects.order_by("pk").first()
@@ -372,7 +373,7 @@ def _seed_mandates() -> None:
     with replayed_at(demo_moment(40, hour=10)):
         older = mandate_grant(
             company=company, broker=brokers[0], by=company_user, countries=[countries["IQ"]],
-            categories=categories[:1], valid_until=timezone.localdate() + timedelta(days=300),
+            categories=categories[:1], valid_until=today + timedelta(days=300),
             note="برای نمایشگاه بغداد",
         )  # fmt: skip
     with replayed_at(demo_moment(12, hour=15)):
@@ -380,9 +381,9 @@ def _seed_mandates() -> None:
     with replayed_at(demo_moment(10, hour=11)):
         mandate_grant(
             company=company, broker=pars, by=company_user,
-            countries=[countries[iso] for iso in ("IQ", "SY") if iso in countries], categories=categories,
-            valid_until=timezone.localdate() + timedelta(days=180),
-            note="نمایندگی در پاسخ به تقاضاهای خریداران عراقی و سوری",
+            countries=[countries[iso] for iso in ("IQ", "SY", "OM") if iso in countries], categories=categories,
+            valid_until=today + timedelta(days=180),
+            note="نمایندگی در پاسخ به تقاضاهای خریداران عراقی، سوری و عمانی",
         )  # fmt: skip
     other = Company.objects.verified().exclude(pk=company.pk).order_by("pk").first()
     if other is not None:
@@ -390,17 +391,22 @@ def _seed_mandates() -> None:
             mandate_grant(
                 company=other, broker=pars, by=_member(other), countries=[countries["IQ"]],
                 categories=list(ProductCategory.objects.order_by("position")[:2]),
-                valid_until=timezone.localdate() - timedelta(days=15),
+                valid_until=today - timedelta(days=15),
             )  # fmt: skip
     _seed_response_for_company(company, pars)
 
 
 def _seed_response_for_company(company: Company, pars: Broker) -> None:
-    """Pars answers an open buyer demand in Iraq of another brokerage for the demo company."""
+    """Pars answers an open buyer demand of another brokerage for the demo company, in a country and
+    for a category its mandate covers."""
     products = Product.objects.filter(company=company, status="published")
     offer = (
         Offer.objects.public()
-        .filter(kind=Offer.Kind.DEMAND, country__iso_code="IQ", categories__products__in=products)
+        .filter(
+            kind=Offer.Kind.DEMAND,
+            country__iso_code__in=["IQ", "SY", "OM"],
+            categories__products__in=products,
+        )
         .exclude(broker=pars)
         .exclude(responses__company=company)
         .order_by("pk")

@@ -228,6 +228,7 @@ def _offer_page(
             context["response_form"] = ResponseForm(instance=response, company=company)
     elif own_broker is not None and offer.is_open and can_act_under_mandates(request.user):
         # A brokerage answers for the companies whose mandate covers the offer's country.
+        context["acts_for_companies"] = True
         context["represented"] = list(companies_represented(own_broker, country=offer.country))
         context["sent_for"] = list(
             offer.responses.filter(submitted_by_broker=own_broker).select_related(

@@ -223,3 +223,13 @@ def test_the_api_names_the_brokerage_that_sent_a_response(
         rows = client_for(user).get("/api/v1/offer-responses/").json()["results"]
         assert rows[0]["submitted_by_broker"]["id"] == brokerage.pk
         assert rows[0]["submitted_by_broker"]["name"] in (brokerage.name_fa, brokerage.name_en)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "company_member", "offer_owner"])
+def test_only_a_brokerage_acting_for_companies_sees_the_answer_for_card(
+    client_for, request, who, offer, mandate
+):
+    with translation.override("en"):
+        page = client_for(request.getfixturevalue(who)).get(offer.get_absolute_url()).content.decode()
+    assert "Answer for a company you represent" not in page
+    assert "/respond-for/" not in page
