@@ -140,15 +140,6 @@ class OfferCreateSerializer(OfferInputSerializer):
 # ---------------------------------------------------------------------------
 # Responses
 # ---------------------------------------------------------------------------
-class BrokerBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Broker
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
 class OfferResponseSerializer(serializers.ModelSerializer):
     """A response; `submitted_by_broker` names the brokerage that sent it for the company under the
     company's mandate ("by broker X for company Y"), null when the company answered itself."""
