@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from companies.models import Company
 from portal.models import TargetCountry, User, bilingual
 from portal.notifications.services import notify
-from portal.templatetags.portal_tags import jdate
 from products.models import ProductCategory
 
 from .models import Broker, Mandate, MandateEvent
@@ -180,10 +179,3 @@ def mandate_revoke(*, mandate: Mandate, by: User, note: str = "") -> Mandate:
     )
     _tell_both_sides(mandate, "mandate_revoked", by, note=note.strip())
     return mandate
-
-
-def mandate_summary(mandate: Mandate) -> str:
-    """ "Iraq, Turkey · Masks · until 1405/06/31": what a mandate covers, in one line."""
-    countries = ", ".join(country.name for country in mandate.countries.all())
-    categories = ", ".join(category.name for category in mandate.categories.all())
-    return f"{countries} · {categories} · {jdate(mandate.valid_until)}"
