@@ -34,6 +34,8 @@ from .models import (
     InboxSettings,
     InquiryReply,
     LicenceRenewal,
+    Mandate,
+    MandateEvent,
     Offer,
     OfferAttachment,
     OfferPartner,
@@ -353,7 +355,15 @@ class OfferPartnerInline(admin.TabularInline):
 class ResponseInline(admin.TabularInline):
     model = OfferResponse
     extra = 0
-    fields = ["company", "unit_price", "currency", "quantity", "lead_time_days", "status"]
+    fields = [
+        "company",
+        "submitted_by_broker",
+        "unit_price",
+        "currency",
+        "quantity",
+        "lead_time_days",
+        "status",
+    ]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -620,6 +630,70 @@ class EngagementAdmin(CheckedActionsMixin, admin.ModelAdmin):
     inlines = [EngagementEventInline, EngagementRatingInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class MandateEventInline(admin.TabularInline):
+    model = MandateEvent
+    extra = 0
+    fields = ["created_at", "action", "actor", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class MandateStatusFilter(admin.SimpleListFilter):
+    """Active, expired (active, past its date) or revoked, as the parties see it."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return list(Mandate.Status.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Mandate]) -> QuerySet[Mandate]:
+        today = timezone.localdate()
+        if self.value() == Mandate.Status.ACTIVE:
+            return queryset.filter(status=Mandate.Status.ACTIVE, valid_until__gte=today)
+        if self.value() == Mandate.Status.EXPIRED:
+            return queryset.filter(status=Mandate.Status.ACTIVE, valid_until__lt=today)
+        if self.value() == Mandate.Status.REVOKED:
+            return queryset.filter(status=Mandate.Status.REVOKED)
+        return queryset
+
+
+@admin.register(Mandate)
+class MandateAdmin(CheckedActionsMixin, admin.ModelAdmin):
+    """Read-only: companies grant and revoke mandates on their pages (brokers.mandates)."""
+
+    list_display = ["company", "broker", "valid_until", "current_status_label", "created_at", "revoked_at"]
+    list_filter = [MandateStatusFilter, "broker", "company", "countries", "categories"]
+    search_fields = ["company__name_fa", "company__name_en", "broker__name_fa", "broker__name_en"]
+    list_select_related = ["company", "broker"]
+    readonly_fields = [
+        "company", "broker", "countries", "categories", "valid_until", "status", "note", "granted_by",
+        "revoked_by", "revoked_at", "created_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+    inlines = [MandateEventInline]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("status"))
+    def current_status_label(self, mandate: Mandate) -> str:
+        return mandate.get_current_status_display()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

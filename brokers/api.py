@@ -17,14 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from companies.permissions import can_act_for_own_company, company_of
-from portal.access import Access, WriteAccess
+from portal.access import ALLOWED, Access, WriteAccess
 from portal.http.page_cache import CachedPublicListMixin
 from portal.models import User
 from products.search import normalize_query
 
-from . import partners, referrals, services
+from . import mandates, partners, referrals, services
 from .filters import BrokerFilter, InquiryFilter, OfferFilter
-from .models import Broker, BuyerInquiry, Engagement, Offer, OfferPartner, OfferResponse, Referral
+from .models import Broker, BuyerInquiry, Engagement, Mandate, Offer, OfferPartner, OfferResponse, Referral
 from .permissions import (
     INQUIRY_HOLDER,
     broker_of,
@@ -43,6 +43,9 @@ from .serializers import (
     InquiryCloseInputSerializer,
     InquiryReplyInputSerializer,
     InquirySerializer,
+    MandateInputSerializer,
+    MandateRevokeSerializer,
+    MandateSerializer,
     OfferCreateSerializer,
     OfferInputSerializer,
     OfferPartnerSerializer,
@@ -174,7 +177,7 @@ class OfferViewSet(
 # Responses
 # ---------------------------------------------------------------------------
 def _with_relations(responses: QuerySet[OfferResponse]) -> QuerySet[OfferResponse]:
-    return responses.select_related("company").prefetch_related("products")
+    return responses.select_related("company", "submitted_by_broker").prefetch_related("products")
 
 
 @extend_schema(
@@ -390,6 +393,62 @@ class InquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = InquiryCloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(services.inquiry_close(inquiry=inquiry, by=request.user, **data.validated_data))
+
+
+# ---------------------------------------------------------------------------
+# Mandates
+# ---------------------------------------------------------------------------
+class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Mandates the caller's company gave or the caller's brokerage holds (anyone else's are 404s).
+    A company's members give one (POST) and revoke it (revoke/), through the same services as the
+    pages."""
+
+    queryset = Mandate.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = MandateSerializer
+    permission_classes = [WriteAccess]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["company", "broker"]
+
+    def write_access(self, user: User) -> Access:
+        return can_act_for_own_company(user) if self.action == "create" else ALLOWED
+
+    def get_queryset(self) -> QuerySet[Mandate]:
+        if getattr(self, "swagger_fake_view", False):
+            return Mandate.objects.none()
+        return (
+            Mandate.objects.visible_to(self.request.user)
+            .select_related("company", "broker")
+            .prefetch_related("countries", "categories")
+            .order_by("-created_at", "-pk")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Mandate]) -> QuerySet[Mandate]:
+        if self.action not in READ_ACTIONS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _respond(self, mandate: Mandate, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=mandate.pk)).data, status=status_code)
+
+    @extend_schema(request=MandateInputSerializer, responses={201: MandateSerializer})
+    def create(self, request: Request) -> Response:
+        """Give a brokerage a mandate for the caller's company."""
+        data = MandateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mandate = mandates.mandate_grant(
+            company=company_of(request.user), by=request.user, **data.validated_data
+        )
+        return self._respond(mandate, status.HTTP_201_CREATED)
+
+    @extend_schema(request=MandateRevokeSerializer, responses=MandateSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        """Revoke a mandate the caller's company gave (the brokerage can no longer act under it)."""
+        mandate = self.get_object()
+        data = MandateRevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mandates.mandate_revoke(mandate=mandate, by=request.user, **data.validated_data)
+        return self._respond(mandate)
 
 
 # ---------------------------------------------------------------------------

@@ -18,12 +18,14 @@ from portal.models import TargetCountry, User
 from portal.permissions import Role
 from products.models import Product, ProductCategory
 
+from .mandates import mandate_grant, mandate_revoke
 from .models import (
     Broker,
     BrokerMembership,
     BrokerService,
     BuyerInquiry,
     Engagement,
+    Mandate,
     Offer,
     OfferResponse,
     Referral,
@@ -62,6 +64,7 @@ SERVICES = [
     ("market-entry", "ورود به بازار هدف", "Market entry", "signpost-split"),
     ("translation", "ترجمه و مکاتبات تجاری", "Translation", "translate"),
 ]  # fmt: skip
+
 # The types brokerages declared at registration (the later ones are listed as services only).
 DECLARED_SERVICES = 9
 
@@ -85,7 +88,6 @@ BROKERS = [
     ("پیک سلامت بین‌الملل", "Peyk Salamat International", ["IQ", "AF"], "اهواز، بصره"),
     ("آریا اکسپورت", "Arya Export Services", ["AM", "RU"], "تهران"),
 ]  # fmt: skip
-
 
 # The first brokerage registered this many days ago, the others every four days after.
 REGISTERED_DAYS_AGO = 220
@@ -135,10 +137,13 @@ def seed(*, stdout: TextIO) -> None:
         _seed_services(rng)
     if not Referral.objects.exists():
         _seed_referrals()
+    if not Mandate.objects.exists():
+        _seed_mandates()
     stdout.write(
         f"Brokers: {Broker.objects.count()} ({Broker.objects.approved().count()} approved); "
         f"offers: {Offer.objects.count()}; responses: {OfferResponse.objects.count()}; "
         f"services: {BrokerService.objects.count()}; engagements: {Engagement.objects.count()}; "
+        f"mandates: {Mandate.objects.count()}; "
         f"{owner.email} works for {owner.broker_membership.broker.name_en}"
     )
 
@@ -301,6 +306,7 @@ SERVICE_TEXTS = {
     "translation": ("ترجمه کاتالوگ، برچسب و اسناد فنی", "Translating catalogues, labels and technical files"),
     "trade-finance": ("گشایش اعتبار اسنادی و ضمانت‌نامه", "Letters of credit and guarantees"),
 }  # fmt: skip
+
 FEES = [
     ("fixed", Decimal("1500"), None),
     ("per_shipment", Decimal("350"), None),
@@ -352,6 +358,74 @@ def _seed_services(rng: random.Random) -> None:
                 )
                 engagement_rate(engagement=engagement, by=broker_user, score=5, comment="")
                 engagement_act(engagement=engagement, action="close", by=_member(company))
+
+
+def _seed_mandates() -> None:
+    """The demo company authorises the demo brokerage (Pars: Iraq, Syria, Oman, for its categories),
+    which answers an open offer of another brokerage for it; an older mandate to another brokerage
+    it revoked; another company's mandate to Pars that has expired."""
+    today = timezone.localdate()  # now, not the replayed day of a grant
+    company = demo_user(Role.COMPANY_MEMBER).company_membership.company
+    company_user = demo_user(Role.COMPANY_MEMBER)
+    pars = Broker.objects.order_by("pk").first()
+    brokers = list(Broker.objects.publishing().exclude(pk=pars.pk).order_by("pk"))
+    countries = {c.iso_code: c for c in TargetCountry.objects.filter(iso_code__in=["IQ", "SY", "OM"])}
+    categories = list(
+        ProductCategory.objects.filter(products__company=company, products__status="published").distinct()
+    )
+    if not (pars.is_publishing and brokers and categories and "IQ" in countries):
+        return
+    with replayed_at(demo_moment(40, hour=10)):
+        older = mandate_grant(
+            company=company, broker=brokers[0], by=company_user, countries=[countries["IQ"]],
+            categories=categories[:1], valid_until=today + timedelta(days=300),
+            note="برای نمایشگاه بغداد",
+        )  # fmt: skip
+    with replayed_at(demo_moment(12, hour=15)):
+        mandate_revoke(mandate=older, by=company_user, note="کارگزار دیگری را برگزیدیم.")
+    with replayed_at(demo_moment(10, hour=11)):
+        mandate_grant(
+            company=company, broker=pars, by=company_user,
+            countries=[countries[iso] for iso in ("IQ", "SY", "OM") if iso in countries], categories=categories,
+            valid_until=today + timedelta(days=180),
+            note="نمایندگی در پاسخ به تقاضاهای خریداران عراقی، سوری و عمانی",
+        )  # fmt: skip
+    other = Company.objects.verified().exclude(pk=company.pk).order_by("pk").first()
+    if other is not None:
+        with replayed_at(demo_moment(120, hour=9)):
+            mandate_grant(
+                company=other, broker=pars, by=_member(other), countries=[countries["IQ"]],
+                categories=list(ProductCategory.objects.order_by("position")[:2]),
+                valid_until=today - timedelta(days=15),
+            )  # fmt: skip
+    _seed_response_for_company(company, pars)
+
+
+def _seed_response_for_company(company: Company, pars: Broker) -> None:
+    """Pars answers an open buyer demand of another brokerage for the demo company, in a country and
+    for a category its mandate covers."""
+    products = Product.objects.filter(company=company, status="published")
+    offer = (
+        Offer.objects.public()
+        .filter(
+            kind=Offer.Kind.DEMAND,
+            country__iso_code__in=["IQ", "SY", "OM"],
+            categories__products__in=products,
+        )
+        .exclude(broker=pars)
+        .exclude(responses__company=company)
+        .order_by("pk")
+        .first()
+    )
+    if offer is None:
+        return
+    chosen = list(products.filter(category__in=offer.categories.all()).order_by("pk")[:1])
+    with replayed_at(demo_moment(3, hour=10)):
+        response_submit(
+            offer=offer, company=company, broker=pars, by=demo_user(Role.BROKER_MEMBER), products=chosen,
+            unit_price=chosen[0].fob_price, currency=chosen[0].currency, quantity=offer.quantity or 1,
+            lead_time_days=chosen[0].lead_time_days, message="Sent for the company under its mandate.",
+        )  # fmt: skip
 
 
 def _seed_referrals() -> None:

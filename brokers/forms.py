@@ -5,13 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from portal.forms import (
-    DigitsFormMixin,
-    LocalDateField,
-    PhoneField,
-    StyledFormMixin,
-    formfield_https,
-)
+from portal.forms import DigitsFormMixin, LocalDateField, PhoneField, StyledFormMixin, formfield_https
 from portal.models import TargetCountry
 from portal.organisations.forms import OrganisationFormMixin
 from products.models import Product, ProductCategory
@@ -24,6 +18,7 @@ from .models import (
     BuyerInquiry,
     EngagementRating,
     LicenceRenewal,
+    Mandate,
     Offer,
     OfferAttachment,
     OfferResponse,
@@ -187,9 +182,53 @@ class ResponseForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "message": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: object, company: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, company: object, for_company: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = company.products.filter(status=Product.Status.PUBLISHED)
+        if for_company:  # a brokerage answering for the company under its mandate
+            self.fields["products"].label = _("Products of %(company)s") % {"company": company.name}
+
+
+class MandateForm(StyledFormMixin, forms.ModelForm):
+    """What a company authorises: which brokerage, where, for which categories, until when."""
+
+    broker = forms.ModelChoiceField(
+        label=_("Brokerage"),
+        queryset=Broker.objects.none(),
+        error_messages={"invalid_choice": _("Choose an approved brokerage whose licence is valid.")},
+    )
+    countries = NamedChoiceField(
+        label=_("Countries"), queryset=TargetCountry.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    categories = NamedChoiceField(
+        label=_("Product categories"),
+        queryset=ProductCategory.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_until = LocalDateField(
+        label=_("Valid until"),
+        help_text=_("The mandate counts up to and including this day; you can revoke it at any time."),
+    )
+
+    class Meta:
+        model = Mandate
+        fields = ["broker", "countries", "categories", "valid_until", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["broker"].queryset = Broker.objects.publishing().order_by("name_en")
+        self.fields["broker"].label_from_instance = lambda broker: broker.name
+        self.fields["countries"].queryset = TargetCountry.objects.active()
+
+
+class MandateRevokeForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Reason (optional; the brokerage reads it)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class InquiryForm(StyledFormMixin, forms.ModelForm):

@@ -400,8 +400,8 @@ class OfferNotice(models.Model):
 
 class OfferResponseQuerySet(models.QuerySet["OfferResponse"]):
     def visible_to(self, user: User) -> OfferResponseQuerySet:
-        """A company sees its own responses; a brokerage sees the responses to its offers and to the
-        offers it co-brokers."""
+        """A company sees its own responses; a brokerage sees the responses to its offers, to the
+        offers it co-brokers, and those it sent on companies' behalf."""
         if not user.is_authenticated:
             return self.none()
         partnered = OfferPartner.objects.filter(
@@ -411,6 +411,7 @@ class OfferResponseQuerySet(models.QuerySet["OfferResponse"]):
             Q(company__memberships__user=user)
             | Q(offer__broker__memberships__user=user)
             | Q(offer_id__in=partnered)
+            | Q(submitted_by_broker__memberships__user=user)
         ).distinct()
 
 
@@ -450,6 +451,16 @@ class OfferResponse(TimeStampedModel):
         null=True,
         blank=True,
     )
+    # The brokerage that sent the response on the company's behalf (under its mandate); null when
+    # the company answered itself.
+    submitted_by_broker = models.ForeignKey(
+        Broker,
+        verbose_name=_("sent by broker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses_for_companies",
+    )
 
     objects = OfferResponseQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("history of offer response"))
@@ -470,6 +481,11 @@ class OfferResponse(TimeStampedModel):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.SUBMITTED, self.Status.SHORTLISTED) and self.offer.is_open
+
+    @property
+    def by_broker(self) -> bool:
+        """Sent by a brokerage on the company's behalf, under the company's mandate."""
+        return self.submitted_by_broker_id is not None
 
 
 # ---------------------------------------------------------------------------
@@ -947,11 +963,148 @@ class InboxSettings(models.Model):
 
 
 # ---------------------------------------------------------------------------
+# Mandates: a company authorises a brokerage to act for it
+# ---------------------------------------------------------------------------
+class MandateQuerySet(models.QuerySet["Mandate"]):
+    def in_force(self, *, today: date | None = None) -> MandateQuerySet:
+        """Mandates that count today: not revoked, valid until today or later, held by an approved
+        brokerage whose licence is valid today (they count again once a new licence is approved)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            licence_valid_q("broker__", today=today),
+            status=Mandate.Status.ACTIVE,
+            valid_until__gte=today,
+            broker__status=Broker.Status.APPROVED,
+        )
+
+    def visible_to(self, user: User) -> MandateQuerySet:
+        """The granting company's members and the holding brokerage's members; nobody else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(company__memberships__user=user) | Q(broker__memberships__user=user)).distinct()
+
+
+class Mandate(TimeStampedModel):
+    """A company authorises a brokerage to represent it in chosen countries for chosen product
+    categories until a date: to answer offers and open deals on its behalf. The company revokes it
+    at any time. Only "active" and "revoked" are stored; "expired" is read from the date."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")  # never stored: an active mandate past its date
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="mandates"
+    )
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("brokerage"), on_delete=models.CASCADE, related_name="mandates"
+    )
+    countries = models.ManyToManyField(TargetCountry, verbose_name=_("countries"), related_name="mandates")
+    categories = models.ManyToManyField(
+        ProductCategory, verbose_name=_("product categories"), related_name="mandates"
+    )
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["broker", "company", "status"], name="mandate_broker_company_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "revoked"]), name="mandate_status_stored"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="revoked") & Q(revoked_at__isnull=False))
+                | (Q(status="active") & Q(revoked_at__isnull=True)),
+                name="mandate_revoked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} → {self.broker}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("brokers:mandate_detail", kwargs={"pk": self.pk})
+
+    @property
+    def current_status(self) -> str:
+        """active, revoked, or expired (active, but the day after `valid_until` has come)."""
+        if self.status == self.Status.ACTIVE and self.valid_until < timezone.localdate():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return str(self.Status(self.current_status).label)
+
+    @property
+    def is_revocable(self) -> bool:
+        return self.current_status == self.Status.ACTIVE
+
+
+class MandateEvent(models.Model):
+    """One row per step of a mandate (granted, revoked): its trail, shown to both sides."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Mandate given")
+        REVOKE = "revoke", _("Mandate revoked")
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("mandate event")
+        verbose_name_plural = _("mandate events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.mandate_id}: {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Mandate events are append-only.")
+        super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------
 # Referrals: a brokerage passes an inquiry or a company to another brokerage
 # ---------------------------------------------------------------------------
 # A deal the receiving brokerage opens from the referred inquiry, or for the referred company,
 # within this many days of the referral's acceptance is its outcome (and credits the referrer).
 REFERRAL_WINDOW_DAYS = 180
+
 REFERRAL_DEFAULT_SHARE = 10
 
 

@@ -34,6 +34,7 @@ from .models import (
     BuyerInquiryQuerySet,
     Engagement,
     LicenceRenewal,
+    Mandate,
     Offer,
     OfferPartner,
     OfferResponse,
@@ -41,6 +42,7 @@ from .models import (
 )
 
 _Inquiry = BuyerInquiry.Status
+
 # The lifecycles of offers, responses and inquiries: each action and the states it leaves from.
 # The services refuse a transition outside this table; the pages offer only what it allows.
 OFFER_ACTIONS: dict[str, frozenset[str]] = {
@@ -48,6 +50,7 @@ OFFER_ACTIONS: dict[str, frozenset[str]] = {
     "reopen": frozenset({Offer.Status.CLOSED}),
     "close": frozenset({Offer.Status.DRAFT, Offer.Status.OPEN}),
 }
+
 RESPONSE_DECISIONS: dict[str, frozenset[str]] = {
     OfferResponse.Status.SHORTLISTED: frozenset({OfferResponse.Status.SUBMITTED}),
     OfferResponse.Status.ACCEPTED: frozenset(
@@ -57,6 +60,7 @@ RESPONSE_DECISIONS: dict[str, frozenset[str]] = {
         {OfferResponse.Status.SUBMITTED, OfferResponse.Status.SHORTLISTED}
     ),
 }
+
 # An engagement's steps: the states each leaves from and the side that takes it.
 ENGAGEMENT_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "accept": (frozenset({Engagement.Status.REQUESTED}), frozenset({"broker"})),
@@ -67,12 +71,14 @@ ENGAGEMENT_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"broker", "company"}),
     ),
 }
+
 ENGAGEMENT_TARGETS: dict[str, str] = {
     "accept": Engagement.Status.ACCEPTED,
     "decline": Engagement.Status.DECLINED,
     "deliver": Engagement.Status.DELIVERED,
     "close": Engagement.Status.CLOSED,
 }
+
 # The centre's marks in the admin (services.inquiry_mark).
 INQUIRY_MARKS: dict[str, frozenset[str]] = {
     _Inquiry.ANSWERED: frozenset({_Inquiry.NEW, _Inquiry.ROUTED, _Inquiry.CLAIMED}),
@@ -527,6 +533,50 @@ def can_see_buyer_email(user: User | AnonymousUser, inquiry: BuyerInquiry) -> bo
 
 
 # ---------------------------------------------------------------------------
+# Mandates: a company authorises a brokerage to act for it (brokers/mandates.py)
+# ---------------------------------------------------------------------------
+def can_grant_mandate(user: User | AnonymousUser, company: Company) -> Access:
+    """A member of a verified company that is not suspended authorises a brokerage."""
+    allowed = can_edit_company(user, company)
+    if allowed and company.status == Company.Status.PENDING:
+        return refuse(
+            _("Your company is awaiting verification by the centre; it can give mandates once verified.")
+        )
+    return allowed
+
+
+def can_revoke_mandate(user: User | AnonymousUser, mandate: Mandate) -> Access:
+    """The granting company's members revoke a mandate at any time (even while the company is
+    suspended: taking authority back never needs the centre)."""
+    own = company_of(user)
+    if own is None or own.pk != mandate.company_id:
+        return refuse(_("Only the company that gave the mandate can revoke it."))
+    if not mandate.is_revocable:
+        return refuse(
+            _("This mandate is %(status)s: there is nothing to revoke.")
+            % {"status": mandate.get_current_status_display()}
+        )
+    return ALLOWED
+
+
+def get_mandate_for_party(user: User | AnonymousUser, pk: int) -> Mandate:
+    """A mandate the user's company gave or the user's brokerage holds; 404 for any other."""
+    queryset = Mandate.objects.visible_to(user).select_related(
+        "company", "broker", "granted_by", "revoked_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def can_act_under_mandates(user: User | AnonymousUser) -> Access:
+    """A member of an approved brokerage with a valid licence acts for the companies that gave it
+    a mandate (which mandates cover what is asked is brokers.mandates.mandate_for's answer)."""
+    broker = broker_of(user)
+    if broker is None:
+        return refuse(_("Only members of a brokerage act for companies under a mandate."))
+    return can_edit_broker(user, broker) and broker_may_publish(broker)
+
+
+# ---------------------------------------------------------------------------
 # Referrals between brokerages
 # ---------------------------------------------------------------------------
 # A referral's steps: the states each leaves from and the side that takes it.
@@ -535,6 +585,7 @@ REFERRAL_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "decline": (frozenset({Referral.Status.PENDING}), "to"),
     "withdraw": (frozenset({Referral.Status.PENDING}), "from"),
 }
+
 # An inquiry is passed on while its holder is still working on it.
 REFERABLE_INQUIRY = frozenset({_Inquiry.CLAIMED, _Inquiry.ANSWERED})
 

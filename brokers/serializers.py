@@ -22,6 +22,7 @@ from .models import (
     Engagement,
     EngagementRating,
     InquiryReply,
+    Mandate,
     Offer,
     OfferPartner,
     OfferResponse,
@@ -142,13 +143,17 @@ class OfferCreateSerializer(OfferInputSerializer):
 # Responses
 # ---------------------------------------------------------------------------
 class OfferResponseSerializer(serializers.ModelSerializer):
+    """A response; `submitted_by_broker` names the brokerage that sent it for the company under the
+    company's mandate ("by broker X for company Y"), null when the company answered itself."""
+
     company = CompanyBriefSerializer(read_only=True)
+    submitted_by_broker = BrokerBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = OfferResponse
         fields = [
-            "id", "offer", "company", "products", "unit_price", "currency", "quantity", "lead_time_days",
-            "message", "status", "created_at", "decided_at",
+            "id", "offer", "company", "submitted_by_broker", "products", "unit_price", "currency", "quantity",
+            "lead_time_days", "message", "status", "created_at", "decided_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -286,6 +291,52 @@ class InquiryReplyInputSerializer(serializers.Serializer):
 class InquiryCloseInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=BuyerInquiry.CloseReason.choices)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+# ---------------------------------------------------------------------------
+# Mandates
+# ---------------------------------------------------------------------------
+class MandateSerializer(serializers.ModelSerializer):
+    """A mandate as the company that gave it and the brokerage that holds it read it. `status` is
+    active, revoked, or expired (the day after `valid_until`)."""
+
+    company = CompanyBriefSerializer(read_only=True)
+    broker = BrokerBriefSerializer(read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
+    categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    status = serializers.ChoiceField(source="current_status", choices=Mandate.Status.choices, read_only=True)
+
+    class Meta:
+        model = Mandate
+        fields = [
+            "id", "company", "broker", "countries", "categories", "valid_until", "status", "note",
+            "created_at", "revoked_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MandateInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
+    """What a company's member sends to give a mandate: the brokerage's id, countries by ISO code,
+    categories by slug, the last day it counts. Whether the brokerage may hold one is the service's
+    rule, named on `broker`."""
+
+    digit_fields = ("valid_until",)
+
+    broker = serializers.PrimaryKeyRelatedField(queryset=Broker.objects.all())
+    countries = serializers.SlugRelatedField(
+        slug_field="iso_code", many=True, allow_empty=False, queryset=TargetCountry.objects.active()
+    )
+    categories = serializers.SlugRelatedField(
+        slug_field="slug", many=True, allow_empty=False, queryset=ProductCategory.objects.all()
+    )
+
+    class Meta:
+        model = Mandate
+        fields = ["broker", "countries", "categories", "valid_until", "note"]
+
+
+class MandateRevokeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ReferralSerializer(serializers.ModelSerializer):

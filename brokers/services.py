@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -60,6 +60,7 @@ from .permissions import (
     RESPONSE_DECISIONS,
     broker_is_active,
     broker_may_publish,
+    broker_of,
     can_act_on_engagement,
     can_act_on_inquiry,
     can_book,
@@ -279,23 +280,47 @@ def offer_attachment_add(*, offer: Offer, file: Any, title: str = "") -> OfferAt
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def response_submit(
-    *, offer: Offer, company: Company, by: User, products: Iterable[Product], **fields: Any
+    *,
+    offer: Offer,
+    company: Company,
+    by: User,
+    products: Iterable[Product],
+    broker: Broker | None = None,
+    **fields: Any,
 ) -> OfferResponse:
-    """Create or change the company's one response to an open offer; the broker is told."""
+    """Create or change the company's one response to an open offer; the broker is told.
+
+    With `broker`, a member of that brokerage answers on the company's behalf: a mandate from the
+    company must cover the offer's country and the chosen products' categories (brokers.mandates),
+    the response records the brokerage, and the company's members are told too."""
     _check_fields(fields, RESPONSE_FIELDS)
-    offer = Offer.objects.select_for_update().select_related("broker").get(pk=offer.pk)
+    offer = Offer.objects.select_for_update().select_related("broker", "country").get(pk=offer.pk)
     if not (offer.is_open and offer.broker.is_publishing):
         raise ValidationError(_("This offer is closed."), code="closed")
+    if broker is not None:
+        _check_may_act_for(offer, company, broker, by)
     company_may_respond(company).require()
     products = list(products)
     if not products:
         raise ValidationError({"products": _("Choose at least one of your published products.")})
     if any(p.company_id != company.pk or p.status != Product.Status.PUBLISHED for p in products):
+        if broker is not None:
+            raise ValidationError(
+                {"products": _("Choose only published products of %(company)s.") % {"company": company}}
+            )
         raise ValidationError({"products": _("Choose only your own published products.")})
     response = OfferResponse.objects.filter(offer=offer, company=company).first()
     created = response is None
+    if broker is not None:
+        _check_mandate_covers(offer, company, broker, products)
+        if not created and response.submitted_by_broker_id != broker.pk:
+            raise ValidationError(
+                _("%(company)s has already answered this offer; it can change its answer itself.")
+                % {"company": company},
+                code="answered",
+            )
     if created:
-        response = OfferResponse(offer=offer, company=company, created_by=by)
+        response = OfferResponse(offer=offer, company=company, created_by=by, submitted_by_broker=broker)
     elif not response.is_editable:
         raise ValidationError(_("The broker has already decided on your response."), code="decided")
     for name, value in fields.items():
@@ -303,13 +328,40 @@ def response_submit(
     response.full_clean()
     response.save()
     response.products.set(products)
+    context = {"offer": bilingual(offer, "title"), "company": bilingual(company, "name")}
+    if response.submitted_by_broker_id is not None:
+        context["by_broker"] = bilingual(response.submitted_by_broker, "name")
     notify_members(
         offer.broker,
         kind="offer_response_received" if created else "offer_response_updated",
         url=offer.get_absolute_url(),
-        context={"offer": bilingual(offer, "title"), "company": bilingual(company, "name")},
+        context=context,
     )
+    if broker is not None:
+        notify_members(
+            company, kind="offer_response_sent_for_company", url=offer.get_absolute_url(), context=context
+        )
     return response
+
+
+def _check_may_act_for(offer: Offer, company: Company, broker: Broker, by: User) -> None:
+    """A member of `broker`, publishing, answering another brokerage's offer (403s)."""
+    from .permissions import can_act_under_mandates
+
+    if broker_of(by) != broker:
+        raise PermissionDenied(_("Only members of a brokerage act for companies under a mandate."))
+    can_act_under_mandates(by).require()
+    if offer.broker_id == broker.pk:
+        raise PermissionDenied(_("Your brokerage cannot answer its own offer on a company's behalf."))
+
+
+def _check_mandate_covers(offer: Offer, company: Company, broker: Broker, products: list[Product]) -> None:
+    from .mandates import mandate_refusal
+
+    refusal = mandate_refusal(broker, company, offer.country, {p.category_id for p in products})
+    if refusal is not None:
+        what, reason = refusal
+        raise ValidationError({"products": reason} if what == "categories" else reason, code="mandate")
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import mandate_views, views
 
 app_name = "brokers"
 
@@ -39,6 +39,12 @@ urlpatterns = [
     path("engagements/<int:pk>/", views.engagement_detail, name="engagement_detail"),
     path("engagements/<int:pk>/rate/", views.engagement_rate, name="engagement_rate"),
     path("engagements/<int:pk>/<str:action>/", views.engagement_act, name="engagement_act"),
+    path("mandates/mine/", mandate_views.company_mandates, name="company_mandates"),
+    path("mandates/new/", mandate_views.mandate_grant, name="mandate_grant"),
+    path("mandates/<int:pk>/", mandate_views.mandate_detail, name="mandate_detail"),
+    path("mandates/<int:pk>/revoke/", mandate_views.mandate_revoke, name="mandate_revoke"),
+    path("brokers/mine/mandates/", mandate_views.broker_mandates, name="broker_mandates"),
+    path("offers/<int:pk>/respond-for/<int:company_pk>/", mandate_views.respond_for, name="respond_for"),
     path("inquiries/new/", views.inquiry_create, name="inquiry_create"),
     path("inquiries/thanks/", views.inquiry_thanks, name="inquiry_thanks"),
     path("inbox/", views.inbox, name="inbox"),

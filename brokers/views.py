@@ -45,6 +45,7 @@ from .forms import (
     ReferralForm,
     ResponseForm,
 )
+from .mandates import companies_represented
 from .models import (
     KIND,
     Broker,
@@ -60,6 +61,7 @@ from .permissions import (
     ENGAGEMENT_ACTIONS,
     INQUIRY_HOLDER,
     broker_of,
+    can_act_under_mandates,
     can_book,
     can_edit_broker,
     can_invite_offer_partner,
@@ -281,19 +283,35 @@ def _offer_page(
         # deciding on them stays with the offer's brokerage.
         context["responses"] = list(offer.responses.select_related("company").prefetch_related("products"))
     if is_owner:
-        responses = list(offer.responses.select_related("company").prefetch_related("products"))
+        responses = list(
+            offer.responses.select_related("company", "submitted_by_broker").prefetch_related("products")
+        )
         for response in responses:
             response.offer = offer  # the decision predicate reads the offer's brokerage: no query each
             response.allowed_actions = response_allowed_actions(request.user, response)
         context["responses"] = responses
         context["attachment_form"] = attachment_form or AttachmentForm()
     elif company is not None:
-        response = offer.responses.filter(company=company).prefetch_related("products").first()
+        response = (
+            offer.responses.filter(company=company)
+            .select_related("company", "submitted_by_broker")
+            .prefetch_related("products")
+            .first()
+        )
         context["my_response"] = response
         if response_form is not None:
             context["response_form"] = response_form
         elif can_respond(request.user, offer) and (response is None or response.is_editable):
             context["response_form"] = ResponseForm(instance=response, company=company)
+    elif own_broker is not None and offer.is_open and can_act_under_mandates(request.user):
+        # A brokerage answers for the companies whose mandate covers the offer's country.
+        context["acts_for_companies"] = True
+        context["represented"] = list(companies_represented(own_broker, country=offer.country))
+        context["sent_for"] = list(
+            offer.responses.filter(submitted_by_broker=own_broker).select_related(
+                "company", "submitted_by_broker"
+            )
+        )
     return render(request, "brokers/offer_detail.html", context, status=status)
 
 
@@ -439,7 +457,7 @@ def my_responses(request: HttpRequest) -> HttpResponse:
         return redirect("companies:register")
     responses = (
         OfferResponse.objects.filter(company=company)
-        .select_related("offer__broker", "offer__country")
+        .select_related("offer__broker", "offer__country", "company", "submitted_by_broker")
         .prefetch_related("products")
     )
     return render(request, "brokers/response_list.html", {"responses": responses, "company": company})

@@ -44,13 +44,18 @@ class DealForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "usd_rate": forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
         }
 
-    def __init__(self, *args: Any, choose_company: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, companies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _country_field(self.fields["buyer_country"])
         _country_field(self.fields["destination"])
-        if choose_company:
-            # A covering broker opening a deal from an inquiry names the company that sells.
-            self.fields["company"].queryset = Company.objects.verified().order_by("name_en")
+        if companies is not None:
+            # A brokerage opening a deal for a company (direct, or from an inquiry) names it among
+            # the companies whose mandate it holds; the service checks what the mandate covers.
+            self.fields["company"].label = _("Company you act for")
+            self.fields["company"].queryset = companies
+            self.fields["company"].error_messages["invalid_choice"] = _(
+                "Choose a company whose mandate your brokerage holds."
+            )
             self.fields["company"].required = True
             self.fields["company"].label_from_instance = lambda company: company.name
             self.order_fields(["company"])

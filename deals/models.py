@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brokers.models import Broker, BuyerInquiry, Offer, OfferResponse, Referral
+from brokers.models import Broker, BuyerInquiry, Mandate, Offer, OfferResponse, Referral
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel
 from portal.uploads.files import GeneratedName, validate_image_or_pdf
@@ -117,6 +117,16 @@ class Deal(LoadedStatus, TimeStampedModel):
         related_name="deals",
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    # The company's mandate under which its brokerage opened the deal on the company's behalf
+    # ("opened by broker X for company Y"); null when a party opened it in its own name.
+    mandate = models.ForeignKey(
+        Mandate,
+        verbose_name=_("opened under mandate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+    )
     offer_response = models.OneToOneField(
         OfferResponse,
         verbose_name=_("offer response"),
@@ -205,6 +215,9 @@ class Deal(LoadedStatus, TimeStampedModel):
         """The rate without the trailing zeros of its six stored decimals (0.027 rather than 0.027000)."""
         rate = self.usd_rate.normalize()
         return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
+
+    def opened_under_mandate(self) -> bool:
+        return self.mandate_id is not None
 
     @property
     def expected_value_usd(self) -> Decimal:

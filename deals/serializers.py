@@ -61,7 +61,8 @@ class DealCreditSerializer(serializers.ModelSerializer):
 
 class DealSerializer(serializers.ModelSerializer):
     """A deal as its parties read it: values in the deal's currency and in US dollars at the rate
-    recorded on the deal."""
+    recorded on the deal. `mandate` is the company's mandate under which its brokerage opened the
+    deal for it ("opened by broker X for company Y"), null when a party opened it in its own name."""
 
     company_name = serializers.CharField(source="company.name", read_only=True)
     broker_name = serializers.CharField(source="broker.name", read_only=True, default=None)
@@ -77,7 +78,8 @@ class DealSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deal
         fields = [
-            "id", "reference", "company", "company_name", "broker", "broker_name", "origin", "offer_response",
+            "id", "reference", "company", "company_name", "broker", "broker_name", "mandate", "origin",
+            "offer_response",
             "inquiry", "buyer_name", "buyer_country", "buyer_type", "destination", "incoterm", "currency",
             "usd_rate", "expected_value", "expected_value_usd", "status", "lost_reason", "lost_note",
             "lines", "shipments", "payments", "events", "credits", "created_at", "updated_at",

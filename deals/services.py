@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brokers.mandates import mandate_for, mandate_refusal
 from brokers.models import Broker, BuyerInquiry, OfferPartner, OfferResponse
-from brokers.permissions import broker_of, inquiry_inbox_actions
+from brokers.permissions import broker_of, can_act_under_mandates, inquiry_inbox_actions
 from brokers.services import inquiry_convert
 from companies.models import Company
 from companies.permissions import company_of
@@ -61,6 +62,7 @@ from .permissions import (
 DEAL_FIELDS = {
     "buyer_name", "buyer_country", "buyer_type", "destination", "incoterm", "currency", "usd_rate",
 }  # fmt: skip
+
 LINE_FIELDS = {"product", "quantity", "unit_price"}
 
 
@@ -137,6 +139,8 @@ def _tell_other_party(deal: Deal, event: DealEvent, by: User | None) -> None:
         ),
         "by": bilingual(acting, "name") if acting is not None else None,
     }
+    if deal.mandate_id is not None:
+        context["for_company"] = bilingual(deal.company, "name")  # "opened by broker X for company Y"
     for user in _recipients(deal, by):
         notify(recipient=user, kind="deal_update", url=deal.get_absolute_url(), context=context)
 
@@ -197,6 +201,7 @@ def _open(
     lines: Iterable[dict[str, Any]],
     offer_response: OfferResponse | None = None,
     inquiry: BuyerInquiry | None = None,
+    under_mandate: bool = False,
     **fields: Any,
 ) -> Deal:
     _check_fields(fields, DEAL_FIELDS)
@@ -206,8 +211,10 @@ def _open(
     )  # fmt: skip
     if deal.currency == Product.Currency.USD:
         deal.usd_rate = Decimal(1)
-    deal.full_clean(exclude=["reference", "offer_response"])
+    deal.full_clean(exclude=["reference", "offer_response", "mandate"])
     rows = _clean_lines(company, lines)
+    if under_mandate:
+        deal.mandate = _covering_mandate(deal, rows)
     deal.expected_value = sum((row.total for row in rows), Decimal(0)).quantize(CENTS)
     deal.reference = _next_reference(timezone.localdate())
     deal.save()
@@ -218,6 +225,28 @@ def _open(
     _event(deal, Action.OPEN, previous="", by=by)  # told to the co-brokers too
     _credit_opening(deal, by=by)
     return deal
+
+
+def _covering_mandate(deal: Deal, rows: list[DealLine]) -> Any:
+    """The company's mandate by which the deal's brokerage opens it for the company: it covers the
+    destination and every line's category. Else a field error (the company, the destination or
+    the lines), before anything is saved."""
+    categories = {row.product.category_id for row in rows}
+    refusal = mandate_refusal(deal.broker, deal.company, deal.destination, categories)
+    if refusal is not None:
+        what, reason = refusal
+        raise ValidationError({{"company": "company", "country": "destination"}.get(what, "lines"): reason})
+    return mandate_for(deal.broker, deal.company, deal.destination, categories=categories)
+
+
+def _broker_acting_for(by: User, company: Company | None) -> Broker:
+    """The brokerage of `by`, allowed to act under mandates, naming the company it acts for."""
+    _require(can_act_under_mandates(by))
+    if company is None:
+        raise ValidationError({"company": _("Choose the company you act for.")})
+    if not company_may_open_deals(company):
+        raise ValidationError({"company": _("Choose a verified company.")})
+    return broker_of(by)
 
 
 def _offer_partners_join(deal: Deal) -> None:
@@ -261,11 +290,21 @@ def _credit_split(credits: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def deal_open_direct(*, company: Company, by: User, lines: Iterable[dict[str, Any]], **fields: Any) -> Deal:
-    """A company records a deal with its own buyer (no brokerage)."""
+def deal_open_direct(
+    *, company: Company | None, by: User, lines: Iterable[dict[str, Any]], **fields: Any
+) -> Deal:
+    """A company records a deal with its own buyer (no brokerage); or a brokerage records one for a
+    company under the company's mandate (the mandate must cover the destination and the lines'
+    categories), as "opened by broker X for company Y"."""
     own = company_of(by)
+    if own is None and broker_of(by) is not None:
+        broker = _broker_acting_for(by, company)
+        return _open(
+            by=by, company=company, broker=broker, origin=Origin.DIRECT, lines=lines, under_mandate=True,
+            **fields,
+        )  # fmt: skip
     _require(can_open_direct(by))
-    if own.pk != company.pk:
+    if company is None or own.pk != company.pk:
         raise PermissionDenied(_("Only the company's members record its own buyers' deals."))
     return _open(by=by, company=company, broker=None, origin=Origin.DIRECT, lines=lines, **fields)
 
@@ -302,20 +341,18 @@ def deal_open_from_inquiry(
     **fields: Any,
 ) -> Deal:  # fmt: skip
     """Open the deal a buyer's inquiry became: by the company the buyer wrote to, or by a covering
-    brokerage (which names the company that sells and becomes the deal's brokerage)."""
+    brokerage for a company whose mandate covers the destination and the lines' categories (the
+    brokerage names the company that sells and becomes the deal's brokerage)."""
     _require(can_open_from_inquiry(by, inquiry))
     own_company, broker = company_of(by), None
     if own_company is not None:
         company = own_company
     else:
-        broker = broker_of(by)
-        if company is None:
-            raise ValidationError({"company": _("Choose the company that sells.")})
-        if not company_may_open_deals(company):
-            raise ValidationError({"company": _("Choose a verified company.")})
+        broker = _broker_acting_for(by, company)
     deal = _open(
-        by=by, company=company, broker=broker, origin=Origin.INQUIRY, inquiry=inquiry, lines=lines, **fields
-    )
+        by=by, company=company, broker=broker, origin=Origin.INQUIRY, inquiry=inquiry, lines=lines,
+        under_mandate=broker is not None, **fields,
+    )  # fmt: skip
     # The inquiry's holder opening its deal has converted it: the inbox says so to the others.
     current = BuyerInquiry.objects.select_related("holder").get(pk=inquiry.pk)
     if "convert" in inquiry_inbox_actions(by, current):

@@ -11,12 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from brokers.mandates import companies_represented
 from brokers.models import Broker, BuyerInquiry, OfferResponse
 from brokers.permissions import (
     broker_of,
+    can_act_under_mandates,
     get_own_broker,
     offer_partner_allowed_actions,
     offer_partners_visible_to,
@@ -74,6 +77,8 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Status.choices,
             "can_open_direct": bool(can_open_direct(request.user)),
+            "can_open_for_company": broker_of(request.user) is not None
+            and bool(can_act_under_mandates(request.user)),
         },
     )
 
@@ -127,6 +132,8 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
         "partners": [p for p in partners if p.status == DealPartner.Status.ACCEPTED or role == "broker"],
         "can_invite": bool(can_invite_partner(request.user, deal)),
         "partner_form": forms.get("partner_form") or PartnerInviteForm(deal=deal),
+        # Both parties may read the mandate the deal was opened under (its page is theirs).
+        "mandate_url": reverse("brokers:mandate_detail", args=[deal.mandate_id]) if deal.mandate_id else "",
     }
     return render(request, "deals/deal_detail.html", context, status=status)
 
@@ -147,16 +154,19 @@ def _open_page(
     opener: Any,
     initial: dict[str, Any],
     line_initial: list[dict[str, Any]] | None = None,
-    choose_company: bool = False,
+    companies: Any = None,
     source: Any = None,
 ) -> HttpResponse:
     """The opening form (the deal's terms and its lines) and its handling; `opener(**data)` calls
-    the service. A broker naming the company (from an inquiry) chooses among verified companies."""
+    the service. A brokerage acting for a company (direct or from an inquiry) chooses among
+    `companies`, those whose mandate it holds."""
     posted = request.POST if request.method == "POST" else None
-    form = DealForm(posted, initial=initial, choose_company=choose_company)
+    choose_company = companies is not None
+    form = DealForm(posted, initial=initial, companies=companies)
     selected = company
-    if choose_company and posted is not None and form.is_valid():
-        selected = form.cleaned_data["company"]
+    if choose_company and posted is not None:
+        form.is_valid()  # the company chosen offers its products, even while another field is wrong
+        selected = form.cleaned_data.get("company")
     elif choose_company and posted is None:
         selected = initial.get("company")  # the company the buyer wrote to, if any
     products = deal_products(selected) if selected is not None else Product.objects.none()
@@ -193,7 +203,20 @@ def _open_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def deal_create(request: HttpRequest) -> HttpResponse:
-    """A company's own buyer: a direct deal."""
+    """A company's own buyer: a direct deal; or a brokerage's deal for a company under its mandate."""
+    broker = broker_of(request.user)
+    if broker is not None:
+        can_act_under_mandates(request.user).require()
+        companies = companies_represented(broker)
+        chosen = request.GET.get("company", "")
+        initial = {"company": companies.filter(pk=chosen).first()} if chosen.isdecimal() else {}
+        return _open_page(
+            request,
+            company=None,
+            opener=lambda **data: services.deal_open_direct(by=request.user, **data),
+            initial=initial,
+            companies=companies,
+        )
     can_open_direct(request.user).require()
     company = company_of(request.user)
     return _open_page(
@@ -243,7 +266,8 @@ def deal_create_from_inquiry(request: HttpRequest, pk: int) -> HttpResponse:
         "buyer_name": inquiry.organisation, "buyer_country": inquiry.country, "destination": inquiry.country,
     }  # fmt: skip
     line_initial = [{"product": inquiry.product}] if inquiry.product_id and company is not None else None
-    if company is None and broker_of(request.user) is not None and inquiry.company_id:
+    broker = broker_of(request.user) if company is None else None
+    if broker is not None and inquiry.company_id:
         initial["company"] = inquiry.company
     return _open_page(
         request,
@@ -251,7 +275,7 @@ def deal_create_from_inquiry(request: HttpRequest, pk: int) -> HttpResponse:
         opener=lambda **data: services.deal_open_from_inquiry(inquiry=inquiry, by=request.user, **data),
         initial=initial,
         line_initial=line_initial,
-        choose_company=company is None,
+        companies=companies_represented(broker) if broker is not None else None,
         source=inquiry,
     )
 

@@ -25,6 +25,8 @@ TONES: dict[str, dict[str, str]] = {
     "brokers.engagement": {
         "requested": PRIMARY, "accepted": INFO, "declined": NEUTRAL, "delivered": SUCCESS, "closed": NEUTRAL,
     },
+    # A mandate's `current_status`: its stored status, or "expired" past its date.
+    "brokers.mandate": {"active": SUCCESS, "revoked": NEUTRAL, "expired": DANGER},
     "brokers.buyerinquiry": {
         "new": NEUTRAL, "routed": PRIMARY, "claimed": INFO, "answered": SUCCESS, "converted": SUCCESS,
         "closed": NEUTRAL, "spam": DANGER,

@@ -164,6 +164,7 @@ ROLE_MIGRATIONS = [
     ("brokers.migrations.0008_inquiry_inbox", "grant"),
     ("brokers.migrations.0010_licence_renewal_permissions", "grant"),
     ("brokers.migrations.0012_referral_permissions", "grant"),
+    ("brokers.migrations.0014_mandate_permissions", "grant"),
     ("deals.migrations.0002_role_permissions", "grant"),
     ("deals.migrations.0004_credit_permissions", "grant"),
     ("support.migrations.0002_role_permissions", "grant"),

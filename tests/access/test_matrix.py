@@ -40,12 +40,15 @@ from tests.two_factor import force_login_verified
 pytestmark = pytest.mark.django_db
 
 MATRIX = Path(__file__).with_name("matrix.csv")
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
 # Allowed writes must change some row, except these, which may touch only cookies, the session or
 # the mail queue (or have nothing to do for some personas, such as marking no unread notifications).
 WRITES_THAT_MAY_CHANGE_NOTHING = {
     "set_language", "logout", "password_reset", "notifications_read_all", "admin:logout",
 }  # fmt: skip
+
 COLUMNS = ["url", "method", "target", "payload", *PERSONAS, "note"]
 
 
@@ -133,7 +136,6 @@ def named_patterns() -> dict[str, set[str]]:
 
 PATTERNS = named_patterns()
 
-
 # ---------------------------------------------------------------------------
 # Targets: what a row's URL acts on
 # ---------------------------------------------------------------------------
@@ -159,6 +161,7 @@ TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "engagement_delivered/close": lambda w: {"pk": w.engagement_delivered.pk, "action": "close"},
     "reset_link": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "section:products": lambda w: {"section": "products"},
+    "offer_other/company_a": lambda w: {"pk": w.offer_other.pk, "company_pk": w.company_a.pk},
 }
 
 
@@ -408,6 +411,25 @@ PAYLOADS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         },
     ),  # fmt: skip
     "partner": ("form", lambda w: {"broker": w.broker_other.pk, "share_percent": "30"}),
+    "mandate": (
+        "form",
+        lambda w: {
+            "broker": w.broker_approved.pk,
+            "countries": [w.iraq.pk],
+            "categories": [w.masks.pk],
+            "valid_until": _in_days(90),
+            "note": "",
+        },
+    ),
+    "json:mandate": (
+        "json",
+        lambda w: {
+            "broker": w.broker_approved.pk,
+            "countries": ["IQ"],
+            "categories": ["masks"],
+            "valid_until": _in_days(90),
+        },
+    ),
     "shipment": (
         "form",
         lambda w: {

@@ -251,6 +251,18 @@ def build_world() -> World:
         routed_at=timezone.now(), reference="INQ-1405-900001",
     )  # fmt: skip
     o["inbox_settings"] = InboxSettings.load()
+    # --- mandates: A authorises the approved brokerage for masks in Iraq; another brokerage's open
+    # offer there, which the approved brokerage may answer for A -------------------------------------
+    from tests.brokers.mandates import give_mandate
+
+    o["mandate_a"] = give_mandate(
+        company=o["company_a"], broker=o["broker_approved"], by=w.users["member_a"], countries=[o["iraq"]],
+        categories=[o["masks"]],
+    )  # fmt: skip
+    o["offer_other"] = OfferFactory(
+        broker=BrokerFactory(name_en="Tigris Brokers", countries=[o["iraq"]]), country=o["iraq"],
+        categories=[o["masks"]],
+    )  # fmt: skip
     # --- deals: A's, brought by the approved brokerage from the inquiry, at three stages -----------
     from brokers.services import response_decide
     from deals.services import deal_open_from_inquiry

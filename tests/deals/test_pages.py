@@ -353,9 +353,15 @@ def test_marking_lost_needs_a_reason(client_for, brokered_deal, company_member):
 
 
 def test_a_covering_broker_opens_a_deal_from_an_inquiry_naming_the_company(
-    client_for, broker_member, brokerage, company, product, iraq
+    client_for, broker_member, brokerage, company, company_member, product, iraq
 ):
     from brokers.models import BuyerInquiry
+    from tests.brokers.mandates import give_mandate
+
+    # The brokerage acts for the company under the mandate it gave (deals for Iraq, this category).
+    give_mandate(
+        company=company, broker=brokerage, by=company_member, countries=[iraq], categories=[product.category]
+    )
 
     inquiry = BuyerInquiry.objects.create(
         name="Ahmed", organisation="Basra Clinic", country=iraq, email="a@clinic.example", message="Masks",

@@ -14,6 +14,7 @@ from deals.models import Deal, DealEvent, Origin, Status
 from deals.permissions import DEAL_ACTIONS, deal_allowed_actions
 from portal.models import Notification
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory, broker_suspend_now
+from tests.brokers.mandates import give_mandate
 from tests.companies.factories import company_suspend_now
 from tests.deals.factories import deal_terms, lines_of, open_direct, pay, ship, walk_to
 
@@ -106,11 +107,16 @@ def test_a_deal_from_an_inquiry_by_the_company_or_a_covering_broker(
         inquiry=inquiry, by=company_member, lines=lines_of(product), **deal_terms(iraq)
     )
     assert (by_company.origin, by_company.inquiry, by_company.broker) == (Origin.INQUIRY, inquiry, None)
+    # A brokerage opens it for a company whose mandate covers the destination and the products.
+    give_mandate(
+        company=company, broker=brokerage, by=company_member, countries=[iraq], categories=[product.category]
+    )
     by_broker = services.deal_open_from_inquiry(
         inquiry=inquiry, by=broker_member, company=company, lines=lines_of(product), **deal_terms(iraq)
     )
     assert by_broker.broker == brokerage
     assert by_broker.company == company
+    assert by_broker.opened_under_mandate
 
 
 def test_a_broker_not_covering_the_buyers_country_cannot_open_from_the_inquiry(
@@ -134,7 +140,8 @@ def test_direct_deals_are_the_companys_own(company_member, broker_member, produc
     deal = open_direct(company_member, product, iraq)
     assert deal.origin == Origin.DIRECT
     assert deal.broker is None
-    with pytest.raises(PermissionDenied):
+    # A brokerage records a direct deal only for a company that gave it a covering mandate.
+    with pytest.raises(ValidationError, match="هیچ وکالت"):
         open_direct(broker_member, product, iraq)
 
 
@@ -418,9 +425,15 @@ def test_colleagues_of_the_acting_party_are_not_told_but_the_other_party_all_are
     assert not Notification.objects.filter(recipient=other).exists()
 
 
-def test_the_holder_opening_an_inquirys_deal_converts_the_inquiry(company, broker_member, product, iraq):
+def test_the_holder_opening_an_inquirys_deal_converts_the_inquiry(
+    company, company_member, brokerage, broker_member, product, iraq
+):
     from brokers import services as broker_services
     from brokers.models import BuyerInquiry
+
+    give_mandate(
+        company=company, broker=brokerage, by=company_member, countries=[iraq], categories=[product.category]
+    )
 
     inquiry = BuyerInquiry.objects.create(
         name="Ahmed", organisation="Basra Clinic", country=iraq, email="a@clinic.example", message="Masks",

@@ -20,6 +20,7 @@ import pytest
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
+
 SKIPPED_DIRS = {".venv", "tests", "migrations", "node_modules", "locale", "static", "__pycache__", ".git"}
 
 # path (from the project root) -> the functions in it that may write a status ("*": all of them)
@@ -36,6 +37,7 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     ),
     "brokers/referrals.py": ({"*"}, "referrals between brokerages: accept, decline, withdraw"),
     "brokers/partners.py": ({"*"}, "offers' co-brokering invitations: accept, decline, withdraw"),
+    "brokers/mandates.py": ({"mandate_revoke"}, "a mandate revoked by the company that gave it"),
     "deals/services.py": (
         {"*"},
         "deals: open, contract, ship, pay, close, lose (deals.permissions.DEAL_ACTIONS)",
@@ -55,7 +57,9 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
 }
 
 FIELD = "status"
+
 CREATING = {"create", "get_or_create", "update_or_create", "bulk_create"}
+
 BULK = {"bulk_update", "bulk_update_with_history"}
 
 
