@@ -421,10 +421,14 @@ MIN_COMPANIES = 3  # a public cell with fewer companies behind it is not shown
 
 
 def public_figures(dimension: str) -> list[dict[str, Any]]:
-    """All-time figures per destination country or product category for the public page: deals
-    shipped, deals paid, paid value, and how many companies are behind them (two queries). Cells
-    of fewer than MIN_COMPANIES companies are hidden, and a second one with them when only one
-    would be (it could be worked out from the total): see `suppress`."""
+    """The public page's figures per destination country or product category: `public_counts`
+    with the cells of fewer than MIN_COMPANIES companies hidden (`suppress`)."""
+    return suppress(public_counts(dimension))
+
+
+def public_counts(dimension: str) -> list[dict[str, Any]]:
+    """All-time figures per destination country or product category: deals shipped, deals paid,
+    paid value, and how many companies are behind them (two queries)."""
     group, (name_fa, name_en) = _GROUPS[dimension]
     naming = (group, f"{group}__{name_fa}", f"{group}__{name_en}")
     shipped = Exists(Shipment.objects.filter(deal=OuterRef("deal")))
@@ -468,7 +472,7 @@ def public_figures(dimension: str) -> list[dict[str, Any]]:
         for item in deals
     ]
     rows.sort(key=lambda r: (-r["paid_usd"], -r["shipped"], r["names"][1] or ""))
-    return suppress(rows)
+    return rows
 
 
 def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

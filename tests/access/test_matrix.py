@@ -150,6 +150,9 @@ TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "engagement_delivered/close": lambda w: {"pk": w.engagement_delivered.pk, "action": "close"},
     "reset_link": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "section:products": lambda w: {"section": "products"},
+    "section:results": lambda w: {"section": "results"},
+    "table:country": lambda w: {"table": "country"},
+    "table:company": lambda w: {"table": "company"},
 }
 
 
