@@ -27,7 +27,11 @@ def test_the_results_are_the_hand_sums(world, client_for, manager):
         "contracted_usd": "7000.00", "paid_usd": "1800.00", "contracted_deals": 3, "paid_deals": 2,
     }  # fmt: skip
     iraq = next(row for row in data["country"] if row["id"] == world.iraq.pk)
-    assert (iraq["contracted_usd"], iraq["paid_usd"], iraq["name_en"]) == ("6000.00", "1800.00", world.iraq.name_en)
+    assert (iraq["contracted_usd"], iraq["paid_usd"], iraq["name_en"]) == (
+        "6000.00",
+        "1800.00",
+        world.iraq.name_en,
+    )
     assert [row["id"] for row in data["broker"]] == [world.pars.pk, None]
     assert [(step["step"], step["count"]) for step in data["funnel"]][:3] == [
         ("offers", 2), ("responses", 3), ("shortlisted", 2),
@@ -63,4 +67,10 @@ def test_the_results_are_read_only(client_for, manager):
 def test_the_schema_describes_the_results(client):
     schema = client.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/results/"]["get"]
-    assert {p["name"] for p in operation["parameters"]} >= {"start", "end", "programme", "country", "calendar"}
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "start",
+        "end",
+        "programme",
+        "country",
+        "calendar",
+    }

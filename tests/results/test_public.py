@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from deals import services
 from results.aggregates import public_counts, public_figures, suppress
 from results.views import rounded
-from deals import services
 from tests.deals.factories import open_direct, pay, ship
 from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import ProductFactory
@@ -41,7 +41,9 @@ def three_in_iraq(world):
     shipped_deal(alpha_member, world.alpha, world.afghanistan, world.masks, paid=False)
     shipped_deal(gamma_member, world.gamma, world.afghanistan, world.masks, paid=True)
     oman = TargetCountryFactory(iso_code="OM", name_en="Oman", name_fa="عمان")
-    shipped_deal(alpha_member, world.alpha, oman, world.ventilators, paid=True, unit_price="2500", amount="987654")
+    shipped_deal(
+        alpha_member, world.alpha, oman, world.ventilators, paid=True, unit_price="2500", amount="987654"
+    )
     return oman
 
 
@@ -53,7 +55,8 @@ def test_suppression_hides_small_cells_and_one_more_when_one_alone_would_show():
     ]
     done = suppress(rows)
     assert [row["hidden"] for row in done] == [False, True, True]
-    assert done[1]["paid_usd"] is None and done[2]["companies"] is None
+    assert done[1]["paid_usd"] is None
+    assert done[2]["companies"] is None
     two_small = suppress(
         [
             {"companies": 4, "paid_usd": Decimal(10), "shipped": 4, "paid": 1},
@@ -68,7 +71,12 @@ def test_public_figures_by_country_count_companies_shipments_and_payments(world,
     rows = {row["key"]: row for row in public_counts("country")}
     iraq = rows[world.iraq.pk]
     # Iraq: D1, D2 (Alpha, paid 1,800), Beta's new deal (paid 200), Gamma's (shipped)
-    assert (iraq["shipped"], iraq["paid"], iraq["companies"], iraq["paid_usd"]) == (4, 3, 3, Decimal("2000.00"))
+    assert (iraq["shipped"], iraq["paid"], iraq["companies"], iraq["paid_usd"]) == (
+        4,
+        3,
+        3,
+        Decimal("2000.00"),
+    )
     afghanistan = rows[world.afghanistan.pk]
     # Afghanistan: D3 (Beta), Alpha's and Gamma's new deals (Gamma's paid 200)
     assert (afghanistan["shipped"], afghanistan["paid"], afghanistan["companies"]) == (3, 1, 3)
@@ -82,9 +90,12 @@ def test_the_public_page_shows_aggregates_and_never_a_small_cells_value(client, 
     response = client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
-    assert world.iraq.name_fa in page and "۲٬۰۰۰" in page  # Iraq's 2,000 USD, rounded to the thousand
-    assert "۹۸۷" not in page and "987" not in page  # Alpha's ventilator to Oman
-    assert world.alpha.name_fa not in page and world.beta.name_fa not in page
+    assert world.iraq.name_fa in page
+    assert "۲٬۰۰۰" in page
+    assert "۹۸۷" not in page
+    assert "987" not in page
+    assert world.alpha.name_fa not in page
+    assert world.beta.name_fa not in page
     assert page.count("کم است") >= 2  # Oman and Afghanistan are hidden
     assert "/fa/joint-brand/" in page
 
@@ -98,7 +109,8 @@ def test_the_page_is_in_english_too(client, world, three_in_iraq):
 
 def test_with_too_few_companies_nothing_is_shown_not_even_the_totals(client, world):
     page = client.get(URL).content.decode()
-    assert "۱٬۸۰۰" not in page and "۲٬۰۰۰" not in page  # Alpha's payments, the only ones
+    assert "۱٬۸۰۰" not in page
+    assert "۲٬۰۰۰" not in page
     assert page.count("کم است") == 4  # two countries, two categories
 
 
