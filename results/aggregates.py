@@ -257,11 +257,23 @@ def by_month(f: ResultsFilter, *, jalali: bool) -> list[dict[str, Any]]:
             # a deal signed (or paid) on two days of one month counts once per day: the month's
             # deal count is the sum of the days' counts, an upper bound for instalments
             row[f"{kind}_deals"] += item["deals"]
+    for key in _months_between(min(rows), max(rows)) if rows else ():
+        rows.setdefault(key, _row(key))  # a month without a contract or a payment shows as zero
     for row in rows.values():
         row["contracted_usd"] = row["contracted_usd"].quantize(CENT)
         row["paid_usd"] = row["paid_usd"].quantize(CENT)
         row["label"] = month_label(row["key"], jalali=jalali)
     return [rows[key] for key in sorted(rows)]
+
+
+def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    """Every (year, month) from `first` to `last`, both included (twelve months a year in both
+    calendars)."""
+    months, (year, month) = [], first
+    while (year, month) <= last:
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _month_of(day: dt.date, *, jalali: bool) -> tuple[int, int]:

@@ -24,7 +24,7 @@ TABLES = {
 }
 FUNNEL_LABELS = {
     "offers": gettext_lazy("Offers published"),
-    "responses": gettext_lazy("Responses from companies"),
+    "responses": gettext_lazy("Responses"),
     "shortlisted": gettext_lazy("Shortlisted"),
     "accepted": gettext_lazy("Accepted"),
     "deals": gettext_lazy("Deals opened"),

@@ -153,7 +153,7 @@ def test_the_csv_headers_follow_the_language(world, client_for, manager):
     rows = read_csv(client.get("/admin/results/download/funnel.csv", HTTP_ACCEPT_LANGUAGE="en"))
     assert rows == [
         ["Step", "Count", "Of the previous step (%)"],
-        ["Offers published", "2", ""], ["Responses from companies", "3", "150.0"],
+        ["Offers published", "2", ""], ["Responses", "3", "150.0"],
         ["Shortlisted", "2", "66.7"], ["Accepted", "1", "50.0"], ["Deals opened", "1", "100.0"],
         ["Shipped", "1", "100.0"], ["Paid", "1", "100.0"],
     ]  # fmt: skip
