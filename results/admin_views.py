@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .aggregates import results
+from .figures import staff_results
 from .forms import ResultsFilterForm
 from .permissions import can_see_results
 from .tables import TABLES, Table, as_float, build_tables, plain
@@ -31,7 +31,7 @@ def _figures(request: HttpRequest) -> tuple[ResultsFilterForm, dict[str, Any]]:
     form = ResultsFilterForm(request.GET or None)
     form.is_valid()
     jalali = (get_language() or "fa").startswith("fa")
-    return form, results(form.results_filter(), jalali=jalali)
+    return form, staff_results(form.results_filter(), jalali=jalali)
 
 
 def _chart_data(figures: dict[str, Any]) -> dict[str, Any]:

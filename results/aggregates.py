@@ -232,14 +232,16 @@ def _finish(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def by_month(f: ResultsFilter, *, jalali: bool) -> list[dict[str, Any]]:
     """Contracted and paid value per month (Jalali or Gregorian), in calendar order: per-day sums
     (two queries) folded into months."""
-    signed_on = Subquery(
-        DealEvent.objects.filter(deal=OuterRef("deal"), action=Action.CONTRACT).values("created_at")[:1]
-    )
+    # Through the contract event itself (one a deal): the annotation reuses the filter's join.
     contracted = (
-        DealLine.objects.filter(deal__in=contracted_deals(f))
+        DealLine.objects.filter(
+            f.moment_range("deal__events__created_at"),
+            _deal_scope(f, "deal__"),
+            deal__events__action=Action.CONTRACT,
+            deal__status__in=WON,
+        )
         .order_by()
-        .annotate(day=TruncDate(signed_on, tzinfo=timezone.get_current_timezone()))
-        .values("day")
+        .values(day=TruncDate("deal__events__created_at", tzinfo=timezone.get_current_timezone()))
         .annotate(value=Sum(LINE_USD), deals=Count("deal", distinct=True))
     )
     paid = (

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .aggregates import results
+from .figures import staff_results
 from .forms import ResultsFilterForm
 from .permissions import SeesResults
 from .serializers import ResultsSerializer
@@ -43,5 +43,5 @@ class ResultsApi(APIView):
             if calendar not in CALENDARS:
                 errors["calendar"] = [f"One of: {', '.join(CALENDARS)}."]
             raise serializers.ValidationError(errors)
-        figures = results(form.results_filter(), jalali=calendar == "jalali")
+        figures = staff_results(form.results_filter(), jalali=calendar == "jalali")
         return Response(ResultsSerializer(figures).data)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 
 from portal.http.page_cache import cache_public_page
 
-from .aggregates import MIN_COMPANIES, public_figures, public_totals
+from .aggregates import MIN_COMPANIES
+from .figures import public_results as cached_public_results
 
 ROUND_TO = Decimal(1000)  # public values are rounded to the thousand dollars
 
@@ -25,23 +26,25 @@ def rounded(value: Decimal | None) -> int | None:
 
 def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     persian = (get_language() or "fa").startswith("fa")
-    for row in rows:
+    named = []
+    for row in rows:  # copies: the rows come from the cache, shared by both languages
         name_fa, name_en = row["names"]
-        row["name"] = (name_fa or name_en) if persian else (name_en or name_fa)
-        row["value"] = rounded(row["paid_usd"])
-    return rows
+        name = (name_fa or name_en) if persian else (name_en or name_fa)
+        named.append({**row, "name": name, "value": rounded(row["paid_usd"])})
+    return named
 
 
 @require_GET
 @cache_public_page
 def public_results(request: HttpRequest) -> HttpResponse:
     """What the programme's companies have shipped and been paid, by country and by category."""
-    totals = public_totals()
+    figures = cached_public_results()
+    totals = dict(figures["totals"])
     if not totals["hidden"]:
         totals["value"] = rounded(totals["paid_usd"])
     context = {
-        "countries": _named(public_figures("country")),
-        "categories": _named(public_figures("category")),
+        "countries": _named(figures["country"]),
+        "categories": _named(figures["category"]),
         "totals": totals,
         "min_companies": MIN_COMPANIES,
     }

@@ -100,8 +100,11 @@ def test_an_end_before_the_start_is_refused(world, client_for, manager):
     assert "پایان دوره" in page
 
 
-def test_the_dashboard_costs_the_same_queries_with_more_deals(world, client_for, manager, settings):
+def test_the_dashboard_costs_the_same_queries_with_more_deals(
+    world, client_for, manager, settings, monkeypatch
+):
     settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr("results.figures.FIGURES_SECONDS", 0)
     client = client_for(manager)
     client.get(PAGE)  # sessions, permissions and the like settle
     with CaptureQueriesContext(connection) as before:
@@ -183,3 +186,19 @@ def test_a_reviewer_cannot_download_even_with_the_address(world, client_for, db)
     reviewer = UserFactory(is_staff=True, roles=[Role.REVIEWER])
     for url in (CSV, XLSX):
         assert client_for(reviewer).get(url).status_code == 403
+
+
+def test_the_figures_are_cached_until_a_deal_changes(world, client_for, manager, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the figures' own cache, not the page's
+    client = client_for(manager)
+    client.get(PAGE)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(PAGE)
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(PAGE, {"country": world.iraq.pk})  # another filter: computed
+    assert len(fresh) >= len(cached) + 14
+    from tests.deals.factories import pay
+
+    pay(world.deals["D3"], world.deals["D3"].created_by, amount="250")
+    page = client.get(PAGE).content.decode()
+    assert "۲٬۰۵۰٫۰۰" in page  # 1,800 + 250 paid: the payment made the figures fresh
