@@ -202,3 +202,9 @@ def test_the_figures_are_cached_until_a_deal_changes(world, client_for, manager,
     pay(world.deals["D3"], world.deals["D3"].created_by, amount="250")
     page = client.get(PAGE).content.decode()
     assert "۲٬۰۵۰٫۰۰" in page  # 1,800 + 250 paid: the payment made the figures fresh
+
+
+def test_the_programme_dashboard_and_the_applications_list_link_to_the_results(client_for, manager):
+    client = client_for(manager)
+    for url in ("/admin/support/application/dashboard/", "/admin/support/application/"):
+        assert f'href="{PAGE}"' in client.get(url).content.decode()
