@@ -143,6 +143,10 @@ def test_the_period_leaves_out_contracts_and_payments_outside_it(world):
         D("1600.00"),
         1,
     )
+    assert table(aggregates.by_dimension(recent, "category")) == {
+        world.masks.pk: (2, D("3200.00"), 1, D("640.00"), 2),  # D2 2,200 + D3 1,000; not D1
+        world.ventilators.pk: (1, D("3300.00"), 1, D("960.00"), 1),
+    }
     old = ResultsFilter(end=timezone.localdate() - dt.timedelta(days=30))
     assert table(aggregates.by_dimension(old, "country")) == {
         world.iraq.pk: (1, D("500.00"), 1, D("200.00"), 1)
