@@ -165,13 +165,11 @@ def by_dimension(f: ResultsFilter, dimension: str) -> list[dict[str, Any]]:
     """Contracted and paid value, deals and companies per country, category, company or broker
     (two queries), largest paid value first. A row's `key` is None for deals without a brokerage."""
     group, (name_fa, name_en) = _GROUPS[dimension]
-    naming = (group, f"{group}__{name_fa}", f"{group}__{name_en}")
+    # Grouped by company too (a few rows per company at most), so that a group's companies are
+    # those with a contracted or a paid deal in it, counted once.
+    naming = (group, f"{group}__{name_fa}", f"{group}__{name_en}", "deal__company")
     lines = DealLine.objects.filter(deal__in=contracted_deals(f)).order_by()
-    contracted = lines.values(*naming).annotate(
-        deals=Count("deal", distinct=True),
-        value=Sum(LINE_USD),
-        companies=Count("deal__company", distinct=True),
-    )
+    contracted = lines.values(*naming).annotate(deals=Count("deal", distinct=True), value=Sum(LINE_USD))
     if dimension == "category":
         # A payment shared among its deal's lines by their value: one row per (payment, line).
         share = ExpressionWrapper(
@@ -189,11 +187,7 @@ def by_dimension(f: ResultsFilter, dimension: str) -> list[dict[str, Any]]:
             )
             .order_by()
             .values(*naming)
-            .annotate(
-                deals=Count("deal", distinct=True),
-                value=Sum(share),
-                companies=Count("deal__company", distinct=True),
-            )
+            .annotate(deals=Count("deal", distinct=True), value=Sum(share))
         )
     else:
         # Payments reach the deal's fields as the lines do (both through `deal`).
@@ -201,21 +195,18 @@ def by_dimension(f: ResultsFilter, dimension: str) -> list[dict[str, Any]]:
             paid_payments(f)
             .order_by()
             .values(*naming)
-            .annotate(
-                deals=Count("deal", distinct=True),
-                value=Sum(_payment_usd()),
-                companies=Count("deal__company", distinct=True),
-            )
+            .annotate(deals=Count("deal", distinct=True), value=Sum(_payment_usd()))
         )
     rows: dict[Any, dict[str, Any]] = {}
-    for item in contracted:
-        row = rows.setdefault(item[group], _row(item[group], (item[naming[1]], item[naming[2]])))
-        row.update(contracted_deals=item["deals"], contracted_usd=item["value"] or Decimal(0))
-        row["companies"] = item["companies"]
-    for item in paid:
-        row = rows.setdefault(item[group], _row(item[group], (item[naming[1]], item[naming[2]])))
-        row.update(paid_deals=item["deals"], paid_usd=item["value"] or Decimal(0))
-        row["companies"] = max(row["companies"], item["companies"])
+    companies: dict[Any, set[int]] = {}
+    for kind, items in (("contracted", contracted), ("paid", paid)):
+        for item in items:  # a deal has one company: its deals and value add up across them
+            row = rows.setdefault(item[group], _row(item[group], (item[naming[1]], item[naming[2]])))
+            row[f"{kind}_deals"] += item["deals"]
+            row[f"{kind}_usd"] += item["value"] or Decimal(0)
+            companies.setdefault(item[group], set()).add(item["deal__company"])
+    for key, row in rows.items():
+        row["companies"] = len(companies[key])
     return _finish(rows.values())
 
 
