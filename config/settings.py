@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "brokers",
     "deals",
     "support",
+    # The export results sit on top of the others: nothing imports them but config.
+    "results",
 ]
 
 MIDDLEWARE = [

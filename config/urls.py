@@ -34,7 +34,7 @@ admin.site.index_title = _("Programme administration")
 # is the only one that knows every app, and the shared `portal` core imports none of them.
 API_MODULES = [
     "portal.api_urls", "products.api_urls", "companies.api_urls", "brokers.api_urls", "deals.api_urls",
-    "support.api_urls",
+    "support.api_urls", "results.api_urls",
 ]  # fmt: skip
 
 # The sitemap's sections, each app's public pages (its `sitemaps` module, named like the API's):
@@ -48,6 +48,7 @@ SITEMAPS = {
         "companies": "companies.sitemaps.CompanySitemap",
         "brokers": "brokers.sitemaps.BrokerSitemap",
         "offers": "brokers.sitemaps.OfferSitemap",
+        "results": "results.sitemaps.ResultsSitemap",
     }.items()
 }
 SITEMAP_SECONDS = 3600  # crawlers come back daily; 100,000 products take a moment to list
@@ -110,6 +111,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("i18n/setlang/", i18n_views.set_language, name="set_language"),
+    # The export results' staff pages, inside the admin site (results/admin_urls.py).
+    path("admin/results/", include("results.admin_urls")),
     path("admin/", admin.site.urls),
     *(path("api/v1/", include(module)) for module in API_MODULES),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -133,5 +136,6 @@ urlpatterns = [
         path("", include("brokers.urls")),
         path("deals/", include("deals.urls")),
         path("", include("support.urls")),
+        path("", include("results.urls")),
     ),
 ]

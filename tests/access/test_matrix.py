@@ -162,6 +162,9 @@ TARGETS: dict[str, Callable[[World], dict[str, Any]]] = {
     "reset_link": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "section:products": lambda w: {"section": "products"},
     "offer_other/company_a": lambda w: {"pk": w.offer_other.pk, "company_pk": w.company_a.pk},
+    "section:results": lambda w: {"section": "results"},
+    "table:country": lambda w: {"table": "country"},
+    "table:company": lambda w: {"table": "company"},
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FEATURE_APPS = {"companies", "products", "brokers", "deals", "support", "config"}
+FEATURE_APPS = {"companies", "products", "brokers", "deals", "support", "results", "config"}
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -32,7 +32,7 @@ def test_the_core_imports_no_feature_app(path):
 def test_each_app_serves_its_own_part_of_the_api():
     from config.urls import API_MODULES
 
-    apps = ("portal", "products", "companies", "brokers", "deals", "support")
+    apps = ("portal", "products", "companies", "brokers", "deals", "support", "results")
     assert API_MODULES == [f"{app}.api_urls" for app in apps]
     assert not imported_top_levels(ROOT / "config" / "urls.py") & set(apps[1:])
 
@@ -75,3 +75,14 @@ def test_deals_dependencies_point_one_way(app, forbidden):
         if imported_top_levels(path) & forbidden
     }
     assert not offending, f"{app} imports an app that depends on it: {offending}"
+
+
+# The export results sit on top: they read every app, and nothing but the wiring (config) reads them.
+@pytest.mark.parametrize("app", ["portal", "companies", "products", "brokers", "deals", "support"])
+def test_nothing_but_config_imports_the_results(app):
+    offending = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / app).glob("**/*.py")
+        if "results" in imported_top_levels(path)
+    )
+    assert not offending, f"{app} imports the results app: {offending}"

@@ -69,7 +69,7 @@ def test_the_sitemap_index_lists_every_section(client):
     ProductFactory()
     root = sitemap(client, "/sitemap.xml")
     listed = {loc.text for loc in root.findall("s:sitemap/s:loc", NS)}
-    sections = ("pages", "countries", "products", "companies", "brokers", "offers")
+    sections = ("pages", "countries", "products", "companies", "brokers", "offers", "results")
     assert listed == {f"http://testserver/sitemap-{section}.xml" for section in sections}
 
 
