@@ -137,10 +137,11 @@ def build_pages(company, company_member) -> dict[str, str]:
         # a company member, signed in:
         "application form": f"/support/programmes/{program.pk}/apply/",
         "application and timeline": f"/support/applications/{application.pk}/",
+        "notifications": "/notifications/",  # unread ones, about the application: the header's badge too
     }
 
 
-SIGNED_IN = {"application form", "application and timeline"}
+SIGNED_IN = ("application form", "application and timeline", "notifications")
 LOCALES = {"fa": "fa-IR", "en": "en-US", "ar": "ar", "ru": "ru-RU"}
 
 
