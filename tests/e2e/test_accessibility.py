@@ -15,6 +15,7 @@ reports every finding, page by page, before it fails.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -41,7 +42,7 @@ RUN_AXE = """async ({tags, rules}) => {
     const result = await axe.run(document, {
         runOnly: {type: "tag", values: tags},
         rules: Object.fromEntries(rules.map((id) => [id, {enabled: true}])),
-        resultTypes: ["violations"],
+        resultTypes: ["violations", "incomplete"],
     });
     const ran = new Set([...result.passes, ...result.violations, ...result.inapplicable,
                          ...result.incomplete].map((rule) => rule.id));
@@ -52,8 +53,30 @@ RUN_AXE = """async ({tags, rules}) => {
             nodes: rule.nodes.map((node) => ({target: node.target.join(" "), impact: node.impact,
                                                summary: node.failureSummary})),
         })),
+        // Text axe cannot judge because it sits on a gradient: measured from the pixels below.
+        on_gradient: result.incomplete.filter((rule) => rule.id === "color-contrast")
+            .flatMap((rule) => rule.nodes)
+            .filter((node) => node.any.some((check) => check.data && check.data.messageKey === "bgGradient"))
+            .map((node) => node.target.join(" ")),
     };
 }"""
+
+# Where the text of each element is (document coordinates), its colour and whether WCAG counts it
+# as large (24px, or 18.66px bold): large text needs 3:1, other text 4.5:1.
+TEXT_BOXES = """(selectors) => selectors.map((selector) => {
+    const el = document.querySelector(selector);
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const box = range.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    return {
+        selector, color: style.color.match(/[0-9.]+/g).slice(0, 3).map(Number),
+        large: size >= 24 || (size >= 18.66 && bold),
+        left: box.left + scrollX, right: box.right + scrollX,
+        top: box.top + scrollY, bottom: box.bottom + scrollY,
+    };
+})"""
 
 # Every heading a screen reader lists (h1-h6 and role=heading), in document order, visible or not
 # hidden from assistive technology.
@@ -102,6 +125,49 @@ def audit(page, path: str) -> list[str]:
                 f"    {node['summary']}".replace("\n  ", "\n      ")
             )
     problems += [f"{path}: heading skip {skip}" for skip in heading_skips(page.evaluate(HEADINGS))]
+    if result["on_gradient"]:
+        problems += gradient_contrast(page, path, result["on_gradient"])
+    return problems
+
+
+def luminance(rgb: tuple[int, ...]) -> float:
+    channels = [v / 255 for v in rgb[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_is_wcags():
+    assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
+    assert contrast((0xF2, 0xB6, 0x32), (0x0B, 0x3D, 0x5C)) == pytest.approx(6.27, abs=0.01)  # gold on navy
+    assert contrast((0xF2, 0xB6, 0x32), (0x13, 0x79, 0x5B)) < 3  # gold on teal
+
+
+def gradient_contrast(page, path: str, selectors: list[str]) -> list[str]:
+    """Text on a gradient (the hero, the joint-brand badge): its colour against the background
+    just outside each corner of its text, read from a screenshot (the gradient changes along it)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+    problems = []
+    for box in page.evaluate(TEXT_BOXES, selectors):
+        needed = 3 if box["large"] else 4.5
+        corners = [
+            (x, y) for x in (box["left"] - 3, box["right"] + 2) for y in (box["top"] + 1, box["bottom"] - 2)
+        ]
+        worst = min(
+            contrast(tuple(box["color"]), image.getpixel((int(x), int(y))))
+            for x, y in corners
+            if 0 <= x < image.width and 0 <= y < image.height
+        )
+        if worst < needed:
+            problems.append(
+                f"{path}: [color-contrast on a gradient] {box['selector']}: {worst:.2f}:1 < {needed}:1"
+            )
     return problems
 
 
