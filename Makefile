@@ -62,7 +62,8 @@ screenshots: $(STAMP) ## Screenshot pages of a running portal: make screenshots 
 	$(PY) scripts/screenshots.py http://$(HOST) $(PAGES)
 
 # The vendored front-end files (assets.json): fetched from npm at the pinned versions, checked against
-# the registry's integrity and the recorded sha256, then copied into portal/static/vendor/. After
+# the registry's integrity and the recorded sha256, then copied into portal/static/vendor/ (axe-core,
+# for the browser tests only, into tests/e2e/vendor/). After
 # bumping a version in assets.json, UPDATE=1 records the new checksums. Needs npm; no node_modules.
 assets: $(STAMP) ## Refresh portal/static/vendor/ from npm and verify checksums; UPDATE=1 after a version bump
 	$(PY) scripts/vendor_assets.py $(if $(UPDATE),--update)

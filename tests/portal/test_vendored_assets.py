@@ -16,9 +16,14 @@ VENDOR = ROOT / MANIFEST["target"]
 ENTRIES = [(package, entry) for package in MANIFEST["packages"] for entry in package["files"]]
 
 
+def folder(package: dict) -> Path:
+    """Served packages go to the manifest's target; test-only tools (axe-core) to their own."""
+    return ROOT / package.get("target", MANIFEST["target"])
+
+
 @pytest.mark.parametrize(("package", "entry"), ENTRIES, ids=[entry["to"] for _, entry in ENTRIES])
 def test_each_vendored_file_matches_its_checksum(package, entry):
-    data = (VENDOR / entry["to"]).read_bytes()
+    data = (folder(package) / entry["to"]).read_bytes()
     assert hashlib.sha256(data).hexdigest() == entry["sha256"], (
         f"{entry['to']} is not {package['npm']}@{package['version']}: run `make assets`"
     )
@@ -35,15 +40,24 @@ def test_every_package_names_its_source_version_and_integrity():
 
 def test_every_file_in_the_vendor_folder_is_listed():
     """A file copied in by hand (or left behind by a removed package) fails here."""
-    on_disk = {path.relative_to(VENDOR).as_posix() for path in VENDOR.rglob("*") if path.is_file()}
-    assert on_disk == {entry["to"] for _, entry in ENTRIES}
+    for target in {folder(package) for package in MANIFEST["packages"]}:
+        on_disk = {path.relative_to(target).as_posix() for path in target.rglob("*") if path.is_file()}
+        assert on_disk == {entry["to"] for package, entry in ENTRIES if folder(package) == target}
+
+
+def test_test_only_tools_are_not_served():
+    """axe-core runs in the browser tests only: it stays out of the static files users get."""
+    for package in MANIFEST["packages"]:
+        if package.get("target"):
+            assert not folder(package).is_relative_to(ROOT / "portal"), package["npm"]
+            assert not (VENDOR / package["npm"]).exists()
 
 
 def test_the_vendored_versions_are_the_ones_the_files_announce():
     """The manifest's version is the one in the file's own banner, where the library writes one."""
     for package in MANIFEST["packages"]:
         for entry in package["files"]:
-            head = (VENDOR / entry["to"]).read_bytes()[:300]
+            head = (folder(package) / entry["to"]).read_bytes()[:300]
             match = re.search(rb"\sv(\d+\.\d+\.\d+)\s", head)
             if match:
                 assert match.group(1).decode() == package["version"], entry["to"]
