@@ -13,6 +13,7 @@ from brokers import services as broker_services
 from deals import services
 from deals.models import DealCredit, DealEvent, DealPartner
 from tests.brokers.factories import BrokerFactory, BrokerMembershipFactory
+from tests.brokers.mandates import give_mandate
 from tests.brokers.test_inbox import routed
 from tests.deals.factories import deal_terms, lines_of, open_direct, ship
 from tests.portal.factories import TargetCountryFactory, UserFactory
@@ -30,6 +31,15 @@ def caspian_member(caspian):
     user = UserFactory(email="nima@caspian.example", full_name="Nima")
     BrokerMembershipFactory(broker=caspian, user=user)
     return user
+
+
+@pytest.fixture
+def caspian_holds_a_mandate(company, company_member, caspian, product):
+    """Alpha authorised Caspian for Iraq and its product's category: Caspian may open its deals."""
+    return give_mandate(
+        company=company, broker=caspian, by=company_member, countries=[caspian.countries.get()],
+        categories=[product.category],
+    )  # fmt: skip
 
 
 def credits_of(deal) -> dict[tuple[str, str], int]:
@@ -58,8 +68,15 @@ def test_a_direct_deal_credits_nobody(direct_deal):
     assert not DealCredit.objects.filter(deal=direct_deal).exists()
 
 
-def test_a_deal_opened_by_the_inquirys_broker_credits_it(broker_member, company, product):
+def test_a_deal_opened_by_the_inquirys_broker_credits_it(
+    brokerage, broker_member, company, company_member, product
+):
     inquiry = broker_services.inquiry_claim(inquiry=routed(), by=broker_member)
+    # The brokerage names the company that sells, which authorised it for the buyer's country.
+    give_mandate(
+        company=company, broker=brokerage, by=company_member, countries=[inquiry.country],
+        categories=[product.category],
+    )  # fmt: skip
     deal = services.deal_open_from_inquiry(
         inquiry=inquiry,
         by=broker_member,
@@ -232,6 +249,7 @@ def test_the_company_cannot_post_an_invitation(brokered_deal, company_member, ca
 # ---------------------------------------------------------------------------
 # Referrals' outcome
 # ---------------------------------------------------------------------------
+@pytest.mark.usefixtures("caspian_holds_a_mandate")
 def test_a_deal_from_a_referred_inquiry_credits_the_referrer_with_the_agreed_share(
     broker_member, caspian, caspian_member, company, product
 ):
@@ -255,6 +273,7 @@ def test_a_deal_from_a_referred_inquiry_credits_the_referrer_with_the_agreed_sha
     assert DealEvent.objects.filter(deal=deal, action="credit").exists()
 
 
+@pytest.mark.usefixtures("caspian_holds_a_mandate")
 def test_a_deal_for_a_referred_company_after_the_window_credits_nobody_else(
     broker_member, caspian, caspian_member, company, company_member, product
 ):
@@ -273,6 +292,7 @@ def test_a_deal_for_a_referred_company_after_the_window_credits_nobody_else(
     assert credits_of(deal) == {("Caspian Logistics", "introduced"): 100}
 
 
+@pytest.mark.usefixtures("caspian_holds_a_mandate")
 def test_a_deal_for_a_referred_company_within_the_window_credits_the_referrer(
     broker_member, caspian, caspian_member, company, product
 ):
@@ -289,6 +309,7 @@ def test_a_deal_for_a_referred_company_within_the_window_credits_the_referrer(
     }
 
 
+@pytest.mark.usefixtures("caspian_holds_a_mandate")
 def test_the_referral_page_shows_its_outcome(
     broker_member, caspian, caspian_member, company, product, client_for
 ):
