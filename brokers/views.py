@@ -77,9 +77,9 @@ from .permissions import (
     inbox_scope,
     inquiry_inbox_actions,
     offer_allowed_actions,
-    pending_renewal,
     response_allowed_actions,
 )
+from .selectors import pending_renewal
 
 INQUIRY_LIMIT_PER_HOUR = 5
 
