@@ -182,11 +182,6 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
             self.log_change(request, broker, "results hidden")
         self.message_user(request, _("Their results are hidden from the public."), messages.SUCCESS)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        # The flag changes through the actions, which record who set it and when.
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "results_public", "results_public_by", "results_public_at"]
-
     approve = decision_action(
         KIND, Broker.Status.APPROVED, description=_("Approve the selected brokerages (members are notified)")
     )
@@ -216,6 +211,30 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Broker]:
         return super().get_queryset(request).prefetch_related("countries")
 
+    @staticmethod
+    def _licence_renewed_only(obj: Broker | None) -> bool:
+        """Once approved, the licence (scan and date) changes only through a renewal the centre
+        approves (services.licence_renewal_approve), which keeps its history."""
+        return obj is not None and obj.status in (Broker.Status.APPROVED, Broker.Status.SUSPENDED)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Broker | None = None) -> list[str]:
+        # The results flag changes through the actions, which record who set it and when.
+        fields = [
+            *super().get_readonly_fields(request, obj),
+            "results_public",
+            "results_public_by",
+            "results_public_at",
+        ]
+        if self._licence_renewed_only(obj):
+            fields += ["licence_file", "licence_expiry"]  # the date shown Jalali, as in the list
+        return fields
+
+    def get_exclude(self, request: HttpRequest, obj: Broker | None = None) -> list[str]:
+        exclude = list(super().get_exclude(request, obj) or [])
+        if self._licence_renewed_only(obj):
+            exclude.append("licence_expires_on")
+        return exclude
+
     @admin.display(description=_("licence valid until"), ordering="licence_expires_on")
     def licence_expiry(self, broker: Broker) -> str:
         if broker.licence_expires_on is None:
@@ -235,7 +254,8 @@ admin.site.register(BrokerInvitation, InvitationAdmin)
 class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
     """Renewed licences the brokerages sent: programme managers approve them (the new licence
     replaces the brokerage's) or refuse them with the reason the members are told. Read-only
-    otherwise, and never deleted: the rows are the licence's history."""
+    otherwise, and deleted only with their brokerage (by a superuser): the rows are the licence's
+    history."""
 
     list_display = [
         "broker",
@@ -260,7 +280,9 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
         return False  # brokerages send their renewals from their licence page
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+        # Never deleted one by one; a superuser deleting a brokerage (as a company can be deleted)
+        # deletes its renewals with it, which Django's delete page allows only with this permission.
+        return bool(request.user.is_active and request.user.is_superuser)
 
     @admin.display(description=_("new licence valid until"), ordering="expires_on")
     def expires_on_shown(self, renewal: LicenceRenewal) -> str:
@@ -279,13 +301,19 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
         return jdate(renewal.decided_at, True) or "—"
 
     def _decide(self, request: HttpRequest, queryset: QuerySet[LicenceRenewal], decide: Any) -> None:
-        """Each selected renewal through its service; those already decided are left and counted."""
-        count = skipped = 0
-        for renewal in queryset.order_by("pk"):
+        """Each selected renewal through its service; one the service refuses (already decided, a
+        date that would not extend the licence) is left, with the service's reason."""
+        count = 0
+        for renewal in queryset.select_related("broker").order_by("pk"):
             try:
                 decide(renewal)
-            except ValidationError:
-                skipped += 1
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    _("Left as it was: %(renewal)s. %(reason)s")
+                    % {"renewal": renewal, "reason": " ".join(error.messages)},
+                    messages.WARNING,
+                )
                 continue
             count += 1
             self.log_change(request, renewal, [{"changed": {"fields": ["status"]}}])
@@ -293,17 +321,6 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
             request, ngettext("%(n)d renewal decided.", "%(n)d renewals decided.", count) % {"n": count},
             messages.SUCCESS,
         )  # fmt: skip
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(n)d renewal was left as it was: it had already been decided.",
-                    "%(n)d renewals were left as they were: they had already been decided.",
-                    skipped,
-                )
-                % {"n": skipped},
-                messages.WARNING,
-            )
 
     @admin.action(
         description=_("Approve the selected renewals (the new licence replaces the current one)"),

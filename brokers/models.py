@@ -642,6 +642,9 @@ class LicenceRenewal(TimeStampedModel):
         PENDING = "pending", _("Awaiting the centre's check")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Refused")
+        # Sent again before the centre decided: the new submission is checked instead, and this
+        # one (its scan kept) can no longer be approved.
+        SUPERSEDED = "superseded", _("Replaced by a later submission")
 
     broker = models.ForeignKey(
         Broker, verbose_name=_("broker"), on_delete=models.CASCADE, related_name="licence_renewals"

@@ -33,7 +33,6 @@ from .models import (
     BuyerInquiry,
     BuyerInquiryQuerySet,
     Engagement,
-    LicenceRenewal,
     Mandate,
     Offer,
     OfferPartner,
@@ -289,11 +288,6 @@ def can_decide_licence_renewals(user: User | AnonymousUser) -> Access:
     ):
         return ALLOWED
     return refuse(_("Only the centre's programme managers approve or refuse licence renewals."))
-
-
-def pending_renewal(broker: Broker) -> LicenceRenewal | None:
-    """The brokerage's renewal waiting for the centre, if any."""
-    return broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).first()
 
 
 def can_see_attachment(user: User | AnonymousUser, name: str) -> bool:

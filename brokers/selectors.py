@@ -1,4 +1,4 @@
-"""Reads for the brokers' background work that are more than one QuerySet method."""
+"""Reads for the brokers' pages and background work that are more than one QuerySet method."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from companies.models import Company
 from products.models import Product
 
-from .models import Offer, OfferNotice
+from .models import Broker, LicenceRenewal, Offer, OfferNotice
 
 
 def offer_companies_to_tell(offer: Offer) -> QuerySet[Company]:
@@ -19,3 +19,8 @@ def offer_companies_to_tell(offer: Offer) -> QuerySet[Company]:
         .distinct()
         .order_by("pk")
     )
+
+
+def pending_renewal(broker: Broker) -> LicenceRenewal | None:
+    """The brokerage's renewal waiting for the centre, if any (at most one: a constraint)."""
+    return broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).first()

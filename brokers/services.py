@@ -745,7 +745,8 @@ def offer_expire(*, offer: Offer) -> bool:
 @transaction.atomic
 def broker_licence_check(*, broker: Broker, today: date | None = None) -> str:
     """Warn the members of an approved brokerage as its licence nears its end (30 and 7 days
-    before, each once per expiry date) and tell them once when it has expired.
+    before, each once per expiry date, unless their renewal is waiting for the centre) and tell them
+    once when it has expired (that the renewal sent is being checked, if one is).
 
     Publishing stops by itself when the date passes (Broker.is_publishing, the offer board's query);
     this makes the public pages show it at once. Returns what was sent: "expiring", "expired" or ""."""
@@ -755,6 +756,7 @@ def broker_licence_check(*, broker: Broker, today: date | None = None) -> str:
     if broker.status != Broker.Status.APPROVED or expires_on is None:
         return ""
     days_left = (expires_on - today).days
+    renewal_pending = broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).exists()
     if days_left < 0:
         step = 0
     else:
@@ -762,6 +764,10 @@ def broker_licence_check(*, broker: Broker, today: date | None = None) -> str:
         if not due:
             return ""
         step = min(due)
+        if renewal_pending:
+            # The members have done what the warning asks; it is the centre's turn. Nothing is
+            # recorded, so a warning still due is sent on the next run if the renewal is refused.
+            return ""
     _, created = LicenceNotice.objects.get_or_create(broker=broker, expires_on=expires_on, days_before=step)
     if not created:
         return ""
@@ -769,6 +775,7 @@ def broker_licence_check(*, broker: Broker, today: date | None = None) -> str:
         "broker": bilingual(broker, "name"),
         "expiry": expires_on.isoformat(),
         "days": max(days_left, 0),
+        "renewal_pending": renewal_pending,  # the expired notice then says the renewal is being checked
     }
     kind = "broker_licence_expired" if step == 0 else "broker_licence_expiring"
     notify_members(broker, kind=kind, url=reverse("brokers:licence_renewal"), context=context)
@@ -786,7 +793,7 @@ def licence_renewal_submit(
     *, broker: Broker, by: User, expires_on: date, licence_file: Any = None
 ) -> LicenceRenewal:
     """Submit the renewed licence (its scan and its new end) for the centre's check; the programme
-    managers are asked to check it. A renewal already waiting is replaced by the new submission.
+    managers are asked to check it. A renewal already waiting is superseded by the new submission.
 
     A brokerage whose expiry date was never recorded may send the date of its current licence
     without a new scan."""
@@ -805,14 +812,18 @@ def licence_renewal_submit(
         errors["licence_file"] = _("Upload the renewed licence.")
     if errors:
         raise ValidationError(errors)
-    renewal = broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).first()
-    if renewal is None:
-        renewal = LicenceRenewal(broker=broker)
+    # Sent again before the centre decided: the one waiting is set aside (kept, with its scan, in
+    # the history) and the new one is checked instead, so a manager never approves a file or date
+    # they did not see and a decision taken on the old page fails as "already decided". The
+    # brokerage's row is locked first, as the decisions do (_renewal_to_decide), so the two never
+    # wait on each other's lock.
+    now = timezone.now()
+    broker.licence_renewals.filter(status=LicenceRenewal.Status.PENDING).update(
+        status=LicenceRenewal.Status.SUPERSEDED, decided_at=now, updated_at=now
+    )
+    renewal = LicenceRenewal(broker=broker, expires_on=expires_on, submitted_by=by, submitted_at=now)
     if licence_file:
         renewal.licence_file = licence_file
-    renewal.expires_on = expires_on
-    renewal.submitted_by = by
-    renewal.submitted_at = timezone.now()
     renewal.full_clean(validate_constraints=False)
     save_unique(renewal, message=_("A renewal of this licence is already waiting for the centre."))
     context = {"broker": bilingual(broker, "name"), "expiry": expires_on.isoformat()}
@@ -820,17 +831,25 @@ def licence_renewal_submit(
         notify(
             recipient=manager,
             kind="broker_licence_renewal_submitted",
-            url=reverse("admin:brokers_licencerenewal_change", args=[renewal.pk]),
+            url=renewals_to_decide_url(),
             context=context,
         )
     return renewal
 
 
+def renewals_to_decide_url() -> str:
+    """The admin's list of the renewals waiting for the centre, where they are approved or refused."""
+    return reverse("admin:brokers_licencerenewal_changelist") + "?status__exact=pending"
+
+
 def _renewal_to_decide(renewal: LicenceRenewal, by: User) -> LicenceRenewal:
+    """Lock the brokerage, then the renewal (the order licence_renewal_submit takes them in, so a
+    resend and a decision wait for each other instead of deadlocking); refuse one already decided."""
     can_decide_licence_renewals(by).require()
-    renewal = (
-        LicenceRenewal.objects.select_for_update(of=("self",)).select_related("broker").get(pk=renewal.pk)
-    )
+    broker_id = LicenceRenewal.objects.filter(pk=renewal.pk).values_list("broker_id", flat=True).get()
+    broker = Broker.objects.select_for_update().get(pk=broker_id)
+    renewal = LicenceRenewal.objects.select_for_update().get(pk=renewal.pk)
+    renewal.broker = broker
     if not renewal.is_pending:
         raise ValidationError(
             _("This renewal has already been decided: %(status)s.")
@@ -844,9 +863,25 @@ def _renewal_to_decide(renewal: LicenceRenewal, by: User) -> LicenceRenewal:
 def licence_renewal_approve(*, renewal: LicenceRenewal, by: User) -> LicenceRenewal:
     """Approve a renewal: its scan and date become the brokerage's licence. An expired brokerage
     publishes again at once (its offers, services and inquiries), and the expiry warnings start
-    afresh for the new date (LicenceNotice is keyed by it)."""
+    afresh for the new date (LicenceNotice is keyed by it).
+
+    A date that has passed, or that does not end after the brokerage's current licence (approved
+    meanwhile from another renewal, say), is refused: approving it would shorten the licence."""
     renewal = _renewal_to_decide(renewal, by)
-    broker = Broker.objects.select_for_update().get(pk=renewal.broker_id)
+    broker = renewal.broker
+    current = broker.licence_expires_on
+    if renewal.expires_on < timezone.localdate():
+        raise ValidationError(
+            _("Its date (%(date)s) has passed: ask the brokerage for a valid licence.")
+            % {"date": jdate(renewal.expires_on)},
+            code="expired",
+        )
+    if current is not None and renewal.expires_on <= current:
+        raise ValidationError(
+            _("Its date (%(date)s) does not end after the current licence (%(current)s).")
+            % {"date": jdate(renewal.expires_on), "current": jdate(current)},
+            code="not_later",
+        )
     was_publishing = broker.is_publishing
     if renewal.licence_file:
         broker.licence_file = renewal.licence_file.name
@@ -863,7 +898,12 @@ def licence_renewal_approve(*, renewal: LicenceRenewal, by: User) -> LicenceRene
         broker,
         kind="broker_licence_renewal_approved",
         url=reverse("brokers:licence_renewal"),
-        context={"broker": bilingual(broker, "name"), "expiry": renewal.expires_on.isoformat()},
+        context={
+            "broker": bilingual(broker, "name"),
+            "expiry": renewal.expires_on.isoformat(),
+            # A suspended brokerage stays off the public pages: the e-mail must not promise otherwise.
+            "suspended": broker.status == Broker.Status.SUSPENDED,
+        },
     )
     return renewal
 

@@ -87,7 +87,6 @@ from .permissions import (
     inquiry_inbox_actions,
     is_offer_co_broker,
     offer_allowed_actions,
-    pending_renewal,
     referable_inquiries,
     referral_allowed_actions,
     referral_side,
@@ -96,6 +95,7 @@ from .permissions import (
     response_allowed_actions,
 )
 from .results import results_for
+from .selectors import pending_renewal
 
 INQUIRY_LIMIT_PER_HOUR = 5
 

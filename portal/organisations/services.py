@@ -100,15 +100,18 @@ def organisation_update(*, organisation: models.Model, by: User | None = None, *
     # Compare with the stored row: a ModelForm has already copied the new values onto the instance.
     stored = kind.model.objects.select_for_update().get(pk=organisation.pk)
     changed = identity_changed_fields(stored, fields, kind.rechecked_fields)
+    # The changes go onto the locked row and only they are written: what the services own (its
+    # status and decision, a licence renewed meanwhile…) stays as another request left it, never
+    # as the caller's instance read it at the start of the request.
+    organisation = stored
     for name, value in fields.items():
         setattr(organisation, name, value)
-    organisation.status = stored.status  # a status is decided, never taken from the form's instance
     organisation.full_clean()
-    organisation.save()
+    organisation.save(update_fields=[*fields, "updated_at"])
     for name, values in relations.items():
         if values is not None:
             getattr(organisation, name).set(values)
-    if changed and stored.status == kind.approved:
+    if changed and organisation.status == kind.approved:
         decided = organisation_identity_recheck(organisation=organisation, changed=changed, by=by)
         for name in DECISION_FIELDS:
             setattr(organisation, name, getattr(decided, name))

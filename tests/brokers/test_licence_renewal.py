@@ -100,7 +100,8 @@ def test_an_early_renewal_keeps_the_brokerage_publishing_until_the_centre_approv
         )
         asked = Notification.objects.get(recipient=manager)
         assert asked.kind == "broker_licence_renewal_submitted"
-        assert asked.url == f"/admin/brokers/licencerenewal/{renewal.pk}/change/"
+        # To the list of renewals waiting, where the approve and refuse actions are.
+        assert asked.url == "/admin/brokers/licencerenewal/?status__exact=pending"
         text = member.get(f"/en{PAGE}").content.decode()
         assert 'data-testid="renewal-pending"' in text
         assert "Jan. 30, 2028" in text
@@ -126,7 +127,7 @@ def test_an_early_renewal_keeps_the_brokerage_publishing_until_the_centre_approv
             {"action": "approve", "_selected_action": [renewal.pk], "index": "0"},
             follow=True,
         )
-        assert "تصمیم گرفته شده بود" in again.content.decode()  # "it had already been decided"
+        assert "پیش‌تر تصمیم گرفته شده است" in again.content.decode()  # "it has already been decided"
     assert offer.pk in licensed.offers.public().values_list("pk", flat=True)
 
 
@@ -218,14 +219,119 @@ def test_a_wrong_renewal_is_a_field_error_and_keeps_what_was_typed(
     assert not LicenceRenewal.objects.exists()
 
 
-def test_a_renewal_sent_again_replaces_the_one_waiting(client_for, licensed, broker_member, manager):
+def test_a_renewal_sent_again_supersedes_the_one_waiting_which_can_no_longer_be_approved(
+    client_for, licensed, broker_member, manager
+):
     member = client_for(broker_member)
     member.post(f"/en{PAGE}", {"licence_file": new_licence("wrong.pdf"), "expires_on": "2027-12-30"})
+    first = LicenceRenewal.objects.get()
     member.post(f"/en{PAGE}", {"licence_file": new_licence(), "expires_on": RENEWED.isoformat()})
-    renewal = LicenceRenewal.objects.get()
-    assert (renewal.status, renewal.expires_on) == ("pending", RENEWED)
+    first.refresh_from_db()
+    second = LicenceRenewal.objects.exclude(pk=first.pk).get()
+    assert (second.status, second.expires_on) == ("pending", RENEWED)
+    # The first keeps its scan and date in the history, set aside, not overwritten.
+    assert (first.status, first.expires_on) == ("superseded", dt.date(2027, 12, 30))
+    assert first.licence_file.name != second.licence_file.name
+    assert first.licence_file.storage.exists(first.licence_file.name)
+    page = member.get(f"/en{PAGE}").content.decode()
+    assert '<span class="badge text-bg-secondary">Replaced by a later submission</span>' in page
+    # A manager who opened the list before the resend cannot approve what they saw.
+    with translation.override("en"), pytest.raises(ValidationError, match="already been decided"):
+        services.licence_renewal_approve(renewal=first, by=manager)
+    licensed.refresh_from_db()
+    assert licensed.licence_expires_on == EXPIRY
+    response = client_for(manager).post(
+        "/admin/brokers/licencerenewal/",
+        {"action": "approve", "_selected_action": [first.pk], "index": "0"},
+        follow=True,
+    )
+    # The admin is in Persian: "left as it was … already decided: replaced by a later submission".
+    assert "دست‌نخورده ماند" in response.content.decode()
+    assert "پیش‌تر تصمیم گرفته شده است: جایگزین‌شده با ارسال بعدی" in response.content.decode()
     with pytest.raises(ValidationError):  # the database keeps one waiting renewal per brokerage
         LicenceRenewal(broker=licensed, expires_on=RENEWED).validate_constraints()
+    services.licence_renewal_approve(renewal=second, by=manager)
+    licensed.refresh_from_db()
+    assert (licensed.licence_expires_on, licensed.licence_file.name) == (RENEWED, second.licence_file.name)
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "reason", "persian"),
+    [
+        (dt.date(2026, 12, 31), "has passed", "(۱۰ دی ۱۴۰۵) گذشته است"),  # ended while it waited
+        # The current licence already ends then.
+        (EXPIRY, "does not end after the current licence", "پس از پایان مجوز فعلی (۱۰ بهمن ۱۴۰۵) نیست"),
+    ],
+)
+def test_a_renewal_that_would_not_extend_the_licence_is_not_approved_and_the_admin_says_why(
+    client_for, licensed, broker_member, manager, expires_on, reason, persian
+):
+    renewal = LicenceRenewalFactory(broker=licensed, expires_on=expires_on)
+    with time_machine.travel(day(dt.date(2027, 1, 5)), tick=False):
+        with translation.override("en"), pytest.raises(ValidationError, match=reason):
+            services.licence_renewal_approve(renewal=renewal, by=manager)
+        response = client_for(manager).post(
+            "/admin/brokers/licencerenewal/",
+            {"action": "approve", "_selected_action": [renewal.pk], "index": "0"},
+            follow=True,
+        )
+    text = response.content.decode()
+    assert "دست‌نخورده ماند" in text  # "left as it was", with the reason
+    assert persian in text
+    renewal.refresh_from_db()
+    licensed.refresh_from_db()
+    assert (renewal.status, licensed.licence_expires_on) == ("pending", EXPIRY)
+    assert "broker_licence_renewal_approved" not in kinds(broker_member)
+
+
+def test_a_renewal_approved_while_the_profile_form_was_open_is_not_undone_by_saving_it(
+    client_for, licensed, broker_member, manager
+):
+    renewal = LicenceRenewalFactory(broker=licensed, expires_on=RENEWED)
+    # The member's request read the brokerage (as the edit form's instance) before the approval.
+    stale = Broker.objects.get(pk=licensed.pk)
+    services.licence_renewal_approve(renewal=renewal, by=manager)
+    services.broker_update(broker=stale, by=broker_member, phone="02188776655")
+    licensed.refresh_from_db()
+    assert licensed.phone == "02188776655"
+    assert (licensed.licence_expires_on, licensed.licence_file.name) == (RENEWED, renewal.licence_file.name)
+    assert licensed.history.first().licence_expires_on == RENEWED  # the history records it too
+
+
+def test_the_admin_changes_an_approved_brokerage_licence_only_through_a_renewal(
+    client_for, licensed, manager
+):
+    admin = client_for(manager)
+    url = f"/admin/brokers/broker/{licensed.pk}/change/"
+    form = admin.get(url)
+    assert form.status_code == 200
+    assert 'name="licence_expires_on"' not in form.content.decode()
+    assert 'name="licence_file"' not in form.content.decode()
+    assert "۱۰ بهمن ۱۴۰۵" in form.content.decode()  # shown, Jalali, read-only
+    # A pending brokerage's licence is still corrected there.
+    pending = BrokerFactory(pending=True)
+    page = admin.get(f"/admin/brokers/broker/{pending.pk}/change/").content.decode()
+    assert 'name="licence_expires_on"' in page
+    assert 'name="licence_file"' in page
+
+
+# --- deleting a brokerage ----------------------------------------------------------------------------
+def test_a_superuser_deletes_a_brokerage_with_its_renewals_and_a_manager_cannot_delete_renewals(
+    client_for, licensed, manager
+):
+    renewal = LicenceRenewalFactory(broker=licensed, expires_on=RENEWED)
+    assert client_for(manager).post(f"/admin/brokers/licencerenewal/{renewal.pk}/delete/").status_code == 403
+    root = UserFactory(is_staff=True, is_superuser=True)
+    admin = client_for(root)
+    url = f"/admin/brokers/broker/{licensed.pk}/delete/"
+    confirm = admin.get(url)
+    assert confirm.status_code == 200
+    assert confirm.context["perms_lacking"] == set()  # nothing in the way: the renewals go with it
+    assert str(renewal) in confirm.content.decode()
+    response = admin.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Broker.objects.filter(pk=licensed.pk).exists()
+    assert not LicenceRenewal.objects.filter(pk=renewal.pk).exists()
 
 
 # --- brokerages registered before the date was asked ---------------------------------------------
@@ -306,6 +412,61 @@ def test_the_expiry_warnings_lead_to_the_licence_page(licensed, broker_member):
     for notice in notices:
         assert notice.url.endswith(PAGE)
         assert "licence page" in notice.body
+
+
+def test_a_brokerage_whose_renewal_waits_is_not_asked_to_renew_again_but_is_told_of_the_expiry(
+    licensed, broker_member, manager
+):
+    renewal = LicenceRenewalFactory(broker=licensed, expires_on=RENEWED, submitted_by=broker_member)
+    for days in (30, 7):
+        with time_machine.travel(day(EXPIRY - dt.timedelta(days=days)), tick=False):
+            assert brokers_licence_check() == 0  # the members did what the warning asks
+    assert kinds(broker_member) == []
+    with time_machine.travel(day(EXPIRY + dt.timedelta(days=1)), tick=False):
+        assert brokers_licence_check() == 1
+    expired = Notification.objects.get(recipient=broker_member)
+    assert expired.kind == "broker_licence_expired"
+    assert "waiting for the centre's check" in expired.body
+    assert "Submit the renewed licence" not in expired.body
+    assert renewal.pk  # still pending: nothing else changed
+    renewal.refresh_from_db()
+    assert renewal.status == "pending"
+
+
+def test_a_refused_renewal_brings_back_the_warning_that_is_due(licensed, broker_member, manager):
+    renewal = LicenceRenewalFactory(broker=licensed, expires_on=RENEWED)
+    with time_machine.travel(day(EXPIRY - dt.timedelta(days=7)), tick=False):
+        assert brokers_licence_check() == 0
+        services.licence_renewal_reject(renewal=renewal, by=manager, note="Unreadable")
+        assert brokers_licence_check() == 1
+    expiring = Notification.objects.get(recipient=broker_member, kind="broker_licence_expiring")
+    assert "Submit the renewed licence" in expiring.body
+
+
+def test_a_suspended_brokerage_is_not_told_its_offers_are_shown_again(licensed, broker_member, manager):
+    renewal = LicenceRenewalFactory(broker=licensed, expires_on=RENEWED)
+    services.broker_suspend(broker=licensed, by=manager, note="Complaint under review")
+    services.licence_renewal_approve(renewal=renewal, by=manager)
+    approved = Notification.objects.get(recipient=broker_member, kind="broker_licence_renewal_approved")
+    assert "still suspended" in approved.body
+    assert "shown again" not in approved.body
+
+
+def test_the_manager_is_led_to_the_renewals_waiting_where_they_decide_them(
+    client_for, licensed, broker_member, manager
+):
+    decided = LicenceRenewalFactory(broker=licensed, expires_on=RENEWED, status="rejected", note="No")
+    services.licence_renewal_submit(
+        broker=licensed, by=broker_member, expires_on=RENEWED, licence_file=new_licence()
+    )
+    waiting = LicenceRenewal.objects.get(status="pending")
+    asked = Notification.objects.get(recipient=manager, kind="broker_licence_renewal_submitted")
+    page = client_for(manager).get(asked.url)
+    assert page.status_code == 200
+    shown = [renewal.pk for renewal in page.context["cl"].result_list]
+    assert shown == [waiting.pk] != [decided.pk]
+    assert 'value="approve"' in page.content.decode()
+    assert 'value="reject"' in page.content.decode()
 
 
 @pytest.mark.parametrize("language", ["fa", "en"])
@@ -413,7 +574,7 @@ def test_managers_see_the_renewals_of_a_brokerage_on_its_admin_page(client_for, 
     LicenceRenewalFactory(broker=licensed, expires_on=RENEWED)
     page = client_for(manager).get(f"/admin/brokers/broker/{licensed.pk}/change/").content.decode()
     assert "۱۰ بهمن ۱۴۰۶" in page  # the renewal's date, Jalali
-    assert 'value="۱۴۰۵/۱۱/۱۰"' in page or 'value="1405/11/10"' in page  # the licence's date, Jalali
+    assert "۱۰ بهمن ۱۴۰۵" in page  # the licence's date, Jalali (read-only: renewals change it)
 
 
 def test_staff_see_the_licence_dates_in_jalali_in_the_brokerage_list(client_for, manager):

@@ -179,3 +179,21 @@ def test_editing_the_profile_text_keeps_verification(client_for, company_member,
     company.refresh_from_db()
     assert company.profile_en == "We make masks."
     assert company.status == Company.Status.VERIFIED
+
+
+def test_a_profile_saved_from_a_stale_page_keeps_the_decision_taken_meanwhile(
+    company, company_member, manager
+):
+    """The member's request read the company (the edit form's instance) before a manager suspended
+    it: saving the profile writes the profile's fields only, never the decision it read."""
+    stale = Company.objects.get(pk=company.pk)
+    company_services.company_suspend(company=company, by=manager, note="Certificate under review")
+    updated = company_services.company_update(company=stale, by=company_member, phone="02166001122")
+    stored = Company.objects.get(pk=company.pk)
+    assert (stored.status, stored.status_note, stored.status_changed_by) == (
+        Company.Status.SUSPENDED,
+        "Certificate under review",
+        manager,
+    )
+    assert stored.phone == updated.phone == "02166001122"
+    assert updated.status_note == "Certificate under review"
