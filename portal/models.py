@@ -54,10 +54,11 @@ def bilingual_text(text: str) -> dict[str, str]:
 
 
 def localized(obj: object, field: str) -> str:
-    """Return `<field>_<active language>`, falling back to the other language when empty."""
-    lang = (get_language() or settings.LANGUAGE_CODE)[:2]
-    other = "en" if lang == "fa" else "fa"
-    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "")
+    """Return `<field>_<active language>`, falling back when empty: Arabic and Russian to English,
+    then Persian; Persian and English to each other (portal/i18n/languages.py)."""
+    from portal.i18n.languages import pick
+
+    return pick(obj, field)
 
 
 class Language(models.TextChoices):
