@@ -33,7 +33,8 @@ class CompanySerializer(serializers.ModelSerializer):
         model = Company
         fields = [
             "id", "name", "name_fa", "name_en", "name_ar", "name_ru", "company_type", "province", "city",
-            "website", "profile_fa", "profile_en", "profile_ar", "profile_ru", "logo", "status", "certificate_expiry", "certificate_expired",
+            "website", "profile_fa", "profile_en", "profile_ar", "profile_ru", "logo", "status",
+            "certificate_expiry", "certificate_expired",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -344,7 +344,11 @@ class TargetCountry(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return localized(self, "name")
+        """In Arabic and Russian from portal/i18n/countries.py (the centre keeps Persian and English)."""
+        from portal.i18n.countries import country_name
+        from portal.i18n.languages import current_language
+
+        return country_name(self.iso_code, current_language()) or localized(self, "name")
 
     @property
     def regulatory_notes(self) -> str:

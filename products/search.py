@@ -36,7 +36,14 @@ ZWNJ = "\u200c"
 # expected in it: 2% of 100,000, where a page of 24 costs about 1,200 rows of the walk.
 WALK_MIN_ROWS = 2000
 TEXT_FIELDS = (
-    "name_fa", "name_en", "name_ar", "name_ru", "description_fa", "description_en", "description_ar", "description_ru",
+    "name_fa",
+    "name_en",
+    "name_ar",
+    "name_ru",
+    "description_fa",
+    "description_en",
+    "description_ar",
+    "description_ru",
 )
 MAX_WORDS = 8
 

@@ -62,7 +62,8 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = [
             "id", "name", "name_fa", "name_en", "name_ar", "name_ru", "description_fa", "description_en",
-            "description_ar", "description_ru", "specifications_fa", "specifications_en", "category", "company", "hs_code", "monthly_capacity", "capacity_unit",
+            "description_ar", "description_ru", "specifications_fa", "specifications_en", "category",
+            "company", "hs_code", "monthly_capacity", "capacity_unit",
             "minimum_order", "fob_price", "currency", "lead_time_days", "image", "thumbnail", "datasheet",
             "registered_countries", "certifications", "status", "published_at",
         ]  # fmt: skip

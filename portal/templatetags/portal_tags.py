@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.i18n.languages import current_language, number_style, pick_from
+from portal.i18n.languages import number_style, pick_from
 
 register = template.Library()
 
