@@ -231,6 +231,8 @@ def test_the_catalog_searches_the_arabic_and_russian_texts(client, language, que
     ProductFactory(
         name_fa="ونتیلاتور",
         name_en="Ventilator",
+        description_fa="دستگاه تنفس مصنوعی",
+        description_en="Intensive care ventilator",
         description_ar="جهاز تنفس صناعي",
         description_ru="Аппарат ИВЛ для реанимации",
     )
