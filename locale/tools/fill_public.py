@@ -1,4 +1,5 @@
-"""Fill the Arabic and Russian catalogs' messages of the public pages (portal/i18n/public.py).
+"""Fill the Arabic and Russian catalogs: the public pages' messages (portal/i18n/public.py) with
+their translations here, every other empty one with its English text (marked ENGLISH_FALLBACK).
 
 Run from the project's root after makemessages, then compile with msgfmt --check:
     python locale/tools/fill_public.py
@@ -15,14 +16,43 @@ sys.path[:0] = [str(Path(__file__).parent), "."]
 import public_ar_ru_1  # noqa: E402
 import public_ar_ru_2  # noqa: E402
 
+from portal.i18n.public import ENGLISH_FALLBACK, PUBLIC_MESSAGES, PUBLIC_SOURCES  # noqa: E402
+
 SINGULAR = {**public_ar_ru_1.T, **public_ar_ru_2.T}
 PLURAL = public_ar_ru_2.P
+
+
+def is_public(entry: polib.POEntry) -> bool:
+    return entry.msgid in PUBLIC_MESSAGES or any(
+        file.startswith(source) for file, _line in entry.occurrences for source in PUBLIC_SOURCES
+    )
+
+
+def english(entry: polib.POEntry, language: str) -> None:
+    """The English text as the translation, its plural forms by the language's rule for 1."""
+    if entry.msgid_plural:
+        singular = {"ar": 1, "ru": 0}[language]
+        forms = {"ar": 6, "ru": 4}[language]
+        entry.msgstr_plural = {i: entry.msgid if i == singular else entry.msgid_plural for i in range(forms)}
+    else:
+        entry.msgstr = entry.msgid
+    if ENGLISH_FALLBACK not in entry.tcomment:
+        entry.tcomment = ENGLISH_FALLBACK
 
 
 def fill(language: str, index: int) -> int:
     po = polib.pofile(f"locale/{language}/LC_MESSAGES/django.po")
     filled = 0
     for entry in po:
+        if ENGLISH_FALLBACK in entry.tcomment and is_public(entry):
+            entry.tcomment = ""  # now on a public page: to be translated
+            entry.msgstr, entry.msgstr_plural = "", {i: "" for i in entry.msgstr_plural}
+        if not is_public(entry):
+            if ENGLISH_FALLBACK in entry.tcomment or not (entry.msgstr or any(entry.msgstr_plural.values())):
+                english(entry, language)
+                if "fuzzy" in entry.flags:
+                    entry.flags.remove("fuzzy")
+            continue
         if entry.msgid_plural and entry.msgid in PLURAL:
             forms = PLURAL[entry.msgid][index]
             entry.msgstr_plural = dict(enumerate(forms))

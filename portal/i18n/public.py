@@ -1,6 +1,11 @@
 """What a buyer reads: the templates and Python modules of the public pages, which are translated
 into every language of settings.LANGUAGES (Arabic and Russian included). A test checks that each
-message of these files has a translation in every catalog (tests/portal/test_languages.py)."""
+message of these files has a translation in every catalog (tests/portal/test_languages.py).
+
+Every other message of the Arabic and Russian catalogs (the signed-in side, which works in Persian
+and English) is filled with its English text, marked with ENGLISH_FALLBACK as a translator's
+comment, by locale/tools/fill_public.py: left empty, Django would show the Persian one (its
+fallback is the default language's catalog, not the English source)."""
 
 from __future__ import annotations
 
@@ -43,6 +48,13 @@ PUBLIC_SOURCES = (
 # Messages of other Python modules that the public pages show: the catalog's and the offer board's
 # filters, the inquiry form's labels, and the choices named on product, company and offer pages.
 PUBLIC_MESSAGES = (
+    # filter forms' "no choice" option (settings.FILTERS_EMPTY_CHOICE_LABEL, portal/filters.py)
+    "Any",
+    # certificates' validity on the product page, offers' and companies' status badges
+    "valid", "expires soon", "Open", "Closed", "Verified",
+    # the landing page's figures (registered by each app's AppConfig.ready())
+    "verified knowledge-based companies", "licensed export brokers", "open offers",
+    "support programmes open now", "products in the catalog",
     # languages (the switch, hreflang)
     "Persian", "English", "Arabic", "Russian", "Language",
     # the inquiry form (brokers.models.BuyerInquiry)
@@ -60,3 +72,6 @@ PUBLIC_MESSAGES = (
     "Country", "Category", "Kind", "Deadline before", "Broker", "Brokerage name", "Buyer demand",
     "Service offer",
 )  # fmt: skip
+
+# The translator's comment on messages of the Arabic and Russian catalogs that read in English.
+ENGLISH_FALLBACK = "English: not translated for buyers (signed-in side)"
