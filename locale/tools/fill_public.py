@@ -40,10 +40,28 @@ def english(entry: polib.POEntry, language: str) -> None:
         entry.tcomment = ENGLISH_FALLBACK
 
 
+def translated_elsewhere(language: str) -> set[str]:
+    """Messages that Django's or an installed package's own catalog translates: left empty here,
+    theirs shows (an English text here would hide it)."""
+    import django
+
+    site_packages = Path(django.__file__).parent.parent
+    found = set()
+    for path in site_packages.glob(f"**/locale/{language}/LC_MESSAGES/django.po"):
+        found |= {entry.msgid for entry in polib.pofile(str(path)) if entry.translated()}
+    return found
+
+
 def fill(language: str, index: int) -> int:
     po = polib.pofile(f"locale/{language}/LC_MESSAGES/django.po")
+    theirs = translated_elsewhere(language)
     filled = 0
     for entry in po:
+        if not is_public(entry) and entry.msgid in theirs:
+            if ENGLISH_FALLBACK in entry.tcomment:
+                entry.tcomment = ""
+            entry.msgstr, entry.msgstr_plural = "", {i: "" for i in entry.msgstr_plural}
+            continue
         if ENGLISH_FALLBACK in entry.tcomment and is_public(entry):
             entry.tcomment = ""  # now on a public page: to be translated
             entry.msgstr, entry.msgstr_plural = "", {i: "" for i in entry.msgstr_plural}
