@@ -54,9 +54,10 @@ fmt: $(STAMP) ## Format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-messages: $(STAMP) ## Update and compile the Persian translations
-	$(PY) manage.py makemessages -l fa --ignore=.venv --ignore=scripts --ignore=tests --no-obsolete
-	$(PY) manage.py compilemessages -l fa
+messages: $(STAMP) ## Update and compile the translations (Arabic and Russian: locale/tools/fill_public.py)
+	$(PY) manage.py makemessages -l fa -l ar -l ru --ignore=.venv --ignore=scripts --ignore=tests --no-obsolete
+	$(PY) locale/tools/fill_public.py
+	$(PY) manage.py compilemessages -l fa -l ar -l ru --ignore=.venv
 
 screenshots: $(STAMP) ## Screenshot pages of a running portal: make screenshots PAGES="/ /countries/"
 	$(PY) scripts/screenshots.py http://$(HOST) $(PAGES)

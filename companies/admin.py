@@ -54,6 +54,10 @@ class CompanyAdmin(OrganisationAdminMixin, AuditedAdmin):
         ),
         (_("Location and contact"), {"fields": ("province", "city", "address", "phone", "website")}),
         (_("Profile"), {"fields": ("profile_fa", "profile_en", "logo")}),
+        (
+            _("Arabic and Russian (optional)"),
+            {"fields": ("name_ar", "name_ru", "profile_ar", "profile_ru"), "classes": ("collapse",)},
+        ),
         (_("Verification"), {"fields": ("status", "status_note", "status_changed_at", "status_changed_by")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )

@@ -102,6 +102,11 @@ class Company(Organisation):
     website = models.URLField(_("website"), blank=True)
     profile_fa = models.TextField(_("profile (Persian)"), blank=True, max_length=3000)
     profile_en = models.TextField(_("profile (English)"), blank=True, max_length=3000)
+    # Optional texts for Arabic- and Russian-speaking buyers; empty ones fall back to English.
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    profile_ar = models.TextField(_("profile (Arabic)"), blank=True, max_length=3000)
+    profile_ru = models.TextField(_("profile (Russian)"), blank=True, max_length=3000)
     logo = models.ImageField(
         _("logo"), upload_to=GeneratedName("companies/logos"), blank=True, validators=[validate_image]
     )
@@ -198,7 +203,7 @@ KIND = OrganisationKind(
     editable_fields=frozenset({
         "name_fa", "name_en", "certificate_number", "certificate_expiry", "certificate_file",
         "company_type", "province", "city", "address", "phone", "website", "profile_fa", "profile_en",
-        "logo",
+        "logo", "name_ar", "name_ru", "profile_ar", "profile_ru",
     }),
     # The company's identity as the centre verified it (the national ID is never edited by members).
     rechecked_fields=(

@@ -32,8 +32,9 @@ class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
         fields = [
-            "id", "name", "name_fa", "name_en", "company_type", "province", "city", "website",
-            "profile_fa", "profile_en", "logo", "status", "certificate_expiry", "certificate_expired",
+            "id", "name", "name_fa", "name_en", "name_ar", "name_ru", "company_type", "province", "city",
+            "website", "profile_fa", "profile_en", "profile_ar", "profile_ru", "logo", "status",
+            "certificate_expiry", "certificate_expired",
         ]  # fmt: skip
         read_only_fields = fields
 

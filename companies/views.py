@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from portal.http.page_cache import cache_public_page
 from portal.organisations.views import OrganisationPages
+from products.search import normalize_query
 
 from .forms import CompanyForm
 from .models import KIND, Company, Province
@@ -27,7 +28,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     if province in Province.values:
         companies = companies.filter(province=province)
     if q := request.GET.get("q", "").strip()[:100]:
-        companies = companies.filter(Q(name_fa__icontains=q) | Q(name_en__icontains=q))
+        # In every language's name, as typed and with Arabic letter forms as Persian ones (ي/ك).
+        matches = Q()
+        for text in {q, normalize_query(q)}:
+            for field in ("name_fa", "name_en", "name_ar", "name_ru"):
+                matches |= Q(**{f"{field}__icontains": text})
+        companies = companies.filter(matches)
     # company_status_name_idx serves the order; company_status_province_idx the province filter.
     page = Paginator(companies.order_by("name_en", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

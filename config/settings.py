@@ -242,7 +242,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if env_str("
 # Languages and time: Persian first, Tehran time, always timezone-aware
 # ---------------------------------------------------------------------------
 LANGUAGE_CODE = "fa"
-LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]
+# Persian and English everywhere; Arabic and Russian for buyers on the public pages (the signed-in
+# side falls back to the English texts there). portal/i18n/languages.py holds each one's conventions.
+LANGUAGES = [("fa", _("Persian")), ("en", _("English")), ("ar", _("Arabic")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tehran"
 USE_I18N = True

@@ -54,10 +54,11 @@ def bilingual_text(text: str) -> dict[str, str]:
 
 
 def localized(obj: object, field: str) -> str:
-    """Return `<field>_<active language>`, falling back to the other language when empty."""
-    lang = (get_language() or settings.LANGUAGE_CODE)[:2]
-    other = "en" if lang == "fa" else "fa"
-    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "")
+    """Return `<field>_<active language>`, falling back when empty: Arabic and Russian to English,
+    then Persian; Persian and English to each other (portal/i18n/languages.py)."""
+    from portal.i18n.languages import pick
+
+    return pick(obj, field)
 
 
 class Language(models.TextChoices):
@@ -343,7 +344,11 @@ class TargetCountry(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return localized(self, "name")
+        """In Arabic and Russian from portal/i18n/countries.py (the centre keeps Persian and English)."""
+        from portal.i18n.countries import country_name
+        from portal.i18n.languages import current_language
+
+        return country_name(self.iso_code, current_language()) or localized(self, "name")
 
     @property
     def regulatory_notes(self) -> str:

@@ -43,7 +43,7 @@ class ProductForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "name_fa", "name_en", "category", "hs_code", "description_fa", "description_en",
             "specifications_fa", "specifications_en", "monthly_capacity", "capacity_unit",
             "minimum_order", "fob_price", "currency", "lead_time_days", "image", "datasheet",
-            "registered_countries",
+            "registered_countries", "name_ar", "description_ar", "name_ru", "description_ru",
         ]  # fmt: skip
         field_classes = {"hs_code": HSCodeField}
         widgets = {
@@ -59,6 +59,10 @@ class ProductForm(StyledFormMixin, DigitsFormMixin, forms.ModelForm):
             "lead_time_days": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
             "image": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "datasheet": forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+            "name_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+            "name_ru": forms.TextInput(attrs={"dir": "ltr", "lang": "ru"}),
+            "description_ar": forms.Textarea(attrs={"rows": 3, "dir": "rtl", "lang": "ar"}),
+            "description_ru": forms.Textarea(attrs={"rows": 3, "dir": "ltr", "lang": "ru"}),
         }
 
 

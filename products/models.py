@@ -160,6 +160,11 @@ class Product(LoadedStatus, TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=200)
     description_fa = models.TextField(_("description (Persian)"), max_length=5000)
     description_en = models.TextField(_("description (English)"), max_length=5000)
+    # Optional texts for Arabic- and Russian-speaking buyers; empty ones fall back to English.
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), max_length=5000, blank=True)
+    description_ru = models.TextField(_("description (Russian)"), max_length=5000, blank=True)
     specifications_fa = models.TextField(
         _("technical specifications (Persian)"), blank=True, max_length=5000, help_text=_("One per line.")
     )

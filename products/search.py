@@ -2,7 +2,8 @@
 
 On PostgreSQL every product carries a stored search document (`search_vector`, names weighted
 above descriptions above specifications, English stems so "masks" finds "mask") and its folded
-names (`search_names`), both written by a trigger (migration 0004) and served by GIN indexes.
+names (`search_names`), both written by a trigger (migrations 0004, 0005 and 0013, which added the
+optional Arabic and Russian names and descriptions) and served by GIN indexes.
 A query matches every word as a prefix; results rank exact words above prefixes and names above
 descriptions. A query that matches nothing falls back to trigram similarity of the names, which
 forgives typos and a missing zero-width non-joiner. Elsewhere (SQLite) a LIKE fallback applies.
@@ -34,7 +35,16 @@ ZWNJ = "\u200c"
 # Walk the newest-first index for the last tier only when at least this many products are
 # expected in it: 2% of 100,000, where a page of 24 costs about 1,200 rows of the walk.
 WALK_MIN_ROWS = 2000
-TEXT_FIELDS = ("name_fa", "name_en", "description_fa", "description_en")
+TEXT_FIELDS = (
+    "name_fa",
+    "name_en",
+    "name_ar",
+    "name_ru",
+    "description_fa",
+    "description_en",
+    "description_ar",
+    "description_ru",
+)
 MAX_WORDS = 8
 
 

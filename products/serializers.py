@@ -61,8 +61,9 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "name", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
-            "specifications_en", "category", "company", "hs_code", "monthly_capacity", "capacity_unit",
+            "id", "name", "name_fa", "name_en", "name_ar", "name_ru", "description_fa", "description_en",
+            "description_ar", "description_ru", "specifications_fa", "specifications_en", "category",
+            "company", "hs_code", "monthly_capacity", "capacity_unit",
             "minimum_order", "fob_price", "currency", "lead_time_days", "image", "thumbnail", "datasheet",
             "registered_countries", "certifications", "status", "published_at",
         ]  # fmt: skip
@@ -87,5 +88,6 @@ class ProductInputSerializer(DigitsInputMixin, serializers.ModelSerializer):
         fields = [
             "category", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
             "specifications_en", "hs_code", "monthly_capacity", "capacity_unit", "minimum_order",
-            "fob_price", "currency", "lead_time_days", "registered_countries",
+            "fob_price", "currency", "lead_time_days", "registered_countries", "name_ar", "name_ru",
+            "description_ar", "description_ru",
         ]  # fmt: skip

@@ -36,7 +36,8 @@ logger = logging.getLogger(__name__)
 PRODUCT_FIELDS = {
     "category", "name_fa", "name_en", "description_fa", "description_en", "specifications_fa",
     "specifications_en", "hs_code", "monthly_capacity", "capacity_unit", "minimum_order", "fob_price",
-    "currency", "lead_time_days", "image", "datasheet",
+    "currency", "lead_time_days", "image", "datasheet", "name_ar", "name_ru", "description_ar",
+    "description_ru",
 }  # fmt: skip
 CERTIFICATE_FIELDS = {"certification", "number", "issuer", "expiry_date", "file"}
 

@@ -1,6 +1,6 @@
-"""Take screenshots of portal pages in both languages at desktop and phone width.
+"""Take screenshots of portal pages in Persian and English (or LANGS="ar ru") at desktop and phone width.
 
-Usage: python scripts/screenshots.py [BASE_URL] [PATH ...]
+Usage: [LANGS="fa en ar ru"] python scripts/screenshots.py [BASE_URL] [PATH ...]
 Writes PNGs to screenshots/ (git-ignored). Needs Debian's chromium at /usr/bin/chromium.
 Set LOGIN=email:password to take them as a logged-in user; STAFF=email to take them as a member of
 the centre's staff who has passed the second factor (the session is made in-process, so run it with
@@ -65,7 +65,7 @@ def main() -> None:
                 page.fill("input[name=username]", email)
                 page.fill("input[name=password]", password)
                 page.click("form button[type=submit]")
-            for lang in ("fa", "en"):
+            for lang in os.environ.get("LANGS", "fa en").split():
                 for path in paths:
                     if path.startswith("/admin"):
                         context.add_cookies([{"name": "portal_language", "value": lang, "url": base}])

@@ -22,14 +22,16 @@ from portal.models import TargetCountry
 
 
 class PublicSitemap(Sitemap):
-    """One URL per item and language, each with its hreflang alternates and an x-default (the
-    Persian page). Items are light rows (ids and dates), since a section may list 100,000 products
-    in every language."""
+    """One URL per item and language (the four of settings.LANGUAGES: Persian, English, Arabic and
+    Russian), each with its hreflang alternates and an x-default (the address without a language,
+    which sends a visitor to theirs). Items are light rows (ids and dates), since a section may list
+    100,000 products in every language."""
 
     i18n = True
     alternates = True
     x_default = True
-    # 2,500 items in two languages: 5,000 URLs a page, well under the protocol's 50,000 and 50 MB.
+    # URLs a page (items times languages: 1,250 items in four languages), each with five alternate
+    # links: about 3.5 MB, well under the protocol's 50,000 URLs and 50 MB.
     limit = 5000
 
 

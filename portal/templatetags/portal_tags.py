@@ -1,4 +1,5 @@
-"""Presentation helpers: Jalali dates and Persian digits in Persian, Gregorian elsewhere."""
+"""Presentation helpers: dates, numbers and digits in each language's style (portal/i18n/languages.py):
+Jalali dates and Persian digits in Persian, Gregorian elsewhere, Arabic-Indic digits in Arabic."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.i18n.digits import to_persian_digits
+from portal.i18n.languages import number_style, pick_from
 
 register = template.Library()
 
@@ -27,25 +28,23 @@ JALALI_MONTHS = (
 )  # fmt: skip
 
 
-def _is_persian() -> bool:
-    return (get_language() or "fa").startswith("fa")
-
-
 @register.filter
 def jdate(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
-    """Show a date in the Jalali calendar with Persian digits in Persian, else Gregorian."""
+    """Show a date in the Jalali calendar with Persian digits in Persian, else Gregorian in the
+    language's format (with Arabic-Indic digits in Arabic)."""
     if value in (None, ""):
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    if not _is_persian():
+    style = number_style()
+    if not style.jalali:
         fmt = "DATETIME_FORMAT" if with_time and isinstance(value, dt.datetime) else "DATE_FORMAT"
-        return formats.date_format(value, fmt)
+        return style.digits_only(formats.date_format(value, fmt))
     jd = jdatetime.date.fromgregorian(date=value if not isinstance(value, dt.datetime) else value.date())
     text = f"{jd.day} {JALALI_MONTHS[jd.month - 1]} {jd.year}"
     if with_time and isinstance(value, dt.datetime):
         text += f"، {value:%H:%M}"
-    return to_persian_digits(text)
+    return style.digits_only(text)
 
 
 @register.filter
@@ -58,23 +57,21 @@ register.filter("jdatetime", jdatetime_)
 
 @register.filter
 def localdigits(value: object) -> str:
-    """Show digits in Persian when the page is Persian."""
+    """Show digits in the page's script (Persian, Arabic-Indic or Latin)."""
     text = "" if value is None else str(value)
-    return to_persian_digits(text) if _is_persian() else text
+    return number_style().digits_only(text)
 
 
 @register.filter
 def localnumber(value: object) -> str:
-    """Group thousands and show Persian digits in Persian."""
+    """Group thousands in the page's style: 12,500.5 / ۱۲٬۵۰۰٫۵ / ١٢٬٥٠٠٫٥ / 12 500,5."""
     if value in (None, ""):
         return ""
     try:
         text = f"{Decimal(str(value)):,}"
     except (InvalidOperation, ValueError):
         return str(value)
-    if _is_persian():
-        text = to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
-    return text
+    return number_style().localize(text)
 
 
 @register.simple_tag(takes_context=True)
@@ -88,28 +85,26 @@ def url_in_language(context: template.Context, language: str) -> str:
 
 @register.simple_tag
 def current_year() -> str:
-    """This year: Jalali with Persian digits in Persian, Gregorian otherwise."""
+    """This year: Jalali with Persian digits in Persian, Gregorian otherwise (in the page's digits)."""
     today = timezone.localdate()
-    if _is_persian():
-        return to_persian_digits(str(jdatetime.date.fromgregorian(date=today).year))
-    return str(today.year)
+    style = number_style()
+    year = jdatetime.date.fromgregorian(date=today).year if style.jalali else today.year
+    return style.digits_only(str(year))
 
 
 @register.filter
 def loc(value: object) -> object:
-    """Pick the current language from a {"fa": ..., "en": ...} pair (as stored in notifications)."""
+    """Pick the current language from a {"fa": ..., "en": ...} dict (as stored in notifications),
+    falling back as model texts do (Arabic and Russian to English, then Persian)."""
     if not isinstance(value, dict):
         return value
-    lang = (get_language() or "fa")[:2]
-    other = "en" if lang == "fa" else "fa"
-    return value.get(lang) or value.get(other) or ""
+    return pick_from(value)
 
 
 @register.filter
 def join_local(items: object) -> str:
     """Join names with the list separator of the current language ("، " or ", ")."""
-    separator = "، " if _is_persian() else ", "
-    return separator.join(str(item) for item in items)
+    return number_style().list_separator.join(str(item) for item in items)
 
 
 @register.filter

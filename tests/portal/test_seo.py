@@ -17,6 +17,7 @@ from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
+LANGS = ("fa", "en", "ar", "ru")  # every page in every language of settings.LANGUAGES
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
 
@@ -33,7 +34,7 @@ def locations(client, section: str) -> set[str]:
 
 
 def head_links(response) -> dict[str, str]:
-    """{"canonical": url, "fa": url, "en": url, "x-default": url} from the page's head."""
+    """{"canonical": url, "fa": url, "en": url, "ar": url, "ru": url, "x-default": url} from the head."""
     text = response.content.decode()
     links = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', text))
     canonical = re.search(r'<link rel="canonical" href="([^"]+)">', text)
@@ -78,7 +79,7 @@ def test_public_products_are_listed_in_each_language_and_nothing_private(client)
     draft = ProductFactory(draft=True)
     hidden = ProductFactory(company=CompanyFactory(pending=True))
     listed = locations(client, "products")
-    assert listed == {f"/fa/products/{public.pk}/", f"/en/products/{public.pk}/"}
+    assert listed == {f"/{lang}/products/{public.pk}/" for lang in LANGS}
     assert not any(str(p.pk) in url for p in (draft, hidden) for url in listed)
 
 
@@ -94,6 +95,8 @@ def test_each_sitemap_url_names_its_alternates_and_a_language_neutral_default(cl
     assert alternates == {
         "fa": f"http://testserver/fa/products/{product.pk}/",
         "en": f"http://testserver/en/products/{product.pk}/",
+        "ar": f"http://testserver/ar/products/{product.pk}/",
+        "ru": f"http://testserver/ru/products/{product.pk}/",
         "x-default": f"http://testserver/products/{product.pk}/",
     }
     assert persian.find("s:lastmod", NS).text == product.updated_at.date().isoformat()
@@ -104,20 +107,20 @@ def test_companies_brokers_offers_and_countries_list_only_what_visitors_may_see(
     approved, suspended = BrokerFactory(), BrokerFactory(suspended=True)
     open_offer, closed_offer = OfferFactory(broker=approved), OfferFactory(broker=approved, closed=True)
     iraq, kenya = TargetCountryFactory(iso_code="IQ"), TargetCountryFactory(iso_code="AF", inactive=True)
-    assert locations(client, "companies") == {f"/{lang}/companies/{verified.pk}/" for lang in ("fa", "en")}
+    assert locations(client, "companies") == {f"/{lang}/companies/{verified.pk}/" for lang in LANGS}
     assert pending.pk != verified.pk
-    assert locations(client, "brokers") == {f"/{lang}/brokers/{approved.pk}/" for lang in ("fa", "en")}
+    assert locations(client, "brokers") == {f"/{lang}/brokers/{approved.pk}/" for lang in LANGS}
     assert suspended.pk != approved.pk
-    assert locations(client, "offers") == {f"/{lang}/offers/{open_offer.pk}/" for lang in ("fa", "en")}
+    assert locations(client, "offers") == {f"/{lang}/offers/{open_offer.pk}/" for lang in LANGS}
     assert closed_offer.pk != open_offer.pk
-    assert locations(client, "countries") == {f"/{lang}/countries/iq/" for lang in ("fa", "en")}
+    assert locations(client, "countries") == {f"/{lang}/countries/iq/" for lang in LANGS}
     assert iraq.is_active
     assert not kenya.is_active
     assert {"/fa/", "/en/products/", "/fa/offers/", "/en/joint-brand/"} <= locations(client, "pages")
 
 
 def test_a_large_section_is_split_into_pages_the_index_points_to(client, monkeypatch):
-    monkeypatch.setattr(PublicSitemap, "limit", 2)  # two URLs: one product in both languages
+    monkeypatch.setattr(PublicSitemap, "limit", 4)  # four URLs: one product in every language
     products = [ProductFactory() for _ in range(3)]
     root = sitemap(client, "/sitemap.xml")
     listed = {loc.text for loc in root.findall("s:sitemap/s:loc", NS)}
@@ -127,7 +130,7 @@ def test_a_large_section_is_split_into_pages_the_index_points_to(client, monkeyp
     }
     assert pages <= listed
     third = {loc.text for loc in sitemap(client, "/sitemap-products.xml?p=3").findall("s:url/s:loc", NS)}
-    assert third == {f"http://testserver/{lang}/products/{products[2].pk}/" for lang in ("fa", "en")}
+    assert third == {f"http://testserver/{lang}/products/{products[2].pk}/" for lang in LANGS}
 
 
 def public_pages() -> list[str]:
@@ -150,7 +153,7 @@ def public_pages() -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("language", ["fa", "en"])
+@pytest.mark.parametrize("language", LANGS)
 def test_every_public_page_names_its_canonical_address_and_its_alternates(client, language):
     for template in public_pages():
         path = template.format(lang=language)
@@ -158,11 +161,14 @@ def test_every_public_page_names_its_canonical_address_and_its_alternates(client
         assert response.status_code == 200, path
         links = head_links(response)
         assert links["canonical"] == f"http://testserver{path}", path
-        assert links["fa"] == f"http://testserver{template.format(lang='fa')}", path
-        assert links["en"] == f"http://testserver{template.format(lang='en')}", path
+        for code in LANGS:
+            assert links[code] == f"http://testserver{template.format(lang=code)}", path
         assert links["x-default"] == f"http://testserver{template.format(lang='x')[2:]}", path
         assert meta(response, "og:url") == links["canonical"]
-        assert meta(response, "og:locale") == {"fa": "fa_IR", "en": "en_US"}[language]
+        assert (
+            meta(response, "og:locale")
+            == {"fa": "fa_IR", "en": "en_US", "ar": "ar_AR", "ru": "ru_RU"}[language]
+        )
 
 
 def test_a_filtered_list_is_canonically_its_plain_list_with_the_page_number(client):
