@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.utils import timezone
 
+from brokers.mandates import mandate_for, mandate_grant
 from brokers.models import BuyerInquiry, OfferResponse
 from companies.demo import DEMO_PDF, company_member
 from companies.models import Company
@@ -135,10 +136,24 @@ def _from_inquiry(rng: random.Random, inquiry: BuyerInquiry) -> dict[str, Any]:
         "opened": inquiry.claimed_at + timedelta(days=3),
         "by": inquiry.holder,
         "other": company_member(company),
-        "opener": lambda by: services.deal_open_from_inquiry(
-            inquiry=inquiry, by=by, company=company, lines=lines, **_terms(inquiry.country, product.currency)
-        ),
+        "opener": lambda by: _open_for_company(by, inquiry, company, lines, product),
     }
+
+
+def _open_for_company(
+    by: User, inquiry: BuyerInquiry, company: Company, lines: list, product: Product
+) -> Deal:
+    """The inquiry's broker acts for the company that sells, which authorises it for the country
+    first if no mandate of its covers the deal yet."""
+    broker = by.broker_membership.broker
+    if mandate_for(broker, company, inquiry.country, product.category) is None:
+        mandate_grant(
+            company=company, broker=broker, by=company_member(company), countries=[inquiry.country],
+            categories=[product.category], valid_until=timezone.localdate() + timedelta(days=365),
+        )  # fmt: skip
+    return services.deal_open_from_inquiry(
+        inquiry=inquiry, by=by, company=company, lines=lines, **_terms(inquiry.country, product.currency)
+    )
 
 
 def _direct(rng: random.Random, country: TargetCountry, n: int) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from typing import TextIO
 
 from django.core.files.base import ContentFile
 
+from brokers.mandates import mandate_grant
 from brokers.models import Broker, BuyerInquiry, OfferResponse, Referral
 from brokers.results import results_publish
 from brokers.services import inquiry_claim, inquiry_route, inquiry_submit
-from companies.demo import DEMO_PDF
+from companies.demo import DEMO_PDF, company_member
 from companies.models import Company
 from portal.demo import demo_moment, demo_user, replayed_at
 from portal.models import TargetCountry, User
@@ -69,11 +70,18 @@ def _from_inquiry(
             email="procurement@buyer.example", message="Please quote your monthly capacity.",
         )  # fmt: skip
         inquiry_route(inquiry=BuyerInquiry.objects.get(pk=inquiry.pk))
+    lines = _lines(company, 20000, "0.35")
+    with replayed_at(when + timedelta(hours=2)):
+        # The brokerage acts for the company that sells: the company authorised it for the country.
+        mandate_grant(
+            company=company, broker=broker, by=company_member(company), countries=[country],
+            categories=[lines[0]["product"].category], valid_until=(when + timedelta(days=180)).date(),
+        )  # fmt: skip
     with replayed_at(when + timedelta(hours=20)):
         inquiry_claim(inquiry=BuyerInquiry.objects.get(pk=inquiry.pk), by=_member(broker))
         return services.deal_open_from_inquiry(
             inquiry=BuyerInquiry.objects.get(pk=inquiry.pk), by=_member(broker), company=company,
-            lines=_lines(company, 20000, "0.35"), **_terms(country, buyer),
+            lines=lines, **_terms(country, buyer),
         )  # fmt: skip
 
 

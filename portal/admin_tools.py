@@ -108,7 +108,10 @@ def csv_export_action(
         writer.writerow([str(header) for header, _ in columns])
         for obj in queryset:
             writer.writerow(
-                [_cell(getter(obj) if callable(getter) else _attr(obj, getter)) for _, getter in columns]
+                [
+                    spreadsheet_cell(getter(obj) if callable(getter) else _attr(obj, getter))
+                    for _, getter in columns
+                ]
             )
         return response
 
@@ -123,7 +126,8 @@ def _attr(obj: Any, path: str) -> Any:
     return "" if obj is None else obj
 
 
-def _cell(value: Any) -> Any:
+def spreadsheet_cell(value: Any) -> Any:
+    """A value safe to put in a CSV or Excel cell."""
     # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

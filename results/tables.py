@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from deals.models import LostReason
+from portal.admin_tools import spreadsheet_cell
 
 TABLES = {
     "country": gettext_lazy("Export value by destination country"),
@@ -134,10 +135,11 @@ def build_tables(figures: dict[str, Any]) -> list[Table]:
 
 
 def plain(value: Any) -> Any:
-    """A cell for a file: Decimals as they are (numbers), None as empty."""
+    """A cell for a file: Decimals as they are (numbers), None as empty, and text that a spreadsheet
+    would run as a formula (a company named "=HYPERLINK(...)") made plain text."""
     if value is None:
         return ""
-    return value
+    return spreadsheet_cell(value)
 
 
 def as_float(value: Any) -> float:

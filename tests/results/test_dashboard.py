@@ -208,3 +208,16 @@ def test_the_programme_dashboard_and_the_applications_list_link_to_the_results(c
     client = client_for(manager)
     for url in ("/admin/support/application/dashboard/", "/admin/support/application/"):
         assert f'href="{PAGE}"' in client.get(url).content.decode()
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text():
+    """A company named like a formula reaches the CSV and the workbook as plain text."""
+    from decimal import Decimal
+
+    from results.tables import plain
+
+    assert plain('=HYPERLINK("http://x.example","go")') == '\'=HYPERLINK("http://x.example","go")'
+    assert plain("+98 21 1234") == "'+98 21 1234"
+    assert plain(Decimal("-12.50")) == Decimal("-12.50")  # numbers stay numbers
+    assert plain("Alpha Medical") == "Alpha Medical"
+    assert plain(None) == ""
