@@ -19,10 +19,11 @@ from .models import CreditRole, Deal, DealCredit, DealPartner, Origin
 
 def referral_for(deal: Deal) -> Referral | None:
     """The accepted referral, still within its window, whose outcome `deal` is: the receiving
-    brokerage opened it from the referred inquiry or for the referred company."""
+    brokerage opened it from the referred inquiry, or for the referred company bound for the
+    country it was referred for."""
     if deal.broker_id is None:
         return None
-    about = Q(company=deal.company_id)
+    about = Q(company=deal.company_id, country=deal.destination_id)
     if deal.inquiry_id is not None:
         about |= Q(inquiry=deal.inquiry_id)
     return (

@@ -132,8 +132,13 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
         "partners": [p for p in partners if p.status == DealPartner.Status.ACCEPTED or role == "broker"],
         "can_invite": bool(can_invite_partner(request.user, deal)),
         "partner_form": forms.get("partner_form") or PartnerInviteForm(deal=deal),
-        # Both parties may read the mandate the deal was opened under (its page is theirs).
-        "mandate_url": reverse("brokers:mandate_detail", args=[deal.mandate_id]) if deal.mandate_id else "",
+        # The mandate's page is the company's and the holding brokerage's, not a co-broker's.
+        "mandate_url": (
+            reverse("brokers:mandate_detail", args=[deal.mandate_id])
+            if deal.mandate_id
+            and (role == "company" or deal.broker_id == getattr(broker_of(request.user), "pk", None))
+            else ""
+        ),
     }
     return render(request, "deals/deal_detail.html", context, status=status)
 

@@ -309,6 +309,24 @@ def test_a_deal_for_a_referred_company_within_the_window_credits_the_referrer(
     }
 
 
+def test_a_referral_for_one_country_earns_nothing_on_a_deal_bound_elsewhere(
+    broker_member, caspian, caspian_member, company, company_member, product
+):
+    """Pars refers Alpha to Caspian for Iraq; Caspian's deal for Alpha to Oman is its own work."""
+    iraq = caspian.countries.get()
+    oman = TargetCountryFactory(iso_code="OM")
+    caspian.countries.add(oman)
+    give_mandate(
+        company=company, broker=caspian, by=company_member, countries=[oman], categories=[product.category]
+    )
+    referral = referrals.referral_create(by=broker_member, to_broker=caspian, company=company, country=iraq)
+    referrals.referral_accept(referral=referral, by=caspian_member)
+    deal = services.deal_open_direct(
+        company=company, by=caspian_member, lines=lines_of(product), **deal_terms(oman)
+    )
+    assert credits_of(deal) == {("Caspian Logistics", "introduced"): 100}
+
+
 @pytest.mark.usefixtures("caspian_holds_a_mandate")
 def test_the_referral_page_shows_its_outcome(
     broker_member, caspian, caspian_member, company, product, client_for
