@@ -167,6 +167,24 @@ class Broker(Organisation):
         return self.licence_expires_on <= timezone.localdate() + timedelta(days=LICENCE_WARNING_DAYS[0])
 
     @property
+    def validity(self) -> str:
+        """The licence's state as its badge shows it: expired, expires_soon, valid or unverified
+        (no end date recorded); `{% status_badge broker "validity" %}`."""
+        if self.licence_expires_on is None:
+            return "unverified"
+        if self.licence_expired:
+            return "expired"
+        return "expires_soon" if self.licence_expires_soon else "valid"
+
+    @property
+    def validity_label(self) -> str:
+        labels = {
+            "expired": _("Expired"), "expires_soon": _("Expires soon"), "valid": _("Valid"),
+            "unverified": _("Not recorded"),
+        }  # fmt: skip
+        return labels[self.validity]
+
+    @property
     def is_publishing(self) -> bool:
         """Approved and licensed today: its offers and services show and it may take new work."""
         return self.is_approved and not self.licence_expired

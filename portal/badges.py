@@ -27,6 +27,9 @@ TONES: dict[str, dict[str, str]] = {
     },
     # A mandate's `current_status`: its stored status, or "expired" past its date.
     "brokers.mandate": {"active": SUCCESS, "revoked": NEUTRAL, "expired": DANGER},
+    "brokers.licencerenewal": {
+        "pending": WARNING, "approved": SUCCESS, "rejected": DANGER, "superseded": NEUTRAL,
+    },  # fmt: skip
     "brokers.buyerinquiry": {
         "new": NEUTRAL, "routed": PRIMARY, "claimed": INFO, "answered": SUCCESS, "converted": SUCCESS,
         "closed": NEUTRAL, "spam": DANGER,

@@ -315,6 +315,11 @@ def build_world() -> World:
         share_percent=40,
         invited_by=w.users["broker_approved"],
     )
+    # Caspian acts for A under A's mandate too, and invites the approved brokerage onto that deal.
+    give_mandate(
+        company=o["company_a"], broker=o["broker_other"], by=w.users["member_a"], countries=[o["iraq"]],
+        categories=[o["product_a_public"].category],
+    )  # fmt: skip
     other_deal = deal_open_from_inquiry(
         inquiry=o["inquiry"], by=other, company=o["company_a"], lines=lines_of(o["product_a_public"]),
         **deal_terms(o["iraq"]),

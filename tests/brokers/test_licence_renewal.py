@@ -234,7 +234,7 @@ def test_a_renewal_sent_again_supersedes_the_one_waiting_which_can_no_longer_be_
     assert first.licence_file.name != second.licence_file.name
     assert first.licence_file.storage.exists(first.licence_file.name)
     page = member.get(f"/en{PAGE}").content.decode()
-    assert '<span class="badge text-bg-secondary">Replaced by a later submission</span>' in page
+    assert 'status-superseded tone-neutral">Replaced by a later submission</span>' in page
     # A manager who opened the list before the resend cannot approve what they saw.
     with translation.override("en"), pytest.raises(ValidationError, match="already been decided"):
         services.licence_renewal_approve(renewal=first, by=manager)

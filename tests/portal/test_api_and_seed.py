@@ -45,7 +45,8 @@ def test_seed_demo_is_safe_to_run_twice(capsys):
     assert Offer.objects.count() == 40
     assert set(Offer.objects.values_list("kind", flat=True)) == {"demand", "service"}
     assert OfferResponse.objects.exists()
-    assert Application.objects.count() == 61  # 60 along every path, and one panel of two reviews
+    # 60 along every path, one panel of two reviews, and two citing deals as export evidence
+    assert Application.objects.count() == 63
     from support.models import StaffTie
 
     panel = Application.objects.get(justification__contains="panel application")

@@ -28,8 +28,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "support/workflow.py": ({"*"}, "the applications' transition table and its one door"),
     "support/services.py": ({"staff_tie_decide"}, "a manager's decision on a declared tie"),
     "portal/organisations/services.py": (
-        {"organisation_update", "organisation_decide"},
-        "every company's and brokerage's status (an edit keeps the stored one or goes back to pending)",
+        {"organisation_decide"},
+        "every company's and brokerage's status (an edit that goes back to pending asks for a decision)",
     ),
     "brokers/services.py": (
         {"*"},
