@@ -65,6 +65,21 @@ SERVICES = [
     ("translation", "ترجمه و مکاتبات تجاری", "Translation", "translate"),
 ]  # fmt: skip
 
+# Arabic and Russian names of the service types, for buyers reading those languages.
+SERVICE_NAMES_AR_RU = {
+    "logistics": ("الشحن والخدمات اللوجستية", "Логистика"),
+    "customs": ("التخليص الجمركي", "Таможенное оформление"),
+    "market-research": ("أبحاث السوق", "Исследование рынка"),
+    "matchmaking": ("مطابقة الأعمال B2B", "Подбор партнёров B2B"),
+    "registration": ("التسجيل والاعتماد في الخارج", "Регистрация и сертификация за рубежом"),
+    "trade-finance": ("التمويل التجاري", "Торговое финансирование"),
+    "legal": ("الخدمات القانونية", "Юридические услуги"),
+    "exhibitions": ("المعارض", "Выставки"),
+    "marketing": ("التسويق", "Маркетинг"),
+    "market-entry": ("دخول السوق", "Выход на рынок"),
+    "translation": ("الترجمة", "Перевод"),
+}
+
 # The types brokerages declared at registration (the later ones are listed as services only).
 DECLARED_SERVICES = 9
 
@@ -100,7 +115,15 @@ def seed(*, stdout: TextIO) -> None:
     today = timezone.localdate()  # now, not the replayed day of a registration
     for position, (slug, fa, en, icon) in enumerate(SERVICES):
         ServiceType.objects.update_or_create(
-            slug=slug, defaults={"name_fa": fa, "name_en": en, "icon": icon, "position": position}
+            slug=slug,
+            defaults={
+                "name_fa": fa,
+                "name_en": en,
+                "name_ar": SERVICE_NAMES_AR_RU[slug][0],
+                "name_ru": SERVICE_NAMES_AR_RU[slug][1],
+                "icon": icon,
+                "position": position,
+            },
         )
     services = list(ServiceType.objects.filter(slug__in=[slug for slug, *_ in SERVICES[:DECLARED_SERVICES]]))
     countries = {c.iso_code: c for c in TargetCountry.objects.all()}

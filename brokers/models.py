@@ -44,6 +44,8 @@ class ServiceType(TimeStampedModel):
     slug = models.SlugField(_("slug"), unique=True)
     name_fa = models.CharField(_("name (Persian)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100, blank=True)
     icon = models.CharField(_("icon"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

@@ -46,6 +46,22 @@ CERTIFICATIONS = [
     ("eaeu", "اعلامیه انطباق EAEU", "EAEU declaration of conformity", "Eurasian Economic Union"),
 ]  # fmt: skip
 
+# Arabic and Russian names of the categories and certifications, for buyers reading those languages.
+NAMES_AR_RU = {
+    "masks": ("الكمامات وأجهزة التنفس", "Маски и респираторы"),
+    "ventilators": ("أجهزة التنفس الاصطناعي", "Аппараты ИВЛ"),
+    "test-kits": ("مجموعات الفحص", "Тест-системы"),
+    "disinfectants": ("المطهرات", "Дезинфицирующие средства"),
+    "oxygen": ("مكثفات الأكسجين", "Кислородные концентраторы"),
+    "ppe": ("معدات الحماية الشخصية", "Средства индивидуальной защиты"),
+    "ce": ("علامة CE", "Маркировка CE"),
+    "fda-eua": ("ترخيص الاستخدام الطارئ من FDA", "Разрешение FDA на экстренное применение"),
+    "iso-13485": ("ISO 13485", "ISO 13485"),
+    "irfda": ("الترخيص الوطني للأجهزة الطبية (IMED)", "Национальная лицензия на медицинские изделия (IMED)"),
+    "who-eul": ("قائمة الاستخدام الطارئ لمنظمة الصحة العالمية", "Список ВОЗ для экстренного применения"),
+    "eaeu": ("إعلان المطابقة للاتحاد الاقتصادي الأوراسي", "Декларация о соответствии ЕАЭС"),
+}
+
 # country -> category -> certifications the country requires
 REQUIREMENTS = {
     "IQ": {"*": ["irfda"], "test-kits": ["irfda", "ce"]},
@@ -106,6 +122,8 @@ def seed(*, stdout: TextIO) -> None:
             defaults={
                 "name_fa": fa,
                 "name_en": en,
+                "name_ar": NAMES_AR_RU[slug][0],
+                "name_ru": NAMES_AR_RU[slug][1],
                 "icon": icon,
                 "description_fa": dfa,
                 "description_en": den,
@@ -115,7 +133,14 @@ def seed(*, stdout: TextIO) -> None:
     certifications = {}
     for code, fa, en, issuer in CERTIFICATIONS:
         certifications[code], _ = Certification.objects.update_or_create(
-            code=code, defaults={"name_fa": fa, "name_en": en, "issuer": issuer}
+            code=code,
+            defaults={
+                "name_fa": fa,
+                "name_en": en,
+                "name_ar": NAMES_AR_RU[code][0],
+                "name_ru": NAMES_AR_RU[code][1],
+                "issuer": issuer,
+            },
         )
     countries = {c.iso_code: c for c in TargetCountry.objects.all()}
     for iso, rules in REQUIREMENTS.items():

@@ -29,6 +29,8 @@ class ProductCategory(TimeStampedModel):
     slug = models.SlugField(_("slug"), unique=True)
     name_fa = models.CharField(_("name (Persian)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100, blank=True)
     description_fa = models.TextField(_("description (Persian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     icon = models.CharField(_("icon"), max_length=40, blank=True, help_text=_("A Bootstrap Icons name."))
@@ -53,6 +55,8 @@ class Certification(TimeStampedModel):
     code = models.SlugField(_("code"), unique=True)
     name_fa = models.CharField(_("name (Persian)"), max_length=150)
     name_en = models.CharField(_("name (English)"), max_length=150)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=150, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=150, blank=True)
     issuer = models.CharField(_("usual issuer"), max_length=150, blank=True)
 
     class Meta:

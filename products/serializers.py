@@ -20,7 +20,18 @@ class CategorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProductCategory
-        fields = ["id", "slug", "name", "name_fa", "name_en", "description_fa", "description_en", "icon"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "name_fa",
+            "name_en",
+            "name_ar",
+            "name_ru",
+            "description_fa",
+            "description_en",
+            "icon",
+        ]
         read_only_fields = fields
 
 
@@ -29,7 +40,7 @@ class CertificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Certification
-        fields = ["id", "code", "name", "name_fa", "name_en", "issuer"]
+        fields = ["id", "code", "name", "name_fa", "name_en", "name_ar", "name_ru", "issuer"]
         read_only_fields = fields
 
 

@@ -10,11 +10,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from portal.i18n.countries import country_name
+from portal.i18n.languages import pick_from
 from portal.models import TargetCountry
 
 from .models import Certification, ProductCategory
 
-CACHE_KEY = "products:vocabulary:v1"
+CACHE_KEY = "products:vocabulary:v2"
 CACHE_SECONDS = 60 * 60
 
 
@@ -22,13 +24,25 @@ CACHE_SECONDS = 60 * 60
 class Term:
     key: str  # what the query string carries: a slug, a code, an ISO code
     pk: int
-    name_fa: str
-    name_en: str
+    names: dict[str, str]  # by language code; an empty or missing one falls back (portal/i18n/languages.py)
+
+    def name(self, language: str) -> str:
+        return pick_from(self.names, language)
+
+
+def _names(row: ProductCategory | Certification | TargetCountry) -> dict[str, str]:
+    if isinstance(row, TargetCountry):  # countries know Arabic and Russian by their ISO code
+        return {
+            "fa": row.name_fa,
+            "en": row.name_en,
+            **{code: country_name(row.iso_code, code) for code in ("ar", "ru")},
+        }
+    return {code: getattr(row, f"name_{code}") for code in ("fa", "en", "ar", "ru")}
 
 
 def _load() -> dict[str, list[Term]]:
     def terms(queryset, key: str) -> list[Term]:  # noqa: ANN001 - any of the three querysets
-        return [Term(getattr(row, key), row.pk, row.name_fa, row.name_en) for row in queryset]
+        return [Term(getattr(row, key), row.pk, _names(row)) for row in queryset]
 
     return {
         "category": terms(ProductCategory.objects.all(), "slug"),
@@ -51,7 +65,7 @@ def term(kind: str, key: str) -> Term | None:
 
 def choices(kind: str, language: str) -> list[tuple[str, str]]:
     """(key, name in `language`) pairs for a choice field."""
-    return [(t.key, (t.name_fa if language == "fa" else t.name_en) or t.name_en) for t in vocabulary()[kind]]
+    return [(t.key, t.name(language)) for t in vocabulary()[kind]]
 
 
 def _forget(**kwargs: object) -> None:

@@ -16,11 +16,12 @@ sys.path[:0] = [str(Path(__file__).parent), "."]
 import public_ar_ru_1  # noqa: E402
 import public_ar_ru_2  # noqa: E402
 import public_ar_ru_3  # noqa: E402
+import public_ar_ru_4  # noqa: E402
 
 from portal.i18n.public import ENGLISH_FALLBACK, PUBLIC_MESSAGES, PUBLIC_SOURCES  # noqa: E402
 
-SINGULAR = {**public_ar_ru_1.T, **public_ar_ru_2.T, **public_ar_ru_3.T}
-PLURAL = public_ar_ru_2.P
+SINGULAR = {**public_ar_ru_1.T, **public_ar_ru_2.T, **public_ar_ru_3.T, **public_ar_ru_4.T}
+PLURAL = {**public_ar_ru_2.P, **public_ar_ru_4.P}
 
 
 def is_public(entry: polib.POEntry) -> bool:

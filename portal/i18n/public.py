@@ -33,12 +33,20 @@ PUBLIC_SOURCES = (
     "templates/companies/company_list.html",
     "templates/companies/company_detail.html",
     "templates/companies/partials/",
+    "templates/brokers/broker_list.html",
+    "templates/brokers/broker_detail.html",
+    "templates/brokers/partials/_by_broker.html",
+    "templates/brokers/partials/_results.html",
+    "templates/brokers/partials/_service_card.html",
+    "templates/brokers/partials/_service_fee.html",
     "templates/brokers/offer_list.html",
     "templates/brokers/offer_detail.html",
     "templates/brokers/partials/_offer_card.html",
     "templates/brokers/inquiry_form.html",
     "templates/brokers/inquiry_thanks.html",
     "templates/support/joint_brand.html",
+    "templates/results/public_results.html",
+    "templates/results/partials/_public_table.html",
     "templates/emails/inquiry_acknowledgement",
     "templates/emails/inquiry_reply",
     "templates/emails/_base.html",
@@ -71,6 +79,9 @@ PUBLIC_MESSAGES = (
     # the offer board (brokers.filters.OfferFilter, brokers.models.Offer.Kind)
     "Country", "Category", "Kind", "Deadline before", "Broker", "Brokerage name", "Buyer demand",
     "Service offer",
+    # the broker directory (brokers.filters.BrokerFilter) and brokerages' working languages
+    "Covered country", "Service", "Working language", "Name", "Turkish", "Urdu", "Pashto", "Azerbaijani",
+    "Armenian", "Kazakh", "French", "Chinese",
 )  # fmt: skip
 
 # The translator's comment on messages of the Arabic and Russian catalogs that read in English.

@@ -20,10 +20,15 @@ from django.utils import translation
 from brokers.models import BuyerInquiry
 from portal.i18n.public import ENGLISH_FALLBACK, PUBLIC_MESSAGES, PUBLIC_SOURCES
 from products.search import fold, query_words
-from tests.brokers.factories import BrokerFactory, OfferFactory
+from tests.brokers.factories import BrokerFactory, OfferFactory, ServiceTypeFactory
 from tests.companies.factories import CompanyFactory
 from tests.portal.factories import TargetCountryFactory
-from tests.products.factories import ProductFactory
+from tests.products.factories import (
+    CategoryFactory,
+    CertificationFactory,
+    ProductCertificationFactory,
+    ProductFactory,
+)
 from tests.products.pages import card_names
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -123,6 +128,9 @@ def public_pages() -> list[str]:
         "/{lang}/countries/",
         "/{lang}/countries/iq/",
         "/{lang}/joint-brand/",
+        "/{lang}/results/",
+        "/{lang}/brokers/",
+        f"/{{lang}}/brokers/{broker.pk}/",
         f"/{{lang}}/inquiries/new/?product={product.pk}",
         "/{lang}/inquiries/thanks/",
         "/{lang}/no-such-page/",
@@ -134,7 +142,8 @@ ENGLISH = (
     "Product catalog", "Companies", "Target countries", "Export Support Portal", "Skip to content",
     "Log in", "Sign up", "Search", "Send an inquiry", "Knowledge-based companies", "Offer board",
     "Center for International Science and Technology Interactions", "Export support desk",
-    "Anti-COVID equipment", "Page not found", "Iraq",
+    "Anti-COVID equipment", "Page not found", "Iraq", "Export results", "Covered country", "Working language",
+    "About the brokerage", "By destination country",
 )  # fmt: skip
 
 
@@ -179,6 +188,30 @@ def test_product_and_company_texts_fall_back_to_english_then_persian():
         assert company.name == "شرکت آلفا"  # no Russian, no English: the Persian name
     with translation.override("fa"):
         assert product.name == product.name_fa  # Persian pages never show the Arabic or Russian text
+
+
+@pytest.mark.django_db
+def test_categories_certifications_and_service_types_are_named_in_the_buyers_language(client):
+    category = CategoryFactory(name_en="Ventilators", name_ar="أجهزة التنفس", name_ru="")
+    certification = CertificationFactory(name_en="CE marking", name_ar="علامة CE", name_ru="Маркировка CE")
+    product = ProductFactory(category=category)
+    ProductCertificationFactory(product=product, certification=certification)
+    service = ServiceTypeFactory(slug="customs", name_en="Customs clearance", name_ru="Таможенное оформление")
+    BrokerFactory(services=[service])
+    arabic = client.get(f"/ar/products/{product.pk}/").content.decode()
+    assert "أجهزة التنفس" in arabic
+    assert "علامة CE" in arabic
+    russian = client.get(f"/ru/products/{product.pk}/").content.decode()
+    assert "Ventilators" in russian  # no Russian name: the English one
+    assert "Маркировка CE" in russian
+    catalog = client.get("/ar/products/").content.decode()
+    assert "أجهزة التنفس" in catalog  # the category filter's choice and the product's card
+    assert "علامة CE" in catalog  # the certificate filter's choice
+    assert "العراق" in catalog  # the country filters' choices (the broker's covered country, Iraq)
+    directory = client.get("/ru/brokers/").content.decode()
+    assert "Таможенное оформление" in directory
+    assert "Customs clearance" in client.get("/ar/brokers/").content.decode()
+    assert "Customs clearance" not in directory
 
 
 @pytest.mark.django_db

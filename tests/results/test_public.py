@@ -162,3 +162,19 @@ def test_values_are_rounded_to_the_thousand():
 
 def test_the_page_is_read_only(client, db):
     assert client.post(URL).status_code == 405
+
+
+def test_arabic_and_russian_readers_see_countries_and_categories_in_their_language(
+    client, world, three_in_iraq
+):
+    world.masks.name_ar, world.masks.name_ru = "كمامات", "Маски"
+    world.masks.save()
+    arabic = client.get("/ar/results/").content.decode()
+    assert "العراق" in arabic  # Iraq, by its ISO code (portal/i18n/countries.py)
+    assert "كمامات" in arabic
+    assert "Ventilators" in arabic  # no Arabic name given: the English one, not the Persian
+    assert world.ventilators.name_fa not in arabic
+    russian = client.get("/ru/results/").content.decode()
+    assert "Ирак" in russian
+    assert "Маски" in russian
+    assert "Результаты экспорта" in russian
