@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.i18n.digits import NumberFormatError, parse_number, to_ascii_digits, to_persian_digits
+from portal.i18n.languages import number_style
 
 NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
 
@@ -54,16 +55,55 @@ NUMBER_FORMAT_ERROR = _(
 )
 
 
-class DigitsFormMixin:
-    """Accept Persian and Arabic-Indic digits in every numeric field and in `digit_fields`.
+class LocalDigitsInput(forms.TextInput):
+    """A number (or a code of digits) shown in the digits the page's reader reads: ۱۲۵۰۰٫۵ on a
+    Persian page, ١٢٥٠٠٫٥ on an Arabic one, 12500.5 elsewhere; typed in any of them. A text box,
+    since a browser's number box takes ASCII digits only; `inputmode` brings up the digit keyboard.
+    Only the digits and the decimal point change, never a grouping mark, so what is shown reads back
+    as the same number (`parse_number`)."""
 
-    The bound data is normalised before validation, so the form re-displays ASCII digits and
-    validators such as regexes see only ASCII. Numbers are read by `parse_number`: "1,25" is
-    1.25 and "12,500" is 12500; a number whose separators fit no reading ("1,2,3") keeps what was
-    typed and gets a field error saying how to write it, never a guess.
+    def __init__(self, attrs: dict[str, Any] | None = None, *, number: bool = True) -> None:
+        super().__init__(attrs={"dir": "ltr", **(attrs or {})})
+        self.number = number
+
+    def format_value(self, value: Any) -> str | None:
+        text = super().format_value(value)
+        style = number_style()
+        if text is None or style.digits.isascii():
+            return text
+        shown = style.digits_only(text)
+        return shown.replace(".", style.decimal) if self.number else shown
+
+
+class DigitsFormMixin:
+    """Accept Persian and Arabic-Indic digits in every numeric field and in `digit_fields`, and
+    show them back in the reader's digits (`LocalDigitsInput`).
+
+    The bound data is normalised before validation, so validators such as regexes see only ASCII.
+    Numbers are read by `parse_number`: "1,25" is 1.25 and "12,500" is 12500; a number whose
+    separators fit no reading ("1,2,3") keeps what was typed and gets a field error saying how to
+    write it, never a guess.
     """
 
     digit_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            number = isinstance(field, NUMERIC_FIELDS)
+            if not (number or name in self.digit_fields) or type(field.widget) not in (
+                forms.NumberInput,
+                forms.TextInput,
+            ):
+                continue
+            attrs = {
+                key: value for key, value in field.widget.attrs.items() if key not in ("min", "max", "step")
+            }
+            if number:
+                decimal = isinstance(field, (forms.DecimalField, forms.FloatField))
+                attrs.setdefault("inputmode", "decimal" if decimal else "numeric")
+            field.widget = LocalDigitsInput(attrs, number=number)
+            field.widget.is_required = field.required
 
     def full_clean(self) -> None:
         unclear: dict[str, str] = {}
@@ -151,7 +191,7 @@ class LocalDateInput(forms.DateInput):
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, datetime.date) and (translation.get_language() or "fa").startswith("fa"):
-            return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+            return to_persian_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
         return super().format_value(value)
 
 

@@ -204,7 +204,7 @@ T = {
     "API documentation": ("توثيق واجهة البرمجة (API)", "Документация API"),
     "Export support desk": ("مكتب دعم التصدير", "Служба поддержки экспорта"),
     "Working days, 8:00 to 16:00 Tehran time": (
-        "أيام العمل، من 8:00 إلى 16:00 بتوقيت طهران",
+        "أيام العمل، من ٨:٠٠ إلى ١٦:٠٠ بتوقيت طهران",
         "По рабочим дням, с 8:00 до 16:00 по тегеранскому времени",
     ),
     "Center for International Science and Technology Interactions": (

@@ -44,7 +44,8 @@ def test_unclear_price_is_a_field_error_and_keeps_what_was_typed(
     )
     assert response.status_code == 400
     assert message in response.context["response_form"].errors["unit_price"][0]
-    assert 'value="1,2,5"' in response.content.decode()
+    shown = {"en": "1,2,5", "fa": "۱,۲,۵"}[language]  # as typed, in the page's digits
+    assert f'value="{shown}"' in response.content.decode()
     assert not OfferResponse.objects.exists()
 
 

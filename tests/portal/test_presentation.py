@@ -67,6 +67,35 @@ def test_numeric_and_marked_fields_accept_persian_and_arabic_indic_digits():
     }
 
 
+def test_numbers_show_back_in_the_digits_the_reader_reads():
+    form = AmountForm(initial={"amount": Decimal("1250.50"), "quantity": 300, "national_id": "10100387445"})
+    with translation.override("fa"):
+        assert 'value="۱۲۵۰٫۵۰"' in str(form["amount"])
+        assert 'inputmode="decimal"' in str(form["amount"])
+        assert 'value="۳۰۰"' in str(form["quantity"])
+        assert 'inputmode="numeric"' in str(form["quantity"])
+        assert 'value="۱۰۱۰۰۳۸۷۴۴۵"' in str(form["national_id"])
+        assert 'type="number"' not in str(form)  # a browser's number box would refuse Persian digits
+    with translation.override("ar"):
+        assert 'value="١٢٥٠٫٥٠"' in str(form["amount"])
+    with translation.override("en"):
+        assert 'value="1250.50"' in str(form["amount"])
+    with translation.override("ru"):  # a decimal comma would read back as a thousands mark: kept as a point
+        assert 'value="1250.50"' in str(form["amount"])
+
+
+def test_what_was_typed_shows_back_in_persian_digits_and_reads_back_the_same():
+    with translation.override("fa"):
+        form = AmountForm(data={"amount": "۱۲٬۵۰۰٫۵", "quantity": "300", "national_id": "۱۲۳"})
+        assert not form.is_valid()  # the national id is too short
+        assert 'value="۱۲۵۰۰٫۵"' in str(form["amount"])  # typed with a grouping mark, shown without
+        assert 'value="۳۰۰"' in str(form["quantity"])  # typed in ASCII, shown as the page writes it
+        assert 'value="۱۲۳"' in str(form["national_id"])
+        again = AmountForm(data={"amount": "۱۲۵۰۰٫۵", "quantity": "۳۰۰", "national_id": "۱۰۱۰۰۳۸۷۴۴۵"})
+        assert again.is_valid()
+        assert again.cleaned_data["amount"] == Decimal("12500.5")
+
+
 def test_bad_number_is_a_field_error_in_persian():
     with translation.override("fa"):
         form = AmountForm(data={"amount": "دوازده", "quantity": "1", "national_id": "1"})
@@ -139,7 +168,8 @@ def test_date_input_shows_jalali_in_persian_and_a_date_picker_in_english():
     with translation.override("fa"):
         html = str(form["day"])
         assert 'type="text"' in html
-        assert 'value="1405/09/08"' in html
+        assert 'value="۱۴۰۵/۰۹/۰۸"' in html
+        assert DateForm(data={"day": "۱۴۰۵/۰۹/۰۸"}).is_valid()  # what is shown reads back
     with translation.override("en"):
         html = str(form["day"])
         assert 'type="date"' in html
