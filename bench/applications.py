@@ -17,6 +17,7 @@ import jdatetime
 from django.utils import timezone
 
 from companies.models import Company
+from portal.models import ReferenceCounter
 from support.demo import CRITERIA, DOCUMENTS
 from support.demo import PROGRAMS as DEMO_PROGRAMS
 from support.models import (
@@ -25,7 +26,6 @@ from support.models import (
     ApplicationEvent,
     DocumentType,
     Payment,
-    ReferenceCounter,
     Review,
     ReviewAssignment,
     ReviewCriterion,
@@ -277,7 +277,7 @@ def _reviewed(build: Build, walk: Walk, recommendation: str, moment: datetime) -
 
 def _number(walks: list[Walk]) -> None:
     """Give submitted applications references in submission order, per Jalali year."""
-    last = dict(ReferenceCounter.objects.values_list("jalali_year", "last"))
+    last = dict(ReferenceCounter.objects.filter(prefix="EXP").values_list("jalali_year", "last"))
     submitted = sorted((w for w in walks if w.application.review_round), key=lambda w: w.events[0].created_at)
     for walk in submitted:
         first_submit = timezone.localdate(walk.events[0].created_at)
@@ -285,7 +285,7 @@ def _number(walks: list[Walk]) -> None:
         last[year] = last.get(year, 0) + 1
         walk.application.reference = f"EXP-{year}-{last[year]:06d}"
     for year, number in last.items():
-        ReferenceCounter.objects.update_or_create(jalali_year=year, defaults={"last": number})
+        ReferenceCounter.objects.update_or_create(prefix="EXP", jalali_year=year, defaults={"last": number})
 
 
 def _insert(walks: list[Walk]) -> None:

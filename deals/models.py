@@ -500,13 +500,3 @@ class DealPartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.broker_id} ({self.share_percent}%)"
-
-
-class DealReferenceCounter(models.Model):
-    """The last deal reference given out in a Jalali year (DL-1405-000123)."""
-
-    jalali_year = models.PositiveSmallIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.jalali_year}: {self.last}"

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import jdatetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
@@ -29,6 +28,7 @@ from brokers.services import inquiry_convert
 from companies.models import Company
 from companies.permissions import company_of
 from portal.access import Access
+from portal.db import next_reference
 from portal.models import User, bilingual
 from portal.notifications.services import notify
 from portal.templatetags.portal_tags import jdate, localnumber
@@ -42,7 +42,6 @@ from .models import (
     DealEvent,
     DealLine,
     DealPartner,
-    DealReferenceCounter,
     Origin,
     Payment,
     Shipment,
@@ -75,19 +74,6 @@ def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
 def _require(access: Access) -> None:
     if not access:
         raise PermissionDenied(str(access.reason) or _("You may not do this with this deal."))
-
-
-# ---------------------------------------------------------------------------
-# Reference numbers
-# ---------------------------------------------------------------------------
-def _next_reference(today: date) -> str:
-    """DL-<Jalali year>-<6 digits>, counted per year; the counter row is locked while we take one."""
-    year = jdatetime.date.fromgregorian(date=today).year
-    DealReferenceCounter.objects.get_or_create(jalali_year=year)
-    counter = DealReferenceCounter.objects.select_for_update().get(jalali_year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"DL-{year}-{counter.last:06d}"
 
 
 # ---------------------------------------------------------------------------
@@ -216,7 +202,7 @@ def _open(
     if under_mandate:
         deal.mandate = _covering_mandate(deal, rows)
     deal.expected_value = sum((row.total for row in rows), Decimal(0)).quantize(CENTS)
-    deal.reference = _next_reference(timezone.localdate())
+    deal.reference = next_reference("DL", timezone.localdate())
     deal.save()
     for row in rows:
         row.deal = deal

@@ -1,7 +1,10 @@
-"""Saving rows that two people may create at the same moment."""
+"""Saving rows that two people may create at the same moment, and numbering them."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import jdatetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -32,3 +35,17 @@ def save_unique(obj: models.Model, *, message: str | None = None, **save_kwargs:
             message or _("Someone saved the same thing at the same moment. Please check and try again."),
             code="conflict",
         ) from exc
+
+
+def next_reference(prefix: str, today: date) -> str:
+    """`<prefix>-<Jalali year>-<6 digits>` (EXP-1405-000123), counted per prefix and year. The
+    counter's row stays locked until the caller's transaction ends, so two at once never share a
+    number and a rolled-back creation gives its number back."""
+    from portal.models import ReferenceCounter
+
+    year = jdatetime.date.fromgregorian(date=today).year
+    ReferenceCounter.objects.get_or_create(prefix=prefix, jalali_year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, jalali_year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"

@@ -552,3 +552,23 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.url or self.token
+
+
+# ---------------------------------------------------------------------------
+# Reference numbers (EXP-1405-000123, DL-1405-000042): one counter per prefix and Jalali year
+# ---------------------------------------------------------------------------
+class ReferenceCounter(models.Model):
+    """The last reference number given out with a prefix in a Jalali year (portal/db.py
+    `next_reference`): applications count EXP-…, deals DL-…"""
+
+    prefix = models.CharField(max_length=8)
+    jalali_year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "jalali_year"], name="reference_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.jalali_year}: {self.last}"

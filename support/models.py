@@ -853,13 +853,3 @@ class Reviewer(User):
         proxy = True
         verbose_name = _("reviewer availability")
         verbose_name_plural = _("reviewers' availability")
-
-
-class ReferenceCounter(models.Model):
-    """The last reference number given out in a Jalali year (EXP-1405-000123)."""
-
-    jalali_year = models.PositiveSmallIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.jalali_year}: {self.last}"

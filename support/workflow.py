@@ -48,6 +48,7 @@ from simple_history.utils import bulk_update_with_history
 from companies.models import Company
 from companies.permissions import company_of
 from portal.access import ALLOWED, Access, refuse
+from portal.db import next_reference
 from portal.enqueue import enqueue_on_commit
 from portal.http.page_cache import public_content_changed
 from portal.models import User, bilingual
@@ -63,7 +64,6 @@ from .models import (
     Application,
     ApplicationEvent,
     Payment,
-    ReferenceCounter,
     ReviewAssignment,
     Status,
     SupportProgram,
@@ -235,19 +235,6 @@ def _transition(
 
 
 # ---------------------------------------------------------------------------
-# Reference numbers
-# ---------------------------------------------------------------------------
-def _next_reference(today: date) -> str:
-    """EXP-<Jalali year>-<6 digits>, counted per year; the counter row is locked while we take one."""
-    year = jdatetime.date.fromgregorian(date=today).year
-    ReferenceCounter.objects.get_or_create(jalali_year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(jalali_year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"EXP-{year}-{counter.last:06d}"
-
-
-# ---------------------------------------------------------------------------
 # The transitions
 # ---------------------------------------------------------------------------
 def _refuse_a_second_claim(application: Application, claims: tuple[str, ...]) -> None:
@@ -296,7 +283,7 @@ def application_submit(*, application: Application, by: User) -> Application:
         "escalated_at": None,
     }
     if not application.reference:
-        changes["reference"] = _next_reference(timezone.localdate())
+        changes["reference"] = next_reference("EXP", timezone.localdate())
     application = _transition(application, Action.SUBMIT, by=by, changes=changes, check=_check_evidence)
     from .tasks import application_screen as application_screen_task
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from brokers.mandates import mandate_revoke
 from deals import services
-from deals.models import Deal, DealEvent, DealReferenceCounter
-from portal.models import Notification
+from deals.models import Deal, DealEvent
+from portal.models import Notification, ReferenceCounter
 from tests.brokers.mandates import give_mandate
 from tests.deals.factories import deal_terms, lines_of
 from tests.portal.factories import TargetCountryFactory
@@ -52,7 +52,7 @@ def nothing_saved() -> bool:
     return (
         not Deal.objects.exists()
         and not DealEvent.objects.exists()
-        and not DealReferenceCounter.objects.filter(last__gt=0).exists()
+        and not ReferenceCounter.objects.filter(prefix="DL", last__gt=0).exists()
     )
 
 

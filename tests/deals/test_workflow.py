@@ -153,7 +153,7 @@ def test_a_pending_or_suspended_company_records_no_deal(company, company_member,
 
 
 def test_a_product_of_another_company_is_refused_and_nothing_is_saved(company_member, other_product, iraq):
-    from deals.models import DealReferenceCounter
+    from portal.models import ReferenceCounter
 
     with pytest.raises(ValidationError) as refused:
         services.deal_open_direct(
@@ -163,7 +163,7 @@ def test_a_product_of_another_company_is_refused_and_nothing_is_saved(company_me
     assert "lines" in refused.value.message_dict
     assert not Deal.objects.exists()
     assert not DealEvent.objects.exists()
-    assert not DealReferenceCounter.objects.filter(last__gt=0).exists()
+    assert not ReferenceCounter.objects.filter(prefix="DL", last__gt=0).exists()
 
 
 def test_a_usd_deal_is_worth_its_value_in_usd_and_another_currency_at_its_rate(company_member, product, iraq):
