@@ -77,11 +77,12 @@ def broker_results(broker_ids: list[int]) -> dict[int, BrokerResults]:
     paid = Payment.objects.filter(deal__credits__broker__in=broker_ids)
     for row in credited_export_values(paid):
         result = results[row["deal__credits__broker"]]
-        result.credited_value_usd = (row["value"] or Decimal(0)).quantize(CENTS)
+        result.credited_value_usd = row["value"] or Decimal(0)
         result.companies = row["companies"]
     names = TargetCountry.objects.in_bulk(set().union(*countries.values())) if countries else {}
     for broker_id, result in results.items():
         result.deals = len(deals[broker_id])
+        result.credited_value_usd = Decimal(result.credited_value_usd).quantize(CENTS)
         result.credited_deals = result.credited_deals.quantize(Decimal("0.01"))
         result.countries = sorted((names[pk] for pk in countries[broker_id]), key=lambda c: c.name_en)
     return results
