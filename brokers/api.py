@@ -4,6 +4,8 @@ inbox, through the same services as the HTML pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -35,6 +37,7 @@ from .permissions import (
     offer_partners_visible_to,
     referrals_visible_to,
 )
+from .results import BrokerResults, results_for
 from .serializers import (
     BrokerSerializer,
     EngagementRateSerializer,
@@ -83,6 +86,23 @@ class BrokerViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Broker.objects.none()
         return Broker.objects.visible_to(self.request.user).prefetch_related("services", "countries")
+
+    # The verified results as the public read them (the profile's and the directory's figures),
+    # for a whole page at once: read where the page or the brokerage is fetched.
+    _results: dict[int, BrokerResults] | None = None
+
+    def paginate_queryset(self, queryset: QuerySet[Broker]) -> list[Broker] | None:
+        page = super().paginate_queryset(queryset)
+        self._results = results_for(page if page is not None else queryset)
+        return page
+
+    def get_object(self) -> Broker:
+        broker = super().get_object()
+        self._results = results_for([broker])
+        return broker
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "results": self._results or {}}
 
 
 # ---------------------------------------------------------------------------

@@ -48,23 +48,52 @@ class UnitField(serializers.ChoiceField):
 # ---------------------------------------------------------------------------
 # Brokerages
 # ---------------------------------------------------------------------------
+class BrokerResultsSerializer(serializers.Serializer):
+    """A brokerage's verified results as the public read them (brokers.results.BrokerResults.public)."""
+
+    deals = serializers.IntegerField(help_text="Deals credited to the brokerage that were shipped or paid")
+    credited_deals = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The sum of its shares in them (a 60% share counts 0.6)"
+    )
+    countries = serializers.SerializerMethodField(help_text="ISO codes of the countries they went to")
+    value_usd = serializers.IntegerField(
+        source="value_rounded",
+        allow_null=True,
+        help_text=(
+            "Its credited share of the payments received, in US dollars rounded to the thousand; null "
+            "when fewer than three companies stand behind it"
+        ),
+    )
+
+    def get_countries(self, results: Any) -> list[str]:
+        return [country.iso_code for country in results.countries]
+
+
 class BrokerSerializer(serializers.ModelSerializer):
     """A brokerage's public profile. Members of the brokerage itself also receive licence_number;
-    the licence scan is never part of the API."""
+    the licence scan is never part of the API. `results` are its verified results once the centre
+    made them public (null before), computed for a whole page at once by the view (`results` in
+    the context)."""
 
     name = serializers.CharField(read_only=True)
     website = OptionalURLField(read_only=True)
     services = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     countries = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    results = serializers.SerializerMethodField()
 
     class Meta:
         model = Broker
         fields = [
             "id", "name", "name_fa", "name_en", "services", "countries", "languages", "offices",
-            "description_fa", "description_en", "email", "phone", "website", "logo", "status",
+            "description_fa", "description_en", "email", "phone", "website", "logo", "status", "results",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(BrokerResultsSerializer(allow_null=True))
+    def get_results(self, instance: Broker) -> dict[str, Any] | None:
+        results = self.context.get("results", {}).get(instance.pk)
+        return BrokerResultsSerializer(results).data if results is not None else None
 
     def to_representation(self, instance: Broker) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -8,6 +8,9 @@ Two values are reported, both in US dollars, never mixed:
 - **paid value** (the *export value* proper): the payments received from buyers, each converted at
   its deal's `usd_rate` (payments recorded in US dollars as they are), counted on the day received.
   By product category, a payment is shared among its deal's lines in proportion to their value.
+  By brokerage, both values are shared among the brokerages credited with the deal by their
+  agreed shares (`DealCredit.share_percent`, summing to 100): the credited export value that the
+  brokerages' profiles show too, stated once in `deals.selectors.credited_export_values`.
 
 The period (`start`–`end`, both days included, local time) picks contracts by their signing day,
 payments by the day received, lost deals by the day they were lost, grants by their decision day
@@ -39,9 +42,7 @@ from typing import Any
 
 import jdatetime
 from django.db.models import (
-    Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -52,18 +53,18 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import formats, timezone
 
 from brokers.models import Offer, OfferResponse
 from deals.models import Action, Deal, DealEvent, DealLine, Payment, Shipment, Status
-from products.models import Product
+from deals.selectors import MONEY, credit_share, credited_export_values
+from deals.selectors import payment_usd as _payment_usd
+from portal.disclosure import MIN_COMPANIES
 from support.models import GRANTED_STATES, Application, SupportProgram
 
 CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=30, decimal_places=10)
 WON = (Status.CONTRACTED, Status.SHIPPED, Status.PAID, Status.CLOSED)
 DIMENSIONS = ("country", "category", "company", "broker", "month")
 
@@ -114,15 +115,6 @@ def _deal_scope(f: ResultsFilter, prefix: str = "") -> Q:
     return condition
 
 
-def _payment_usd(prefix: str = "") -> Any:
-    """A payment's amount in US dollars at its deal's rate (`prefix` reaches the payment)."""
-    rate = Case(
-        When(**{f"{prefix}currency": Product.Currency.USD}, then=Value(Decimal(1))),
-        default=F(f"{prefix}deal__usd_rate"),
-    )
-    return ExpressionWrapper(F(f"{prefix}amount") * rate, output_field=MONEY)
-
-
 LINE_USD = ExpressionWrapper(F("unit_price") * F("quantity") * F("deal__usd_rate"), output_field=MONEY)
 
 
@@ -140,11 +132,13 @@ def paid_payments(f: ResultsFilter) -> QuerySet[Payment]:
 
 # --- tables by dimension ---------------------------------------------------------------------------
 # For each dimension: the field that groups deal lines (contracted) and payments (paid), and the
-# fields that name a group (Persian, English).
+# fields that name a group (Persian, English). By brokerage, a deal is grouped under each brokerage
+# credited with it, for its share (deals.selectors.credited_export_values): a co-brokered deal
+# counts in both rows, its value shared between them.
 _GROUPS = {
     "country": ("deal__destination", ("name_fa", "name_en")),
     "company": ("deal__company", ("name_fa", "name_en")),
-    "broker": ("deal__broker", ("name_fa", "name_en")),
+    "broker": ("deal__credits__broker", ("name_fa", "name_en")),
     "category": ("product__category", ("name_fa", "name_en")),
 }
 
@@ -163,14 +157,21 @@ def _row(key: Any, names: tuple[str, str] | None = None) -> dict[str, Any]:
 
 def by_dimension(f: ResultsFilter, dimension: str) -> list[dict[str, Any]]:
     """Contracted and paid value, deals and companies per country, category, company or broker
-    (two queries), largest paid value first. A row's `key` is None for deals without a brokerage."""
+    (two queries), largest paid value first. By brokerage, each brokerage credited with a deal has
+    its share of the deal's value, and a row's `key` is None for deals without a brokerage."""
     group, (name_fa, name_en) = _GROUPS[dimension]
     # Grouped by company too (a few rows per company at most), so that a group's companies are
     # those with a contracted or a paid deal in it, counted once.
     naming = (group, f"{group}__{name_fa}", f"{group}__{name_en}", "deal__company")
     lines = DealLine.objects.filter(deal__in=contracted_deals(f)).order_by()
-    contracted = lines.values(*naming).annotate(deals=Count("deal", distinct=True), value=Sum(LINE_USD))
-    if dimension == "category":
+    line_value = LINE_USD
+    if dimension == "broker":
+        line_value = ExpressionWrapper(LINE_USD * credit_share("deal__"), output_field=MONEY)
+    contracted = lines.values(*naming).annotate(deals=Count("deal", distinct=True), value=Sum(line_value))
+    if dimension == "broker":
+        # The brokerages' credited export value, stated once in deals.selectors.
+        paid = credited_export_values(paid_payments(f), *naming[1:])
+    elif dimension == "category":
         # A payment shared among its deal's lines by their value: one row per (payment, line).
         share = ExpressionWrapper(
             _payment_usd("deal__payments__")
@@ -422,7 +423,6 @@ def results(f: ResultsFilter, *, jalali: bool) -> dict[str, Any]:
 
 
 # --- the public figures ----------------------------------------------------------------------------------
-MIN_COMPANIES = 3  # a public cell with fewer companies behind it is not shown
 
 
 def public_figures(dimension: str) -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     # Columns that hold numbers (shown aligned, localised; numbers in the Excel sheet).
     numeric: set[int] = field(default_factory=set)
+    note: str = ""  # how to read the table, under it on the page
 
 
 def _name(names: tuple[str, str] | None) -> str:
@@ -66,6 +67,12 @@ def _dimension(name: str, rows: list[dict[str, Any]]) -> Table:
     if with_companies:
         headers.append(_("Companies"))
     table = Table(name, str(TABLES[name]), headers, numeric=set(range(1, len(headers))))
+    if name == "broker":
+        table.note = _(
+            "Each brokerage credited with a deal (the one that introduced the buyer, its co-brokers, "
+            "a referrer) counts the deal and its agreed share of the deal's value; the shares of a "
+            "deal add up to its whole value, as on the brokerages' profiles."
+        )
     for row in rows:
         if name == "month":
             label = row["label"]

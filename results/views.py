@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal.disclosure import MIN_COMPANIES, rounded
 from portal.http.page_cache import cache_public_page
 from portal.i18n.languages import pick_from
 from portal.models import TargetCountry
 from products.models import ProductCategory
 
-from .aggregates import MIN_COMPANIES
 from .figures import public_results as cached_public_results
-
-ROUND_TO = Decimal(1000)  # public values are rounded to the thousand dollars
-
-
-def rounded(value: Decimal | None) -> int | None:
-    if value is None:
-        return None
-    return int((value / ROUND_TO).quantize(Decimal(1), rounding=ROUND_HALF_UP) * ROUND_TO)
 
 
 def _named(rows: list[dict[str, Any]], model: type[TargetCountry | ProductCategory]) -> list[dict[str, Any]]:

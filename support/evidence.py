@@ -12,6 +12,8 @@ computed from the company's deal history, and the one-claim-per-shipment rule.
   at submission (against applications submitted, in review or granted) and at approval (against
   granted ones), after `lock_cited` has locked the cited deals and shipments in primary-key order,
   under the same locks as the budget.
+- Under the same locks, `refuse_uncitable` refuses the submission or the approval when a cited deal
+  has left the citable states since it was cited (marked lost).
 """
 
 from __future__ import annotations
@@ -257,6 +259,31 @@ def lock_cited(application: Application) -> Claimed:
         .values_list("pk")
     )
     return claimed
+
+
+def refuse_uncitable(claimed: Claimed) -> None:
+    """Refuse when a cited deal is no longer contracted, shipped, paid or closed (marked lost, say,
+    since it was cited). Call after `lock_cited`: the deals are locked, so none changes until the
+    decision commits, and this read sees what the last change to them wrote."""
+    if claimed.empty:
+        return
+    gone = list(
+        Deal.objects.filter(pk__in=claimed.deals)
+        .exclude(status__in=CITABLE_DEAL_STATES)
+        .only("reference", "status")
+        .order_by("reference")
+    )
+    if not gone:
+        return
+    deals = ", ".join(f"{LTR}{deal.reference}{END} ({deal.get_status_display()})" for deal in gone)
+    message = ngettext(
+        "Deal %(deals)s is no longer contracted, shipped or paid: only agreed deals back an "
+        "application. Remove it from this application's evidence.",
+        "Deals %(deals)s are no longer contracted, shipped or paid: only agreed deals back an "
+        "application. Remove them from this application's evidence.",
+        len(gone),
+    )
+    raise ValidationError(message % {"deals": deals}, code="evidence_uncitable")
 
 
 def refuse_double_claim(

@@ -56,7 +56,7 @@ from portal.notifications.services import notify, notify_members
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
 from products.models import Product
 
-from .evidence import lock_cited, refuse_double_claim, rule_refusal
+from .evidence import lock_cited, refuse_double_claim, refuse_uncitable, rule_refusal
 from .models import (
     CLAIM_STATES,
     GRANTED_STATES,
@@ -298,7 +298,9 @@ def _check_evidence(application: Application) -> None:
     refusal = rule_refusal(application)
     if refusal:
         raise ValidationError(refusal, code="evidence_missing")
-    refuse_double_claim(application, CLAIM_STATES, lock_cited(application))
+    claimed = lock_cited(application)
+    refuse_uncitable(claimed)  # a deal cited in the draft may have been lost since
+    refuse_double_claim(application, CLAIM_STATES, claimed)
 
 
 def _revision_asked_by(application: Application) -> User | None:
@@ -566,8 +568,11 @@ def application_approve(
     _refuse_a_second_claim(current, GRANTED_STATES)  # checked again, under the programme's lock
     # One export backs one grant: the cited deals and shipments are locked after the programme
     # and the application (primary-key order), so approvals in two programmes citing the same
-    # shipment wait for each other and the second one sees the first's grant.
-    refuse_double_claim(current, GRANTED_STATES, lock_cited(current))
+    # shipment wait for each other and the second one sees the first's grant. Under that lock, a
+    # deal marked lost since the submission (its parties lock it to do so) is seen and refused.
+    claimed = lock_cited(current)
+    refuse_uncitable(claimed)
+    refuse_double_claim(current, GRANTED_STATES, claimed)
     _check_company_ceiling(program, current, amount)
     left = program_budget(program).remaining
     if amount > left:

@@ -69,6 +69,22 @@ T = {
     "Countries served": ("البلدان المخدومة", "Обслуженные страны"),
     "Credited share of those deals": ("الحصة المنسوبة من تلك الصفقات", "Засчитанная доля этих сделок"),
     "Credited value (US dollars)": ("القيمة المنسوبة (بالدولار الأمريكي)", "Засчитанная сумма (доллары США)"),
+    "Credited value received (US dollars)": (
+        "القيمة المنسوبة المُستلَمة (بالدولار الأمريكي)",
+        "Засчитанная полученная сумма (доллары США)",
+    ),
+    "Credited value received (US dollars, rounded to the thousand)": (
+        "القيمة المنسوبة المُستلَمة (بالدولار الأمريكي، مقرّبة إلى الألف)",
+        "Засчитанная полученная сумма (доллары США, с округлением до тысяч)",
+    ),
+    "The value received is shown once the deals of at least %(n)s companies stand behind it, so that no company's own sales can be read here.": (
+        "تُعرض القيمة المُستلَمة متى وقفت وراءها صفقات %(n)s شركات على الأقل، كي لا يمكن قراءة مبيعات أي شركة بعينها هنا.",
+        "Полученная сумма показывается, когда за ней стоят сделки не менее чем %(n)s компаний, чтобы по ней нельзя было узнать продажи отдельной компании.",
+    ),
+    'About <span dir="ltr">%(value)s</span> US dollars received (credited share, rounded)': (
+        'نحو <span dir="ltr">%(value)s</span> دولار أمريكي مُستلَم (الحصة المنسوبة، مقرّبة)',
+        'Около <span dir="ltr">%(value)s</span> долларов США получено (засчитанная доля, округлено)',
+    ),
     # the public export results
     "Export results": ("نتائج التصدير", "Результаты экспорта"),
     "What knowledge-based companies have shipped to the target markets through the export-support programme, and what their buyers have paid.": (

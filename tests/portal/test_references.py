@@ -25,9 +25,13 @@ def test_each_prefix_counts_on_its_own_within_a_jalali_year():
 
 
 def test_a_number_taken_in_a_rolled_back_transaction_is_given_again():
+    def open_a_refused_deal() -> None:
+        with transaction.atomic():
+            next_reference("DL", NOWRUZ_1405)
+            raise RuntimeError("the deal was refused")
+
     next_reference("DL", NOWRUZ_1405)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        next_reference("DL", NOWRUZ_1405)
-        raise RuntimeError("the deal was refused")
+    with pytest.raises(RuntimeError):
+        open_a_refused_deal()
     assert next_reference("DL", NOWRUZ_1405) == "DL-1405-000002"
     assert ReferenceCounter.objects.get(prefix="DL", jalali_year=1405).last == 2

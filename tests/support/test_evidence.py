@@ -466,6 +466,101 @@ def test_approval_refuses_a_shipment_backing_another_approved_application(
 
 
 # ---------------------------------------------------------------------------
+# A cited deal lost since: refused at approval (and at submission), under the locks
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def reviewed_citing_shipped(company, company_member, reviewer, shipment):
+    """Under review and scored, citing the shipment of Alpha's shipped deal (since submission)."""
+    from tests.support.factories import REVIEWED
+
+    application = draft(company)
+    cite(application, shipment)
+    return advance(application, REVIEWED, applicant=company_member, reviewer=reviewer)
+
+
+def test_approval_refuses_a_cited_deal_marked_lost_since_and_grants_nothing(
+    reviewed_citing_shipped, shipped, company_member
+):
+    from deals.services import deal_mark_lost
+    from support.selectors import program_budget
+    from tests.support.factories import manager_for
+
+    application = reviewed_citing_shipped
+    budget = program_budget(application.program)
+    deal_mark_lost(deal=shipped, by=company_member, reason="payment_terms", note="No letter of credit")
+    with pytest.raises(ValidationError) as refused:
+        workflow.application_approve(
+            application=application, by=manager_for(application), amount=Decimal("1000")
+        )
+    message = refused.value.messages[0]
+    assert shipped.reference in message
+    assert "(Lost)" in message
+    assert "no longer contracted, shipped or paid" in message
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    assert application.granted_amount is None
+    assert application.decided_at is None
+    assert not application.events.filter(to_status=Status.APPROVED).exists()
+    assert program_budget(application.program) == budget
+
+
+def test_the_admin_says_why_in_the_managers_language_and_nothing_is_granted(
+    reviewed_citing_shipped, shipped, company_member, client_for
+):
+    from deals.services import deal_mark_lost
+    from support.selectors import program_budget
+    from tests.support.factories import manager_for
+
+    application = reviewed_citing_shipped
+    budget = program_budget(application.program)
+    deal_mark_lost(deal=shipped, by=company_member, reason="buyer_withdrew", note="")
+    client = client_for(manager_for(application))
+    data = {
+        "action": "approve",
+        "_selected_action": [application.pk],
+        "index": 0,
+        "note": "",
+        "amount": "1000",
+    }
+    for language, expected in (("fa", "دیگر قراردادبسته، ارسال‌شده یا پرداخت‌شده نیست"), ("en", "no longer")):
+        client.cookies["portal_language"] = language
+        response = client.post(
+            "/admin/support/application/", data, follow=True, headers={"accept-language": language}
+        )
+        assert response.status_code == 200
+        text = response.text
+        assert expected in text
+        assert shipped.reference in text
+        assert "application updated" not in text
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    assert application.granted_amount is None
+    assert program_budget(application.program) == budget
+
+
+def test_a_still_agreed_deal_is_approved_as_before(reviewed_citing_shipped):
+    from tests.support.factories import manager_for
+
+    application = workflow.application_approve(
+        application=reviewed_citing_shipped, by=manager_for(reviewed_citing_shipped), amount=Decimal("1000")
+    )
+    assert application.status == Status.APPROVED
+
+
+def test_submission_refuses_a_cited_deal_lost_since_it_was_cited(company, company_member, contracted):
+    from deals.services import deal_mark_lost
+
+    application = draft(company)
+    cite(application, contracted)
+    deal_mark_lost(deal=contracted, by=company_member, reason="competitor", note="")
+    with pytest.raises(ValidationError) as refused:
+        workflow.application_submit(application=application, by=company_member)
+    assert contracted.reference in refused.value.messages[0]
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+
+
+# ---------------------------------------------------------------------------
 # The reviewers' workplace
 # ---------------------------------------------------------------------------
 @pytest.fixture
