@@ -30,19 +30,23 @@ class BrokerResults:
     credited_deals: Decimal = Decimal(0)  # the sum of its shares (a 60% deal counts 0.6)
     credited_value_usd: Decimal | None = Decimal(0)  # exact; None in the public figures
     companies: int | None = 0  # the companies whose deals' payments make up the value
+    largest_company_usd: Decimal | None = Decimal(0)  # the largest of those companies' parts
     countries: list[Any] = field(default_factory=list)
     # The public figures only: the value rounded, or None when too few companies stand behind it.
     value_rounded: int | None = None
     min_companies = MIN_COMPANIES  # what the pages say when the value is not shown
 
     def public(self) -> BrokerResults:
-        """The figures as the public may read them: counts, and the value only rounded and only
-        with enough companies behind it (the public results page's rule)."""
+        """The figures as the public may read them: the counts of deals and countries (the
+        brokerage's own work, which the centre chose to publish), and the value only rounded and
+        only when enough companies, none dominating, stand behind it (portal/disclosure.py, the
+        public results page's rule for values)."""
         return replace(
             self,
             credited_value_usd=None,
             companies=None,
-            value_rounded=disclosed_value(self.credited_value_usd, self.companies),
+            largest_company_usd=None,
+            value_rounded=disclosed_value(self.credited_value_usd, self.companies, self.largest_company_usd),
         )
 
 

@@ -75,10 +75,12 @@ def broker_results(broker_ids: list[int]) -> dict[int, BrokerResults]:
         deals[broker_id].add(deal_id)
         countries[broker_id].add(destination)
     paid = Payment.objects.filter(deal__credits__broker__in=broker_ids)
-    for row in credited_export_values(paid):
+    for row in credited_export_values(paid, "deal__company"):  # a row per brokerage and company
         result = results[row["deal__credits__broker"]]
-        result.credited_value_usd = row["value"] or Decimal(0)
-        result.companies = row["companies"]
+        part = row["value"] or Decimal(0)
+        result.credited_value_usd += part
+        result.companies += 1
+        result.largest_company_usd = max(result.largest_company_usd, part)
     names = TargetCountry.objects.in_bulk(set().union(*countries.values())) if countries else {}
     for broker_id, result in results.items():
         result.deals = len(deals[broker_id])

@@ -35,6 +35,7 @@ per-day sums (a few hundred rows a year) into Jalali months (Persian) or Gregori
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -61,7 +62,7 @@ from brokers.models import Offer, OfferResponse
 from deals.models import Action, Deal, DealEvent, DealLine, Payment, Shipment, Status
 from deals.selectors import MONEY, credit_share, credited_export_values
 from deals.selectors import payment_usd as _payment_usd
-from portal.disclosure import MIN_COMPANIES
+from portal.disclosure import may_show
 from support.models import GRANTED_STATES, Application, SupportProgram
 
 CENT = Decimal("0.01")
@@ -459,12 +460,18 @@ def public_counts(dimension: str) -> list[dict[str, Any]]:
         values = (
             DealLine.objects.filter(deal__payments__isnull=False)
             .order_by()
-            .values(group)
+            .values(group, "deal__company")
             .annotate(value=Sum(share))
         )
     else:
-        values = Payment.objects.order_by().values(group).annotate(value=Sum(_payment_usd()))
-    value_of = {item[group]: item["value"] or Decimal(0) for item in values}
+        values = Payment.objects.order_by().values(group, "deal__company").annotate(value=Sum(_payment_usd()))
+    # Per cell, the paid value and the largest company's part of it (portal/disclosure.py may_show).
+    value_of: dict[Any, Decimal] = defaultdict(Decimal)
+    largest_of: dict[Any, Decimal] = defaultdict(Decimal)
+    for item in values:
+        part = item["value"] or Decimal(0)
+        value_of[item[group]] += part
+        largest_of[item[group]] = max(largest_of[item[group]], part)
     rows = [
         {
             "key": item[group],
@@ -473,6 +480,7 @@ def public_counts(dimension: str) -> list[dict[str, Any]]:
             "paid": item["paid"],
             "companies": item["companies"],
             "paid_usd": value_of.get(item[group], Decimal(0)),
+            "largest_usd": largest_of.get(item[group], Decimal(0)),
         }
         for item in deals
     ]
@@ -481,10 +489,11 @@ def public_counts(dimension: str) -> list[dict[str, Any]]:
 
 
 def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mark `hidden` the rows with fewer than MIN_COMPANIES companies; when exactly one row is
-    hidden, hide the next smallest too, so the total cannot give it away."""
+    """Mark `hidden` the rows whose value may not be shown (fewer than MIN_COMPANIES companies, or
+    one of them dominating it: portal/disclosure.py); when exactly one row is hidden, hide the next
+    smallest too, so the total cannot give it away."""
     for row in rows:
-        row["hidden"] = row["companies"] < MIN_COMPANIES
+        row["hidden"] = not may_show(row["paid_usd"], row["companies"], row.get("largest_usd"))
     hidden = [row for row in rows if row["hidden"]]
     if len(hidden) == 1:
         shown = [row for row in rows if not row["hidden"]]
@@ -492,7 +501,7 @@ def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             min(shown, key=lambda r: (r["paid_usd"], r["shipped"]))["hidden"] = True
     for row in rows:
         if row["hidden"]:
-            row.update(shipped=None, paid=None, paid_usd=None, companies=None)
+            row.update(shipped=None, paid=None, paid_usd=None, companies=None, largest_usd=None)
     return rows
 
 
@@ -504,7 +513,9 @@ def public_totals() -> dict[str, Any]:
         paid=Count("pk", filter=Q(Exists(Payment.objects.filter(deal=OuterRef("pk"))))),
         companies=Count("company", distinct=True),
     )
-    counts["paid_usd"] = Payment.objects.aggregate(total=Sum(_payment_usd()))["total"] or Decimal(0)
-    if counts["companies"] < MIN_COMPANIES:
+    parts = Payment.objects.order_by().values("deal__company").annotate(value=Sum(_payment_usd()))
+    values = [part["value"] or Decimal(0) for part in parts]
+    counts["paid_usd"] = sum(values, Decimal(0))
+    if not may_show(counts["paid_usd"], counts["companies"], max(values, default=Decimal(0))):
         return {"hidden": True}
     return {"hidden": False, **counts}

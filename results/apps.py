@@ -29,7 +29,7 @@ class ResultsConfig(AppConfig):
         register_public_models(Payment, Shipment)
         register_public_models(Deal, shown=status_shown(Status.SHIPPED, Status.PAID, Status.CLOSED))
         # A brokerage's public results are its credited shares: a co-broker joining re-splits them.
-        register_public_models(DealPartner, shown=status_shown(DealPartner.Status.ACCEPTED))
+        register_public_models(DealPartner)
         # The staff dashboard's funnel reads offers and responses too (applications and grants are
         # registered by support).
-        register_staff_models(Deal, Payment, Shipment, Offer, OfferResponse)
+        register_staff_models(Deal, DealPartner, Payment, Shipment, Offer, OfferResponse)

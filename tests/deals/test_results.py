@@ -214,6 +214,28 @@ def test_with_three_companies_behind_it_the_public_see_the_value_rounded(
     assert "2,520.00" in client_for(broker_member).get("/en/brokers/mine/").text
 
 
+def test_a_value_one_company_makes_up_mostly_is_withheld_though_three_stand_behind_it(
+    three_companies, client, broker_member, client_for, no_page_cache
+):
+    """Gamma's deal is paid 20,000 more: of Pars' 22,520, Gamma's part is 21,400, which the rounded
+    figure would all but tell. The public see the counts; Pars' members the exact value."""
+    from deals.models import Deal
+    from tests.deals.factories import pay
+
+    pars = three_companies["pars"]
+    gamma_deal = Deal.objects.get(company__name_en="Gamma Labs")
+    pay(gamma_deal, broker_member, amount="20000")
+    figures = broker_results([pars.pk])[pars.pk]
+    assert (figures.credited_value_usd, figures.largest_company_usd, figures.companies) == (
+        Decimal("22520.00"), Decimal("21400.00"), 3,
+    )  # fmt: skip
+    profile = client.get(f"/en/brokers/{pars.pk}/").text
+    assert 'data-testid="results-value-withheld"' in profile
+    assert "23,000" not in profile
+    assert client.get(f"/api/v1/brokers/{pars.pk}/").json()["results"]["value_usd"] is None
+    assert "22,520.00" in client_for(broker_member).get("/en/brokers/mine/").text
+
+
 def test_the_results_public_flag_is_set_by_programme_managers_in_the_admin(
     brokerage, manager, reviewer, client_for
 ):
@@ -309,3 +331,21 @@ def test_the_deal_list_reads_a_fixed_number_of_queries_for_a_co_broker(
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get("/en/deals/?x=2")
     assert len(page.context["page_obj"]) == 6
+
+
+def test_deals_opened_with_a_brokerage_before_credits_were_kept_credit_it_whole(results_world):
+    """Migration 0009: a deal with a brokerage and no credit rows (opened before 0003) credits its
+    brokerage with the whole, so it counts in the brokerage's results, not as the company's own."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from deals.models import Deal, DealCredit
+
+    deal = Deal.objects.filter(broker__isnull=False).first()
+    DealCredit.objects.filter(deal=deal).delete()
+    import_module("deals.migrations.0009_credit_earlier_deals").credit_earlier_deals(apps, None)
+    credit = DealCredit.objects.get(deal=deal)
+    assert (credit.broker_id, credit.role, credit.share_percent) == (deal.broker_id, "introduced", 100)
+    import_module("deals.migrations.0009_credit_earlier_deals").credit_earlier_deals(apps, None)
+    assert DealCredit.objects.filter(deal=deal).count() == 1  # deals with credits are left alone

@@ -1,4 +1,5 @@
-"""The public figures' rule: a value only with three companies or more behind it, rounded."""
+"""The public figures' rule: a value only with three companies or more behind it, none of them
+dominating it, rounded."""
 
 from __future__ import annotations
 
@@ -19,4 +20,10 @@ def test_values_are_rounded_to_the_thousand_half_up():
     [(None, None), (0, None), (1, None), (MIN_COMPANIES - 1, None), (MIN_COMPANIES, 3000)],
 )
 def test_a_value_shows_only_with_enough_companies_behind_it(companies, shown):
-    assert disclosed_value(Decimal("2520.00"), companies) == shown
+    assert disclosed_value(Decimal("2520.00"), companies, largest=Decimal("900")) == shown
+
+
+@pytest.mark.parametrize(("largest", "shown"), [("1512.00", 3000), ("1512.01", None), ("2500", None)])
+def test_a_value_that_one_company_makes_up_mostly_is_not_shown(largest, shown):
+    """Three companies, but one of them 2,500 of 2,520: the figure would tell that one's sales."""
+    assert disclosed_value(Decimal("2520.00"), 3, largest=Decimal(largest)) == shown

@@ -31,13 +31,14 @@ def shipped_deal(member, company, country, category, *, paid: bool, unit_price="
 
 @pytest.fixture
 def three_in_iraq(world):
-    """Beta and Gamma ship to Iraq too (three companies there: Alpha, Beta, Gamma), Alpha and Gamma
+    """Beta and Gamma ship to Iraq too, paid 1,000 and 800 (three companies there: Alpha, with 1,800
+    of the 3,600, does not dominate the value), Alpha and Gamma
     to Afghanistan (three there: Beta, Alpha, Gamma); Alpha alone ships to Oman."""
     beta_member = world.deals["D3"].created_by
     gamma_member = world.deals["D5"].created_by
     alpha_member = world.deals["D1"].created_by
-    shipped_deal(beta_member, world.beta, world.iraq, world.masks, paid=True)  # pays 200 (walk_to)
-    shipped_deal(gamma_member, world.gamma, world.iraq, world.masks, paid=False)
+    shipped_deal(beta_member, world.beta, world.iraq, world.masks, paid=True, amount="1000")
+    shipped_deal(gamma_member, world.gamma, world.iraq, world.masks, paid=True, amount="800")
     shipped_deal(alpha_member, world.alpha, world.afghanistan, world.masks, paid=False)
     shipped_deal(gamma_member, world.gamma, world.afghanistan, world.masks, paid=True)
     oman = TargetCountryFactory(iso_code="OM", name_en="Oman", name_fa="عمان")
@@ -70,13 +71,14 @@ def test_suppression_hides_small_cells_and_one_more_when_one_alone_would_show():
 def test_public_figures_by_country_count_companies_shipments_and_payments(world, three_in_iraq):
     rows = {row["key"]: row for row in public_counts("country")}
     iraq = rows[world.iraq.pk]
-    # Iraq: D1, D2 (Alpha, paid 1,800), Beta's new deal (paid 200), Gamma's (shipped)
+    # Iraq: D1, D2 (Alpha, paid 1,800), Beta's new deal (paid 1,000), Gamma's (paid 800)
     assert (iraq["shipped"], iraq["paid"], iraq["companies"], iraq["paid_usd"]) == (
         4,
+        4,
         3,
-        3,
-        Decimal("2000.00"),
+        Decimal("3600.00"),
     )
+    assert iraq["largest_usd"] == Decimal("1800.00")
     afghanistan = rows[world.afghanistan.pk]
     # Afghanistan: D3 (Beta), Alpha's and Gamma's new deals (Gamma's paid 200)
     assert (afghanistan["shipped"], afghanistan["paid"], afghanistan["companies"]) == (3, 1, 3)
@@ -91,7 +93,7 @@ def test_the_public_page_shows_aggregates_and_never_a_small_cells_value(client, 
     page = response.content.decode()
     assert response.status_code == 200
     assert world.iraq.name_fa in page
-    assert "۲٬۰۰۰" in page
+    assert "۴٬۰۰۰" in page  # Iraq's 3,600, rounded
     assert "۹۸۷" not in page
     assert "987" not in page
     assert world.alpha.name_fa not in page
@@ -105,6 +107,20 @@ def test_the_page_is_in_english_too(client, world, three_in_iraq):
     assert "Export results" in page
     assert world.iraq.name_en in page
     assert "Not shown (too few companies)" in page
+
+
+def test_a_value_one_company_makes_up_mostly_is_not_shown_though_three_stand_behind_it(
+    client, world, three_in_iraq
+):
+    """Alpha's Iraq deals grow to nearly all of Iraq's value: the cell (and, with it alone hidden,
+    the next smallest) is not shown, nor the totals, which Alpha would then dominate too."""
+    pay(world.deals["D1"], world.deals["D1"].created_by, amount="50000")
+    rows = {row["key"]: row for row in public_figures("country")}
+    assert rows[world.iraq.pk]["hidden"] is True
+    assert rows[world.iraq.pk]["paid_usd"] is None
+    page = client.get(URL).content.decode()
+    assert "۵۳" not in page  # 53,600 in Iraq, 52,000 of it Alpha's
+    assert "۵۴٬۰۰۰" not in page
 
 
 def test_with_too_few_companies_nothing_is_shown_not_even_the_totals(client, world):
