@@ -293,13 +293,14 @@ def build_world() -> World:
     )
     o["response_won"].products.set([o["product_a_public"]])
     response_decide(response=o["response_won"], status="accepted", by=w.users["broker_approved"])
-    # The approved brokerage answered Tigris's offer for A under A's mandate; Tigris accepted the
+    # The approved brokerage answered another offer of Tigris's for A under A's mandate; Tigris accepted the
     # answer and A opened its deal: the approved brokerage is that deal's co-broker.
     from brokers.services import response_submit
     from deals.services import deal_open_from_response
 
+    tigris_offer = OfferFactory(broker=o["offer_other"].broker, country=o["iraq"], categories=[o["masks"]])
     answered = response_submit(
-        offer=o["offer_other"], company=o["company_a"], by=w.users["broker_approved"],
+        offer=tigris_offer, company=o["company_a"], by=w.users["broker_approved"],
         products=[o["product_a_public"]], broker=o["broker_approved"], unit_price="0.11", currency="USD",
         quantity=1000, lead_time_days=14, message="",
     )  # fmt: skip
