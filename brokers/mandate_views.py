@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +23,7 @@ from products.models import ProductCategory
 
 from . import mandates, services
 from .forms import MandateForm, MandateRevokeForm, ResponseForm
-from .models import Mandate, Offer
+from .models import Broker, Mandate, Offer
 from .permissions import (
     can_act_under_mandates,
     can_grant_mandate,
@@ -74,6 +74,23 @@ def broker_mandates(request: HttpRequest) -> HttpResponse:
     return _list_page(request, Mandate.objects.filter(broker=broker), as_broker=True, can_grant=False)
 
 
+def _named_in_link(query: QueryDict) -> dict[str, object]:
+    """The brokerage and the country a link names (?broker=<id>&country=<id>, as a referral's notice
+    to the company does), when they are ones the form offers; anything else is ignored."""
+
+    def named(key: str) -> int | None:
+        value = query.get(key, "")
+        return int(value) if value.isdecimal() and len(value) < 10 else None
+
+    initial: dict[str, object] = {}
+    broker, country = named("broker"), named("country")
+    if broker is not None and Broker.objects.publishing().filter(pk=broker).exists():
+        initial["broker"] = broker
+    if country is not None and TargetCountry.objects.active().filter(pk=country).exists():
+        initial["countries"] = [country]
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mandate_grant(request: HttpRequest) -> HttpResponse:
@@ -81,7 +98,7 @@ def mandate_grant(request: HttpRequest) -> HttpResponse:
     if company is None:
         return redirect("companies:register")
     can_grant_mandate(request.user, company).require()
-    form = MandateForm(request.POST or None)
+    form = MandateForm(request.POST or None, initial=_named_in_link(request.GET))
     if request.method == "POST" and form.is_valid():
         try:
             with create_once(request) as record:  # a double click: one mandate, one notice

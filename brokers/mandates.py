@@ -6,11 +6,16 @@ A mandate counts (`Mandate.objects.in_force()`) while it is not revoked, until t
 `valid_until` day, and while its brokerage is approved with a valid licence. `mandate_for()` is
 the one question the rest of the portal asks: which mandate, if any, covers this brokerage acting
 for this company in this country for these categories. Granting and revoking go through
-`mandate_grant` and `mandate_revoke` (each appends a `MandateEvent` and tells both sides)."""
+`mandate_grant` and `mandate_revoke` (each appends a `MandateEvent` and tells both sides).
+
+Revoking also undoes, in the same transaction, what other apps let the brokerage start under the
+mandate and not finish: each app registers its part with `register_revoke_hook` (the deals app
+withdraws the co-broker invitations the brokerage sent on deals opened under it), so that brokers
+imports nothing of the apps built on it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -91,6 +96,17 @@ def companies_represented(broker: Broker, *, country: TargetCountry | None = Non
 # ---------------------------------------------------------------------------
 # Granting and revoking
 # ---------------------------------------------------------------------------
+# What the apps built on brokers do when a mandate is revoked: each hook gets the revoked mandate
+# (its row locked) and who revoked it, inside the revoking transaction.
+_revoke_hooks: list[Callable[[Mandate, User], object]] = []
+
+
+def register_revoke_hook(hook: Callable[[Mandate, User], object]) -> None:
+    """Call `hook(mandate, by)` whenever a mandate is revoked (registered once, at start-up)."""
+    if hook not in _revoke_hooks:
+        _revoke_hooks.append(hook)
+
+
 def _context(mandate: Mandate) -> dict[str, object]:
     return {
         "company": bilingual(mandate.company, "name"),
@@ -162,7 +178,8 @@ def mandate_grant(
 @transaction.atomic
 def mandate_revoke(*, mandate: Mandate, by: User, note: str = "") -> Mandate:
     """The company takes its authority back, at any time; the brokerage can no longer act under
-    this mandate from now on (what it did before stays recorded as done for the company)."""
+    this mandate from now on (what it did before stays recorded as done for the company, and the
+    deals opened under it go on with the company as their party)."""
     mandate = (
         Mandate.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=mandate.pk)
     )
@@ -177,5 +194,7 @@ def mandate_revoke(*, mandate: Mandate, by: User, note: str = "") -> Mandate:
     MandateEvent.objects.create(
         mandate=mandate, action=MandateEvent.Action.REVOKE, actor=by, note=note.strip()
     )
+    for hook in _revoke_hooks:
+        hook(mandate, by)
     _tell_both_sides(mandate, "mandate_revoked", by, note=note.strip())
     return mandate

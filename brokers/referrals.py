@@ -3,14 +3,22 @@ another brokerage covering the country (or offering the service).
 
 pending → accepted | declined | withdrawn. Accepting an inquiry's referral moves the inquiry to the
 receiving brokerage (its accepting member holds it from then on); declining leaves it with the
-referrer. A deal the receiver opens from the inquiry or for the company within
-REFERRAL_WINDOW_DAYS of accepting is the referral's outcome: deals/services.py links it back and
-credits the referrer with the agreed share. Each step notifies the other brokerage's members."""
+referrer. A company's referral gives the receiving brokerage no authority over the company: once
+it is accepted the company is told who was referred to act for it, with a link to grant it a
+mandate, and until the company does, that brokerage cannot act for it (brokers.mandates).
+
+A deal the receiver opens from the inquiry or for the company within REFERRAL_WINDOW_DAYS of
+accepting, bound for the referral's country, is the referral's outcome: deals/services.py links it
+back, credits the referrer with the agreed share and tells it (or tells it why the deal's shares
+left no room for it). Each step notifies the other brokerage's members."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,7 +127,27 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
         inquiry.holder = by
         inquiry.claimed_at = timezone.now()
         inquiry.save(update_fields=["holder", "claimed_at", "updated_at"])
-    return _decide(referral, Referral.Status.ACCEPTED, by=by, tell=referral.from_broker)
+    referral = _decide(referral, Referral.Status.ACCEPTED, by=by, tell=referral.from_broker)
+    if referral.company_id is not None:
+        _tell_company(referral)
+    return referral
+
+
+def _tell_company(referral: Referral) -> None:
+    """The referred company hears which brokerage was referred to act for it, and by whom, with a
+    link to the mandate form filled in with that brokerage and the referral's country."""
+    query = urlencode({"broker": referral.to_broker_id, "country": referral.country_id})
+    context = {
+        "referrer": bilingual(referral.from_broker, "name"),
+        "receiver": bilingual(referral.to_broker, "name"),
+        "country": bilingual(referral.country, "name"),
+    }
+    notify_members(
+        referral.company,
+        kind="referral_company_notice",
+        url=f"{reverse('brokers:mandate_grant')}?{query}",
+        context=context,
+    )
 
 
 @transaction.atomic

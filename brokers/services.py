@@ -366,7 +366,8 @@ def _check_mandate_covers(offer: Offer, company: Company, broker: Broker, produc
 
 @transaction.atomic
 def response_decide(*, response: OfferResponse, status: str, by: User | None = None) -> OfferResponse:
-    """Shortlist, accept or decline a response; the company is told.
+    """Shortlist, accept or decline a response; the company is told, and so is the brokerage that
+    sent the response for the company (under its mandate), if one did.
 
     `by`, when given, must be allowed to decide (a member of the offer's active brokerage); the
     decisions and the states they leave from are brokers.permissions.RESPONSE_DECISIONS."""
@@ -393,6 +394,16 @@ def response_decide(*, response: OfferResponse, status: str, by: User | None = N
         url=response.offer.get_absolute_url(),
         context={"offer": bilingual(response.offer, "title")},
     )
+    if response.submitted_by_broker_id is not None:
+        notify_members(
+            response.submitted_by_broker,
+            kind="offer_response_sent_decided",
+            url=response.offer.get_absolute_url(),
+            context={
+                "offer": bilingual(response.offer, "title"), "company": bilingual(response.company, "name"),
+                "by": bilingual(response.offer.broker, "name"), "status": status,
+            },
+        )  # fmt: skip
     return response
 
 

@@ -23,3 +23,10 @@ class DealsConfig(AppConfig):
 
         # The brokers' pages show a brokerage's verified results, computed here from its credits.
         register_results(broker_results)
+
+        from brokers.mandates import register_revoke_hook
+
+        from .services import mandate_invitations_withdraw
+
+        # A revoked mandate withdraws the co-broker invitations sent on the deals opened under it.
+        register_revoke_hook(mandate_invitations_withdraw)

@@ -4,7 +4,15 @@ The brokerage that brought the buyer (`deal.broker`: the offer's brokerage for a
 response, the inquiry's holder, or the brokerage acting under a mandate) is credited with the
 introduction. An accepted referral that led to the deal gives the referrer its agreed share; each
 accepted co-broker its agreed share; the introducer keeps the rest. Shares are whole percent and
-sum to 100 whenever any brokerage is credited: the rows are always rewritten together."""
+sum to 100 whenever any brokerage is credited: the rows are always rewritten together.
+
+A response a brokerage sent for a company under the company's mandate makes that brokerage a
+co-broker of the deal opened from it (nobody invited it: it brought the seller), for
+ANSWERING_BROKER_SHARE percent: the brokerage that introduced the buyer keeps the larger part, as
+in the 60/40 split co-brokers usually agree. The share never takes what the offer's own co-brokers
+were promised: it is cut to what they leave the introducer (less the 1% the introducer always keeps).
+When the co-brokers' shares and a referral's would leave the introducer nothing, the referral is
+the one not credited on that deal (deals/services.py tells the referrer)."""
 
 from __future__ import annotations
 
@@ -15,6 +23,9 @@ from django.utils.translation import gettext as _
 from brokers.models import Referral
 
 from .models import CreditRole, Deal, DealCredit, DealPartner, Origin
+
+# The share of a deal's credit for the brokerage that answered the offer for the company.
+ANSWERING_BROKER_SHARE = 40
 
 
 def referral_for(deal: Deal) -> Referral | None:
@@ -74,6 +85,13 @@ def credits_write(
     rows = _shares(deal, referral, partners)
     deal.credits.all().delete()
     return DealCredit.objects.bulk_create(rows)
+
+
+def answering_broker_share(offer_partners_share: int) -> int:
+    """The share of the brokerage that answered for the company, beside offer co-brokers holding
+    `offer_partners_share` percent: ANSWERING_BROKER_SHARE, or less to leave the introducer 1%
+    (0: nothing is left to share)."""
+    return max(0, min(ANSWERING_BROKER_SHARE, 99 - offer_partners_share))
 
 
 def introducer_share_left(deal: Deal, extra: int) -> int:

@@ -29,7 +29,7 @@ from products.models import Product
 
 from . import services
 from .models import BuyerType, Deal, LostReason, Status
-from .network_demo import seed_network
+from .network_demo import network_response_ids, seed_network
 
 # Dollars per unit of each currency, as a deal records it on the day it opens.
 USD_RATES = {"USD": Decimal(1), "EUR": Decimal("1.08"), "AED": Decimal("0.2723"), "RUB": Decimal("0.0112")}
@@ -76,6 +76,7 @@ def _seed_deals(stdout: TextIO) -> None:
     opened = 0
     for response in (
         OfferResponse.objects.filter(status=OfferResponse.Status.ACCEPTED)
+        .exclude(pk__in=network_response_ids())  # the co-brokered deals' (network_demo.py)
         .select_related("offer__broker", "offer__country", "company")
         .order_by("decided_at", "pk")
     ):

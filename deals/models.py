@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     PARTNER = "partner", _("Co-broker joined")
     DECLINE = "decline", _("Co-broker invitation declined")
     WITHDRAW = "withdraw", _("Co-broker invitation withdrawn")
+    REVOKE = "revoke", _("Co-broker invitation withdrawn: mandate revoked")
     CREDIT = "credit", _("Attribution agreed")
 
 
@@ -117,8 +118,10 @@ class Deal(LoadedStatus, TimeStampedModel):
         related_name="deals",
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
-    # The company's mandate under which its brokerage opened the deal on the company's behalf
-    # ("opened by broker X for company Y"); null when a party opened it in its own name.
+    # The company's mandate under which a brokerage acted for the company on this deal: the deal's
+    # brokerage opening it on the company's behalf ("opened by broker X for company Y"), or, on a
+    # deal from an accepted response, the brokerage that sent the response for the company (it is
+    # then the deal's co-broker); null when the parties acted in their own names.
     mandate = models.ForeignKey(
         Mandate,
         verbose_name=_("opened under mandate"),

@@ -1,6 +1,8 @@
-"""Demo data for the brokers' network on deals: credits, co-brokered deals, a referral's outcome and
-a brokerage whose results the centre made public. Call `seed_network(stdout=...)` from the deals'
-demo (deals/demo.py's `seed`, after its own deals) — it runs after brokers/demo.py's referrals."""
+"""Demo data for the brokers' network on deals: credits, co-brokered deals, a referral's outcome, a
+deal opened from a response a brokerage sent for a company, and a brokerage whose results the
+centre made public. Call `seed_network(stdout=...)` from the deals' demo (deals/demo.py's `seed`,
+after its own deals) — it runs after brokers/demo.py's referrals and mandates. The deals' demo
+leaves it the Pars responses it needs (`network_response_ids`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django.core.files.base import ContentFile
 from brokers.mandates import mandate_grant
 from brokers.models import Broker, BuyerInquiry, OfferResponse, Referral
 from brokers.results import results_publish
-from brokers.services import inquiry_claim, inquiry_route, inquiry_submit
+from brokers.services import inquiry_claim, inquiry_route, inquiry_submit, response_decide
 from companies.demo import DEMO_PDF, company_member
 from companies.models import Company
 from portal.demo import demo_moment, demo_user, replayed_at
@@ -24,15 +26,34 @@ from products.models import Product
 from . import services
 from .models import Deal, DealPartner
 
+# How many of Pars's accepted responses become the network's deals (the first co-brokered 60/40).
+NETWORK_RESPONSES = 2
+
+
+def _pars() -> Broker | None:
+    return Broker.objects.publishing().filter(name_en="Pars Export Brokers").first()
+
+
+def network_response_ids() -> list[int]:
+    """Pars's accepted responses, not yet a deal, that `seed_network` opens as its deals: the deals'
+    demo opens every other accepted response and must leave these."""
+    pars = _pars()
+    if pars is None:
+        return []
+    responses = OfferResponse.objects.filter(
+        offer__broker=pars, status=OfferResponse.Status.ACCEPTED, deal__isnull=True
+    ).order_by("decided_at", "pk")
+    return list(responses.values_list("pk", flat=True)[:NETWORK_RESPONSES])
+
 
 def _member(broker: Broker) -> User:
     return broker.memberships.order_by("pk").first().user
 
 
-def _terms(country: TargetCountry, buyer: str) -> dict:
+def _terms(country: TargetCountry, buyer: str, **changes: object) -> dict:
     return {
         "buyer_name": buyer, "buyer_country": country, "buyer_type": "hospital", "destination": country,
-        "incoterm": "CIF", "currency": "USD", "usd_rate": Decimal(1),
+        "incoterm": "CIF", "currency": "USD", "usd_rate": Decimal(1), **changes,
     }  # fmt: skip
 
 
@@ -85,6 +106,39 @@ def _from_inquiry(
         )  # fmt: skip
 
 
+BUYERS = {"IQ": "Basra Health Directorate", "SY": "Damascus Medical Supplies", "OM": "Muscat Care Hospitals"}
+
+
+def _from_answer_for_company(pars: Broker) -> None:
+    from .demo import USD_RATES  # deals/demo.py imports this module first
+
+    response = (
+        OfferResponse.objects.filter(submitted_by_broker=pars, status=OfferResponse.Status.SUBMITTED)
+        .select_related("offer__broker", "offer__country", "company")
+        .order_by("pk")
+        .first()
+    )
+    if response is None:
+        return
+    owner = _member(response.offer.broker)
+    with replayed_at(demo_moment(2, hour=11)):
+        response_decide(response=response, status=OfferResponse.Status.ACCEPTED, by=owner)
+    lines = [
+        {"product": product, "quantity": response.quantity, "unit_price": response.unit_price}
+        for product in response.products.order_by("pk")[:1]
+    ]
+    with replayed_at(demo_moment(1, hour=10)):
+        deal = services.deal_open_from_response(
+            response=response, by=owner, lines=lines,
+            **_terms(
+                response.offer.country, BUYERS.get(response.offer.country.iso_code, "Hospital group"),
+                currency=response.currency, usd_rate=USD_RATES.get(response.currency, Decimal(1)),
+            ),
+        )  # fmt: skip
+    with replayed_at(demo_moment(1, hour=15)):
+        services.deal_contract(deal=deal, by=owner)
+
+
 def seed_network(*, stdout: TextIO) -> None:
     """Safe to run twice: it does nothing once a co-broker exists."""
     if DealPartner.objects.exists():
@@ -98,10 +152,12 @@ def seed_network(*, stdout: TextIO) -> None:
     iraq, oman = TargetCountry.objects.get(iso_code="IQ"), TargetCountry.objects.get(iso_code="OM")
     # 1. Pars's accepted responses become deals; the first is co-brokered with Novin (60/40), which
     #    holds the logistics and records the shipment.
-    responses = OfferResponse.objects.filter(
-        offer__broker=pars, status=OfferResponse.Status.ACCEPTED, deal__isnull=True
-    ).select_related("offer__country", "company")
-    for n, response in enumerate(responses[:2]):
+    responses = (
+        OfferResponse.objects.filter(pk__in=network_response_ids())
+        .select_related("offer__country", "company")
+        .order_by("decided_at", "pk")
+    )
+    for n, response in enumerate(responses):
         start = demo_moment(60 - n * 15, hour=10)
         lines = _lines(response.company, response.quantity, str(response.unit_price))
         if lines[0]["product"] is None:
@@ -137,7 +193,10 @@ def seed_network(*, stdout: TextIO) -> None:
         services.deal_partner_invite(
             deal=deal, by=_member(gulf), broker=pars, share_percent=30, role_note="Customs clearance in Iraq"
         )
-    # 4. The centre makes Pars's results public.
+    # 4. The offer's brokerage accepts the answer Pars sent for the demo company under its mandate
+    #    and opens the deal: Pars joins it as co-broker for its share (deals/credits.py).
+    _from_answer_for_company(pars)
+    # 5. The centre makes Pars's results public.
     results_publish(broker=pars, by=demo_user(Role.PROGRAMME_MANAGER), public=True)
     stdout.write(
         f"Network: {DealPartner.objects.count()} co-brokering invitations, "

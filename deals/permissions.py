@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from brokers.models import Broker, BuyerInquiry, OfferResponse
+from brokers.models import Broker, BuyerInquiry, Mandate, OfferResponse
 from brokers.permissions import broker_of
 from companies.models import Company
 from companies.permissions import company_of
@@ -103,7 +103,7 @@ def can_see_deal(user: User | AnonymousUser, deal: Deal) -> bool:
 def get_deal_for_party(user: User | AnonymousUser, pk: int) -> Deal:
     """A deal of the user's company or brokerage; 404 for any other (its existence does not leak)."""
     queryset = deals_visible_to(user).select_related(
-        "company", "broker", "destination", "buyer_country", "offer_response__offer"
+        "company", "broker", "destination", "buyer_country", "offer_response__offer", "mandate__broker"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -150,10 +150,19 @@ PARTNER_DEAL_STATES = frozenset({Status.NEGOTIATING, Status.CONTRACTED, Status.S
 
 
 def can_invite_partner(user: User | AnonymousUser, deal: Deal) -> Access:
-    """The deal's own brokerage invites a co-broker while the deal is not lost or closed."""
+    """The deal's own brokerage invites a co-broker while the deal is not lost or closed, and, on a
+    deal it opened for the company under a mandate, while the company has not revoked the mandate."""
     broker = broker_of(user)
     if broker is None or deal.broker_id is None or broker.pk != deal.broker_id:
         return refuse(_("Only the deal's brokerage invites a co-broker."))
+    mandate = deal.mandate if deal.mandate_id is not None else None
+    if mandate is not None and mandate.broker_id == broker.pk and mandate.status == Mandate.Status.REVOKED:
+        # Opened for the company under its mandate: no authority left to bring others onto its deal.
+        reason = _(
+            "%(company)s revoked the mandate this deal was opened under: your brokerage can no longer "
+            "invite co-brokers onto it. The deal goes on with the company."
+        )
+        return refuse(reason % {"company": deal.company.name})
     if deal.status not in PARTNER_DEAL_STATES:
         return refuse(
             _("This deal is %(status)s: it takes no co-broker now.") % {"status": deal.get_status_display()}

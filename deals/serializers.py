@@ -61,8 +61,10 @@ class DealCreditSerializer(serializers.ModelSerializer):
 
 class DealSerializer(serializers.ModelSerializer):
     """A deal as its parties read it: values in the deal's currency and in US dollars at the rate
-    recorded on the deal. `mandate` is the company's mandate under which its brokerage opened the
-    deal for it ("opened by broker X for company Y"), null when a party opened it in its own name."""
+    recorded on the deal. `mandate` is the company's mandate under which a brokerage acted for it:
+    the deal's brokerage opening the deal ("opened by broker X for company Y"), or, on a deal from a
+    response, the brokerage that sent the response for the company (the deal's co-broker); null
+    when the parties acted in their own names."""
 
     company_name = serializers.CharField(source="company.name", read_only=True)
     broker_name = serializers.CharField(source="broker.name", read_only=True, default=None)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokers.mandates import mandate_for, mandate_refusal
-from brokers.models import Broker, BuyerInquiry, OfferPartner, OfferResponse
+from brokers.models import Broker, BuyerInquiry, Mandate, OfferPartner, OfferResponse
 from brokers.permissions import broker_of, can_act_under_mandates, inquiry_inbox_actions
 from brokers.services import inquiry_convert
 from companies.models import Company
@@ -30,11 +30,11 @@ from companies.permissions import company_of
 from portal.access import Access
 from portal.db import next_reference
 from portal.models import User, bilingual
-from portal.notifications.services import notify
+from portal.notifications.services import notify, notify_members
 from portal.templatetags.portal_tags import jdate, localnumber
 from products.models import Product
 
-from .credits import credits_write, introducer_share_left, referral_for
+from .credits import answering_broker_share, credits_write, introducer_share_left, referral_for
 from .models import (
     CENTS,
     Action,
@@ -127,6 +127,9 @@ def _tell_other_party(deal: Deal, event: DealEvent, by: User | None) -> None:
     }
     if deal.mandate_id is not None:
         context["for_company"] = bilingual(deal.company, "name")  # "opened by broker X for company Y"
+        if deal.mandate.broker_id != deal.broker_id:
+            # Opened from the response another brokerage sent for the company under its mandate.
+            context["answered_by"] = bilingual(deal.mandate.broker, "name")
     for user in _recipients(deal, by):
         notify(recipient=user, kind="deal_update", url=deal.get_absolute_url(), context=context)
 
@@ -188,8 +191,11 @@ def _open(
     offer_response: OfferResponse | None = None,
     inquiry: BuyerInquiry | None = None,
     under_mandate: bool = False,
+    answered_by: Broker | None = None,
     **fields: Any,
 ) -> Deal:
+    """Open the deal; `under_mandate`: the deal's brokerage opens it for the company; `answered_by`:
+    the brokerage that sent the response the deal comes from for the company."""
     _check_fields(fields, DEAL_FIELDS)
     deal = Deal(
         company=company, broker=broker, origin=origin, offer_response=offer_response, inquiry=inquiry,
@@ -201,6 +207,11 @@ def _open(
     rows = _clean_lines(company, lines)
     if under_mandate:
         deal.mandate = _covering_mandate(deal, rows)
+    elif answered_by is not None:
+        # The response was sent under the company's mandate: the deal records the mandate while it
+        # still covers the deal (revoked, expired or not covering: that brokerage is not on the deal).
+        categories = {row.product.category_id for row in rows}
+        deal.mandate = mandate_for(answered_by, company, deal.destination, categories=categories)
     deal.expected_value = sum((row.total for row in rows), Decimal(0)).quantize(CENTS)
     deal.reference = next_reference("DL", timezone.localdate())
     deal.save()
@@ -208,6 +219,7 @@ def _open(
         row.deal = deal
     DealLine.objects.bulk_create(rows)
     _offer_partners_join(deal)
+    _answering_broker_joins(deal, by=by)
     _event(deal, Action.OPEN, previous="", by=by)  # told to the co-brokers too
     _credit_opening(deal, by=by)
     return deal
@@ -251,9 +263,28 @@ def _offer_partners_join(deal: Deal) -> None:
         )  # fmt: skip
 
 
+def _answering_broker_joins(deal: Deal, *, by: User) -> DealPartner | None:
+    """The brokerage that sent the response for the company, under the mandate the deal records,
+    is a party of the deal: an accepted co-broker for its share (deals/credits.py), unless it
+    co-brokers the offer already (it then holds the share agreed on the offer)."""
+    if deal.origin != Origin.RESPONSE or deal.mandate is None or deal.mandate.broker_id == deal.broker_id:
+        return None
+    joined = list(deal.partners.filter(status=DealPartner.Status.ACCEPTED))
+    if any(partner.broker_id == deal.mandate.broker_id for partner in joined):
+        return None
+    share = answering_broker_share(sum(partner.share_percent for partner in joined))
+    if share < 1:
+        return None  # the offer's co-brokers were promised all the introducer could give
+    return DealPartner.objects.create(
+        deal=deal, broker_id=deal.mandate.broker_id, share_percent=share, status=DealPartner.Status.ACCEPTED,
+        invited_by=by, decided_by=deal.offer_response.created_by, decided_at=timezone.now(),
+    )  # fmt: skip
+
+
 def _credit_opening(deal: Deal, *, by: User) -> None:
-    """Credit the brokerage that brought the buyer, its co-brokers (from the offer) and the
-    referrer, when the deal is the outcome of an accepted referral; the timeline records a split."""
+    """Credit the brokerage that brought the buyer, its co-brokers (from the offer, and the
+    brokerage that answered for the company) and the referrer, when the deal is the outcome of an
+    accepted referral; the timeline records a split, and the referrer is told either way."""
     if deal.broker_id is None:
         return
     referral = referral_for(deal)
@@ -263,11 +294,29 @@ def _credit_opening(deal: Deal, *, by: User) -> None:
         # The offer's co-brokers and the referral together would leave the introducer nothing:
         # the shares agreed on the offer stand, the referral is not credited (never a lost deal).
         credits = credits_write(deal, referral=None, keep_referral=False)
+        if referral is not None:
+            _tell_referrer(deal, referral, "dropped")
+    else:
+        if referral is not None:
+            _tell_referrer(deal, referral, "credited")
     if len(credits) > 1:
         DealEvent.objects.create(
             deal=deal, action=Action.CREDIT, from_status=deal.status, to_status=deal.status, actor=by,
             credits=_credit_split(credits),
         )  # fmt: skip
+
+
+def _tell_referrer(deal: Deal, referral: Any, action: str) -> None:
+    """The referring brokerage hears that the deal its referral led to credits it ("credited"), or
+    that the shares agreed on the deal left no room for its share ("dropped"). It is no party of
+    the deal: the link is its referral's page, which lists the deals credited through it."""
+    context = {
+        "action": action, "reference": deal.reference, "share": referral.share_percent,
+        "receiver": bilingual(deal.broker, "name"),
+        "subject": bilingual(referral.company, "name") if referral.company_id else referral.subject,
+    }  # fmt: skip
+    url = referral.get_absolute_url()
+    notify_members(referral.from_broker, kind="referral_credit", url=url, context=context)
 
 
 def _credit_split(credits: Iterable[Any]) -> list[dict[str, Any]]:
@@ -304,7 +353,7 @@ def deal_open_from_response(
     openings at once make one deal and a clear refusal."""
     response = (
         OfferResponse.objects.select_for_update(of=("self",))
-        .select_related("offer__broker", "company")
+        .select_related("offer__broker", "company", "submitted_by_broker")
         .get(pk=response.pk)
     )
     _require(can_open_from_response(by, response))
@@ -317,7 +366,7 @@ def deal_open_from_response(
         )
     return _open(
         by=by, company=response.company, broker=response.offer.broker, origin=Origin.RESPONSE,
-        offer_response=response, lines=lines, **fields,
+        offer_response=response, lines=lines, answered_by=response.submitted_by_broker, **fields,
     )  # fmt: skip
 
 
@@ -360,7 +409,11 @@ def _move(
 ) -> tuple[Deal, str]:
     """Lock the deal, check who acts and the table, run `check(locked deal)`, change the status
     (when the table says so). Returns the locked deal and its previous status. Call in a transaction."""
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=deal.pk)
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("company", "broker", "mandate__broker")
+        .get(pk=deal.pk)
+    )
     _require(can_act_on_deal(by, deal, action))
     move = move_for(action, deal.status)
     if move is None:
@@ -521,9 +574,11 @@ def _partner_event(
         "reference": deal.reference, "action": action, "share": partner.share_percent,
         "by": bilingual(broker_of(by), "name"), "partner": bilingual(partner.broker, "name"),
     }  # fmt: skip
+    if action == Action.REVOKE:
+        context.update(company=bilingual(deal.company, "name"), holder=bilingual(deal.broker, "name"))
     # The invited brokerage hears of its invitation (and its withdrawal) on its co-brokering page;
     # the deal's parties hear of the answer on the deal's page.
-    if action in (Action.INVITE, Action.WITHDRAW):
+    if action in (Action.INVITE, Action.WITHDRAW, Action.REVOKE):
         people = User.objects.filter(broker_membership__broker=partner.broker_id, is_active=True)
         url = reverse("deals:partner_list")
     else:
@@ -540,7 +595,11 @@ def deal_partner_invite(
 ) -> DealPartner:
     """Invite an approved brokerage with a valid licence to co-broker the deal for `share_percent`
     (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share)."""
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=deal.pk)
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("company", "broker", "mandate")
+        .get(pk=deal.pk)
+    )
     _require(can_invite_partner(by, deal))
     partner = DealPartner(
         deal=deal, broker=broker, share_percent=share_percent, role_note=(role_note or "").strip(),
@@ -600,3 +659,24 @@ def deal_partner_withdraw(*, partner: DealPartner, by: User) -> DealPartner:
     partner.save(update_fields=["status", "decided_by", "decided_at"])
     _partner_event(deal, Action.WITHDRAW, partner, by=by)
     return partner
+
+
+def mandate_invitations_withdraw(mandate: Mandate, by: User) -> list[DealPartner]:
+    """The company revoked `mandate`: the co-broker invitations its brokerage sent on the deals it
+    opened under it, not answered yet, are withdrawn, each on its deal's timeline and told to the
+    invited brokerage. The deals go on, the company their party (brokers.mandates calls this
+    inside the revoking transaction, the mandate's row locked)."""
+    pending = DealPartner.objects.filter(
+        deal__mandate=mandate, deal__broker=mandate.broker_id, status=DealPartner.Status.PENDING
+    ).order_by("deal_id", "pk")
+    withdrawn = []
+    for partner in list(pending.only("pk", "deal_id")):
+        partner, deal = _partner_locked(partner)
+        if partner.status != DealPartner.Status.PENDING:
+            continue  # answered while we waited for the lock
+        partner.status = DealPartner.Status.WITHDRAWN
+        partner.decided_by, partner.decided_at = by, timezone.now()
+        partner.save(update_fields=["status", "decided_by", "decided_at"])
+        _partner_event(deal, Action.REVOKE, partner, by=by)
+        withdrawn.append(partner)
+    return withdrawn

@@ -64,7 +64,9 @@ PAGE_SIZE = 20
 @require_GET
 def deal_list(request: HttpRequest) -> HttpResponse:
     """The deals of the viewer's company or brokerage, newest first, optionally by status."""
-    deals = deals_visible_to(request.user).select_related("company", "broker", "destination")
+    deals = deals_visible_to(request.user).select_related(
+        "company", "broker", "destination", "mandate__broker"
+    )
     status = request.GET.get("status", "")
     if status in Status.values:
         deals = deals.filter(status=status)
@@ -108,6 +110,10 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
     actions = deal_allowed_actions(request.user, deal)
     role = party_role(request.user, deal)
     partners = list(DealPartner.objects.filter(deal=deal).select_related("broker").order_by("pk"))
+    invite = can_invite_partner(request.user, deal)
+    own_broker = broker_of(request.user)
+    # On a deal from a response another brokerage sent for the company, that brokerage's mandate.
+    answering = deal.mandate.broker if deal.mandate_id and deal.mandate.broker_id != deal.broker_id else None
     total = sum(line.quantity for line in lines)
     shipped = sum(shipment.quantity for shipment in shipments)
     context = {
@@ -130,13 +136,16 @@ def _deal_page(request: HttpRequest, deal: Deal, *, status: int = 200, **forms: 
         "credits": DealCredit.objects.filter(deal=deal).select_related("broker", "referral"),
         # The deal's parties see its co-brokers; pending invitations are the deal's brokerage's business.
         "partners": [p for p in partners if p.status == DealPartner.Status.ACCEPTED or role == "broker"],
-        "can_invite": bool(can_invite_partner(request.user, deal)),
+        "can_invite": bool(invite),
+        # Why the deal's brokerage may not invite now (the deal lost or closed, its mandate revoked).
+        "invite_refusal": str(invite.reason) if role == "broker" and not invite else "",
+        "answering_broker": answering,
         "partner_form": forms.get("partner_form") or PartnerInviteForm(deal=deal),
-        # The mandate's page is the company's and the holding brokerage's, not a co-broker's.
+        # The mandate's page is the company's and the brokerage's holding it, nobody else's.
         "mandate_url": (
             reverse("brokers:mandate_detail", args=[deal.mandate_id])
             if deal.mandate_id
-            and (role == "company" or deal.broker_id == getattr(broker_of(request.user), "pk", None))
+            and (role == "company" or deal.mandate.broker_id == getattr(own_broker, "pk", None))
             else ""
         ),
     }

@@ -293,6 +293,22 @@ def build_world() -> World:
     )
     o["response_won"].products.set([o["product_a_public"]])
     response_decide(response=o["response_won"], status="accepted", by=w.users["broker_approved"])
+    # The approved brokerage answered another offer of Tigris's for A under A's mandate; Tigris accepted the
+    # answer and A opened its deal: the approved brokerage is that deal's co-broker.
+    from brokers.services import response_submit
+    from deals.services import deal_open_from_response
+
+    tigris_offer = OfferFactory(broker=o["offer_other"].broker, country=o["iraq"], categories=[o["masks"]])
+    answered = response_submit(
+        offer=tigris_offer, company=o["company_a"], by=w.users["broker_approved"],
+        products=[o["product_a_public"]], broker=o["broker_approved"], unit_price="0.11", currency="USD",
+        quantity=1000, lead_time_days=14, message="",
+    )  # fmt: skip
+    response_decide(response=answered, status="accepted")
+    o["deal_answered"] = deal_open_from_response(
+        response=answered, by=w.users["member_a"], lines=lines_of(o["product_a_public"]),
+        **deal_terms(o["iraq"]),
+    )  # fmt: skip
     # --- the brokers' network: a second approved brokerage covering Iraq (no persona works there),
     # a referral each way, and a co-brokering invitation each way (pending) -----------------------
     from brokers.models import Referral

@@ -436,3 +436,88 @@ def test_the_co_brokering_steps_read_in_each_readers_language(
     assert "۶۰" in timeline
     assert "invited for" not in timeline
     assert "Introduced the buyer" not in timeline
+
+
+# ---------------------------------------------------------------------------
+# The referrer hears of its credit, and of a credit the deal left no room for
+# ---------------------------------------------------------------------------
+@pytest.mark.usefixtures("caspian_holds_a_mandate")
+def test_the_referrer_is_told_when_a_deal_credits_it_in_its_language(
+    broker_member, caspian, caspian_member, company, product, mailoutbox, django_capture_on_commit_callbacks
+):
+    iraq = caspian.countries.get()
+    referral = referrals.referral_create(
+        by=broker_member, to_broker=caspian, company=company, country=iraq, share_percent=15
+    )
+    referrals.referral_accept(referral=referral, by=caspian_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = services.deal_open_direct(
+            company=company, by=caspian_member, lines=lines_of(product), **deal_terms(iraq)
+        )
+    notice = broker_member.notifications.get(kind="referral_credit")  # Reza reads English
+    assert notice.title == f"Your referral is credited on deal {deal.reference}"
+    assert (
+        f"Caspian Logistics opened deal {deal.reference} from your referral of Alpha Medical Equipment: "
+        "your brokerage is credited with 15% of it." in notice.body
+    )
+    assert notice.url == referral.get_absolute_url()
+    mail = [m for m in mailoutbox if m.to == [broker_member.email] and deal.reference in m.subject]
+    assert len(mail) == 1
+    assert mail[0].extra_headers["Content-Language"] == "en"
+    assert not caspian_member.notifications.filter(kind="referral_credit").exists()
+
+
+@pytest.mark.usefixtures("caspian_holds_a_mandate")
+def test_a_persian_reader_of_the_referrer_is_told_in_persian(
+    brokerage, broker_member, caspian, caspian_member, company, product
+):
+    ali = UserFactory(email="ali@pars.example", full_name="علی")
+    BrokerMembershipFactory(broker=brokerage, user=ali)
+    iraq = caspian.countries.get()
+    referral = referrals.referral_create(by=broker_member, to_broker=caspian, company=company, country=iraq)
+    referrals.referral_accept(referral=referral, by=caspian_member)
+    services.deal_open_direct(company=company, by=caspian_member, lines=lines_of(product), **deal_terms(iraq))
+    notice = ali.notifications.get(kind="referral_credit")
+    assert notice.language == "fa"
+    assert "شرکت تجهیزات پزشکی آلفا" in notice.body
+    assert "۱۰" in notice.body
+    assert "credited" not in notice.body
+
+
+def test_the_referrer_is_told_when_the_deals_shares_leave_no_room_for_its_credit(
+    broker_member, caspian, caspian_member, company, company_member, other_broker_member, product
+):
+    """Pars refers Alpha to Caspian for Iraq (10%); Caspian's Iraqi offer is co-brokered by Rival
+    Brokers for 95%. Alpha answers it and the deal opens: the co-broker's agreed share stands, the
+    referral earns nothing on this deal, and Reza is told so."""
+    from brokers import partners
+    from tests.brokers.factories import OfferFactory, OfferResponseFactory
+
+    iraq = caspian.countries.get()
+    referral = referrals.referral_create(by=broker_member, to_broker=caspian, company=company, country=iraq)
+    referrals.referral_accept(referral=referral, by=caspian_member)
+    offer = OfferFactory(broker=caspian, country=iraq)
+    rival = other_broker_member.broker_membership.broker
+    invitation = partners.offer_partner_invite(offer=offer, by=caspian_member, broker=rival, share_percent=95)
+    partners.offer_partner_accept(partner=invitation, by=other_broker_member)
+    response = OfferResponseFactory(offer=offer, company=company, created_by=company_member)
+    response.products.set([product])
+    response = broker_services.response_decide(response=response, status="accepted", by=caspian_member)
+    deal = services.deal_open_from_response(
+        response=response, by=caspian_member, lines=lines_of(product), **deal_terms(iraq)
+    )
+    assert credits_of(deal) == {("Caspian Logistics", "introduced"): 5, ("Rival Brokers", "co_broker"): 95}
+    notice = broker_member.notifications.get(kind="referral_credit")
+    assert notice.title == f"No credit for your referral on deal {deal.reference}"
+    assert "leave no room for your 10%: your referral is not credited on this deal." in notice.body
+    assert notice.url == referral.get_absolute_url()
+
+
+def test_a_deal_that_is_no_referrals_outcome_tells_the_referrer_nothing(
+    broker_member, caspian, caspian_member, company, company_member, product
+):
+    iraq = caspian.countries.get()
+    referral = referrals.referral_create(by=broker_member, to_broker=caspian, company=company, country=iraq)
+    referrals.referral_accept(referral=referral, by=caspian_member)
+    open_direct(company_member, product, iraq)  # Alpha's own buyer: no brokerage, no referral's outcome
+    assert not broker_member.notifications.filter(kind="referral_credit").exists()

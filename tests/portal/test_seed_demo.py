@@ -15,11 +15,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from brokers.models import Offer, OfferResponse
+from brokers.models import Offer, OfferResponse, Referral
 from companies.models import Company
-from deals.models import Deal
+from deals.models import Deal, DealCredit
 from deals.models import Status as DealStatus
-from portal.models import TargetCountry
+from portal.models import Notification, TargetCountry
 from products.models import Product, ProductCertification
 from support.models import GRANTED_STATES, Action, Application, Status, SupportProgram
 
@@ -187,3 +187,32 @@ def test_the_seeded_data_agrees_with_its_timelines():
             assert sum(p.amount for p in deal.payments.all()) == deal.expected_value
         if deal.status == DealStatus.LOST:
             assert deal.lost_reason
+
+    # The brokers' network (deals/network_demo.py): Pars's deal co-brokered 60/40 with Novin, which
+    # recorded its shipment, is paid; the deal opened from the answer Pars sent for the demo company
+    # under its mandate makes Pars its co-broker; the company was told of the referral accepted for it.
+    shares: dict[int, list[tuple[str, str, int]]] = {}
+    for credit in DealCredit.objects.select_related("broker"):
+        shares.setdefault(credit.deal_id, []).append(
+            (credit.broker.name_en, credit.role, credit.share_percent)
+        )
+    co_brokered = [
+        deal for deal in deals
+        if sorted(shares.get(deal.pk, [])) == [
+            ("Novin Middle East Trading", "co_broker", 40), ("Pars Export Brokers", "introduced", 60),
+        ]
+    ]  # fmt: skip
+    assert [deal.status for deal in co_brokered] == [DealStatus.PAID]
+    novin = co_brokered[0].partners.get().broker
+    assert co_brokered[0].shipments.get().recorded_by.broker_membership.broker == novin
+    answered = Deal.objects.select_related("mandate", "offer_response").get(
+        offer_response__submitted_by_broker__isnull=False
+    )
+    assert answered.mandate.broker_id == answered.offer_response.submitted_by_broker_id
+    assert answered.partners.get().broker_id == answered.mandate.broker_id
+    assert sorted(role for _name, role, _share in shares[answered.pk]) == ["co_broker", "introduced"]
+    referred = Referral.objects.get(company__isnull=False, status=Referral.Status.ACCEPTED)
+    told = Notification.objects.filter(
+        kind="referral_company_notice", recipient__company_membership__company=referred.company
+    )
+    assert told.exists()
