@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
-from portal.forms import LocalDateField, LocalDateInput
+from portal.admin_display import money_column
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, log_action
 from portal.history import AuditedAdmin
 from portal.organisations.admin import InvitationAdmin, OrganisationAdminMixin, decision_action
-from portal.templatetags.portal_tags import jdate
+from portal.templatetags.portal_tags import jdate, localnumber
 
 from . import services
 from .models import (
@@ -61,7 +61,7 @@ class LicenceExpiryFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
             ("expired", _("Licence expired")),
-            ("soon", _("Expiring within %(days)d days") % {"days": LICENCE_WARNING_DAYS[0]}),
+            ("soon", _("Expiring within %(days)s days") % {"days": localnumber(LICENCE_WARNING_DAYS[0])}),
             ("valid", _("Valid")),
             ("unknown", _("Expiry date not recorded")),
         ]
@@ -82,7 +82,7 @@ class LicenceRenewalInline(admin.TabularInline):
 
     model = LicenceRenewal
     extra = 0
-    fields = ["expires_on_shown", "licence_file", "status", "submitted_at_shown", "decided_by", "note"]
+    fields = ["expires_on", "licence_file", "status", "submitted_at", "decided_by", "note"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -95,14 +95,6 @@ class LicenceRenewalInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-    @admin.display(description=_("new licence valid until"))
-    def expires_on_shown(self, renewal: LicenceRenewal) -> str:
-        return jdate(renewal.expires_on)
-
-    @admin.display(description=_("submitted at"))
-    def submitted_at_shown(self, renewal: LicenceRenewal) -> str:
-        return jdate(renewal.submitted_at, True)
 
 
 class ReferralInline(admin.TabularInline):
@@ -152,11 +144,8 @@ class ReferralReceivedInline(ReferralInline):
 @admin.register(Broker)
 class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
     # A website typed without a scheme is https:// (as on the public form; Django 6's default); the
-    # licence's date is Jalali on Persian pages, as everywhere else.
-    formfield_overrides = {
-        models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
-        models.DateField: {"form_class": LocalDateField, "widget": LocalDateInput},
-    }
+    # licence's date is Jalali on Persian pages, as every date box of the admin (portal.admin_display).
+    formfield_overrides = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
     inlines = [LicenceRenewalInline, ReferralSentInline, ReferralReceivedInline]
     list_display = ["name_fa", "name_en", "licence_number", "licence_expiry", "status", "created_at"]
     list_filter = ["status", LicenceExpiryFilter, "countries", "services"]
@@ -168,19 +157,33 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
         description=_("Show the selected brokerages' verified results publicly"), permissions=["change"]
     )
     def make_results_public(self, request: HttpRequest, queryset: QuerySet[Broker]) -> None:
+        count = 0
         for broker in queryset:
             results_publish(broker=broker, by=request.user, public=True)
-            self.log_change(request, broker, "results public")
-        self.message_user(request, _("Their results now show on their public pages."), messages.SUCCESS)
+            log_action(self, request, broker, _("Results shown publicly"))
+            count += 1
+        message = ngettext(
+            "The results of %(n)s brokerage now show on its public page.",
+            "The results of %(n)s brokerages now show on their public pages.",
+            count,
+        )
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
 
     @admin.action(
         description=_("Hide the selected brokerages' results from the public"), permissions=["change"]
     )
     def hide_results(self, request: HttpRequest, queryset: QuerySet[Broker]) -> None:
+        count = 0
         for broker in queryset:
             results_publish(broker=broker, by=request.user, public=False)
-            self.log_change(request, broker, "results hidden")
-        self.message_user(request, _("Their results are hidden from the public."), messages.SUCCESS)
+            log_action(self, request, broker, _("Results hidden from the public"))
+            count += 1
+        message = ngettext(
+            "The results of %(n)s brokerage are hidden from the public.",
+            "The results of %(n)s brokerages are hidden from the public.",
+            count,
+        )
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
 
     approve = decision_action(
         KIND, Broker.Status.APPROVED, description=_("Approve the selected brokerages (members are notified)")
@@ -257,20 +260,13 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
     otherwise, and deleted only with their brokerage (by a superuser): the rows are the licence's
     history."""
 
-    list_display = [
-        "broker",
-        "expires_on_shown",
-        "current_expiry",
-        "status",
-        "submitted_at_shown",
-        "decided_by",
-    ]
+    list_display = ["broker", "expires_on", "current_expiry", "status", "submitted_at", "decided_by"]
     list_filter = ["status"]
     search_fields = ["broker__name_fa", "broker__name_en", "broker__licence_number"]
     list_select_related = ["broker", "decided_by"]
     fields = [
-        "broker", "licence_file", "expires_on_shown", "current_expiry", "status", "submitted_by",
-        "submitted_at_shown", "decided_by", "decided_at_shown", "note",
+        "broker", "licence_file", "expires_on", "current_expiry", "status", "submitted_by", "submitted_at",
+        "decided_by", "decided_at", "note",
     ]  # fmt: skip
     readonly_fields = fields
     action_form = NoteActionForm
@@ -284,23 +280,18 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
         # deletes its renewals with it, which Django's delete page allows only with this permission.
         return bool(request.user.is_active and request.user.is_superuser)
 
-    @admin.display(description=_("new licence valid until"), ordering="expires_on")
-    def expires_on_shown(self, renewal: LicenceRenewal) -> str:
-        return jdate(renewal.expires_on)
-
     @admin.display(description=_("current licence valid until"))
     def current_expiry(self, renewal: LicenceRenewal) -> str:
         return jdate(renewal.broker.licence_expires_on) or "—"
 
-    @admin.display(description=_("submitted at"), ordering="submitted_at")
-    def submitted_at_shown(self, renewal: LicenceRenewal) -> str:
-        return jdate(renewal.submitted_at, True)
-
-    @admin.display(description=_("decided at"))
-    def decided_at_shown(self, renewal: LicenceRenewal) -> str:
-        return jdate(renewal.decided_at, True) or "—"
-
-    def _decide(self, request: HttpRequest, queryset: QuerySet[LicenceRenewal], decide: Any) -> None:
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[LicenceRenewal],
+        decide: Any,
+        label: str,
+        note: str = "",
+    ) -> None:
         """Each selected renewal through its service; one the service refuses (already decided, a
         date that would not extend the licence) is left, with the service's reason."""
         count = 0
@@ -316,11 +307,9 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 )
                 continue
             count += 1
-            self.log_change(request, renewal, [{"changed": {"fields": ["status"]}}])
-        self.message_user(
-            request, ngettext("%(n)d renewal decided.", "%(n)d renewals decided.", count) % {"n": count},
-            messages.SUCCESS,
-        )  # fmt: skip
+            log_action(self, request, renewal, label, note)
+        message = ngettext("%(n)s renewal decided.", "%(n)s renewals decided.", count)
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
 
     @admin.action(
         description=_("Approve the selected renewals (the new licence replaces the current one)"),
@@ -331,6 +320,7 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda renewal: services.licence_renewal_approve(renewal=renewal, by=request.user),
+            LicenceRenewal.Status.APPROVED.label,
         )
 
     @admin.action(
@@ -345,6 +335,8 @@ class LicenceRenewalAdmin(CheckedActionsMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda renewal: services.licence_renewal_reject(renewal=renewal, by=request.user, note=note),
+            LicenceRenewal.Status.REJECTED.label,
+            note,
         )
 
 
@@ -372,18 +364,12 @@ class OfferPartnerInline(admin.TabularInline):
 class ResponseInline(admin.TabularInline):
     model = OfferResponse
     extra = 0
-    fields = [
-        "company",
-        "submitted_by_broker",
-        "unit_price",
-        "currency",
-        "quantity",
-        "lead_time_days",
-        "status",
-    ]
+    fields = ["company", "submitted_by_broker", "unit_price_shown", "quantity", "lead_time_days", "status"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
+
+    unit_price_shown = money_column(OfferResponse, "unit_price")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OfferResponse]:
         return super().get_queryset(request).select_related("company", "offer")
@@ -407,10 +393,13 @@ class OfferAdmin(CheckedActionsMixin, AuditedAdmin):
 
     @admin.action(description=_("Close the selected offers"), permissions=["change"])
     def close(self, request: HttpRequest, queryset: QuerySet[Offer]) -> None:
+        count = 0
         for offer in queryset:
             services.offer_close(offer=offer, by_staff=True)
-            self.log_change(request, offer, "closed")
-        self.message_user(request, _("The selected offers are closed."), messages.SUCCESS)
+            log_action(self, request, offer, Offer.Status.CLOSED.label)
+            count += 1
+        message = ngettext("%(n)s offer closed.", "%(n)s offers closed.", count)
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
 
     export_csv = csv_export_action(
         [
@@ -431,12 +420,20 @@ class OfferAdmin(CheckedActionsMixin, AuditedAdmin):
 
 @admin.register(OfferResponse)
 class OfferResponseAdmin(CheckedActionsMixin, AuditedAdmin):
-    list_display = ["offer", "company", "unit_price", "currency", "quantity", "status", "created_at"]
+    list_display = ["offer", "company", "unit_price_shown", "quantity", "status", "created_at"]
     list_filter = ["status", "offer__country", "offer__kind"]
     search_fields = ["company__name_fa", "company__name_en", "offer__title_fa", "offer__title_en"]
     list_select_related = ["offer", "company"]
-    readonly_fields = [f.name for f in OfferResponse._meta.fields if f.name != "id"]
+    # Every field read-only, the price with its currency.
+    readonly_fields = [
+        "unit_price_shown" if f.name == "unit_price" else f.name
+        for f in OfferResponse._meta.fields
+        if f.name != "id"
+    ]
+    exclude = ["unit_price"]
     actions = ["export_csv"]
+
+    unit_price_shown = money_column(OfferResponse, "unit_price")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -548,17 +545,18 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 continue
             if changed:
                 count += 1
-                self.log_change(request, inquiry, [{"changed": {"fields": ["status"]}}])
-        self.message_user(request, _("%(n)d inquiries updated.") % {"n": count}, messages.SUCCESS)
+                log_action(self, request, inquiry, BuyerInquiry.Status(status).label)
+        message = ngettext("%(n)s inquiry updated.", "%(n)s inquiries updated.", count)
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
                 ngettext(
-                    "%(n)d inquiry was left as it was: its state does not allow this.",
-                    "%(n)d inquiries were left as they were: their state does not allow this.",
+                    "%(n)s inquiry was left as it was: its state does not allow this.",
+                    "%(n)s inquiries were left as they were: their state does not allow this.",
                     skipped,
                 )
-                % {"n": skipped},
+                % {"n": localnumber(skipped)},
                 messages.WARNING,
             )
 
@@ -594,20 +592,14 @@ class BuyerInquiryAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 @admin.register(BrokerService)
 class BrokerServiceAdmin(CheckedActionsMixin, admin.ModelAdmin):
-    list_display = [
-        "service_type",
-        "broker",
-        "fee_model",
-        "fee_amount",
-        "fee_percent",
-        "currency",
-        "is_active",
-    ]
+    list_display = ["service_type", "broker", "fee_model", "fee", "fee_percent", "is_active"]
     list_filter = ["service_type", "fee_model", "is_active", "countries"]
     search_fields = ["broker__name_fa", "broker__name_en", "description_fa", "description_en"]
     list_select_related = ["service_type", "broker"]
     readonly_fields = ["broker", "is_active", "created_at", "updated_at"]
     filter_horizontal = ["countries"]
+
+    fee = money_column(BrokerService, "fee_amount")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # brokerages list their services on their pages (brokers.services)
@@ -616,9 +608,14 @@ class BrokerServiceAdmin(CheckedActionsMixin, admin.ModelAdmin):
 class EngagementEventInline(admin.TabularInline):
     model = EngagementEvent
     extra = 0
-    fields = ["created_at", "action", "side", "actor", "note"]
+    fields = ["created_at", "action", "side_shown", "actor", "note"]
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("side"))
+    def side_shown(self, event: EngagementEvent) -> str:
+        # Stored as a rating's side ("company" or "broker"), without choices of its own.
+        return dict(EngagementRating.Side.choices).get(event.side, event.side) or "-"
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from simple_history.models import HistoricalRecords
 
 from companies.models import Company
@@ -30,6 +31,7 @@ from portal.models import (
 )
 from portal.organisations import OrganisationKind, OrganisationTexts
 from portal.permissions import Role
+from portal.templatetags.portal_tags import jdate, localnumber
 from portal.uploads.files import GeneratedName, validate_image, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
@@ -262,6 +264,7 @@ KIND = OrganisationKind(
         sent_back=_(
             "You changed what the centre approved; the brokerage is pending until the centre checks it again."
         ),
+        decided=ngettext_lazy("%(shown)s brokerage updated.", "%(shown)s brokerages updated.", "n"),
     ),
 )  # fmt: skip
 
@@ -708,7 +711,7 @@ class LicenceRenewal(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.broker} → {self.expires_on.isoformat() if self.expires_on else ''}"
+        return f"{self.broker} → {jdate(self.expires_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("brokers:licence_renewal")
@@ -894,7 +897,7 @@ class EngagementEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.engagement_id}: {self.action}"
+        return f"{self.engagement_id}: {self.get_action_display()}"
 
 
 class EngagementRating(TimeStampedModel):
@@ -925,7 +928,7 @@ class EngagementRating(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.engagement_id} {self.side}: {self.score}"
+        return f"{self.get_side_display()}: {localnumber(self.score)}"
 
 
 class InquiryReply(models.Model):
@@ -1113,7 +1116,7 @@ class MandateEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.mandate_id}: {self.action}"
+        return f"{self.mandate_id}: {self.get_action_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.models import (
@@ -220,5 +221,6 @@ KIND = OrganisationKind(
         sent_back=_(
             "You changed what the centre verified; the company is pending until the centre checks it again."
         ),
+        decided=ngettext_lazy("%(shown)s company updated.", "%(shown)s companies updated.", "n"),
     ),
 )  # fmt: skip

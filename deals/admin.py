@@ -4,9 +4,11 @@ through the services); every page is read-only, without a Save button."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_display import money_column
 from portal.admin_tools import CheckedActionsMixin, csv_export_action
 
 from .models import Deal, DealCredit, DealEvent, DealLine, DealPartner, Payment, Shipment
@@ -31,7 +33,9 @@ class ReadOnlyInline(admin.TabularInline):
 
 class LineInline(ReadOnlyInline):
     model = DealLine
-    fields = ["product", "quantity", "unit_price"]
+    fields = ["product", "quantity", "unit_price_shown"]
+
+    unit_price_shown = money_column(DealLine, "unit_price", currency="deal__currency")
 
 
 class ShipmentInline(ReadOnlyInline):
@@ -41,12 +45,17 @@ class ShipmentInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["received_on", "amount", "currency", "recorded_by"]
+    fields = ["received_on", "amount_shown", "recorded_by"]
+
+    amount_shown = money_column(Payment, "amount")
 
 
 class EventInline(ReadOnlyInline):
     model = DealEvent
     fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DealEvent]:
+        return super().get_queryset(request).select_related("deal", "actor")  # each row names both
 
 
 class CreditInline(ReadOnlyInline):
@@ -62,16 +71,23 @@ class PartnerInline(ReadOnlyInline):
 @admin.register(Deal)
 class DealAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = [
-        "reference", "company", "broker", "buyer_name", "destination", "expected_value", "currency", "status",
-        "created_at",
+        "reference", "company", "broker", "buyer_name", "destination", "expected", "status", "created_at",
     ]  # fmt: skip
     list_filter = ["status", "destination", "company", "origin", "incoterm"]
     search_fields = ["reference", "buyer_name", "company__name_fa", "company__name_en"]
     list_select_related = ["company", "broker", "destination"]
-    readonly_fields = [field.name for field in Deal._meta.fields if field.name != "id"]
+    # Every field read-only, the value with its currency.
+    readonly_fields = [
+        "expected" if field.name == "expected_value" else field.name
+        for field in Deal._meta.fields
+        if field.name != "id"
+    ]
+    exclude = ["expected_value"]
     inlines = [LineInline, CreditInline, PartnerInline, ShipmentInline, PaymentInline, EventInline]
     date_hierarchy = "created_at"
     actions = ["export_csv"]
+
+    expected = money_column(Deal, "expected_value")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

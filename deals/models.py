@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from brokers.models import Broker, BuyerInquiry, Mandate, Offer, OfferResponse, Referral
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel
+from portal.templatetags.portal_tags import localnumber, money_text
 from portal.uploads.files import GeneratedName, validate_image_or_pdf
 from products.models import Product
 
@@ -326,7 +327,7 @@ class Payment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="deal_payment_positive")]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
+        return money_text(self.amount, self.currency)
 
     @property
     def amount_usd(self) -> Decimal:
@@ -381,7 +382,8 @@ class DealEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.deal_id}: {self.from_status} → {self.to_status}"
+        # The step by its name (the admin heads each row of the timeline with it), not its code.
+        return f"{self.deal}: {self.get_action_display()}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
@@ -440,7 +442,7 @@ class DealCredit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.deal_id}: {self.broker_id} {self.role} {self.share_percent}%"
+        return f"{self.broker}: {self.get_role_display()} ({localnumber(self.share_percent)}%)"
 
 
 class DealPartner(models.Model):

@@ -13,6 +13,7 @@ from portal.admin_tools import CheckedActionsMixin
 from portal.enqueue import enqueue
 from portal.models import ApiToken, Notification, SecurityEvent, TargetCountry, User
 from portal.tasks import notification_email_send
+from portal.templatetags.portal_tags import localnumber
 
 # Django's own Group admin, with the same check on action ids as the portal's admins.
 admin.site.unregister(Group)
@@ -84,11 +85,8 @@ class NotificationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         queryset.update(email_status=Notification.EmailStatus.PENDING, email_attempts=0)
         for pk in ids:
             enqueue(notification_email_send, pk)
-        self.message_user(
-            request,
-            ngettext("%(n)d e-mail queued.", "%(n)d e-mails queued.", len(ids)) % {"n": len(ids)},
-            messages.SUCCESS,
-        )
+        message = ngettext("%(n)s e-mail queued.", "%(n)s e-mails queued.", len(ids))
+        self.message_user(request, message % {"n": localnumber(len(ids))}, messages.SUCCESS)
 
 
 class SuperusersReadOnly(CheckedActionsMixin):

@@ -1,4 +1,5 @@
-"""The admin site: staff enter only with a verified second factor (portal/accounts/two_factor.py)."""
+"""The admin site: staff enter only with a verified second factor (portal/accounts/two_factor.py);
+values are shown in the reader's language (portal/admin_display.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class PortalAdminConfig(AdminConfig):
     default_site = "portal.admin_site.PortalAdminSite"
 
     def ready(self) -> None:
+        from portal.admin_display import install
+
+        install()  # before super() registers the admins, which copy the form field defaults
         super().ready()
         from portal.accounts.forms import AdminLoginForm
 

@@ -1,4 +1,5 @@
-"""Admin helpers shared by the apps: checked action ids, a note box beside actions, and CSV export."""
+"""Admin helpers shared by the apps: checked action ids, a note box beside actions, actions logged
+by name, and CSV export."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from portal.admin_dates import LocalChangeList
 
 
 class CheckedActionsMixin:
@@ -23,7 +26,8 @@ class CheckedActionsMixin:
 
     Django's changelist filters `pk__in` with the posted `_selected_action` values as they come;
     "abc" there is a ValueError, a server error. Every ModelAdmin of the portal mixes this in
-    (tests/portal/test_crafted_requests.py posts such ids to every changelist).
+    (tests/portal/test_crafted_requests.py posts such ids to every changelist), so it also carries
+    what every list shares: the date hierarchy by the reader's calendar.
     """
 
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -46,6 +50,10 @@ class CheckedActionsMixin:
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         return to_delete, model_count, set() if protected else perms_needed, protected
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        # The date hierarchy by the reader's calendar (portal/admin_dates.py).
+        return LocalChangeList
+
     def action_checkbox(self, obj: Model) -> str:
         """Each row's checkbox, as Django's, written directly: rendering it through the form widget's
         template took a sixth of a changelist's time (25 rows)."""
@@ -63,9 +71,15 @@ class NoteActionForm(ActionForm):
 
 
 def note_action(
-    service: Callable[..., Any], *, description: str, log_label: str, note_required: bool = False
+    service: Callable[..., Any],
+    *,
+    description: str,
+    log_label: str,
+    done: Callable[[int], str],
+    note_required: bool = False,
 ) -> Callable[..., None]:
-    """Build an admin action that calls `service(<obj>=..., by=user, note=...)` for each row.
+    """Build an admin action that calls `service(<obj>=..., by=user, note=...)` for each row, logs
+    it as `log_label` and says `done(count)`.
 
     The object's keyword is the model name (company=..., broker=...). With `note_required`, the
     action refuses to run without a note, since the note is what the members are told.
@@ -81,15 +95,24 @@ def note_action(
         count = 0
         for obj in queryset:
             service(**{keyword: obj}, by=request.user, note=note)
-            modeladmin.log_change(request, obj, f"{log_label}: {note}" if note else log_label)
+            log_action(modeladmin, request, obj, log_label, note)
             count += 1
-        modeladmin.message_user(
-            request,
-            ngettext("%(n)d row updated.", "%(n)d rows updated.", count) % {"n": count},
-            messages.SUCCESS,
-        )
+        modeladmin.message_user(request, done(count), messages.SUCCESS)
 
     return run
+
+
+def log_action(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, obj: Model, label: str, note: str = ""
+) -> None:
+    """Write an admin action into the object's log (its history page) by name: the label's English
+    text is kept, and read in the reader's language (portal_admin.logged_change), as Django keeps
+    the names of changed fields; the note as it was written."""
+    with translation.override(None):
+        action = {"label": str(label)}
+    if note:
+        action["note"] = note
+    modeladmin.log_change(request, obj, [{"action": action}])
 
 
 def csv_export_action(

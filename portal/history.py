@@ -22,12 +22,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from portal.admin_display import local_display
+
 # Bookkeeping that changes with every save and tells nothing the row's date does not.
 UNDIFFED = {"id", "created_at", "updated_at"}
 
 
 class ChangeDisplay(HistoricalRecordContextHelper):
-    """Values as people read them: choices by their label, nothing as a dash."""
+    """Values as people read them: choices by their label, dates and numbers as the admin's lists
+    show them (portal.admin_display), nothing as a dash."""
 
     def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
         if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
@@ -35,7 +38,8 @@ class ChangeDisplay(HistoricalRecordContextHelper):
         field = self.model._meta.get_field(change.field)
         if field.choices and not isinstance(value, list):
             return dict(field.flatchoices).get(value, value)
-        return super().prepare_delta_change_value(change, value)
+        shown = local_display(value, field)
+        return super().prepare_delta_change_value(change, value) if shown is None else shown
 
 
 class AuditedAdmin(SimpleHistoryAdmin):

@@ -8,17 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from companies.models import Company
-from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
+from portal.admin_display import money_column
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, log_action
 from portal.history import AuditedAdmin
 from portal.http.page_cache import CachedChangelistMixin
 from portal.http.pagination import LargeTablePaginator
+from portal.templatetags.portal_tags import jdate, localnumber
 
 from . import services
 from .models import (
@@ -98,13 +98,12 @@ class ProductAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin):
         "company",
         "category",
         "status",
-        "fob_price",
-        "currency",
+        "fob",
         "updated_at",
     ]
     list_filter = [
         "status", "category", "company__status", CertificateStateFilter, "currency",
-        ("created_at", admin.DateFieldListFilter),
+        "created_at",
     ]  # fmt: skip
     search_fields = ["name_fa", "name_en", "hs_code", "company__name_fa", "company__name_en"]
     list_select_related = ["company", "category"]
@@ -122,6 +121,8 @@ class ProductAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin):
     actions = ["export_csv"]
     # The product's history, then its certificates' (they are edited inline on its page).
     object_history_template = "admin/products/product/object_history.html"
+
+    fob = money_column(Product, "fob_price")
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         # The applications naming a product protect it (support refuses the deletion itself):
@@ -269,7 +270,7 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
         # certificate that changed after the list was loaded.
         return format_html(
             '{}<input type="hidden" name="version_{}" value="{}">',
-            localize(localtime(certificate.submitted_at)),  # as the admin shows a date column
+            jdate(certificate.submitted_at, with_time=True),  # as the admin shows a date column
             certificate.pk,
             certificate.version,
         )
@@ -288,13 +289,13 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(n)d certificate changed after the list was loaded (or was not on it) and was "
+                    "%(n)s certificate changed after the list was loaded (or was not on it) and was "
                     "left as it is: check it again.",
-                    "%(n)d certificates changed after the list was loaded (or were not on it) and were "
+                    "%(n)s certificates changed after the list was loaded (or were not on it) and were "
                     "left as they are: check them again.",
                     count,
                 )
-                % {"n": count},
+                % {"n": localnumber(count)},
                 messages.WARNING,
             )
 
@@ -354,14 +355,11 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
         changed = sum(versions.get(certificate.pk) != certificate.version for certificate in queryset)
         verified = services.certificates_verify(certificates=queryset, by=request.user, versions=versions)
         for certificate in verified:
-            self.log_change(request, certificate, _("Verified"))
+            log_action(self, request, certificate, ProductCertification.Status.VERIFIED.label)
         self._report_changed(request, changed)
         count = len(verified)
-        self.message_user(
-            request,
-            ngettext("%(n)d certificate verified.", "%(n)d certificates verified.", count) % {"n": count},
-            messages.SUCCESS,
-        )
+        message = ngettext("%(n)s certificate verified.", "%(n)s certificates verified.", count)
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
 
     @admin.action(
         description=_("Reject the selected certificates (the note is the reason)"), permissions=["change"]
@@ -383,11 +381,7 @@ class CertificateQueueAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 changed += 1
                 continue
             rejected += 1
-            self.log_change(request, certificate, f"{_('Rejected')}: {reason}")
+            log_action(self, request, certificate, ProductCertification.Status.REJECTED.label, reason)
         self._report_changed(request, changed)
-        self.message_user(
-            request,
-            ngettext("%(n)d certificate rejected.", "%(n)d certificates rejected.", rejected)
-            % {"n": rejected},
-            messages.SUCCESS,
-        )
+        message = ngettext("%(n)s certificate rejected.", "%(n)s certificates rejected.", rejected)
+        self.message_user(request, message % {"n": localnumber(rejected)}, messages.SUCCESS)

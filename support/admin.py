@@ -17,17 +17,20 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from companies.models import Company
-from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action
+from portal.admin_display import money_column
+from portal.admin_tools import CheckedActionsMixin, NoteActionForm, csv_export_action, log_action
 from portal.forms import DigitsFormMixin, LocalDateField, add_service_errors
 from portal.history import AuditedAdmin
 from portal.http.page_cache import CachedChangelistMixin, cache_staff_page
 from portal.http.pagination import LargeTablePaginator
 from portal.i18n.digits import to_ascii_digits
 from portal.permissions import Role, is_manager, staff_with_role
+from portal.templatetags.portal_tags import localnumber, money
 from products.search import normalize_query
 
 from . import workflow
@@ -77,7 +80,7 @@ class SupportProgramAdmin(CheckedActionsMixin, AuditedAdmin):
         "support_type",
         "opens_on",
         "closes_on",
-        "budget",
+        "budget_shown",
         "budget_used",
         "is_published",
     ]
@@ -86,12 +89,23 @@ class SupportProgramAdmin(CheckedActionsMixin, AuditedAdmin):
     filter_horizontal = ["eligible_categories", "eligible_countries", "required_documents"]
     inlines = [CriterionInline]
 
+    budget_shown = money_column(SupportProgram, "budget")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupportProgram]:
         return programs_with_budget(super().get_queryset(request))
 
+    def get_readonly_fields(self, request: HttpRequest, obj: SupportProgram | None = None) -> list[str]:
+        # Beside the budget it is typed in, what it has granted and has left (programs_with_budget).
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is None else [*fields, "budget_used", "budget_left"]
+
     @admin.display(description=_("granted so far"))
     def budget_used(self, program: SupportProgram) -> str:
-        return f"{program.granted:,.2f} {program.currency}"
+        return money(program.granted, program.currency)
+
+    @admin.display(description=_("remaining budget"))
+    def budget_left(self, program: SupportProgram) -> str:
+        return money(program.remaining, program.currency)
 
 
 class GrantAmountForm(DigitsFormMixin, forms.Form):
@@ -225,7 +239,7 @@ class EventInline(admin.TabularInline):
     ordering = ["created_at", "pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationEvent]:
-        events = super().get_queryset(request).select_related("actor")
+        events = super().get_queryset(request).select_related("actor", "application")  # named in each row
         if is_manager(request.user):
             return events
         # A review's row carries its score: hidden from another reviewer until they have scored
@@ -246,9 +260,11 @@ class PaymentInline(admin.TabularInline):
 
     model = Payment
     extra = 0
-    fields = ["paid_on", "amount", "currency", "reference", "recorded_by", "created_at"]
+    fields = ["paid_on", "amount_shown", "reference", "recorded_by", "created_at"]
     readonly_fields = fields
     can_delete = False
+
+    amount_shown = money_column(Payment, "amount")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
         return super().get_queryset(request).select_related("recorded_by")
@@ -290,12 +306,12 @@ class ReviewForm(forms.Form):
 @admin.register(Application)
 class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin):
     list_display = [
-        "reference", "company", "program", "status", "assigned_reviewer", "requested_amount",
-        "granted_amount", "submitted_at", "overdue_flag",
+        "reference", "company", "program", "status", "assigned_reviewer", "requested", "granted",
+        "submitted_at", "overdue_flag",
     ]  # fmt: skip
     list_filter = [
         "status", "program", "countries", "products__category", ("assigned_reviewer", ReviewerFilter),
-        OverdueFilter, ScreeningFailedFilter, ("submitted_at", admin.DateFieldListFilter),
+        OverdueFilter, ScreeningFailedFilter, "submitted_at",
     ]  # fmt: skip
     # Searched by applications_matching (see get_search_results); the list only shows the box.
     search_fields = ["reference", "company__name_fa", "company__name_en", "company__national_id"]
@@ -307,13 +323,15 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
     paginator = LargeTablePaginator
     show_full_result_count = False
     readonly_fields = [
-        "reference", "program", "company", "status", "requested_amount", "justification", "broker",
-        "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted_amount",
+        "reference", "program", "company", "status", "requested", "justification", "broker",
+        "assigned_reviewer", "submitted_at", "review_started_at", "review_due_at", "granted",
         "decided_at", "decided_by", "decision_note", "payments_summary", "escalated_at", "products_list",
         "screening_attempts",
         "countries_list", "evidence_summary", "panel_summary", "score_link",
     ]  # fmt: skip
-    exclude = ["products", "countries", "created_by", "last_reminded_on"]
+    exclude = [
+        "products", "countries", "created_by", "last_reminded_on", "requested_amount", "granted_amount",
+    ]  # fmt: skip
     inlines = [DocumentInline, ReviewInline, PaymentInline, EventInline]
     action_form = DecisionActionForm
     actions = [
@@ -327,6 +345,9 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         "approve": Action.APPROVE, "reject": Action.REJECT, "record_payment": Action.RECORD_PAYMENT,
         "close": Action.CLOSE,
     }  # fmt: skip
+
+    requested = money_column(Application, "requested_amount", currency="program__currency")
+    granted = money_column(Application, "granted_amount", currency="program__currency")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         return applications_for_staff(request.user, super().get_queryset(request))
@@ -468,10 +489,10 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
     def payments_summary(self, application: Application) -> str:
         if application.granted_amount is None:
             return "—"
-        paid, currency = application.paid_total(), application.program.currency
-        summary = _("%(paid)s of %(granted)s %(currency)s") % {
-            "paid": f"{paid:,.2f}", "granted": f"{application.granted_amount:,.2f}", "currency": currency
-        }  # fmt: skip
+        currency = application.program.currency
+        paid, granted = money(application.paid_total(), currency), money(application.granted_amount, currency)
+        # The amounts come escaped from money(), the words from the translations.
+        summary = mark_safe(_("%(paid)s of %(granted)s") % {"paid": paid, "granted": granted})  # noqa: S308
         if application.status != Status.APPROVED:
             return summary
         url = reverse("admin:support_application_payment", args=[application.pk])
@@ -545,7 +566,14 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         return render(request, "admin/support/application_review.html", context)
 
     # --- actions: each calls support.workflow ------------------------------------------------------
-    def _each(self, request: HttpRequest, queryset: QuerySet[Application], label: str, run) -> None:  # noqa: ANN001
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Application],
+        action: Action,
+        run,
+        note: str = "",  # noqa: ANN001
+    ) -> None:
         done = 0
         for application in queryset:
             try:
@@ -556,10 +584,11 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
                 self.message_user(request, f"{application}: {error}", messages.ERROR)
             else:
                 done += 1
-                self.log_change(request, application, str(label))  # the admin's history, beside the timeline
+                # The admin's log, beside the timeline: the step by its name, read in the reader's language.
+                log_action(self, request, application, action.label, note)
         if done:
-            message = ngettext("%(n)d application updated.", "%(n)d applications updated.", done)
-            self.message_user(request, message % {"n": done}, messages.SUCCESS)
+            message = ngettext("%(n)s application updated.", "%(n)s applications updated.", done)
+            self.message_user(request, message % {"n": localnumber(done)}, messages.SUCCESS)
 
     @staticmethod
     def _note(request: HttpRequest) -> str:
@@ -570,7 +599,7 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         self._each(
             request,
             queryset,
-            _("assigned"),
+            Action.ASSIGN,
             lambda a: workflow.application_assign(application=a, by=request.user, reviewer=request.user),
         )
 
@@ -582,8 +611,9 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         self._each(
             request,
             queryset,
-            _("revision requested"),
+            Action.REQUEST_REVISION,
             lambda a: workflow.application_request_revision(application=a, by=request.user, note=note),
+            note,
         )
 
     @admin.action(description=_("Approve with the amount given"))
@@ -597,8 +627,9 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         self._each(
             request,
             queryset,
-            _("approved"),
+            Action.APPROVE,
             lambda a: workflow.application_approve(application=a, by=request.user, amount=amount, note=note),
+            note,
         )
 
     @admin.action(description=_("Reject (write the reason in the note)"))
@@ -607,8 +638,9 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         self._each(
             request,
             queryset,
-            _("rejected"),
+            Action.REJECT,
             lambda a: workflow.application_reject(application=a, by=request.user, reason=note),
+            note,
         )
 
     @admin.action(
@@ -631,10 +663,11 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         self._each(
             request,
             queryset,
-            _("payment recorded"),
+            Action.RECORD_PAYMENT,
             lambda a: workflow.application_payment_record(
                 application=a, by=request.user, amount=amount, reference=note
             ),
+            note,
         )
 
     @admin.action(description=_("Close"))
@@ -642,8 +675,9 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
         self._each(
             request,
             queryset,
-            _("closed"),
+            Action.CLOSE,
             lambda a: workflow.application_close(application=a, by=request.user, note=self._note(request)),
+            self._note(request),
         )
 
     export_csv = csv_export_action(

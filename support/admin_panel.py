@@ -20,7 +20,7 @@ from portal.admin_tools import CheckedActionsMixin
 from portal.forms import LocalDateField
 from portal.models import User
 from portal.permissions import Role, is_manager, staff_with_role
-from portal.templatetags.portal_tags import jdate
+from portal.templatetags.portal_tags import jdate, localnumber
 
 from . import services, workflow
 from .models import Application, Reviewer, StaffTie, Status
@@ -148,8 +148,8 @@ class StaffTieAdmin(CheckedActionsMixin, admin.ModelAdmin):
             self.message_user(request, str(error) or _("Not allowed."), messages.ERROR)
             return
         count = len(queryset)
-        message = ngettext("%(n)d declaration updated.", "%(n)d declarations updated.", count) % {"n": count}
-        self.message_user(request, message, messages.SUCCESS)
+        message = ngettext("%(n)s declaration updated.", "%(n)s declarations updated.", count)
+        self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
 
     @admin.action(description=_("Approve the declared ties"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[StaffTie]) -> None:

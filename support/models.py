@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from brokers.models import Broker
 from companies.models import Company
 from portal.models import TargetCountry, TimeStampedModel, User, localized
+from portal.templatetags.portal_tags import money_text
 from portal.uploads.files import GeneratedName, validate_image_or_pdf
 from products.models import Product, ProductCategory
 
@@ -662,7 +663,8 @@ class ApplicationEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application}: {self.from_status} → {self.to_status}"
+        # The step by its name (the admin heads each row of the timeline with it), not its code.
+        return f"{self.application}: {self.get_action_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -729,7 +731,7 @@ class Payment(FinalRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.amount} {self.currency}"
+        return f"{self.reference}: {money_text(self.amount, self.currency)}"
 
 
 class ReviewAssignmentQuerySet(models.QuerySet):

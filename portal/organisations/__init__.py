@@ -48,6 +48,9 @@ class OrganisationTexts:
     registered: str  # after registration
     saved: str  # after the profile was saved
     sent_back: str  # after a change of identity sent an approved one back to pending
+    # After a decision on several in the admin: ngettext_lazy(..., "n"), formatted with the count
+    # `n` and `shown`, the count in the reader's digits ("%(shown)s companies updated.").
+    decided: str = ""
 
 
 @dataclass(frozen=True)

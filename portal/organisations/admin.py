@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from portal.admin_tools import CheckedActionsMixin, NoteActionForm, note_action
 from portal.models import User
+from portal.templatetags.portal_tags import localnumber
 
 from . import OrganisationKind, kind_of
 from .services import organisation_decide
@@ -71,8 +72,12 @@ def decision_action(kind: OrganisationKind, status: str, *, description: str) ->
         (selected,) = organisation.values()
         return organisation_decide(organisation=selected, status=status, by=by, note=note)
 
+    def done(count: int) -> str:
+        return kind.texts.decided % {"n": count, "shown": localnumber(count)}
+
+    label = dict(kind.model._meta.get_field("status").flatchoices)[status]
     return note_action(
-        decide, description=description, log_label=status, note_required=status != kind.approved
+        decide, description=description, log_label=label, done=done, note_required=status != kind.approved
     )
 
 

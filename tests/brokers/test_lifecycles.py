@@ -204,7 +204,7 @@ def test_the_admin_marks_inquiries_through_the_service(client_for, manager):
     assert (routed.status, closed.status) == (Mark.ANSWERED, Mark.CLOSED)  # a closed one stays closed
     told = [(message.level, message.message) for message in get_messages(response.wsgi_request)]
     assert [level for level, _text in told] == [messages.SUCCESS, messages.WARNING]
-    assert all("1" in text for _level, text in told)  # one updated, one left as it was
+    assert all("۱" in text for _level, text in told)  # one updated, one left as it was (Persian digits)
     assert LogEntry.objects.filter(object_id=str(routed.pk), user=manager).count() == 1
     assert not LogEntry.objects.filter(object_id=str(closed.pk)).exists()
 
@@ -244,8 +244,8 @@ def test_the_inquiry_menu_offers_only_the_marks_that_apply_to_the_rows_shown(cli
     assert (closed.status, spam.status) == (Mark.CLOSED, Mark.SPAM)
     told = [(message.level, message.message) for message in get_messages(response.wsgi_request)]
     assert [level for level, _text in told] == [messages.SUCCESS, messages.WARNING]
-    assert "0" in told[0][1]  # none updated
-    assert "2" in told[1][1]  # both left as they were
+    assert "۰" in told[0][1]  # none updated (in the Persian page's digits)
+    assert "۲" in told[1][1]  # both left as they were
 
 
 def test_the_inquiry_change_form_does_not_edit_the_status(client_for, manager):

@@ -34,7 +34,7 @@ def test_manager_verifies_a_pending_company_and_its_members_are_notified(
     assert company.status_note == "مدارک تأیید شد"
     notification = Notification.objects.get(recipient=company_member, kind="company_verified")
     assert company.name_fa in notification.title
-    assert LogEntry.objects.filter(object_id=str(company.pk), change_message__contains="verified").exists()
+    assert LogEntry.objects.filter(object_id=str(company.pk), change_message__contains="Verified").exists()
 
 
 def test_suspension_needs_a_reason(client_for, manager, company, company_member):

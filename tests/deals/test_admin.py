@@ -77,3 +77,21 @@ def test_managers_read_a_deals_credits_and_co_brokers_read_only(staff_client, br
     assert "deal credits" in text.lower() or "اعتبارهای معامله" in text
     assert caspian.name in text
     assert 'name="credits-0-share_percent"' not in text  # shown, never editable
+
+
+def test_the_deal_page_names_each_step_and_shows_amounts_with_their_currency(
+    staff_client, brokered_deal, broker_member
+):
+    """In Persian (the portal/admin_display.py side of it): the timeline's rows by their names,
+    the value, the lines and the payments with the deal's currency."""
+    deal = walk_to(brokered_deal, Status.CONTRACTED, broker_member)
+    persian = staff_client.get(f"/admin/deals/deal/{deal.pk}/change/", headers={"accept-language": "fa"})
+    content = persian.content.decode()
+    assert f"{deal.reference}: معامله ثبت شد" in content
+    assert f"{deal.reference}: قرارداد امضا شد" in content
+    assert "negotiating" not in content
+    assert "contracted" not in content
+    assert '<span dir="ltr">۵۰۰\u00a0USD</span>' in content  # 1,000 units at 0.50
+    assert '<span dir="ltr">۰٫۵۰\u00a0USD</span>' in content  # the line's unit price
+    listed = staff_client.get("/admin/deals/deal/", headers={"accept-language": "en"}).content.decode()
+    assert '<span dir="ltr">500\u00a0USD</span>' in listed

@@ -60,7 +60,7 @@ def test_broker_publishes_company_responds_broker_accepts(
     admin.locator("input.action-select").first.check()
     admin.select_option("select[name=action]", "approve")
     admin.locator("button[name=index]").click()
-    expect(admin.locator(".messagelist")).to_contain_text("1 row updated")
+    expect(admin.locator(".messagelist")).to_contain_text("1 brokerage updated")
     assert Broker.objects.get().status == Broker.Status.APPROVED
 
     broker.reload()

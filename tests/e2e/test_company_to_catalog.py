@@ -83,7 +83,7 @@ def test_company_member_publishes_manager_verifies_visitor_finds(new_page, manag
     admin.select_option("select[name=action]", "verify")
     admin.fill("input[name=note]", "Certificate checked with the registry")
     admin.locator("button[name=index]").click()
-    expect(admin.locator(".messagelist")).to_contain_text("1 row updated")
+    expect(admin.locator(".messagelist")).to_contain_text("1 company updated")
     assert Company.objects.get().status == Company.Status.VERIFIED
 
     visitor.goto("/fa/products/")

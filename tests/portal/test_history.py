@@ -116,7 +116,7 @@ def test_a_decision_through_the_workflow_is_in_the_applications_history(
     )
     assert "History of EXP-" in content
     assert "Under review &rarr; Approved" in content
-    assert "— &rarr; 7000.00" in content
+    assert "— &rarr; 7,000.00" in content  # grouped, as every number of the admin
     assert (approval.status, approval.granted_amount, approval.decided_by_id) == (
         "approved",
         Decimal("7000"),
@@ -147,7 +147,7 @@ def test_the_admin_history_page_shows_who_changed_what(client_for, manager):
     assert page.status_code == 200
     content = page.content.decode()
     assert str(manager) in content
-    assert "123456.00" in content
+    assert "123,456.00" in content
     assert "Total budget" in content
 
 

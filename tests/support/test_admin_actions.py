@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.utils import translation
 
+from portal.templatetags.portal_admin import logged_change
 from support.models import Application, Review, Status
 from tests.conftest import admin_form_data
 from tests.support.factories import ApplicationFactory
@@ -198,14 +200,17 @@ def test_reviewers_see_their_own_and_unassigned_applications_managers_see_all(
     assert client_for(reviewer).get(f"{CHANGELIST}{someone_elses.pk}/change/").status_code == 302  # not found
 
 
-def test_admin_action_history_is_in_the_managers_language(client_for, reviewed, manager):
+def test_admin_action_history_names_the_step_in_the_readers_language(client_for, reviewed, manager):
     client_for(manager).post(
         CHANGELIST,
-        {"action": "approve", "_selected_action": [reviewed.pk], "index": 0, "amount": "100", "note": ""},
+        {"action": "approve", "_selected_action": [reviewed.pk], "index": 0, "amount": "100", "note": "ok"},
         headers={"accept-language": "fa"},
     )
     entry = LogEntry.objects.get(object_id=str(reviewed.pk))
-    assert entry.change_message == "تأیید شد"
+    with translation.override("fa"):
+        assert logged_change(entry) == "تأییدشده: ok"
+    with translation.override("en"):
+        assert logged_change(entry) == "Approved: ok"
 
 
 def menu(client, query: str = "") -> set[str]:

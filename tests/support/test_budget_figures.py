@@ -81,7 +81,7 @@ def test_the_dashboard_shows_the_same_figure(client_for, manager, program):
 def test_the_programme_admin_shows_the_same_figure(client_for, manager, program):
     response = client_for(manager).get("/admin/support/supportprogram/")
     assert response.status_code == 200
-    assert "35,000.00 EUR" in response.content.decode()
+    assert "۳۵٬۰۰۰\u00a0EUR" in response.content.decode()  # in the Persian page's digits
     (listed,) = [p for p in response.context["cl"].result_list if p.pk == program.pk]
     assert (listed.granted, listed.remaining) == (EXPECTED.granted, EXPECTED.remaining)
 

@@ -154,11 +154,11 @@ def test_the_admin_page_shows_each_panel_score_and_the_combined_one(
         recommendation="approve", no_conflict=True,
     )  # fmt: skip
     page = client_for(manager).get(f"{CHANGELIST}{application.pk}/change/").content.decode()
-    assert "7.00" in page
-    assert "9.00" in page
-    assert 'class="combined-score">8.00<' in page
+    assert "<td>۷٫۰۰</td>" in page  # in the Persian page's digits
+    assert "<td>۹٫۰۰</td>" in page
+    assert 'class="combined-score">۸٫۰۰<' in page
     review_page = client_for(reviewer).get(f"{CHANGELIST}{application.pk}/review/").content.decode()
-    assert 'class="combined-score">8.00<' in review_page
+    assert 'class="combined-score">۸٫۰۰<' in review_page
 
 
 def test_a_panel_member_who_is_not_the_lead_sees_and_scores_the_application(

@@ -1,0 +1,327 @@
+"""The admin in the reader's language (portal/admin_display.py, portal/admin_dates.py): Jalali dates
+with Persian digits and amounts with their currency in Persian (Gregorian in English), each step
+and status by its name, no Save button where nothing can be saved, and messages that agree with
+their count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from brokers.models import BuyerInquiry, Offer
+from companies.models import Company
+from portal.admin_dates import LocalDateFieldListFilter
+from support.models import Application, Status
+from tests.brokers.factories import OfferFactory
+from tests.companies.factories import CompanyFactory
+from tests.conftest import admin_form_data
+from tests.portal.factories import TargetCountryFactory, UserFactory
+from tests.support.factories import ApplicationFactory, ProgramFactory, approved_weeks_ago
+
+pytestmark = pytest.mark.django_db
+
+APPLICATIONS = "/admin/support/application/"
+# 12:30 on 10 Azar 1405 in Tehran; applications were submitted two days earlier.
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+SUBMITTED = NOW - dt.timedelta(days=2)
+
+
+@pytest.fixture(autouse=True)
+def _on_a_known_day():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def text(client, url: str, language: str) -> str:
+    response = client.get(url, headers={"accept-language": language})
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def visible(page: str) -> str:
+    """The page's text as a reader sees it: no markup, scripts or styles."""
+    page = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", page)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def saves(page: str) -> bool:
+    """Whether the page offers a Save button (any of Django's three)."""
+    return bool(re.search(r'name="_(save|continue|addanother)"', page))
+
+
+@pytest.fixture
+def application(reviewer):
+    with time_machine.travel(SUBMITTED, tick=False):  # drafted, submitted and screened then
+        return ApplicationFactory(
+            under_review=True, requested_amount=Decimal("12500"), advance__reviewer=reviewer
+        )
+
+
+# --- dates and amounts ---------------------------------------------------------------------------
+def test_the_application_list_shows_jalali_dates_and_amounts_with_their_currency(
+    client_for, manager, application
+):
+    client = client_for(manager)
+    persian = text(client, APPLICATIONS, "fa")
+    assert "۸ آذر ۱۴۰۵، ۱۲:۳۰" in persian
+    assert '<span dir="ltr">۱۲٬۵۰۰\u00a0USD</span>' in persian
+    assert "Nov. 29" not in persian
+    assert "12500" not in persian
+    english = text(client, APPLICATIONS, "en")
+    assert "Nov. 29, 2026, 12:30 p.m." in english
+    assert "12,500\u00a0USD" in english
+    assert "آذر" not in english
+
+
+def test_the_application_page_shows_its_dates_amounts_and_steps_by_name(client_for, manager, application):
+    client = client_for(manager)
+    url = f"{APPLICATIONS}{application.pk}/change/"
+    persian = text(client, url, "fa")
+    assert "۸ آذر ۱۴۰۵، ۱۲:۳۰" in persian  # submitted at, and the timeline's rows
+    assert "۲۲ آذر ۱۴۰۵" in persian  # the review is due 14 days later
+    assert "۱۲٬۵۰۰\u00a0USD" in persian
+    # The timeline: each step and status by its Persian name, never a code or a bare transition.
+    assert f"{application.reference}: بررسی اولیه آغاز شد" in persian
+    assert "بررسی اولیه را گذراند" in persian
+    shown = visible(persian)
+    for code in ("screen_start", "screen_pass", "draft", "submitted", "under_review", "→"):
+        assert code not in shown, code
+    english = text(client, url, "en")
+    assert f"{application.reference}: Screening started" in english
+    assert "Nov. 29, 2026, 12:30 p.m." in english
+    assert "screen_start" not in visible(english)
+    assert "draft → submitted" not in visible(english)
+
+
+def test_payments_show_jalali_dates_and_amounts_with_their_currency(client_for, manager):
+    application = approved_weeks_ago(requested_amount=Decimal("8000"))
+    client = client_for(manager)
+    client.post(
+        f"{APPLICATIONS}{application.pk}/payment/",
+        {"amount": "۳٬۰۰۰", "paid_on": "1405/09/05", "reference": "TR-1"},
+        headers={"accept-language": "fa"},
+    )
+    url = f"{APPLICATIONS}{application.pk}/change/"
+    persian = text(client, url, "fa")
+    assert "۵ آذر ۱۴۰۵" in persian  # paid on (26 November 2026)
+    assert "TR-1: ۳٬۰۰۰\u00a0USD" in persian
+    assert '<span dir="ltr">۳٬۰۰۰\u00a0USD</span> از <span dir="ltr">۸٬۰۰۰\u00a0USD</span>' in persian
+    english = text(client, url, "en")
+    assert "Nov. 26, 2026" in english
+    assert "3,000\u00a0USD of 8,000\u00a0USD" in re.sub(r"<[^>]+>", "", english)
+
+
+def test_programme_pages_show_the_budget_with_its_currency_and_jalali_date_boxes(client_for, manager):
+    program = ProgramFactory(
+        budget=Decimal("2500000"), opens_on=dt.date(2026, 11, 29), closes_on=dt.date(2027, 3, 20)
+    )
+    ApplicationFactory(program=program, approved=True, requested_amount=Decimal("12500"))
+    client = client_for(manager)
+    listed = text(client, "/admin/support/supportprogram/", "fa")
+    assert "۲٬۵۰۰٬۰۰۰\u00a0USD" in listed
+    assert "۱۲٬۵۰۰\u00a0USD" in listed
+    assert "۸ آذر ۱۴۰۵" in listed
+    assert "۲۹ اسفند ۱۴۰۵" in listed
+    url = f"/admin/support/supportprogram/{program.pk}/change/"
+    page = client.get(url, headers={"accept-language": "fa"})
+    content = page.content.decode()
+    assert "۲٬۴۸۷٬۵۰۰\u00a0USD" in content  # what is left
+    assert 'name="opens_on" value="1405/09/08"' in content
+    # A Jalali date typed in the box is the Gregorian day it names.
+    data = admin_form_data(page, closes_on="۱۴۰۶/۰۱/۱۵")
+    response = client.post(url, data, headers={"accept-language": "fa"})
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.closes_on == dt.date(2027, 4, 4)
+    english = text(client, url, "en")
+    assert 'name="opens_on" value="2026-11-29"' in english
+
+
+def test_the_history_pages_show_jalali_dates_amounts_and_actions_by_name(client_for, manager, application):
+    client = client_for(manager)
+    history = text(client, f"{APPLICATIONS}{application.pk}/history/", "fa")
+    assert "زمان ارسال: — → ۸ آذر ۱۴۰۵، ۱۲:۳۰" in visible(history)  # the submission time that changed
+    assert "2026-11-29" not in history
+    # Django's own log (objects without an audited history): an admin action, by name.
+    inquiry = BuyerInquiry.objects.create(
+        name="Ali", organisation="Basra Medical", country=TargetCountryFactory(iso_code="IQ"),
+        email="ali@basra.example", message="Masks, please.",
+    )  # fmt: skip
+    client.post(
+        "/admin/brokers/buyerinquiry/",
+        {"action": "mark_spam", "_selected_action": [inquiry.pk], "index": 0},
+        headers={"accept-language": "en"},
+    )
+    url = f"/admin/brokers/buyerinquiry/{inquiry.pk}/history/"
+    persian = text(client, url, "fa")
+    assert "<td>هرزنامه</td>" in persian
+    assert '<th scope="row">۱۰ آذر ۱۴۰۵، ۱۲:۳۰</th>' in persian
+    english = text(client, url, "en")
+    assert "<td>Spam</td>" in english
+    assert '<th scope="row">Dec. 1, 2026, 12:30 p.m.</th>' in english
+
+
+# --- the date hierarchy and date filters ---------------------------------------------------------
+def _created(company: Company, day: dt.date) -> Company:
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    Company.objects.filter(pk=company.pk).update(created_at=at)
+    return company
+
+
+@pytest.fixture
+def companies():
+    """Registered on the last day of Mehr 1405, the first of Aban, and the first of Farvardin 1406."""
+    return [
+        _created(CompanyFactory(name_en=name), day)
+        for name, day in [
+            ("Mehr Co", dt.date(2026, 10, 22)),
+            ("Aban Co", dt.date(2026, 10, 23)),
+            ("Nowruz Co", dt.date(2027, 3, 21)),
+        ]
+    ]
+
+
+def _hierarchy(page: str) -> list[str]:
+    nav = page.split('<nav class="toplinks">', 1)[1].split("</nav>", 1)[0]
+    return [visible(t).strip() for t in re.findall(r">([^<>]+)</a>", nav)]
+
+
+def test_the_date_hierarchy_goes_by_jalali_years_and_months_in_persian(client_for, manager, companies):
+    client = client_for(manager)
+    url = "/admin/companies/company/"
+    assert _hierarchy(text(client, url, "fa")) == ["۱۴۰۵", "۱۴۰۶"]
+    assert _hierarchy(text(client, f"{url}?created_at__year=1405", "fa")) == [
+        "‹ همهٔ تاریخ‌ها", "مهر ۱۴۰۵", "آبان ۱۴۰۵",
+    ]  # fmt: skip
+    aban = client.get(f"{url}?created_at__year=1405&created_at__month=8")
+    assert [c.name_en for c in aban.context["cl"].result_list] == ["Aban Co"]
+    assert _hierarchy(aban.content.decode()) == ["‹ ۱۴۰۵", "۱ آبان"]
+    # English keeps Django's Gregorian years.
+    assert _hierarchy(text(client, url, "en")) == ["2026", "2027"]
+    october = client.get(f"{url}?created_at__year=2026&created_at__month=10")
+    assert {c.name_en for c in october.context["cl"].result_list} == {"Mehr Co", "Aban Co"}
+
+
+def test_the_jalali_hierarchy_costs_the_queries_of_djangos(client_for, manager, companies):
+    client = client_for(manager)
+
+    def queries(language: str, query: str = "") -> int:
+        client.get(f"/admin/companies/company/{query}", headers={"accept-language": language})
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/admin/companies/company/{query}", headers={"accept-language": language})
+        return len(captured)
+
+    # Django reads the range, then the years in it; the Jalali years are those of the range.
+    assert queries("fa") <= queries("en")
+    assert queries("fa", "?created_at__year=1405") == queries("en", "?created_at__year=2026")
+
+
+def test_a_jalali_day_that_does_not_exist_is_refused_without_an_error(client_for, manager, companies):
+    response = client_for(manager).get("/admin/companies/company/?created_at__year=1405&created_at__month=13")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_this_month_and_this_year_are_the_jalali_ones_in_persian(client_for, manager):
+    """1 December 2026 is 10 Azar 1405: Azar began on 22 November, the year on 21 March."""
+    client = client_for(manager)
+
+    def links(language: str) -> dict[str, str]:
+        response = client.get(APPLICATIONS, headers={"accept-language": language})
+        cl = response.context["cl"]
+        [spec] = [s for s in cl.filter_specs if isinstance(s, LocalDateFieldListFilter)]
+        return {str(choice["display"]): choice["query_string"] for choice in spec.choices(cl)}
+
+    persian = links("fa")
+    assert "submitted_at__gte=2026-11-22" in persian["این ماه"]
+    assert "submitted_at__gte=2026-03-21" in persian["امسال"]
+    english = links("en")
+    assert "submitted_at__gte=2026-12-01" in english["This month"]
+    assert "submitted_at__gte=2026-01-01" in english["This year"]
+
+
+# --- no Save where nothing can be saved ----------------------------------------------------------
+def test_no_save_button_on_an_application_nobody_edits_here(client_for, manager, reviewer, application):
+    url = f"{APPLICATIONS}{application.pk}/change/"
+    for user in (manager, reviewer):  # the manager holds the change permission; nothing is editable
+        page = text(client_for(user), url, "fa")
+        assert not saves(page)
+        assert 'class="closelink"' in page
+
+
+def test_no_save_button_on_read_only_records(client_for, manager):
+    inquiry = BuyerInquiry.objects.create(
+        name="Ali", organisation="Basra Medical", country=TargetCountryFactory(iso_code="IQ"),
+        email="ali@basra.example", message="Masks, please.",
+    )  # fmt: skip
+    client = client_for(manager)
+    assert not saves(text(client, f"/admin/brokers/buyerinquiry/{inquiry.pk}/change/", "en"))
+    program = ProgramFactory()
+    assert saves(text(client, f"/admin/support/supportprogram/{program.pk}/change/", "en"))  # editable
+
+
+def test_no_save_button_with_the_view_permission_only(client_for):
+    program = ProgramFactory()
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_supportprogram"))
+    page = text(client_for(viewer), f"/admin/support/supportprogram/{program.pk}/change/", "en")
+    assert not saves(page)
+    assert 'class="closelink"' in page
+
+
+# --- messages agree with their count -------------------------------------------------------------
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.parametrize(
+    ("count", "language", "said"),
+    [
+        (1, "en", "1 offer closed."),
+        (3, "en", "3 offers closed."),
+        (1, "fa", "۱ پیشنهاد بسته شد."),
+        (3, "fa", "۳ پیشنهاد بسته شد."),
+    ],
+)
+def test_an_action_says_how_many_it_changed_in_the_readers_digits(client_for, manager, count, language, said):
+    offers = [OfferFactory(status=Offer.Status.OPEN) for _ in range(count)]
+    response = client_for(manager).post(
+        "/admin/brokers/offer/",
+        {"action": "close", "_selected_action": [o.pk for o in offers], "index": 0},
+        follow=True,
+        headers={"accept-language": language},
+    )
+    assert said in _messages(response)
+
+
+def test_workflow_actions_count_applications(client_for, reviewer):
+    applications = [ApplicationFactory(under_review=True, advance__reviewer=reviewer) for _ in range(3)]
+    response = client_for(reviewer).post(
+        APPLICATIONS,
+        {"action": "request_revision", "_selected_action": [a.pk for a in applications], "index": 0,
+         "note": "Add the proforma", "amount": ""},
+        follow=True,
+        headers={"accept-language": "fa"},
+    )  # fmt: skip
+    assert "۳ درخواست به‌روز شد." in _messages(response)
+    assert set(Application.objects.values_list("status", flat=True)) == {Status.REVISION_REQUESTED}
+
+
+def test_organisation_decisions_count_the_organisations(client_for, manager):
+    pending = [CompanyFactory(status=Company.Status.PENDING) for _ in range(2)]
+    response = client_for(manager).post(
+        "/admin/companies/company/",
+        {"action": "verify", "_selected_action": [c.pk for c in pending], "index": 0, "note": ""},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+    assert "2 companies updated." in _messages(response)
