@@ -135,7 +135,7 @@ def test_programme_pages_show_the_budget_with_its_currency_and_jalali_date_boxes
     page = client.get(url, headers={"accept-language": "fa"})
     content = page.content.decode()
     assert "۲٬۴۸۷٬۵۰۰\u00a0USD" in content  # what is left
-    assert 'name="opens_on" value="1405/09/08"' in content
+    assert 'name="opens_on" value="۱۴۰۵/۰۹/۰۸"' in content
     # A Jalali date typed in the box is the Gregorian day it names.
     data = admin_form_data(page, closes_on="۱۴۰۶/۰۱/۱۵")
     response = client.post(url, data, headers={"accept-language": "fa"})
