@@ -323,6 +323,9 @@ def response_submit(
         response = OfferResponse(offer=offer, company=company, created_by=by, submitted_by_broker=broker)
     elif not response.is_editable:
         raise ValidationError(_("The broker has already decided on your response."), code="decided")
+    elif broker is None:
+        # The company changes the answer a brokerage sent for it: the answer is its own from now on.
+        response.submitted_by_broker = None
     for name, value in fields.items():
         setattr(response, name, value)
     response.full_clean()
@@ -355,6 +358,19 @@ def _check_may_act_for(offer: Offer, company: Company, broker: Broker, by: User)
         raise PermissionDenied(_("Your brokerage cannot answer its own offer on a company's behalf."))
 
 
+def _mandate_covers_response(response: OfferResponse) -> bool:
+    """Whether a mandate in force still lets the brokerage that sent `response` act for its company
+    on the offer (its country, the answer's products' categories)."""
+    from .mandates import mandate_for
+
+    categories = set(response.products.values_list("category_id", flat=True))
+    offer = response.offer
+    return (
+        mandate_for(response.submitted_by_broker, response.company, offer.country, categories=categories)
+        is not None
+    )
+
+
 def _check_mandate_covers(offer: Offer, company: Company, broker: Broker, products: list[Product]) -> None:
     from .mandates import mandate_refusal
 
@@ -367,7 +383,7 @@ def _check_mandate_covers(offer: Offer, company: Company, broker: Broker, produc
 @transaction.atomic
 def response_decide(*, response: OfferResponse, status: str, by: User | None = None) -> OfferResponse:
     """Shortlist, accept or decline a response; the company is told, and so is the brokerage that
-    sent the response for the company (under its mandate), if one did.
+    sent the response for the company, if one did and its mandate still covers the response.
 
     `by`, when given, must be allowed to decide (a member of the offer's active brokerage); the
     decisions and the states they leave from are brokers.permissions.RESPONSE_DECISIONS."""
@@ -394,7 +410,7 @@ def response_decide(*, response: OfferResponse, status: str, by: User | None = N
         url=response.offer.get_absolute_url(),
         context={"offer": bilingual(response.offer, "title")},
     )
-    if response.submitted_by_broker_id is not None:
+    if response.submitted_by_broker_id is not None and _mandate_covers_response(response):
         notify_members(
             response.submitted_by_broker,
             kind="offer_response_sent_decided",

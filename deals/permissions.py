@@ -151,23 +151,40 @@ PARTNER_DEAL_STATES = frozenset({Status.NEGOTIATING, Status.CONTRACTED, Status.S
 
 def can_invite_partner(user: User | AnonymousUser, deal: Deal) -> Access:
     """The deal's own brokerage invites a co-broker while the deal is not lost or closed, and, on a
-    deal it opened for the company under a mandate, while the company has not revoked the mandate."""
+    deal it opened for the company under a mandate, while that mandate is in force."""
     broker = broker_of(user)
     if broker is None or deal.broker_id is None or broker.pk != deal.broker_id:
         return refuse(_("Only the deal's brokerage invites a co-broker."))
-    mandate = deal.mandate if deal.mandate_id is not None else None
-    if mandate is not None and mandate.broker_id == broker.pk and mandate.status == Mandate.Status.REVOKED:
-        # Opened for the company under its mandate: no authority left to bring others onto its deal.
-        reason = _(
-            "%(company)s revoked the mandate this deal was opened under: your brokerage can no longer "
-            "invite co-brokers onto it. The deal goes on with the company."
-        )
-        return refuse(reason % {"company": deal.company.name})
+    refusal = _mandate_lapsed(deal)
+    if refusal is not None:
+        return refusal
     if deal.status not in PARTNER_DEAL_STATES:
         return refuse(
             _("This deal is %(status)s: it takes no co-broker now.") % {"status": deal.get_status_display()}
         )
     return organisation_is_active(broker)
+
+
+def _mandate_lapsed(deal: Deal) -> Access | None:
+    """A refusal when the deal's brokerage opened it for the company under a mandate that is no
+    longer in force (revoked, or past its date): no authority left to bring others onto the deal."""
+    if deal.mandate_id is None or deal.broker_id is None:
+        return None
+    mandate = deal.mandate
+    if mandate.broker_id != deal.broker_id or mandate.current_status == Mandate.Status.ACTIVE:
+        return None
+    names = {"company": deal.company.name}
+    if mandate.current_status == Mandate.Status.REVOKED:
+        reason = _(
+            "%(company)s revoked the mandate this deal was opened under: your brokerage can no longer "
+            "invite co-brokers onto it. The deal goes on with the company."
+        )
+    else:
+        reason = _(
+            "The mandate from %(company)s this deal was opened under has expired: your brokerage can no "
+            "longer invite co-brokers onto it. The deal goes on with the company."
+        )
+    return refuse(reason % names)
 
 
 def partner_side(user: User | AnonymousUser, partner: DealPartner) -> str | None:
@@ -200,6 +217,14 @@ def can_act_on_partner(user: User | AnonymousUser, partner: DealPartner, action:
             return refuse(_("Only an approved brokerage with a valid licence joins a deal as co-broker."))
         if partner.deal.status not in PARTNER_DEAL_STATES:
             return refuse(_("The deal is no longer open to a co-broker."))
+        if _mandate_lapsed(partner.deal) is not None:
+            return refuse(
+                _(
+                    "%(company)s no longer authorises the brokerage that invited you to act for it: "
+                    "the invitation cannot be accepted."
+                )
+                % {"company": partner.deal.company.name}
+            )
     return organisation_is_active(broker)
 
 
@@ -220,7 +245,7 @@ def partners_visible_to(user: User | AnonymousUser):  # noqa: ANN201 - a QuerySe
 def get_partner_for_party(user: User | AnonymousUser, pk: int) -> DealPartner:
     """An invitation the user's brokerage sent or received; 404 for any other."""
     queryset = partners_visible_to(user).select_related(
-        "deal__company", "deal__broker", "deal__destination", "broker", "invited_by"
+        "deal__company", "deal__broker", "deal__destination", "deal__mandate", "broker", "invited_by"
     )
     return get_object_or_404(queryset, pk=pk)
 

@@ -205,13 +205,16 @@ def _open(
         deal.usd_rate = Decimal(1)
     deal.full_clean(exclude=["reference", "offer_response", "mandate"])
     rows = _clean_lines(company, lines)
+    answering_mandate = None
     if under_mandate:
         deal.mandate = _covering_mandate(deal, rows)
     elif answered_by is not None:
-        # The response was sent under the company's mandate: the deal records the mandate while it
+        # The response was sent under the company's mandate: its brokerage joins while the mandate
         # still covers the deal (revoked, expired or not covering: that brokerage is not on the deal).
         categories = {row.product.category_id for row in rows}
-        deal.mandate = mandate_for(answered_by, company, deal.destination, categories=categories)
+        answering_mandate = _locked_in_force(
+            mandate_for(answered_by, company, deal.destination, categories=categories)
+        )
     deal.expected_value = sum((row.total for row in rows), Decimal(0)).quantize(CENTS)
     deal.reference = next_reference("DL", timezone.localdate())
     deal.save()
@@ -219,10 +222,21 @@ def _open(
         row.deal = deal
     DealLine.objects.bulk_create(rows)
     _offer_partners_join(deal)
-    _answering_broker_joins(deal, by=by)
+    referral = referral_for(deal)
+    if answering_mandate is not None and _answering_broker_joins(deal, answering_mandate, referral, by=by):
+        deal.mandate = answering_mandate  # recorded only once its brokerage is on the deal
+        deal.save(update_fields=["mandate"])
     _event(deal, Action.OPEN, previous="", by=by)  # told to the co-brokers too
-    _credit_opening(deal, by=by)
+    _credit_opening(deal, referral, by=by)
     return deal
+
+
+def _locked_in_force(mandate: Mandate | None) -> Mandate | None:
+    """`mandate`, its row locked, if it is still in force once locked (a revocation that got the
+    lock first has then committed): the lock keeps it in force until the caller's transaction ends."""
+    if mandate is None:
+        return None
+    return Mandate.objects.select_for_update(of=("self",)).in_force().filter(pk=mandate.pk).first()
 
 
 def _covering_mandate(deal: Deal, rows: list[DealLine]) -> Any:
@@ -234,7 +248,15 @@ def _covering_mandate(deal: Deal, rows: list[DealLine]) -> Any:
     if refusal is not None:
         what, reason = refusal
         raise ValidationError({{"company": "company", "country": "destination"}.get(what, "lines"): reason})
-    return mandate_for(deal.broker, deal.company, deal.destination, categories=categories)
+    mandate = _locked_in_force(
+        mandate_for(deal.broker, deal.company, deal.destination, categories=categories)
+    )
+    if mandate is None:  # revoked while we looked
+        reason = _("%(company)s has given your brokerage no mandate in force.") % {
+            "company": deal.company.name
+        }
+        raise ValidationError({"company": reason})
+    return mandate
 
 
 def _broker_acting_for(by: User, company: Company | None) -> Broker:
@@ -263,31 +285,54 @@ def _offer_partners_join(deal: Deal) -> None:
         )  # fmt: skip
 
 
-def _answering_broker_joins(deal: Deal, *, by: User) -> DealPartner | None:
-    """The brokerage that sent the response for the company, under the mandate the deal records,
-    is a party of the deal: an accepted co-broker for its share (deals/credits.py), unless it
-    co-brokers the offer already (it then holds the share agreed on the offer)."""
-    if deal.origin != Origin.RESPONSE or deal.mandate is None or deal.mandate.broker_id == deal.broker_id:
-        return None
+def _answering_broker_joins(deal: Deal, mandate: Mandate, referral: Any, *, by: User) -> bool:
+    """The brokerage that sent the response for the company under `mandate` (locked, in force) is a
+    party of the deal: an accepted co-broker for its share (deals/credits.py), unless it co-brokers
+    the offer already (it then holds the share agreed on the offer). Whether it is on the deal.
+
+    It stays a full party if the company later revokes the mandate: it brought the seller's answer
+    the deal comes from, and that is done (only the invitations its mandate let it send are undone).
+
+    A brokerage is credited once on a deal: when it also referred the company to the deal's
+    brokerage (`referral`), the larger share wins, co-broker or referrer, and the other role is
+    not taken (a larger referral's share: it does not join, and is credited as the referrer)."""
+    if deal.origin != Origin.RESPONSE or mandate.broker_id == deal.broker_id:
+        return True  # the deal's own brokerage: a party already
     joined = list(deal.partners.filter(status=DealPartner.Status.ACCEPTED))
-    if any(partner.broker_id == deal.mandate.broker_id for partner in joined):
-        return None
+    if any(partner.broker_id == mandate.broker_id for partner in joined):
+        return True
     share = answering_broker_share(sum(partner.share_percent for partner in joined))
     if share < 1:
-        return None  # the offer's co-brokers were promised all the introducer could give
-    return DealPartner.objects.create(
-        deal=deal, broker_id=deal.mandate.broker_id, share_percent=share, status=DealPartner.Status.ACCEPTED,
+        return False  # the offer's co-brokers were promised all the introducer could give
+    if (
+        referral is not None
+        and referral.from_broker_id == mandate.broker_id
+        and referral.share_percent > share
+    ):
+        return False  # credited as the referrer, its larger share
+    DealPartner.objects.create(
+        deal=deal, broker_id=mandate.broker_id, share_percent=share, status=DealPartner.Status.ACCEPTED,
         invited_by=by, decided_by=deal.offer_response.created_by, decided_at=timezone.now(),
     )  # fmt: skip
+    return True
 
 
-def _credit_opening(deal: Deal, *, by: User) -> None:
+def _credit_opening(deal: Deal, referral: Any, *, by: User) -> None:
     """Credit the brokerage that brought the buyer, its co-brokers (from the offer, and the
     brokerage that answered for the company) and the referrer, when the deal is the outcome of an
-    accepted referral; the timeline records a split, and the referrer is told either way."""
+    accepted referral; the timeline records a split, and the referrer is told either way. A
+    referrer that is the deal's co-broker already is credited as the co-broker only."""
     if deal.broker_id is None:
         return
-    referral = referral_for(deal)
+    if referral is not None:
+        co_broker = deal.partners.filter(
+            broker=referral.from_broker_id, status=DealPartner.Status.ACCEPTED
+        ).first()
+        if co_broker is not None:
+            credits = credits_write(deal, referral=None, keep_referral=False)
+            _tell_referrer(deal, referral, "co_broker", co_broker_share=co_broker.share_percent)
+            _credit_event(deal, credits, by=by)
+            return
     try:
         credits = credits_write(deal, referral=referral, keep_referral=False)
     except ValidationError:
@@ -299,6 +344,10 @@ def _credit_opening(deal: Deal, *, by: User) -> None:
     else:
         if referral is not None:
             _tell_referrer(deal, referral, "credited")
+    _credit_event(deal, credits, by=by)
+
+
+def _credit_event(deal: Deal, credits: list[Any], *, by: User) -> None:
     if len(credits) > 1:
         DealEvent.objects.create(
             deal=deal, action=Action.CREDIT, from_status=deal.status, to_status=deal.status, actor=by,
@@ -306,13 +355,15 @@ def _credit_opening(deal: Deal, *, by: User) -> None:
         )  # fmt: skip
 
 
-def _tell_referrer(deal: Deal, referral: Any, action: str) -> None:
+def _tell_referrer(deal: Deal, referral: Any, action: str, *, co_broker_share: int = 0) -> None:
     """The referring brokerage hears that the deal its referral led to credits it ("credited"), or
-    that the shares agreed on the deal left no room for its share ("dropped"). It is no party of
-    the deal: the link is its referral's page, which lists the deals credited through it."""
+    that the shares agreed on the deal left no room for its share ("dropped"), or that it is
+    credited as the deal's co-broker instead ("co_broker": it answered the offer for the company,
+    for a larger share). Not a party of the deal, or not as the referrer: the link is its
+    referral's page, which lists the deals credited through it."""
     context = {
         "action": action, "reference": deal.reference, "share": referral.share_percent,
-        "receiver": bilingual(deal.broker, "name"),
+        "receiver": bilingual(deal.broker, "name"), "co_broker_share": co_broker_share,
         "subject": bilingual(referral.company, "name") if referral.company_id else referral.subject,
     }  # fmt: skip
     url = referral.get_absolute_url()
@@ -594,12 +645,12 @@ def deal_partner_invite(
     *, deal: Deal, by: User, broker: Broker, share_percent: int, role_note: str = ""
 ) -> DealPartner:
     """Invite an approved brokerage with a valid licence to co-broker the deal for `share_percent`
-    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share)."""
-    deal = (
-        Deal.objects.select_for_update(of=("self",))
-        .select_related("company", "broker", "mandate")
-        .get(pk=deal.pk)
-    )
+    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share).
+
+    The deal's mandate is read after the deal's row is locked, by a query of its own: a revocation
+    locks the mandate, then its deals (mandate_invitations_withdraw), so either it withdraws this
+    invitation once made, or this reads the mandate revoked."""
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("company", "broker").get(pk=deal.pk)
     _require(can_invite_partner(by, deal))
     partner = DealPartner(
         deal=deal, broker=broker, share_percent=share_percent, role_note=(role_note or "").strip(),
@@ -665,15 +716,25 @@ def mandate_invitations_withdraw(mandate: Mandate, by: User) -> list[DealPartner
     """The company revoked `mandate`: the co-broker invitations its brokerage sent on the deals it
     opened under it, not answered yet, are withdrawn, each on its deal's timeline and told to the
     invited brokerage. The deals go on, the company their party (brokers.mandates calls this
-    inside the revoking transaction, the mandate's row locked)."""
-    pending = DealPartner.objects.filter(
-        deal__mandate=mandate, deal__broker=mandate.broker_id, status=DealPartner.Status.PENDING
-    ).order_by("deal_id", "pk")
+    inside the revoking transaction, the mandate's row locked).
+
+    The deals' rows are locked before their invitations are read (lock order: mandate, deal,
+    invitation, as inviting and answering lock the deal first): an invitation sent while the
+    revocation waited for the deal is seen and withdrawn; one sent after reads the mandate revoked."""
+    deals = list(
+        Deal.objects.select_for_update(of=("self",))
+        .filter(mandate=mandate, broker=mandate.broker_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    pending = DealPartner.objects.filter(deal__in=deals, status=DealPartner.Status.PENDING).order_by(
+        "deal_id", "pk"
+    )
     withdrawn = []
     for partner in list(pending.only("pk", "deal_id")):
-        partner, deal = _partner_locked(partner)
+        partner, deal = _partner_locked(partner)  # its deal locked already: the invitation's row now
         if partner.status != DealPartner.Status.PENDING:
-            continue  # answered while we waited for the lock
+            continue
         partner.status = DealPartner.Status.WITHDRAWN
         partner.decided_by, partner.decided_at = by, timezone.now()
         partner.save(update_fields=["status", "decided_by", "decided_at"])

@@ -408,7 +408,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     broker = get_own_broker(request.user)
     partners = (
         partners_visible_to(request.user)
-        .select_related("deal__company", "deal__broker", "deal__destination", "broker")
+        .select_related("deal__company", "deal__broker", "deal__destination", "deal__mandate", "broker")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))

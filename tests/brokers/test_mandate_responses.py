@@ -148,9 +148,9 @@ def test_the_broker_changes_its_own_answer_and_the_company_stays_its_owner(
     again = send(offer, company, broker_member, [mask], broker=brokerage, unit_price="0.09")
     assert again.pk == first.pk
     assert str(again.unit_price) == "0.09"
-    # The company may change the answer sent for it: it is its response.
+    # The company may change the answer sent for it: it is its response, and its own from then on.
     send(offer, company, company_member, [mask], unit_price="0.10")
-    assert OfferResponse.objects.get().submitted_by_broker == brokerage
+    assert OfferResponse.objects.get().submitted_by_broker is None
 
 
 def test_a_member_of_another_brokerage_cannot_answer_under_pars_mandate(

@@ -281,3 +281,120 @@ def test_a_response_the_company_sent_itself_tells_no_brokerage_but_the_offers(
     own = response_submit(offer=offer, company=company, by=company_member, products=[mask], **QUOTE)
     response_decide(response=own, status="accepted", by=tigris_member)
     assert not Notification.objects.filter(kind="offer_response_sent_decided").exists()
+
+
+# ---------------------------------------------------------------------------
+# A mandate revoked while the deal opens; a brokerage credited once
+# ---------------------------------------------------------------------------
+def revoked_once_found(monkeypatch, mandate):
+    """The company revokes `mandate` right after the opening found it, before it locks it."""
+    from django.utils import timezone
+
+    from brokers.models import Mandate
+
+    found = services.mandate_for
+
+    def find_then_revoke(*args, **kwargs):
+        result = found(*args, **kwargs)
+        Mandate.objects.filter(pk=mandate.pk).update(status="revoked", revoked_at=timezone.now())
+        return result
+
+    monkeypatch.setattr(services, "mandate_for", find_then_revoke)
+
+
+def test_a_mandate_revoked_between_finding_and_locking_it_leaves_the_brokerage_off_the_deal(
+    accepted, mandate, tigris_member, mask, monkeypatch
+):
+    revoked_once_found(monkeypatch, mandate)
+    deal = open_deal(accepted, tigris_member, mask)
+    assert deal.mandate is None
+    assert not DealPartner.objects.filter(deal=deal).exists()
+    assert credits_of(deal) == {("Tigris Brokers", "introduced"): 100}
+
+
+def test_a_brokerage_that_never_joined_leaves_no_mandate_on_the_deal(
+    accepted, offer, tigris_member, iraq, mask
+):
+    """The offer's co-brokers hold 99%: nothing is left for Pars, so the deal records no mandate."""
+    caspian = BrokerFactory(name_en="Caspian Logistics", countries=[iraq])
+    nima = UserFactory(email="nima@caspian.example")
+    BrokerMembershipFactory(broker=caspian, user=nima)
+    invitation = partners.offer_partner_invite(
+        offer=offer, by=tigris_member, broker=caspian, share_percent=99
+    )
+    partners.offer_partner_accept(partner=invitation, by=nima)
+    deal = open_deal(accepted, tigris_member, mask)
+    assert deal.mandate is None
+    assert list(DealPartner.objects.filter(deal=deal).values_list("broker__name_en", flat=True)) == [
+        "Caspian Logistics"
+    ]
+
+
+@pytest.fixture
+def referred(company, brokerage, broker_member, tigris_member, iraq):
+    """Pars also referred Alpha to Tigris for Iraq, and Tigris accepted."""
+    from brokers import referrals
+
+    def refer(share):
+        referral = referrals.referral_create(
+            by=broker_member, to_broker=tigris_member.broker_membership.broker, company=company, country=iraq,
+            share_percent=share,
+        )  # fmt: skip
+        return referrals.referral_accept(referral=referral, by=tigris_member)
+
+    return refer
+
+
+def test_a_referrer_that_answered_for_the_company_is_credited_once_as_co_broker(
+    referred, accepted, brokerage, broker_member, tigris_member, mask, mailoutbox,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    referred(20)
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = open_deal(accepted, tigris_member, mask)
+    assert credits_of(deal) == {
+        ("Tigris Brokers", "introduced"): 60,
+        ("Pars Export Brokers", "co_broker"): 40,
+    }
+    assert deal.partners.get().broker == brokerage
+    notice = broker_member.notifications.get(kind="referral_credit")
+    assert notice.title == f"Your brokerage is credited as co-broker on deal {deal.reference}"
+    assert (
+        "Your brokerage is on the deal as its co-broker, credited with 40% of it, and not also with your "
+        "referral's 20%: a brokerage is credited once on a deal." in notice.body
+    )
+
+
+def test_a_referrers_larger_share_is_credited_as_the_referral_alone(referred, accepted, tigris_member, mask):
+    referred(50)
+    deal = open_deal(accepted, tigris_member, mask)
+    assert credits_of(deal) == {("Tigris Brokers", "introduced"): 50, ("Pars Export Brokers", "referral"): 50}
+    assert not DealPartner.objects.filter(deal=deal).exists()
+    assert deal.mandate is None  # Pars did not join as the answering brokerage
+
+
+# ---------------------------------------------------------------------------
+# The company's own edit; decisions told while a mandate covers the response
+# ---------------------------------------------------------------------------
+def test_a_response_the_company_edits_itself_is_its_own_and_brings_no_co_broker(
+    sent, offer, company, company_member, broker_member, tigris_member, mask
+):
+    edited = response_submit(
+        offer=offer, company=company, by=company_member, products=[mask], **{**QUOTE, "unit_price": "0.10"}
+    )
+    assert edited.pk == sent.pk
+    assert edited.submitted_by_broker is None
+    response_decide(response=edited, status="accepted", by=tigris_member)
+    assert not broker_member.notifications.filter(kind="offer_response_sent_decided").exists()
+    deal = open_deal(edited, tigris_member, mask)
+    assert deal.mandate is None
+    assert not DealPartner.objects.filter(deal=deal).exists()
+
+
+def test_after_the_revocation_the_brokerage_hears_of_no_decision(
+    sent, mandate, company_member, broker_member, tigris_member
+):
+    mandate_revoke(mandate=mandate, by=company_member)
+    response_decide(response=sent, status="accepted", by=tigris_member)
+    assert not broker_member.notifications.filter(kind="offer_response_sent_decided").exists()
+    assert company_member.notifications.filter(kind="offer_response_accepted").count() == 1

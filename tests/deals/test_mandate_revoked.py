@@ -166,3 +166,136 @@ def test_the_timeline_tells_each_reader_why_in_their_language(
     assert "لجستیک کاسپین" in timeline
     assert "was withdrawn" not in timeline
     assert "وکالت" in timeline
+
+
+# ---------------------------------------------------------------------------
+# An invitation that outlived the mandate; a mandate past its date; the revocation's locks
+# ---------------------------------------------------------------------------
+def lapse(mandate, how):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from brokers.models import Mandate
+
+    if how == "revoked":  # without the revocation's hook: as an invitation that slipped past it
+        Mandate.objects.filter(pk=mandate.pk).update(status="revoked", revoked_at=timezone.now())
+    else:
+        Mandate.objects.filter(pk=mandate.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired"])
+def test_an_invitation_the_mandate_no_longer_backs_cannot_be_accepted(
+    deal_for_alpha, mandate, broker_member, caspian, caspian_member, client_for, how
+):
+    invitation = invite(deal_for_alpha, broker_member, caspian)
+    accept_link = f"/co-brokering/{invitation.pk}/accept/"
+    assert accept_link in client_for(caspian_member).get("/en/deals/co-brokering/").content.decode()
+    lapse(mandate, how)
+    with translation.override("en"), pytest.raises(PermissionDenied) as refused:
+        services.deal_partner_accept(partner=invitation, by=caspian_member)
+    assert "Alpha Medical Equipment no longer authorises the brokerage that invited you to act for it" in str(
+        refused.value
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == DealPartner.Status.PENDING
+    # It can still be declined; the co-brokering page offers no "accept".
+    page = client_for(caspian_member).get("/en/deals/co-brokering/")
+    assert page.status_code == 200
+    assert accept_link not in page.content.decode()
+    assert f"/co-brokering/{invitation.pk}/decline/" in page.content.decode()
+    services.deal_partner_decline(partner=invitation, by=caspian_member)
+
+
+def test_a_mandate_past_its_date_lets_the_brokerage_invite_no_co_broker(
+    deal_for_alpha, mandate, broker_member, caspian
+):
+    lapse(mandate, "expired")
+    with translation.override("en"), pytest.raises(PermissionDenied) as refused:
+        invite(deal_for_alpha, broker_member, caspian)
+    assert "The mandate from Alpha Medical Equipment this deal was opened under has expired" in str(
+        refused.value
+    )
+    assert not DealPartner.objects.exists()
+
+
+def test_a_mandate_revoked_between_finding_and_locking_it_opens_no_deal_for_the_company(
+    mandate, company, broker_member, mask, iraq, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from deals.models import Deal
+
+    found = services.mandate_for
+
+    def find_then_revoke(*args, **kwargs):
+        result = found(*args, **kwargs)
+        lapse(mandate, "revoked")
+        return result
+
+    monkeypatch.setattr(services, "mandate_for", find_then_revoke)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.deal_open_direct(company=company, by=broker_member, lines=lines_of(mask), **deal_terms(iraq))
+    assert "has given your brokerage no mandate in force" in str(refused.value)
+    assert not Deal.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_sent_while_the_revocation_waits_for_the_deal_is_withdrawn(
+    deal_for_alpha, mandate, company_member, broker_member, caspian
+):
+    """Reza's invitation holds the deal's lock when Sara revokes: the revocation waits for the deal,
+    then reads the invitation just made and withdraws it (real transactions, PostgreSQL's locks)."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from deals.models import Deal
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("the race needs PostgreSQL's row locks (set DATABASE_URL)")
+    locked, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def inviting() -> None:
+        try:
+            with transaction.atomic():
+                Deal.objects.select_for_update().get(pk=deal_for_alpha.pk)
+                locked.set()
+                assert go.wait(timeout=10)
+                invite(deal_for_alpha, broker_member, caspian)  # the mandate still reads in force
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def revoking() -> None:
+        try:
+            mandate_revoke(mandate=mandate, by=company_member)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    inviter = threading.Thread(target=inviting)
+    inviter.start()
+    assert locked.wait(timeout=10)
+    revoker = threading.Thread(target=revoking)
+    revoker.start()
+    with connection.cursor() as cursor:  # until the revocation waits for the deal's row
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the revocation never waited for the deal's lock")
+    go.set()
+    inviter.join(timeout=30)
+    revoker.join(timeout=30)
+    assert not errors
+    invitation = DealPartner.objects.get(deal=deal_for_alpha)
+    assert invitation.status == DealPartner.Status.WITHDRAWN
+    assert DealEvent.objects.filter(deal=deal_for_alpha, action="revoke", partner=invitation).exists()
