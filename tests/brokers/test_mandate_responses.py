@@ -204,7 +204,7 @@ def test_without_a_mandate_the_page_says_why_and_saves_nothing(
               "lead_time_days": "21"},
     )  # fmt: skip
     assert refused.status_code == 400
-    assert "0.11" in refused.content.decode()  # what was typed is kept
+    assert "۰٫۱۱" in refused.content.decode()  # what was typed is kept, in the Persian page's digits
     assert not OfferResponse.objects.exists()
 
 
