@@ -6,9 +6,11 @@ from django.contrib.admin.utils, which its change list tags and change form help
 Django offers no hook there, so `install()` wraps both where they are used, once, when the admin
 starts: every admin (the portal's, and Django's own users, groups and two-factor devices) then shows
 dates in the Jalali calendar with Persian digits on Persian pages (portal_tags.jdate, Gregorian in
-English) and numbers grouped in the page's digits (portal_tags.localnumber); anything else is left
-to Django. The same display serves the change history (portal.history) and the date boxes of the
-admin's forms are Jalali on Persian pages (portal.forms.LocalDateField).
+English), numbers grouped in the page's digits (portal_tags.localnumber) and codes made of digits
+in them (portal_tags.localdigits); anything else is left to Django. The same display serves the
+change history (portal.history); the date boxes of the admin's forms are Jalali on Persian pages
+(portal.forms.LocalDateField) and its number boxes show and take the page's digits
+(portal.forms.LocalNumberInput).
 
 An amount is read with its currency, which lives on its row (or the row's programme): the functions
 above are not given the row, so `money_column` builds the column that shows an amount with it.
@@ -46,6 +48,8 @@ def local_display(value: Any, field: models.Field | None = None) -> str | None:
     if isinstance(value, int | Decimal | float):
         # An id is a name, not an amount: its digits, ungrouped.
         return localdigits(value) if field is not None and field.primary_key else localnumber(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return localdigits(value)  # a code of digits (an HS code, a national id), as forms show it
     return None
 
 
@@ -73,14 +77,23 @@ def install() -> None:
     from django.contrib.admin.templatetags import admin_list
 
     from portal.admin_dates import LocalDateFieldListFilter
-    from portal.forms import LocalDateField, LocalDateInput
+    from portal.forms import LocalDateField, LocalDateInput, LocalNumberInput
 
     for module in (admin_list, helpers):
         module.display_for_field = display_for_field
     admin_list.display_for_value = display_for_value
-    options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DateField] = {
-        "form_class": LocalDateField, "widget": LocalDateInput,
-    }  # fmt: skip
+    defaults = options.FORMFIELD_FOR_DBFIELD_DEFAULTS
+    defaults[models.DateField] = {"form_class": LocalDateField, "widget": LocalDateInput}
+    # Number boxes in the page's digits, typed in any (a browser's number box shows ASCII only);
+    # Django's classes kept for their widths.
+    for field, css, mode in (
+        (models.IntegerField, "vIntegerField", "numeric"),
+        (models.BigIntegerField, "vBigIntegerField", "numeric"),
+        (models.DecimalField, "", "decimal"),
+        (models.FloatField, "", "decimal"),
+    ):
+        attrs = {"inputmode": mode, **({"class": css} if css else {})}
+        defaults[field] = {"widget": LocalNumberInput(attrs)}
     # A date field named in list_filter: "This month" and "This year" by the reader's calendar.
     FieldListFilter.register(
         lambda field: isinstance(field, models.DateField), LocalDateFieldListFilter, take_priority=True

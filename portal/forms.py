@@ -75,6 +75,21 @@ class LocalDigitsInput(forms.TextInput):
         return shown.replace(".", style.decimal) if self.number else shown
 
 
+class LocalNumberInput(LocalDigitsInput):
+    """LocalDigitsInput that reads what was typed back as a plain number itself ("۱۲٬۵۰۰" is
+    "12500", as `parse_number`), for forms that are not DigitsFormMixin's: the admin's number boxes
+    (portal.admin_display.install). Separators that fit no reading are left for the field to refuse."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        if not isinstance(value, str) or not value.strip():
+            return value
+        try:
+            return parse_number(value)
+        except NumberFormatError:
+            return to_ascii_digits(value).strip()
+
+
 class DigitsFormMixin:
     """Accept Persian and Arabic-Indic digits in every numeric field and in `digit_fields`, and
     show them back in the reader's digits (`LocalDigitsInput`).

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,7 +31,7 @@ from portal.http.page_cache import CachedChangelistMixin, cache_staff_page
 from portal.http.pagination import LargeTablePaginator
 from portal.i18n.digits import to_ascii_digits
 from portal.permissions import Role, is_manager, staff_with_role
-from portal.templatetags.portal_tags import localnumber, money
+from portal.templatetags.portal_tags import join_local, localnumber, localtext, money
 from products.search import normalize_query
 
 from . import workflow
@@ -233,10 +234,19 @@ class ReviewInline(admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
-    fields = ["created_at", "from_status", "to_status", "action", "actor", "note", "internal"]
+    fields = ["created_at", "from_status", "to_status", "action", "actor", "shown_note", "internal"]
     readonly_fields = fields
     can_delete = False
     ordering = ["created_at", "pk"]
+
+    @admin.display(description=_("note"))
+    def shown_note(self, event: ApplicationEvent) -> str:
+        """The note as stored (figures as the portal wrote them: "3,000.00 USD"), its numbers in the
+        reader's digits: the timeline keeps the data, the page localises it. Its direction is its
+        own (a payment's figures read left to right in a Persian page, a Persian note right to left)."""
+        if not event.note:
+            return self.get_empty_value_display()
+        return format_html('<span dir="auto">{}</span>', linebreaksbr(localtext(event.note)))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationEvent]:
         events = super().get_queryset(request).select_related("actor", "application")  # named in each row
@@ -419,11 +429,11 @@ class ApplicationAdmin(CachedChangelistMixin, CheckedActionsMixin, AuditedAdmin)
 
     @admin.display(description=_("products"))
     def products_list(self, application: Application) -> str:
-        return ", ".join(p.name for p in application.products.all())
+        return join_local(p.name for p in application.products.all())
 
     @admin.display(description=_("target countries"))
     def countries_list(self, application: Application) -> str:
-        return ", ".join(c.name for c in application.countries.all())
+        return join_local(c.name for c in application.countries.all())
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue_flag(self, application: Application) -> bool:

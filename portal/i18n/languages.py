@@ -13,6 +13,7 @@ names in Arabic). Russian pages use Latin digits grouped by a no-break space wit
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +34,8 @@ class NumberStyle:
     decimal: str
     list_separator: str
     jalali: bool = False
+    # A noun after a number stays singular: "۶۳ درخواست" (Persian), not "63 applications".
+    singular_after_count: bool = False
 
     def localize(self, text: str) -> str:
         """ASCII digits and "," "." (as Python writes 12,500.5) in this language's style."""
@@ -43,9 +46,31 @@ class NumberStyle:
     def digits_only(self, text: str) -> str:
         return text.translate({ord(str(i)): self.digits[i] for i in range(10)})
 
+    def in_text(self, text: str) -> str:
+        """Free text (a note written by the portal or typed by someone) with its numbers in this
+        style: "3,000.50 USD" is "۳٬۰۰۰٫۵۰ USD", "round 2" "round ۲", "1405/09/05" "۱۴۰۵/۰۹/۰۵";
+        a code or an address with Latin letters in it stays as written ("TR-12", "a1@x.example")."""
+
+        def shown(match: re.Match[str]) -> str:
+            word = match.group()
+            core = word.rstrip(".,:")  # a number ending a sentence or a clause
+            if _LATIN_LETTER.search(core):
+                return word
+            if _PYTHON_NUMBER.fullmatch(core):  # as Python or a person writes it: 12,500.5
+                return self.localize(core) + word[len(core) :]
+            return self.digits_only(word)
+
+        return _WORD.sub(shown, text)
+
+
+# A word of Latin script: letters, digits and what joins them in numbers, dates, codes and addresses.
+_WORD = re.compile(r"[\w\-./:,+#@%]*\d[\w\-./:,+#@%]*", re.ASCII)
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_PYTHON_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+
 
 STYLES = {
-    "fa": NumberStyle(PERSIAN_DIGITS, "٬", "٫", "، ", jalali=True),
+    "fa": NumberStyle(PERSIAN_DIGITS, "٬", "٫", "، ", jalali=True, singular_after_count=True),
     "ar": NumberStyle(ARABIC_INDIC_DIGITS, "٬", "٫", "، "),
     "ru": NumberStyle("0123456789", "\u00a0", ",", ", "),
     "en": NumberStyle("0123456789", ",", ".", ", "),

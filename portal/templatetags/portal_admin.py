@@ -1,21 +1,25 @@
 """The admin's own pages in the reader's language: no Save button where nothing can be saved, the
-date hierarchy by the reader's calendar (portal/admin_dates.py), the change log's actions by name."""
+date hierarchy by the reader's calendar (portal/admin_dates.py), the change log's actions by name,
+and the numbers Django's own templates and scripts write in the page's digits."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import template
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.templatetags.static import static
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 
 from portal.admin_dates import jalali_hierarchy, uses_jalali_hierarchy
-from portal.templatetags.portal_tags import localdigits
+from portal.i18n.languages import number_style
+from portal.templatetags.portal_tags import localdigits, localnumber
 
 register = template.Library()
 
@@ -79,3 +83,33 @@ def logged_change(entry: LogEntry) -> str:
         label, note = gettext(action.get("label", "")), action.get("note", "")
         shown.append(f"{label}: {note}" if note else label)
     return " ".join(shown)
+
+
+# What Django's list filters add to a choice when they show counts: "Approved (12)".
+_FACET_COUNT = re.compile(r" \((\d+)\)$")
+
+
+@register.filter
+def facet_count(display: object) -> str:
+    """A list filter's choice, its count ("Show counts") in the page's digits."""
+    shown = _FACET_COUNT.sub(lambda m: f" ({localnumber(m.group(1))})", str(display))
+    return mark_safe(shown) if isinstance(display, SafeData) else shown  # noqa: S308 (only digits changed)
+
+
+@register.simple_tag
+def admin_digits_script() -> str:
+    """The script that writes the numbers Django's admin scripts put in their texts (the action
+    counter, the selection boxes' counts) in the page's digits and separators, given here."""
+    style = number_style()
+    return format_html(
+        '<script src="{}" data-digits="{}" data-group="{}" data-decimal="{}" defer></script>',
+        static("portal/admin-digits.js"), style.digits, style.group, style.decimal,
+    )  # fmt: skip
+
+
+@register.simple_tag
+def counted_name(opts: Any, count: int) -> str:
+    """A model's name after a count: "1 application", "63 applications"; in Persian a noun after a
+    number stays singular ("۶۳ درخواست", not "۶۳ درخواست‌ها"): NumberStyle.singular_after_count."""
+    one = count == 1 or number_style().singular_after_count
+    return str(opts.verbose_name if one else opts.verbose_name_plural)

@@ -63,6 +63,14 @@ def localdigits(value: object) -> str:
 
 
 @register.filter
+def localtext(value: object) -> str:
+    """Free text with its numbers in the page's digits (NumberStyle.in_text): a stored note shows
+    its figures as the reader writes them, whatever language it was written in; codes as written."""
+    text = "" if value is None else str(value)
+    return number_style().in_text(text)
+
+
+@register.filter
 def localnumber(value: object) -> str:
     """Group thousands in the page's style: 12,500.5 / ۱۲٬۵۰۰٫۵ / ١٢٬٥٠٠٫٥ / 12 500,5."""
     if value in (None, ""):

@@ -1,18 +1,22 @@
 """The admin in the reader's language (portal/admin_display.py, portal/admin_dates.py): Jalali dates
 with Persian digits and amounts with their currency in Persian (Gregorian in English), each step
-and status by its name, no Save button where nothing can be saved, and messages that agree with
-their count."""
+and status by its name, no Save button where nothing can be saved, messages that agree with their
+count, and Django's own counts (results, pages, the action bar, filters, deletions) and number
+boxes in the reader's digits."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,7 +29,13 @@ from tests.brokers.factories import OfferFactory
 from tests.companies.factories import CompanyFactory
 from tests.conftest import admin_form_data
 from tests.portal.factories import TargetCountryFactory, UserFactory
-from tests.support.factories import ApplicationFactory, ProgramFactory, approved_weeks_ago
+from tests.products.factories import ProductFactory
+from tests.support.factories import (
+    ApplicationFactory,
+    DocumentTypeFactory,
+    ProgramFactory,
+    approved_weeks_ago,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +335,122 @@ def test_organisation_decisions_count_the_organisations(client_for, manager):
         headers={"accept-language": "en"},
     )
     assert "2 companies updated." in _messages(response)
+
+
+# --- Django's own counts and texts in the page's digits ------------------------------------------
+def _between(page: str, start: str, end: str) -> str:
+    """The text of the page from `start` (a piece of markup) to the next `end`, as read."""
+    part = re.sub(r"<[^>]+>", "", page.split(start, 1)[1].split(end, 1)[0])
+    return re.sub(r"\s+", " ", html.unescape(part)).strip()
+
+
+@pytest.fixture
+def three_applications(monkeypatch):
+    """Three applications, two of Alpha's, two to a page."""
+    monkeypatch.setattr(admin.site._registry[Application], "list_per_page", 2)
+    alpha = CompanyFactory(name_en="Alpha Medical")
+    return [ApplicationFactory(company=alpha), ApplicationFactory(company=alpha), ApplicationFactory()]
+
+
+def test_the_list_counts_its_rows_and_pages_in_the_readers_digits(client_for, manager, three_applications):
+    client = client_for(manager)
+    persian = text(client, APPLICATIONS, "fa")
+    # Two pages of three: a noun after a number stays singular in Persian.
+    assert _between(persian, '<p class="paginator">', "</p>") == "۱ ۲ ۳ درخواست نمایش همه"
+    actions = _between(persian, '<div class="actions">', "</div>")
+    assert "۰ از ۲ انتخاب شده‌اند" in actions  # the counter, before the script takes it over
+    assert "انتخاب تمامی ۳ درخواست" in actions
+    assert "همه موارد ۳ انتخاب شده" in actions
+    searched = text(client, f"{APPLICATIONS}?q=Alpha", "fa")
+    assert _between(searched, '<span class="small quiet">', "</span>") == "۲ نتیجه (نمایش همه)"
+    counted = visible(text(client, f"{APPLICATIONS}?_facets=True", "fa"))
+    assert "پیش‌نویس (۳)" in counted  # the filters' counts
+    assert not re.search(r"\([0-9]+\)", counted)
+    english = text(client, APPLICATIONS, "en")
+    assert _between(english, '<p class="paginator">', "</p>") == "1 2 3 applications Show all"
+    actions = _between(english, '<div class="actions">', "</div>")
+    assert "0 of 2 selected" in actions
+    assert "Select all 3 applications" in actions
+    assert "All 3 selected" in actions
+    assert "Draft (3)" in visible(text(client, f"{APPLICATIONS}?_facets=True", "en"))
+
+
+def test_a_search_says_how_many_of_how_many_in_the_readers_digits(client_for, manager):
+    for name in ("Masks first", "Ventilators", "Test kits"):
+        ProgramFactory(name_en=name)
+    client = client_for(manager)
+    persian = text(client, "/admin/support/supportprogram/?q=Masks", "fa")
+    assert _between(persian, '<span class="small quiet">', "</span>") == "۱ نتیجه (در مجموع ۳ تا)"
+    english = text(client, "/admin/support/supportprogram/?q=Masks", "en")
+    assert _between(english, '<span class="small quiet">', "</span>") == "1 result (3 total)"
+
+
+def test_the_admin_pages_load_the_script_writing_djangos_counters_in_the_readers_digits(
+    client_for, manager, three_applications
+):
+    """Django's actions.js rewrites the counter ("1 of 2 selected") as rows are ticked, through the
+    catalog's interpolate(): admin-digits.js wraps it; the page gives it its digits."""
+    script = finders.find("portal/admin-digits.js")
+    assert script is not None
+    with open(script, encoding="utf-8") as source:
+        assert "window.interpolate = wrap(window.interpolate)" in source.read()
+    client = client_for(manager)
+    loaded = re.compile(r'<script src="[^"]*portal/admin-digits[^"]*\.js" data-digits="([^"]+)"[^>]* defer>')
+    for url in (APPLICATIONS, "/admin/", "/admin/support/supportprogram/add/"):
+        assert loaded.search(text(client, url, "fa")).group(1) == "۰۱۲۳۴۵۶۷۸۹", url
+    assert loaded.search(text(client, APPLICATIONS, "en")).group(1) == "0123456789"
+    # Django's Persian catalog lacks the selection boxes' texts: the portal's has them.
+    catalog = text(client, "/admin/jsi18n/", "fa")
+    choose_all = re.search(r'"Choose all %s": ("[^"]*")', catalog)
+    assert json.loads(choose_all.group(1)) == "انتخاب همهٔ %s"
+
+
+def test_the_timeline_shows_the_numbers_of_its_notes_in_the_readers_digits(client_for, manager):
+    """A payment's note keeps its figures as the portal wrote them; pages show them in the reader's
+    digits, its reference as written."""
+    application = approved_weeks_ago(requested_amount=Decimal("8000"))
+    client = client_for(manager)
+    client.post(
+        f"{APPLICATIONS}{application.pk}/payment/",
+        {"amount": "3000", "paid_on": "1405/09/05", "reference": "TR-1405-12"},
+        headers={"accept-language": "fa"},
+    )
+    stored = "3,000.00 USD · TR-1405-12 · 3,000.00 / 8,000.00"
+    assert application.events.filter(note=stored).exists()
+    url = f"{APPLICATIONS}{application.pk}/change/"
+    events = _between(text(client, url, "fa"), 'id="events-group"', "</fieldset>")
+    assert "۳٬۰۰۰٫۰۰ USD · TR-1405-12 · ۳٬۰۰۰٫۰۰ / ۸٬۰۰۰٫۰۰" in events
+    assert "3,000.00" not in events
+    assert stored in _between(text(client, url, "en"), 'id="events-group"', "</fieldset>")
+
+
+def test_number_boxes_and_codes_of_digits_in_the_readers_digits(client_for, manager, reviewer):
+    program = ProgramFactory(budget=Decimal("2500000"), review_period_days=14)
+    client = client_for(manager)
+    url = f"/admin/support/supportprogram/{program.pk}/change/"
+    page = client.get(url, headers={"accept-language": "fa"})
+    content = page.content.decode()
+    assert re.search(r'name="budget" value="۲۵۰۰۰۰۰٫۰۰"', content)
+    assert re.search(r'name="review_period_days" value="۱۴"', content)
+    assert 'type="number"' not in content  # a browser's number box would show ASCII digits only
+    # What the page shows, and what a Persian keyboard types, reads back as the same numbers.
+    data = admin_form_data(page, review_period_days="۲۱", panel_from_amount="۱۲٬۵۰۰")
+    assert client.post(url, data, headers={"accept-language": "fa"}).status_code == 302
+    program.refresh_from_db()
+    assert (program.budget, program.review_period_days, program.panel_from_amount) == (
+        Decimal("2500000"), 21, Decimal("12500"),
+    )  # fmt: skip
+    assert 'name="budget" value="2500000.00"' in text(client, url, "en")
+    product = ProductFactory(hs_code="630790")  # read only for a reviewer
+    shown = text(client_for(reviewer), f"/admin/products/product/{product.pk}/change/", "fa")
+    assert "۶۳۰۷۹۰" in shown
+    assert "630790" not in visible(shown)
+
+
+def test_a_deletions_summary_counts_in_the_readers_digits(client_for):
+    kind = DocumentTypeFactory(slug="proforma")
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    page = text(client_for(boss), f"/admin/support/documenttype/{kind.pk}/delete/", "fa")
+    summary = page.split("<h2>خلاصه</h2>", 1)[1].split("</ul>", 1)[0]
+    assert re.search(r": ۱</li>", summary)
+    assert not re.search(r"[0-9]", summary)

@@ -249,3 +249,20 @@ def test_a_withdrawn_application_has_no_current_step(under_review):
 
     steps = application_steps(in_state(under_review, Status.WITHDRAWN))
     assert [s.state for s in steps] == ["done", "done"]
+
+
+def test_a_request_shows_its_numbers_in_the_readers_digits(
+    client_for, company_member, under_review, reviewer
+):
+    """The note is kept as typed; a Persian page shows its numbers in Persian digits, its codes as
+    written, in the request box and in the timeline alike."""
+    note = "2 پیش‌فاکتور برای 12,500.50 USD (شماره PI-2026-07) پیوست کنید"
+    workflow.application_request_revision(application=under_review, by=reviewer, note=note)
+    assert ApplicationEvent.objects.filter(note=note).exists()  # the data stays as typed
+    content = page(client_for(company_member), under_review, "fa")
+    requests = content.split('id="reviewer-requests"', 1)[1].split("</section>", 1)[0]
+    timeline = content.split('class="timeline', 1)[1].split("</ol>", 1)[0]
+    shown = "۲ پیش‌فاکتور برای ۱۲٬۵۰۰٫۵۰ USD (شماره PI-2026-07) پیوست کنید"
+    assert shown in requests
+    assert shown in timeline
+    assert note in page(client_for(company_member), under_review, "en")
