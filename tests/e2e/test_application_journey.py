@@ -117,7 +117,8 @@ def test_application_from_draft_to_approval(
     assert application.status == Status.APPROVED
 
     member.goto(f"/fa/support/applications/{application.pk}/")
-    expect(member.locator(".timeline")).to_contain_text("Approved at 80%")
+    # The manager's note as written, its figures in the reader's digits.
+    expect(member.locator(".timeline")).to_contain_text("Approved at ۸۰%")
     expect(member.locator(".timeline")).not_to_contain_text(
         "Baghdad fair"
     )  # who reviews, and why, is internal
