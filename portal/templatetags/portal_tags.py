@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 import jdatetime
@@ -15,7 +16,7 @@ from django.template import Context
 from django.urls import translate_url
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 
 from portal.i18n.languages import number_style, pick_from
@@ -62,12 +63,21 @@ def localdigits(value: object) -> str:
     return number_style().digits_only(text)
 
 
+# In markup, what is not text: tags, and character references ("&#39;").
+_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
 @register.filter
 def localtext(value: object) -> str:
     """Free text with its numbers in the page's digits (NumberStyle.in_text): a stored note shows
-    its figures as the reader writes them, whatever language it was written in; codes as written."""
+    its figures as the reader writes them, whatever language it was written in; codes as written.
+    Safe markup (a message with a link) stays markup: only its text changes."""
     text = "" if value is None else str(value)
-    return number_style().in_text(text)
+    style = number_style()
+    if not isinstance(value, SafeData):
+        return style.in_text(text)
+    parts = _MARKUP.split(text)
+    return mark_safe("".join(part if i % 2 else style.in_text(part) for i, part in enumerate(parts)))  # noqa: S308
 
 
 @register.filter

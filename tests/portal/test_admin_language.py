@@ -366,6 +366,9 @@ def test_the_list_counts_its_rows_and_pages_in_the_readers_digits(client_for, ma
     counted = visible(text(client, f"{APPLICATIONS}?_facets=True", "fa"))
     assert "پیش‌نویس (۳)" in counted  # the filters' counts
     assert not re.search(r"\([0-9]+\)", counted)
+    sorted_twice = text(client, f"{APPLICATIONS}?o=2.1", "fa")  # by the second column, then the first
+    priorities = re.findall(r'<span class="sortpriority" title="([^"]*)">([^<]*)</span>', sorted_twice)
+    assert priorities == [("اولویت مرتب‌سازی: ۲", "۲"), ("اولویت مرتب‌سازی: ۱", "۱")]
     english = text(client, APPLICATIONS, "en")
     assert _between(english, '<p class="paginator">', "</p>") == "1 2 3 applications Show all"
     actions = _between(english, '<div class="actions">', "</div>")
@@ -447,10 +450,31 @@ def test_number_boxes_and_codes_of_digits_in_the_readers_digits(client_for, mana
     assert "630790" not in visible(shown)
 
 
-def test_a_deletions_summary_counts_in_the_readers_digits(client_for):
-    kind = DocumentTypeFactory(slug="proforma")
+def test_a_deletion_counts_in_the_readers_digits(client_for):
+    """Django's summary of what goes, and its message once gone (messages keep their links)."""
+    kinds = [DocumentTypeFactory(slug=slug) for slug in ("proforma", "export-licence")]
     boss = UserFactory(is_staff=True, is_superuser=True)
-    page = text(client_for(boss), f"/admin/support/documenttype/{kind.pk}/delete/", "fa")
+    client = client_for(boss)
+    page = text(client, f"/admin/support/documenttype/{kinds[0].pk}/delete/", "fa")
     summary = page.split("<h2>خلاصه</h2>", 1)[1].split("</ul>", 1)[0]
     assert re.search(r": ۱</li>", summary)
     assert not re.search(r"[0-9]", summary)
+    response = client.post(
+        "/admin/support/documenttype/",
+        {"action": "delete_selected", "_selected_action": [k.pk for k in kinds], "post": "yes"},
+        headers={"accept-language": "fa"},
+        follow=True,
+    )
+    said = _between(response.content.decode(), '<ul class="messagelist">', "</ul>")
+    assert said.startswith("۲ ")
+    assert not re.search(r"[0-9]", said)
+    saved = client.post(
+        "/admin/support/documenttype/add/",
+        {"slug": "bank-letter", "name_fa": "نامه بانک", "name_en": "Bank letter"},
+        headers={"accept-language": "fa"},
+        follow=True,
+    )
+    assert re.search(
+        r'<li class="success">[^<]*<a href="/admin/support/documenttype/[0-9]+/change/">',
+        saved.content.decode(),
+    )
