@@ -34,7 +34,13 @@ from portal.notifications.services import notify, notify_members
 from portal.templatetags.portal_tags import jdate, localnumber
 from products.models import Product
 
-from .credits import answering_broker_share, credits_write, introducer_share_left, referral_for
+from .credits import (
+    answering_broker_share,
+    credited_as_referrer,
+    credits_write,
+    introducer_share_left,
+    referral_for,
+)
 from .models import (
     CENTS,
     Action,
@@ -645,7 +651,8 @@ def deal_partner_invite(
     *, deal: Deal, by: User, broker: Broker, share_percent: int, role_note: str = ""
 ) -> DealPartner:
     """Invite an approved brokerage with a valid licence to co-broker the deal for `share_percent`
-    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share).
+    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share). Not
+    the deal's referrer: a brokerage is credited once on a deal.
 
     The deal's mandate is read after the deal's row is locked, by a query of its own: a revocation
     locks the mandate, then its deals (mandate_invitations_withdraw), so either it withdraws this
@@ -663,6 +670,11 @@ def deal_partner_invite(
         broker=broker, status__in=[DealPartner.Status.PENDING, DealPartner.Status.ACCEPTED]
     ).exists():
         raise ValidationError({"broker": _("This brokerage is already invited onto the deal.")})
+    if credited_as_referrer(deal, broker.pk):
+        # A brokerage is credited once on a deal: its referral's share already is (accepting would
+        # credit it twice, as referrer and as co-broker).
+        reason = _("This brokerage is credited on the deal as its referrer: it cannot also co-broker it.")
+        raise ValidationError({"broker": reason})
     pending = sum(
         deal.partners.filter(status=DealPartner.Status.PENDING).values_list("share_percent", flat=True)
     )
