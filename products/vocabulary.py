@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import translation
 
-from portal.i18n.countries import country_name
 from portal.i18n.languages import pick_from
 from portal.models import TargetCountry
 
@@ -31,13 +32,13 @@ class Term:
 
 
 def _names(row: ProductCategory | Certification | TargetCountry) -> dict[str, str]:
-    if isinstance(row, TargetCountry):  # countries know Arabic and Russian by their ISO code
-        return {
-            "fa": row.name_fa,
-            "en": row.name_en,
-            **{code: country_name(row.iso_code, code) for code in ("ar", "ru")},
-        }
-    return {code: getattr(row, f"name_{code}") for code in ("fa", "en", "ar", "ru")}
+    """The row's `name` as a reader of each language sees it (a country's Arabic and Russian names
+    come by its ISO code: TargetCountry.name)."""
+    names = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            names[code] = row.name
+    return names
 
 
 def _load() -> dict[str, list[Term]]:
