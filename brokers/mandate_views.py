@@ -18,6 +18,7 @@ from companies.models import Company
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.outcome import redirect_after
 from portal.models import TargetCountry
 from products.models import ProductCategory
 
@@ -148,14 +149,11 @@ def mandate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = MandateRevokeForm(request.POST)
     if not form.is_valid():
         return _mandate_page(request, mandate, revoke_form=form, status=400)
-    try:
-        mandates.mandate_revoke(mandate=mandate, by=request.user, note=form.cleaned_data["note"])
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The mandate is revoked; the brokerage has been told."))
-    return redirect(mandate)
+    note = form.cleaned_data["note"]
+    return redirect_after(
+        request, lambda: mandates.mandate_revoke(mandate=mandate, by=request.user, note=note),
+        done=_("The mandate is revoked; the brokerage has been told."), to=mandate,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------

@@ -1253,11 +1253,10 @@ class Referral(LoadedStatus, TimeStampedModel):
         return self.decided_at + timedelta(days=REFERRAL_WINDOW_DAYS)
 
 
-class OfferPartner(models.Model):
-    """A brokerage invited onto an offer as co-broker (one holds the buyer, the other the
-    registration or logistics in the country) for an agreed share of the credit of any deal opened
-    from the offer. Once accepted, it sees the offer's responses, and each deal opened from one
-    takes it on as co-broker with that share (deals/services.py)."""
+class CoBrokerInvitation(models.Model):
+    """An invitation to co-broker, on an offer (OfferPartner) or a deal (deals.DealPartner): the
+    invited brokerage's agreed share of the credit, what it does, and its answer. The concrete
+    models add what the invitation is for, the invited brokerage and their constraints."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Invited")
@@ -1265,12 +1264,9 @@ class OfferPartner(models.Model):
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    offer = models.ForeignKey(
-        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="partners"
-    )
-    broker = models.ForeignKey(
-        Broker, verbose_name=_("co-broker"), on_delete=models.CASCADE, related_name="offer_partnerships"
-    )
+    # A live invitation holds its brokerage's place: one at a time per brokerage.
+    LIVE = (Status.PENDING, Status.ACCEPTED)
+
     share_percent = models.PositiveSmallIntegerField(
         _("co-broker's share (%)"), validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
@@ -1288,19 +1284,42 @@ class OfferPartner(models.Model):
     created_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("offer co-broker")
-        verbose_name_plural = _("offer co-brokers")
+        abstract = True
         ordering = ["-created_at", "-pk"]
-        constraints = [
+
+    @staticmethod
+    def constraints_for(holder: str, *, share_name: str, live_name: str) -> list[models.BaseConstraint]:
+        """A share of 1–99%, and one live invitation (pending or accepted) per brokerage and
+        `holder` (the offer or the deal), under each concrete model's constraint names."""
+        return [
             models.CheckConstraint(
-                condition=Q(share_percent__gte=1) & Q(share_percent__lte=99), name="offer_partner_share_1_99"
+                condition=Q(share_percent__gte=1) & Q(share_percent__lte=99), name=share_name
             ),
             models.UniqueConstraint(
-                fields=["offer", "broker"],
-                condition=Q(status__in=["pending", "accepted"]),
-                name="one_live_partner_per_offer",
+                fields=[holder, "broker"], condition=Q(status__in=["pending", "accepted"]), name=live_name
             ),
         ]
+
+
+class OfferPartner(CoBrokerInvitation):
+    """A brokerage invited onto an offer as co-broker (one holds the buyer, the other the
+    registration or logistics in the country) for an agreed share of the credit of any deal opened
+    from the offer. Once accepted, it sees the offer's responses, and each deal opened from one
+    takes it on as co-broker with that share (deals/services.py)."""
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="partners"
+    )
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("co-broker"), on_delete=models.CASCADE, related_name="offer_partnerships"
+    )
+
+    class Meta(CoBrokerInvitation.Meta):
+        verbose_name = _("offer co-broker")
+        verbose_name_plural = _("offer co-brokers")
+        constraints = CoBrokerInvitation.constraints_for(
+            "offer", share_name="offer_partner_share_1_99", live_name="one_live_partner_per_offer"
+        )
 
     def __str__(self) -> str:
         return f"{self.offer_id}: {self.broker_id} ({self.share_percent}%)"

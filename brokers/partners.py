@@ -4,8 +4,11 @@ from them take it on as co-broker: deals/services.py) or declines; the inviter m
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +16,31 @@ from django.utils.translation import gettext as _
 from portal.models import User, bilingual
 from portal.notifications.services import notify_members
 
-from .models import Broker, Offer, OfferPartner
+from .models import Broker, CoBrokerInvitation, Offer, OfferPartner
 from .permissions import can_act_on_offer_partner, can_invite_offer_partner
+
+
+def co_broker_invite_check(
+    partner: CoBrokerInvitation, *, inviter_id: int | None, invitations: QuerySet[Any], already: str
+) -> None:
+    """Refuse an invitation (on an offer or a deal), as a field error: a bad share or note; the
+    inviting brokerage itself or one not approved with a valid licence; a brokerage holding a live
+    invitation among `invitations` (the offer's or the deal's) already, which `already` says."""
+    partner.full_clean(validate_constraints=False)
+    if (
+        partner.broker_id == inviter_id
+        or not Broker.objects.publishing().filter(pk=partner.broker_id).exists()
+    ):
+        raise ValidationError({"broker": _("Choose another approved brokerage with a valid licence.")})
+    if invitations.filter(broker=partner.broker_id, status__in=CoBrokerInvitation.LIVE).exists():
+        raise ValidationError({"broker": already})
+
+
+def co_broker_decide(partner: CoBrokerInvitation, status: str, *, by: User) -> None:
+    """Record the answer to an invitation (or its withdrawal): its row is locked by the caller."""
+    partner.status = status
+    partner.decided_by, partner.decided_at = by, timezone.now()
+    partner.save(update_fields=["status", "decided_by", "decided_at"])
 
 
 def _tell(partner: OfferPartner, action: str, *, to: Broker) -> None:
@@ -45,13 +71,11 @@ def offer_partner_invite(
         role_note=(role_note or "").strip(),
         invited_by=by,
     )
-    partner.full_clean(validate_constraints=False)
-    if broker.pk == offer.broker_id or not Broker.objects.publishing().filter(pk=broker.pk).exists():
-        raise ValidationError({"broker": _("Choose another approved brokerage with a valid licence.")})
-    live = [OfferPartner.Status.PENDING, OfferPartner.Status.ACCEPTED]
-    if offer.partners.filter(broker=broker, status__in=live).exists():
-        raise ValidationError({"broker": _("This brokerage is already invited onto the offer.")})
-    taken = sum(offer.partners.filter(status__in=live).values_list("share_percent", flat=True))
+    co_broker_invite_check(
+        partner, inviter_id=offer.broker_id, invitations=offer.partners.all(),
+        already=_("This brokerage is already invited onto the offer."),
+    )  # fmt: skip
+    taken = sum(offer.partners.filter(status__in=OfferPartner.LIVE).values_list("share_percent", flat=True))
     if taken + share_percent > 99:
         raise ValidationError(
             {"share_percent": _("This share leaves nothing to your brokerage: agree a smaller one.")}
@@ -68,9 +92,7 @@ def _decide(partner: OfferPartner, action: str, status: str, *, by: User) -> Off
         .get(pk=partner.pk)
     )
     can_act_on_offer_partner(by, partner, action).require()
-    partner.status = status
-    partner.decided_by, partner.decided_at = by, timezone.now()
-    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    co_broker_decide(partner, status, by=by)
     kind = {"accept": "partner", "decline": "decline", "withdraw": "withdraw"}[action]
     _tell(partner, kind, to=partner.offer.broker if action != "withdraw" else partner.broker)
     return partner

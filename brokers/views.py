@@ -22,6 +22,7 @@ from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http.client import client_ip, count_attempt
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.outcome import redirect_after
 from portal.http.page_cache import cache_public_page
 from portal.models import TargetCountry
 from portal.organisations.views import OrganisationPages
@@ -371,14 +372,9 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_broker(request.user, pk)
     can_publish_offers(request.user, offer.broker).require()
-    try:
-        services.offer_publish(offer=offer)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The offer is open."))
-    return redirect(offer)
+    return redirect_after(
+        request, lambda: services.offer_publish(offer=offer), done=_("The offer is open."), to=offer
+    )
 
 
 @login_required
@@ -439,14 +435,10 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 def response_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     response = get_response_for_broker(request.user, pk)
     can_edit_broker(request.user, response.offer.broker).require()
-    try:
-        services.response_decide(response=response, status=decision, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The company has been told of your decision."))
-    return redirect(response.offer)
+    return redirect_after(
+        request, lambda: services.response_decide(response=response, status=decision, by=request.user),
+        done=_("The company has been told of your decision."), to=response.offer,
+    )  # fmt: skip
 
 
 @login_required
@@ -700,16 +692,14 @@ def engagement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         for error in form.errors.get("note", []):
             messages.error(request, error)
         return redirect(engagement)
-    try:
-        services.engagement_act(
+    return redirect_after(
+        request,
+        lambda: services.engagement_act(
             engagement=engagement, action=action, by=request.user, note=form.cleaned_data["note"]
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Saved; the other side has been told."))
-    return redirect(engagement)
+        ),
+        done=_("Saved; the other side has been told."),
+        to=engagement,
+    )
 
 
 @login_required
@@ -824,14 +814,7 @@ def _inquiry_action(
     request: HttpRequest, pk: int, act: Callable[[BuyerInquiry], object], done: str
 ) -> HttpResponse:
     inquiry = _inbox_inquiry(request, pk)
-    try:
-        act(inquiry)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
-    return redirect(inquiry)
+    return redirect_after(request, lambda: act(inquiry), done=done, to=inquiry)
 
 
 @login_required
@@ -992,14 +975,7 @@ def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("no such step")
     referral = get_referral_for_party(request.user, pk)
     step, done = REFERRAL_STEPS[action]
-    try:
-        step(referral=referral, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
-    return redirect(referral)
+    return redirect_after(request, lambda: step(referral=referral, by=request.user), done=done, to=referral)
 
 
 # ---------------------------------------------------------------------------
@@ -1036,13 +1012,8 @@ def offer_partner_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404("no such step")
     partner = get_offer_partner_for_party(request.user, pk)
     step, done = OFFER_PARTNER_STEPS[action]
-    try:
-        step(partner=partner, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
-        if action in ("accept", "withdraw"):
-            return redirect(partner.offer)
-    return redirect("deals:partner_list")
+    return redirect_after(
+        request, lambda: step(partner=partner, by=request.user), done=done,
+        to=partner.offer if action in ("accept", "withdraw") else "deals:partner_list",
+        refused_to="deals:partner_list",
+    )  # fmt: skip

@@ -94,6 +94,11 @@ def answering_broker_share(offer_partners_share: int) -> int:
     return max(0, min(ANSWERING_BROKER_SHARE, 99 - offer_partners_share))
 
 
+def credited_as_referrer(deal: Deal, broker_id: int) -> bool:
+    """Whether the brokerage is credited on `deal` as the referrer of its accepted referral."""
+    return deal.credits.filter(role=CreditRole.REFERRAL, broker=broker_id).exists()
+
+
 def introducer_share_left(deal: Deal, extra: int) -> int:
     """What the introducing brokerage would keep with one more co-broker taking `extra` percent."""
     taken = sum(credit.share_percent for credit in deal.credits.all() if credit.role != CreditRole.INTRODUCED)

@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brokers.models import Broker, BuyerInquiry, Mandate, Offer, OfferResponse, Referral
+from brokers.models import (
+    Broker,
+    BuyerInquiry,
+    CoBrokerInvitation,
+    Mandate,
+    Offer,
+    OfferResponse,
+    Referral,
+)
 from companies.models import Company
 from portal.models import LoadedStatus, TargetCountry, TimeStampedModel
 from portal.templatetags.portal_tags import localnumber, money_text
@@ -445,63 +453,27 @@ class DealCredit(models.Model):
         return f"{self.broker}: {self.get_role_display()} ({localnumber(self.share_percent)}%)"
 
 
-class DealPartner(models.Model):
+class DealPartner(CoBrokerInvitation):
     """A brokerage invited onto a deal as co-broker (one holds the buyer, the other the
     registration or logistics in the country), with the agreed share of the credit. The deal's
     brokerage proposes the split by inviting; the invited brokerage accepts or declines; once
     accepted it is a party of the deal."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Invited")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
     deal = models.ForeignKey(Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="partners")
     broker = models.ForeignKey(
         Broker, verbose_name=_("co-broker"), on_delete=models.CASCADE, related_name="deal_partnerships"
-    )
-    share_percent = models.PositiveSmallIntegerField(
-        _("co-broker's share (%)"), validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     role_note = models.CharField(
         _("what the co-broker does"), max_length=200, blank=True,
         help_text=_("E.g. registration and logistics in the destination country."),
     )  # fmt: skip
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("invited by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("invited at"), default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(CoBrokerInvitation.Meta):
         verbose_name = _("co-broker")
         verbose_name_plural = _("co-brokers")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(share_percent__gte=1) & Q(share_percent__lte=99), name="partner_share_1_99"
-            ),
-            # One live invitation (pending or accepted) per brokerage and deal.
-            models.UniqueConstraint(
-                fields=["deal", "broker"],
-                condition=Q(status__in=["pending", "accepted"]),
-                name="one_live_partner_per_deal",
-            ),
-        ]
+        constraints = CoBrokerInvitation.constraints_for(
+            "deal", share_name="partner_share_1_99", live_name="one_live_partner_per_deal"
+        )
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.broker_id} ({self.share_percent}%)"

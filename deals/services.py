@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from brokers.mandates import mandate_for, mandate_refusal
 from brokers.models import Broker, BuyerInquiry, Mandate, OfferPartner, OfferResponse
+from brokers.partners import co_broker_decide, co_broker_invite_check
 from brokers.permissions import broker_of, can_act_under_mandates, inquiry_inbox_actions
 from brokers.services import inquiry_convert
 from companies.models import Company
@@ -34,7 +35,13 @@ from portal.notifications.services import notify, notify_members
 from portal.templatetags.portal_tags import jdate, localnumber
 from products.models import Product
 
-from .credits import answering_broker_share, credits_write, introducer_share_left, referral_for
+from .credits import (
+    answering_broker_share,
+    credited_as_referrer,
+    credits_write,
+    introducer_share_left,
+    referral_for,
+)
 from .models import (
     CENTS,
     Action,
@@ -645,7 +652,8 @@ def deal_partner_invite(
     *, deal: Deal, by: User, broker: Broker, share_percent: int, role_note: str = ""
 ) -> DealPartner:
     """Invite an approved brokerage with a valid licence to co-broker the deal for `share_percent`
-    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share).
+    (1–99) of its credit; the deal's brokerage keeps the rest (less any other agreed share). Not
+    the deal's referrer: a brokerage is credited once on a deal.
 
     The deal's mandate is read after the deal's row is locked, by a query of its own: a revocation
     locks the mandate, then its deals (mandate_invitations_withdraw), so either it withdraws this
@@ -656,13 +664,15 @@ def deal_partner_invite(
         deal=deal, broker=broker, share_percent=share_percent, role_note=(role_note or "").strip(),
         invited_by=by,
     )  # fmt: skip
-    partner.full_clean(validate_constraints=False)
-    if broker.pk == deal.broker_id or not Broker.objects.publishing().filter(pk=broker.pk).exists():
-        raise ValidationError({"broker": _("Choose another approved brokerage with a valid licence.")})
-    if deal.partners.filter(
-        broker=broker, status__in=[DealPartner.Status.PENDING, DealPartner.Status.ACCEPTED]
-    ).exists():
-        raise ValidationError({"broker": _("This brokerage is already invited onto the deal.")})
+    co_broker_invite_check(
+        partner, inviter_id=deal.broker_id, invitations=deal.partners.all(),
+        already=_("This brokerage is already invited onto the deal."),
+    )  # fmt: skip
+    if credited_as_referrer(deal, broker.pk):
+        # A brokerage is credited once on a deal: its referral's share already is (accepting would
+        # credit it twice, as referrer and as co-broker).
+        reason = _("This brokerage is credited on the deal as its referrer: it cannot also co-broker it.")
+        raise ValidationError({"broker": reason})
     pending = sum(
         deal.partners.filter(status=DealPartner.Status.PENDING).values_list("share_percent", flat=True)
     )
@@ -680,9 +690,7 @@ def deal_partner_accept(*, partner: DealPartner, by: User) -> DealPartner:
     """The invited brokerage accepts: it becomes a party of the deal and the credits are re-split."""
     partner, deal = _partner_locked(partner)
     _require(can_act_on_partner(by, partner, "accept"))
-    partner.status = DealPartner.Status.ACCEPTED
-    partner.decided_by, partner.decided_at = by, timezone.now()
-    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    co_broker_decide(partner, DealPartner.Status.ACCEPTED, by=by)
     credits = credits_write(deal)
     _partner_event(deal, Action.PARTNER, partner, by=by, credits=credits)
     return partner
@@ -693,9 +701,7 @@ def deal_partner_decline(*, partner: DealPartner, by: User) -> DealPartner:
     """The invited brokerage declines: nothing changes on the deal but its timeline."""
     partner, deal = _partner_locked(partner)
     _require(can_act_on_partner(by, partner, "decline"))
-    partner.status = DealPartner.Status.DECLINED
-    partner.decided_by, partner.decided_at = by, timezone.now()
-    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    co_broker_decide(partner, DealPartner.Status.DECLINED, by=by)
     _partner_event(deal, Action.DECLINE, partner, by=by)
     return partner
 
@@ -705,9 +711,7 @@ def deal_partner_withdraw(*, partner: DealPartner, by: User) -> DealPartner:
     """The deal's brokerage takes its invitation back before the answer."""
     partner, deal = _partner_locked(partner)
     _require(can_act_on_partner(by, partner, "withdraw"))
-    partner.status = DealPartner.Status.WITHDRAWN
-    partner.decided_by, partner.decided_at = by, timezone.now()
-    partner.save(update_fields=["status", "decided_by", "decided_at"])
+    co_broker_decide(partner, DealPartner.Status.WITHDRAWN, by=by)
     _partner_event(deal, Action.WITHDRAW, partner, by=by)
     return partner
 
@@ -735,9 +739,7 @@ def mandate_invitations_withdraw(mandate: Mandate, by: User) -> list[DealPartner
         partner, deal = _partner_locked(partner)  # its deal locked already: the invitation's row now
         if partner.status != DealPartner.Status.PENDING:
             continue
-        partner.status = DealPartner.Status.WITHDRAWN
-        partner.decided_by, partner.decided_at = by, timezone.now()
-        partner.save(update_fields=["status", "decided_by", "decided_at"])
+        co_broker_decide(partner, DealPartner.Status.WITHDRAWN, by=by)
         _partner_event(deal, Action.REVOKE, partner, by=by)
         withdrawn.append(partner)
     return withdrawn

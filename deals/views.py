@@ -27,6 +27,7 @@ from brokers.permissions import (
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.outcome import redirect_after
 from products.models import Product
 
 from . import services
@@ -297,24 +298,16 @@ def deal_create_from_inquiry(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Moving a deal on
 # ---------------------------------------------------------------------------
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 @require_POST
 def deal_contract(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_party(request.user, pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.deal_contract(deal=deal, by=request.user, note=note)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The deal is marked as contracted."))
-    return redirect(deal)
+    return redirect_after(
+        request, lambda: services.deal_contract(deal=deal, by=request.user, note=note),
+        done=_("The deal is marked as contracted."), to=deal,
+    )  # fmt: skip
 
 
 @login_required
@@ -323,13 +316,10 @@ def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_party(request.user, pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.deal_close(deal=deal, by=request.user, note=note)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The deal is closed."))
-    return redirect(deal)
+    return redirect_after(
+        request, lambda: services.deal_close(deal=deal, by=request.user, note=note),
+        done=_("The deal is closed."), to=deal,
+    )  # fmt: skip
 
 
 def _form_post(request: HttpRequest, deal: Deal, form: Any, key: str, write: Any, done: str) -> HttpResponse:
@@ -440,12 +430,9 @@ def partner_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("no such step")
     partner = get_partner_for_party(request.user, pk)
     step, done = PARTNER_STEPS[action]
-    try:
-        step(partner=partner, by=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, done)
-        if action in ("accept", "withdraw"):
-            return redirect(partner.deal)  # the co-broker, or the deal's brokerage, is a party of it
-    return redirect("deals:partner_list")
+    return redirect_after(
+        request, lambda: step(partner=partner, by=request.user), done=done,
+        # Accepted or withdrawn: the co-broker, or the deal's brokerage, is a party of the deal.
+        to=partner.deal if action in ("accept", "withdraw") else "deals:partner_list",
+        refused_to="deals:partner_list",
+    )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
 
 from portal.forms import LocalDateField
 
@@ -16,15 +17,29 @@ class LocalDateFilter(filters.DateFilter):
 
 
 class StyledFilterSet(filters.FilterSet):
-    @property
-    def form(self) -> forms.Form:
-        form = super().form
-        for name, field in form.fields.items():
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-            if name != "ordering" and getattr(field, "empty_label", None) is not None:
-                field.empty_label = _("Any")
-        return form
+    """The form class is built and styled once per FilterSet class: django-filter builds a new
+    class, with a new field per filter, for every request (a millisecond of each catalog page).
+    Its fields hold nothing of one request (labels are lazy translations, choices callables
+    read in the active language), except a ModelChoiceFilter's queryset, which may depend on
+    the request: a FilterSet with one builds its form class each time, as django-filter does."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        built = type(self).__dict__.get("_styled_form_class")
+        if built is not None:
+            return built
+        form_class = _styled(super().get_form_class())
+        if not any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
+            type(self)._styled_form_class = form_class
+        return form_class
+
+
+def _styled(form_class: type[forms.Form]) -> type[forms.Form]:
+    for name, field in form_class.base_fields.items():
+        if isinstance(field.widget, forms.CheckboxInput):
+            css = "form-check-input"
+        else:
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+        if name != "ordering" and getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("Any")
+    return form_class

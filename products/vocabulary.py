@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import translation
 
-from portal.i18n.countries import country_name
 from portal.i18n.languages import pick_from
 from portal.models import TargetCountry
 
@@ -30,19 +31,22 @@ class Term:
         return pick_from(self.names, language)
 
 
-def _names(row: ProductCategory | Certification | TargetCountry) -> dict[str, str]:
-    if isinstance(row, TargetCountry):  # countries know Arabic and Russian by their ISO code
-        return {
-            "fa": row.name_fa,
-            "en": row.name_en,
-            **{code: country_name(row.iso_code, code) for code in ("ar", "ru")},
-        }
-    return {code: getattr(row, f"name_{code}") for code in ("fa", "en", "ar", "ru")}
+def _named(rows: list[ProductCategory | Certification | TargetCountry]) -> list[dict[str, str]]:
+    """Each row's `name` as a reader of each language sees it (a country's Arabic and Russian
+    names come by its ISO code: TargetCountry.name). The language is switched once per language,
+    not once per row and language (10 ms for the 68 countries)."""
+    names: list[dict[str, str]] = [{} for _row in rows]
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for row, row_names in zip(rows, names, strict=True):
+                row_names[code] = row.name
+    return names
 
 
 def _load() -> dict[str, list[Term]]:
     def terms(queryset, key: str) -> list[Term]:  # noqa: ANN001 - any of the three querysets
-        return [Term(getattr(row, key), row.pk, _names(row)) for row in queryset]
+        rows = list(queryset)
+        return [Term(getattr(row, key), row.pk, names) for row, names in zip(rows, _named(rows), strict=True)]
 
     return {
         "category": terms(ProductCategory.objects.all(), "slug"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.permissions import company_of
 from portal.forms import add_service_errors
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
+from portal.http.outcome import redirect_after
 from portal.http.page_cache import cache_public_page
 from portal.models import TargetCountry
 from products.models import Product
@@ -186,15 +187,12 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:  # noqa: ANN001
     application = get_application_for_member(request.user, pk)
     try:
-        action(application=application, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        return redirect_after(
+            request, lambda: action(application=application, by=request.user), done=success, to=application
+        )
     except PermissionDenied as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-    return redirect(application)
+        return redirect(application)
 
 
 @login_required

@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from portal import permissions
@@ -23,4 +24,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
             "is_staff_member": lambda: user.is_superuser or permissions.is_staff_member(user),
         },
         "unread_notifications": unread_count,
+        # How long the header's and footer's fixed parts are kept in the cache (0: not at all).
+        "chrome_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }

@@ -13,13 +13,13 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import Context
-from django.urls import translate_url
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 
 from portal.i18n.languages import number_style, pick_from
+from portal.i18n.paths import path_in_language
 
 register = template.Library()
 
@@ -115,11 +115,14 @@ def money(amount: object, currency: str = "") -> str:
 
 @register.simple_tag(takes_context=True)
 def url_in_language(context: template.Context, language: str) -> str:
-    """The current page's path in another language (for the language switcher's `next`)."""
+    """The current page's path in another language (for the language switcher's `next`).
+
+    The URL patterns are not translated, so swapping the prefix is what Django's translate_url()
+    does, without resolving the path and reversing it again (eight times a page: 2 ms)."""
     request = context.get("request")
     if request is None:
         return "/"
-    return translate_url(request.get_full_path(), language)
+    return path_in_language(request.get_full_path(), language)
 
 
 @register.simple_tag
@@ -209,7 +212,7 @@ def page_links(context: template.Context) -> dict[str, object]:
     query = f"?page={page}" if page.isdigit() and int(page) > 1 else ""
     current = get_language() or settings.LANGUAGE_CODE
     alternates = [
-        (code, request.build_absolute_uri(translate_url(request.path, code) + query))
+        (code, request.build_absolute_uri(path_in_language(request.path, code) + query))
         for code, _name in settings.LANGUAGES
     ]
     canonical = dict(alternates).get(current, request.build_absolute_uri(request.path + query))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from brokers import referrals
 from brokers import services as broker_services
@@ -271,6 +272,57 @@ def test_a_deal_from_a_referred_inquiry_credits_the_referrer_with_the_agreed_sha
     }
     assert DealCredit.objects.get(deal=deal, role="referral").referral == referral
     assert DealEvent.objects.filter(deal=deal, action="credit").exists()
+
+
+@pytest.fixture
+def referred_deal(caspian_holds_a_mandate, broker_member, caspian, caspian_member, company, product):
+    """Pars refers a buyer's inquiry to Caspian for 15%; Caspian opens Alpha's deal from it."""
+    inquiry = broker_services.inquiry_claim(inquiry=routed(), by=broker_member)
+    referral = referrals.referral_create(
+        by=broker_member, to_broker=caspian, inquiry=inquiry, share_percent=15
+    )
+    referrals.referral_accept(referral=referral, by=caspian_member)
+    return services.deal_open_from_inquiry(
+        inquiry=inquiry, by=caspian_member, company=company, lines=lines_of(product),
+        **deal_terms(inquiry.country),
+    )  # fmt: skip
+
+
+def test_the_deals_referrer_cannot_be_invited_as_its_co_broker_too(
+    referred_deal, brokerage, caspian_member, other_broker_member
+):
+    """Accepting would credit Pars twice on one deal (15% as referrer and 40% as co-broker)."""
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        invite(referred_deal, caspian_member, brokerage)
+    assert error.value.message_dict["broker"] == [
+        "This brokerage is credited on the deal as its referrer: it cannot also co-broker it."
+    ]
+    assert not DealPartner.objects.exists()
+    assert credits_of(referred_deal) == {
+        ("Caspian Logistics", "introduced"): 85,
+        ("Pars Export Brokers", "referral"): 15,
+    }
+    rival = other_broker_member.broker_membership.broker  # any other brokerage still may be
+    services.deal_partner_accept(partner=invite(referred_deal, caspian_member, rival), by=other_broker_member)
+    assert credits_of(referred_deal) == {
+        ("Caspian Logistics", "introduced"): 45,
+        ("Pars Export Brokers", "referral"): 15,
+        ("Rival Brokers", "co_broker"): 40,
+    }
+
+
+def test_the_deal_page_refuses_inviting_the_referrer_in_the_readers_language(
+    referred_deal, brokerage, caspian_member, client_for
+):
+    response = client_for(caspian_member).post(
+        f"/fa/deals/{referred_deal.pk}/co-brokers/",
+        {"broker": brokerage.pk, "share_percent": "۴۰", "role_note": "ترخیص"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "این کارگزاری در این معامله به عنوان ارجاع‌دهنده سهم دارد" in page
+    assert "ترخیص" in page  # what was typed stays
+    assert not DealPartner.objects.exists()
 
 
 @pytest.mark.usefixtures("caspian_holds_a_mandate")

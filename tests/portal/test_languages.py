@@ -381,6 +381,34 @@ def test_visitors_switch_between_the_four_languages_on_the_same_page(client):
     }
 
 
+def test_a_page_in_another_language_is_its_path_with_another_prefix():
+    """The switch and the hreflang links swap the prefix instead of asking Django's translate_url()
+    (a resolve and a reverse each): right only while no URL pattern is translated. Every named
+    page of the public side, in every language, must agree with translate_url()."""
+    from django.urls import URLResolver, get_resolver, reverse, translate_url
+
+    from portal.i18n.paths import path_in_language
+
+    def names(resolver: URLResolver, namespace: str = "", groups: int = 0):  # noqa: ANN202
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from names(pattern, inner, groups + pattern.pattern.regex.groups)
+            elif pattern.name and not groups and not pattern.pattern.regex.groups:
+                yield namespace + pattern.name
+
+    checked = 0
+    for name in set(names(get_resolver())):
+        for language, _ in settings.LANGUAGES:
+            with translation.override(language):
+                path = reverse(name)
+            for other, _ in settings.LANGUAGES:
+                with translation.override(language):
+                    assert path_in_language(path, other) == translate_url(path, other), (name, path)
+                checked += 1
+    assert checked > 100
+
+
 @pytest.mark.django_db
 def test_signed_in_people_keep_persian_or_english_as_their_language(client_for, company_member):
     client = client_for(company_member)

@@ -198,6 +198,35 @@ def test_the_filter_fields_are_kept_per_language(client, settings):
     assert "ثبت‌شده در" not in english
 
 
+def test_the_kept_header_marks_each_page_in_its_language_and_never_a_members_links(
+    client, settings, company_member, password
+):
+    """Visitors' navigation and everyone's footer come from the fragment cache (no page cache
+    here): each page still marks its own link as current, in its own language, and a signed-in
+    member gets a header built for them (their inbox), not the visitors' one."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 300
+
+    def current_link(path: str) -> str:
+        page = client.get(path).content.decode()
+        return page.split('aria-current="page" href="', 1)[1].split('"', 1)[0]
+
+    for _ in range(2):  # filled, then read from the cache
+        assert current_link("/fa/products/") == "/fa/products/"
+        assert current_link("/fa/companies/") == "/fa/companies/"
+        assert current_link("/en/products/?q=mask") == "/en/products/"
+    english = client.get("/en/offers/").content.decode()
+    assert "Product catalog" in english
+    assert "کاتالوگ" not in english
+    assert "© " in english
+    assert "Export support desk" in english
+    client.login(request=RequestFactory().get("/"), email=company_member.email, password=password)
+    mine = client.get("/en/products/").content.decode()
+    assert 'data-testid="inbox-link"' in mine
+    client.logout()
+    assert 'data-testid="inbox-link"' not in client.get("/en/products/").content.decode()
+
+
 def test_an_offer_closed_by_the_expiry_job_leaves_the_cached_board(client):
     offer = OfferFactory(title_en="Ventilators for Baghdad")
     assert "Ventilators for Baghdad" in client.get("/en/offers/").content.decode()
