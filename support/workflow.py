@@ -54,6 +54,7 @@ from portal.http.page_cache import public_content_changed
 from portal.models import User, bilingual
 from portal.notifications.services import notify, notify_members
 from portal.permissions import Role, is_manager, is_reviewer, staff_with_role
+from portal.templatetags.portal_tags import localnumber
 from products.models import Product
 
 from .evidence import lock_cited, refuse_double_claim, refuse_uncitable, rule_refusal
@@ -528,7 +529,12 @@ def _check_company_ceiling(program: SupportProgram, application: Application, am
     left = max(program.ceiling_per_company_year - granted, Decimal("0"))
     if amount > left:
         message = _("This company can be granted %(left)s %(currency)s more in this programme this year.")
-        raise ValidationError({"amount": message % {"left": f"{left:,.2f}", "currency": program.currency}})
+        raise ValidationError({"amount": message % {"left": _amount(left), "currency": program.currency}})
+
+
+def _amount(value: Decimal) -> str:
+    """An amount in a refusal, to the cent in the reader's digits: "12,500.00", "۱۲٬۵۰۰٫۰۰"."""
+    return localnumber(value.quantize(Decimal("0.01")))
 
 
 def _locked_for_decision(application: Application, by: User) -> Application:
@@ -578,7 +584,7 @@ def application_approve(
     if amount > left:
         raise ValidationError(
             {"amount": _("Only %(left)s %(currency)s is left in this programme's budget.")
-             % {"left": left, "currency": program.currency}}
+             % {"left": _amount(left), "currency": program.currency}}
         )  # fmt: skip
     if program.support_type == SupportProgram.SupportType.JOINT_BRAND:
         # Screening checked the products' papers; certificates may have lapsed since.
@@ -638,7 +644,7 @@ def application_payment_record(
     if amount > left:
         raise ValidationError(
             {"amount": _("Only %(left)s %(currency)s of the grant is left to pay.")
-             % {"left": f"{left:,.2f}", "currency": current.program.currency}}
+             % {"left": _amount(left), "currency": current.program.currency}}
         )  # fmt: skip
     payment = Payment(
         application=current, amount=amount, currency=current.program.currency, paid_on=paid_on,

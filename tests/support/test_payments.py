@@ -8,6 +8,7 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 
+import jdatetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
@@ -60,7 +61,8 @@ def test_two_instalments_pay_the_grant_and_the_second_moves_it_to_paid(approved,
 def test_a_payment_beyond_the_grant_is_refused(approved, manager, amount):
     with pytest.raises(ValidationError) as refused:
         pay(approved, manager, amount, "TR-1")
-    assert "10,000.00 EUR" in str(refused.value.message_dict["amount"])
+    # In the language of the request (Persian by default): what is left, in its digits.
+    assert "۱۰٬۰۰۰٫۰۰ EUR" in str(refused.value.message_dict["amount"])
     assert not Payment.objects.exists()
 
 
@@ -68,7 +70,7 @@ def test_an_instalment_beyond_what_is_left_is_refused(approved, manager):
     pay(approved, manager, "7000", "TR-1")
     with pytest.raises(ValidationError) as refused:
         pay(approved, manager, "3000.01", "TR-2")
-    assert "3,000.00" in str(refused.value.message_dict["amount"])
+    assert "۳٬۰۰۰٫۰۰" in str(refused.value.message_dict["amount"])
     approved.refresh_from_db()
     assert approved.status == Status.APPROVED
     assert approved.paid_total() == Decimal("7000")
@@ -177,8 +179,18 @@ def test_the_admin_payment_form_refuses_more_than_the_grant_on_the_amount_field(
         headers={"accept-language": "en"},
     )
     assert response.status_code == 200
-    assert "of the grant is left to pay" in response.content.decode()
+    assert "Only 10,000.00 EUR of the grant is left to pay" in response.content.decode()
     assert not Payment.objects.exists()
+    persian = client_for(manager).post(
+        f"/admin/support/application/{approved.pk}/payment/",
+        {
+            "amount": "۱۰٬۰۰۱",
+            "paid_on": jdatetime.date.fromgregorian(date=timezone.localdate()).strftime("%Y/%m/%d"),
+            "reference": "TR-77",
+        },
+        headers={"accept-language": "fa"},
+    )
+    assert "۱۰٬۰۰۰٫۰۰ EUR" in persian.content.decode()  # what is left, in the reader's digits
 
 
 def test_the_payment_form_says_why_an_application_not_approved_takes_no_payment(client_for, company, manager):

@@ -270,7 +270,7 @@ def test_grant_never_exceeds_what_is_left(
     workflow.application_approve(application=first, by=manager, amount=Decimal("10000"))
     with pytest.raises(ValidationError) as excinfo:
         workflow.application_approve(application=second, by=manager, amount=Decimal("6000"))
-    assert "5000" in excinfo.value.message_dict["amount"][0]  # it says what is left
+    assert "۵٬۰۰۰٫۰۰" in excinfo.value.message_dict["amount"][0]  # what is left, in the reader's digits
     workflow.application_approve(application=second, by=manager, amount=Decimal("5000"))
     assert program_budget(program).remaining == Decimal("0")
 
