@@ -54,8 +54,10 @@ fmt: $(STAMP) ## Format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-messages: $(STAMP) ## Update and compile the translations (Arabic and Russian: locale/tools/fill_public.py)
+messages: $(STAMP) ## Update and compile the translations (Arabic and Russian: locale/tools/fill_public.py; djangojs: the admin's scripts)
 	$(PY) manage.py makemessages -l fa -l ar -l ru --ignore=.venv --ignore=scripts --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l fa --ignore=.venv --ignore=portal/static/vendor --ignore=tests \
+		--ignore=scripts --ignore=staticfiles --no-obsolete
 	$(PY) locale/tools/fill_public.py
 	$(PY) manage.py compilemessages -l fa -l ar -l ru --ignore=.venv
 
