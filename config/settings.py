@@ -116,6 +116,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The content versions a page's caches are keyed by are read once per request.
+    "portal.http.page_cache.generations_per_request",
     # After whitenoise: static files are the portal's own and need no policy; every response of a
     # view gets one (a view's own header wins: /media/ sends a stricter one).
     "portal.http.csp.CSPMiddleware",

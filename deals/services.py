@@ -668,11 +668,7 @@ def deal_partner_invite(
         partner, inviter_id=deal.broker_id, invitations=deal.partners.all(),
         already=_("This brokerage is already invited onto the deal."),
     )  # fmt: skip
-    if credited_as_referrer(deal, broker.pk):
-        # A brokerage is credited once on a deal: its referral's share already is (accepting would
-        # credit it twice, as referrer and as co-broker).
-        reason = _("This brokerage is credited on the deal as its referrer: it cannot also co-broker it.")
-        raise ValidationError({"broker": reason})
+    _refuse_referrer(deal, broker.pk)
     pending = sum(
         deal.partners.filter(status=DealPartner.Status.PENDING).values_list("share_percent", flat=True)
     )
@@ -685,11 +681,21 @@ def deal_partner_invite(
     return partner
 
 
+def _refuse_referrer(deal: Deal, broker_id: int) -> None:
+    """A brokerage is credited once on a deal: its referral's share already is (accepting would
+    credit it twice, as referrer and as co-broker)."""
+    if credited_as_referrer(deal, broker_id):
+        reason = _("This brokerage is credited on the deal as its referrer: it cannot also co-broker it.")
+        raise ValidationError({"broker": reason})
+
+
 @transaction.atomic
 def deal_partner_accept(*, partner: DealPartner, by: User) -> DealPartner:
-    """The invited brokerage accepts: it becomes a party of the deal and the credits are re-split."""
+    """The invited brokerage accepts: it becomes a party of the deal and the credits are re-split.
+    The referrer check again: an invitation sent before it existed may still be pending."""
     partner, deal = _partner_locked(partner)
     _require(can_act_on_partner(by, partner, "accept"))
+    _refuse_referrer(deal, partner.broker_id)
     co_broker_decide(partner, DealPartner.Status.ACCEPTED, by=by)
     credits = credits_write(deal)
     _partner_event(deal, Action.PARTNER, partner, by=by, credits=credits)

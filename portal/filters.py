@@ -17,19 +17,24 @@ class LocalDateFilter(filters.DateFilter):
 
 
 class StyledFilterSet(filters.FilterSet):
-    """The form class is built and styled once per FilterSet class: django-filter builds a new
-    class, with a new field per filter, for every request (a millisecond of each catalog page).
-    Its fields hold nothing of one request (labels are lazy translations, choices callables
-    read in the active language), except a ModelChoiceFilter's queryset, which may depend on
-    the request: a FilterSet with one builds its form class each time, as django-filter does."""
+    """With `form_class_once = True` the form class is built and styled once per FilterSet class:
+    django-filter builds a new class, with a new field per filter, for every request (a
+    millisecond of each catalog page). Only for a FilterSet whose fields hold nothing of one
+    request or language (lazy labels, choices as callables read in the active language): no
+    ModelChoiceFilter (its queryset may depend on the request, and is refused here), no field
+    changed in __init__."""
+
+    form_class_once = False
 
     def get_form_class(self) -> type[forms.Form]:
-        built = type(self).__dict__.get("_styled_form_class")
+        built = type(self).__dict__.get("_built_form_class")
         if built is not None:
             return built
         form_class = _styled(super().get_form_class())
-        if not any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
-            type(self)._styled_form_class = form_class
+        if self.form_class_once:
+            if any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
+                raise TypeError(f"{type(self).__name__}: a filter's field depends on the request")
+            type(self)._built_form_class = form_class
         return form_class
 
 

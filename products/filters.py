@@ -107,6 +107,8 @@ class ProductFilter(StyledFilterSet):
         empty_label=_("Best match"),
     )
 
+    form_class_once = True  # choices are callables, labels lazy; __init__ changes only the data
+
     class Meta:
         model = Product
         fields: list[str] = []

@@ -156,10 +156,11 @@ class RankedResults:
             return self[item : item + 1][0]
         offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
         wanted, rows = stop - offset, []
-        for tier in self.tiers:
+        for index, tier in enumerate(self.tiers):
             if wanted <= 0:
                 break
-            tier = tier if isinstance(tier, QuerySet) else tier()
+            if not isinstance(tier, QuerySet):
+                tier = self.tiers[index] = tier()  # built once, however often the results are read
             if offset:
                 size = capped_count(tier, offset + wanted)
                 if offset >= size:

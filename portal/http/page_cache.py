@@ -29,15 +29,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -47,22 +46,25 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
 
-# The generations read while serving the current request (None between requests, and in Celery
-# tasks and commands, which read the cache every time): a page asks for the same number up to
-# four times (page cache, filter fields, cards), one Redis round trip is enough.
-_request_memo = threading.local()
+# The generations read while serving the current request: a page asks for the same number up to
+# four times (page cache, filter fields, cards), one Redis round trip is enough. A context
+# variable set by `generations_per_request` (a middleware) for the request's duration, so it
+# follows the request under ASGI too; None elsewhere (Celery tasks and commands read the cache
+# every time).
+_request_memo: ContextVar[dict[str, int] | None] = ContextVar("generations_read", default=None)
 
 
-def _request_started(**kwargs: object) -> None:
-    _request_memo.values = {}
+def generations_per_request(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Middleware: each generation is read from the cache at most once per request."""
 
+    def middleware(request: HttpRequest) -> HttpResponse:
+        token = _request_memo.set({})
+        try:
+            return get_response(request)
+        finally:
+            _request_memo.reset(token)
 
-def _request_finished(**kwargs: object) -> None:
-    _request_memo.values = None
-
-
-request_started.connect(_request_started, dispatch_uid="page_cache_generations_started")
-request_finished.connect(_request_finished, dispatch_uid="page_cache_generations_finished")
+    return middleware
 
 
 class Generation:
@@ -75,7 +77,7 @@ class Generation:
         self.key = key
 
     def current(self) -> int:
-        memo = getattr(_request_memo, "values", None)
+        memo = _request_memo.get()
         if memo is not None and self.key in memo:
             return memo[self.key]
         version = cache.get(self.key)
@@ -87,7 +89,7 @@ class Generation:
         return version
 
     def advance(self) -> None:
-        memo = getattr(_request_memo, "values", None)
+        memo = _request_memo.get()
         if memo is not None:
             memo.pop(self.key, None)
         try:
