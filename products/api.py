@@ -20,6 +20,7 @@ from portal.models import User
 from portal.rest.plumbing import LargeListPagination
 
 from . import services
+from .api_entries import api_entries
 from .filters import ProductFilter
 from .models import Certification, Product, ProductCategory, ProductCertification
 from .serializers import (
@@ -58,8 +59,24 @@ class ProductApiFilter(ProductFilter):
     search = filters.CharFilter(label=_("Search"), method="filter_search")
 
 
+class IdPageListMixin(mixins.ListModelMixin):
+    """A list that reads only the ids of its page; the entries come from `api_entries`, mostly
+    from the shared cache. `get_queryset()` gives the ids when listing, `readable()` the rows."""
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        ids = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(ids)
+        entries = api_entries(
+            list(ids if page is None else page),
+            request=request,
+            products=self.readable(),
+            serialize=lambda rows: self.get_serializer(rows, many=True).data,
+        )
+        return Response(entries) if page is None else self.get_paginated_response(entries)
+
+
 class ProductViewSet(
-    CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    CachedPublicListMixin, IdPageListMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Public products of verified companies, plus every product of the caller's own company.
 
@@ -79,15 +96,26 @@ class ProductViewSet(
     def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):
             return Product.objects.none()
+        if self.action == "list":
+            # The ids of a page, filtered and ordered (or ranked) as the list asks: one narrow
+            # query, no model instances; the entries come from the cache (IdPageListMixin).
+            return self._allowed().values_list("pk", flat=True)
+        return self.readable()
+
+    def readable(self) -> QuerySet[Product]:
+        """The products the caller may read (or write), with what the serializer shows."""
+        certificates = ProductCertification.objects.select_related("certification")
+        return (
+            self._allowed()
+            .for_listing()
+            .prefetch_related(Prefetch("certifications", queryset=certificates), "registered_countries")
+        )
+
+    def _allowed(self) -> QuerySet[Product]:
         user = self.request.user
         if self.action in READ_ACTIONS:
-            products = Product.objects.visible_to(user)
-        else:
-            products = Product.objects.of_company(company_of(user))
-        return products.for_listing().prefetch_related(
-            Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification")),
-            "registered_countries",
-        )
+            return Product.objects.visible_to(user)
+        return Product.objects.of_company(company_of(user))
 
     def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
         # Catalog filters narrow the list; a query string must not hide the product of a detail
@@ -98,7 +126,7 @@ class ProductViewSet(
 
     def _respond(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
         # Fetch again so the answer shows the saved state with its relations prefetched.
-        product = self.get_queryset().get(pk=product.pk)
+        product = self.readable().get(pk=product.pk)
         return Response(self.get_serializer(product).data, status=status_code)
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})
