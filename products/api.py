@@ -3,6 +3,8 @@ change their own company's products here through the same services as the HTML p
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters as filters
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from rest_framework.response import Response
 from companies.permissions import can_act_for_own_company, company_of
 from portal.access import Access, WriteAccess
 from portal.http.page_cache import CachedPublicListMixin
+from portal.http.pagination import LargeTablePaginator
 from portal.models import User
 from portal.rest.plumbing import LargeListPagination
 
@@ -29,6 +32,7 @@ from .serializers import (
     ProductInputSerializer,
     ProductSerializer,
 )
+from .views import CATALOG_COUNT_CAP
 
 READ_ACTIONS = {"list", "retrieve"}
 
@@ -57,6 +61,13 @@ class ProductApiFilter(ProductFilter):
     """The catalog's FilterSet, with `search` as the API's name for the text search."""
 
     search = filters.CharFilter(label=_("Search"), method="filter_search")
+
+
+class CatalogPagination(LargeListPagination):
+    """Counted as the catalog counts: exactly up to CATALOG_COUNT_CAP products, beyond that the
+    planner's estimate (a ranked search counts its own way: products.search.RankedResults)."""
+
+    django_paginator_class = partial(LargeTablePaginator, cap=CATALOG_COUNT_CAP)
 
 
 class IdPageListMixin(mixins.ListModelMixin):
@@ -88,7 +99,7 @@ class ProductViewSet(
     permission_classes = [WriteAccess]  # anyone reads; members of an active company write
     filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
     filterset_class = ProductApiFilter
-    pagination_class = LargeListPagination
+    pagination_class = CatalogPagination
 
     def write_access(self, user: User) -> Access:
         return can_act_for_own_company(user)
