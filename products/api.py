@@ -12,8 +12,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from companies.permissions import can_act_for_own_company, company_of
 from portal.access import Access, WriteAccess
@@ -23,7 +25,7 @@ from portal.models import User
 from portal.rest.plumbing import LargeListPagination
 
 from . import services
-from .api_entries import api_entries
+from .api_entries import EntriesJSONRenderer, api_entries
 from .filters import ProductFilter
 from .models import Certification, Product, ProductCategory, ProductCertification
 from .serializers import (
@@ -100,6 +102,11 @@ class ProductViewSet(
     filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
     filterset_class = ProductApiFilter
     pagination_class = CatalogPagination
+    # JSON answers write the list's cached entries as they are (products/api_entries.py).
+    renderer_classes = [
+        EntriesJSONRenderer if renderer is JSONRenderer else renderer
+        for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+    ]
 
     def write_access(self, user: User) -> Access:
         return can_act_for_own_company(user)

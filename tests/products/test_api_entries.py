@@ -70,6 +70,31 @@ def test_a_page_from_cached_entries_is_the_page_built_from_the_rows_in_two_queri
     assert warm.content == cold.content == built.content  # byte for byte
 
 
+def test_indented_and_browsable_answers_show_the_cached_entries_too(client):
+    (product,) = stock(1)
+    compact = client.get(PRODUCTS)  # caches the entry
+    indented = client.get(PRODUCTS, headers={"accept": "application/json; indent=4"})
+    browsable = client.get(PRODUCTS, headers={"accept": "text/html"})
+    assert indented.json() == compact.json()
+    assert indented.content.startswith(b'{\n    "count": 1,')
+    assert browsable.status_code == 200
+    assert product.name_en in browsable.content.decode()
+
+
+def test_the_page_cache_stores_the_same_answer_built_from_cached_entries(client, settings):
+    stock(3)
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    built = client.get(PRODUCTS).content
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get(PRODUCTS)  # fills the entries
+    stored = client.get(PRODUCTS, {"page": 1})  # a new address: built from the entries, and stored
+    assert stored["X-Page-Cache"] == "miss"
+    served = client.get(PRODUCTS, {"page": 1})
+    assert served["X-Page-Cache"] == "hit"
+    assert served.content == stored.content == built
+
+
 def test_a_search_reads_no_product_once_its_entries_are_cached(client, django_assert_num_queries):
     for product in stock(30):
         product.name_en = f"Nitrile glove {product.pk}"
