@@ -3,6 +3,8 @@ change their own company's products here through the same services as the HTML p
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters as filters
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -10,16 +12,20 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from companies.permissions import can_act_for_own_company, company_of
 from portal.access import Access, WriteAccess
 from portal.http.page_cache import CachedPublicListMixin
+from portal.http.pagination import LargeTablePaginator
 from portal.models import User
 from portal.rest.plumbing import LargeListPagination
 
 from . import services
+from .api_entries import EntriesJSONRenderer, api_entries
 from .filters import ProductFilter
 from .models import Certification, Product, ProductCategory, ProductCertification
 from .serializers import (
@@ -28,6 +34,7 @@ from .serializers import (
     ProductInputSerializer,
     ProductSerializer,
 )
+from .views import CATALOG_COUNT_CAP
 
 READ_ACTIONS = {"list", "retrieve"}
 
@@ -58,8 +65,31 @@ class ProductApiFilter(ProductFilter):
     search = filters.CharFilter(label=_("Search"), method="filter_search")
 
 
+class CatalogPagination(LargeListPagination):
+    """Counted as the catalog counts: exactly up to CATALOG_COUNT_CAP products, beyond that the
+    planner's estimate (a ranked search counts its own way: products.search.RankedResults)."""
+
+    django_paginator_class = partial(LargeTablePaginator, cap=CATALOG_COUNT_CAP)
+
+
+class IdPageListMixin(mixins.ListModelMixin):
+    """A list that reads only the ids of its page; the entries come from `api_entries`, mostly
+    from the shared cache. `get_queryset()` gives the ids when listing, `readable()` the rows."""
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        ids = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(ids)
+        entries = api_entries(
+            list(ids if page is None else page),
+            request=request,
+            products=self.readable(),
+            serialize=lambda rows: self.get_serializer(rows, many=True).data,
+        )
+        return Response(entries) if page is None else self.get_paginated_response(entries)
+
+
 class ProductViewSet(
-    CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    CachedPublicListMixin, IdPageListMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Public products of verified companies, plus every product of the caller's own company.
 
@@ -71,7 +101,12 @@ class ProductViewSet(
     permission_classes = [WriteAccess]  # anyone reads; members of an active company write
     filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
     filterset_class = ProductApiFilter
-    pagination_class = LargeListPagination
+    pagination_class = CatalogPagination
+    # JSON answers write the list's cached entries as they are (products/api_entries.py).
+    renderer_classes = [
+        EntriesJSONRenderer if renderer is JSONRenderer else renderer
+        for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+    ]
 
     def write_access(self, user: User) -> Access:
         return can_act_for_own_company(user)
@@ -79,15 +114,26 @@ class ProductViewSet(
     def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):
             return Product.objects.none()
+        if self.action == "list":
+            # The ids of a page, filtered and ordered (or ranked) as the list asks: one narrow
+            # query, no model instances; the entries come from the cache (IdPageListMixin).
+            return self._allowed().values_list("pk", flat=True)
+        return self.readable()
+
+    def readable(self) -> QuerySet[Product]:
+        """The products the caller may read (or write), with what the serializer shows."""
+        certificates = ProductCertification.objects.select_related("certification")
+        return (
+            self._allowed()
+            .for_listing()
+            .prefetch_related(Prefetch("certifications", queryset=certificates), "registered_countries")
+        )
+
+    def _allowed(self) -> QuerySet[Product]:
         user = self.request.user
         if self.action in READ_ACTIONS:
-            products = Product.objects.visible_to(user)
-        else:
-            products = Product.objects.of_company(company_of(user))
-        return products.for_listing().prefetch_related(
-            Prefetch("certifications", queryset=ProductCertification.objects.select_related("certification")),
-            "registered_countries",
-        )
+            return Product.objects.visible_to(user)
+        return Product.objects.of_company(company_of(user))
 
     def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
         # Catalog filters narrow the list; a query string must not hide the product of a detail
@@ -98,7 +144,7 @@ class ProductViewSet(
 
     def _respond(self, product: Product, status_code: int = status.HTTP_200_OK) -> Response:
         # Fetch again so the answer shows the saved state with its relations prefetched.
-        product = self.get_queryset().get(pk=product.pk)
+        product = self.readable().get(pk=product.pk)
         return Response(self.get_serializer(product).data, status=status_code)
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductSerializer})

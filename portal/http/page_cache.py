@@ -44,7 +44,6 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-from rest_framework.renderers import JSONRenderer
 
 # The generations read while serving the current request: a page asks for the same number up to
 # four times (page cache, filter fields, cards), one Redis round trip is enough. A context
@@ -262,7 +261,8 @@ class CachedPublicListMixin:
         # `request.user` is DRF's here: neither the session nor a header scheme knew the caller.
         if response.status_code == 200 and request.accepted_renderer.format == "json":
             if _credential_free_json_request(request):
-                packed = _packed(JSONRenderer().render(response.data))
+                # The view's own JSON renderer, compact whatever indent the caller asked for.
+                packed = _packed(type(request.accepted_renderer)().render(response.data))
                 cache.set(_key(request, kind="api-gz"), packed, settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ("Cookie", "Authorization", "Accept-Encoding"))

@@ -19,7 +19,9 @@ class LargeTablePaginator(Paginator):
     Counting every row (100,000 products, 20,000 applications) cost more than the page itself, on
     every view. This counts at most `cap` rows (a LIMIT inside the COUNT); beyond that, on
     PostgreSQL, it takes the planner's estimate of the filtered query (one EXPLAIN, no rows read),
-    and `estimated` tells the template to say "about". Pages past the estimate still open.
+    and `estimated` tells the template to say "about". Pages past the estimate still open, and a
+    page says another follows whenever one does (the page the estimate calls the last reads one
+    row more to know).
     Anything else with a count() (a ranked search) is counted its own way.
     """
 
@@ -63,13 +65,22 @@ class LargeTablePaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page])
-        if len(rows) < self.per_page and (rows or number == 1):
-            # A short page is the last one: the exact count is known after all.
-            self.__dict__["count"] = bottom + len(rows)
-            self.__dict__.pop("num_pages", None)
+        # On the page the estimate calls the last, one row more says whether another follows:
+        # the estimate may fall short of the rows there are.
+        peek = number >= self.num_pages
+        rows = list(self.object_list[bottom : bottom + self.per_page + peek])
+        if len(rows) > self.per_page:
+            rows = rows[: self.per_page]
+            self._set_count(max(self.count, bottom + len(rows) + 1))
+        elif (rows or number == 1) and (len(rows) < self.per_page or peek):
+            # The last page: the exact count is known after all.
+            self._set_count(bottom + len(rows))
             self.estimated = False
         return self._get_page(rows, number, self)
+
+    def _set_count(self, count: int) -> None:
+        self.__dict__["count"] = count
+        self.__dict__.pop("num_pages", None)
 
 
 def planner_rows(queryset: QuerySet) -> int:

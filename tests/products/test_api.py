@@ -163,6 +163,30 @@ def test_product_list_is_paginated_with_a_count(client_for):
     assert data["next"]
 
 
+def test_next_links_reach_every_product_when_the_count_is_an_estimate(client_for, monkeypatch):
+    """Past the cap the count is the planner's estimate, which may fall short of the products
+    there are: a page still says another follows whenever one does, and the last one says how
+    many there were."""
+    from functools import partial
+
+    from portal.http import pagination
+    from products.api import CatalogPagination
+
+    monkeypatch.setattr(
+        CatalogPagination, "django_paginator_class", partial(pagination.LargeTablePaginator, cap=5)
+    )
+    monkeypatch.setattr(pagination, "planner_rows", lambda queryset: 6)  # twelve, in truth
+    products = ProductFactory.create_batch(12)
+    client, url, seen, counts = client_for(None), f"{PRODUCTS}?page_size=4", [], []
+    while url:
+        data = client.get(url).json()
+        seen += [item["id"] for item in data["results"]]
+        counts.append(data["count"])
+        url = data["next"]
+    assert sorted(seen) == sorted(product.pk for product in products)
+    assert counts[-1] == 12
+
+
 def test_products_filter_by_category(client_for):
     mask = ProductFactory(category=CategoryFactory(slug="masks"))
     ProductFactory(category=CategoryFactory(slug="ventilators"))
