@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from portal.http.page_cache import public_content_changed
@@ -100,7 +101,8 @@ def test_a_search_reads_no_product_once_its_entries_are_cached(client, django_as
         product.name_en = f"Nitrile glove {product.pk}"
         product.save()
     path = f"{PRODUCTS}?search=glove"
-    with django_assert_num_queries(7) as cold:
+    # The planner's estimate, the count, the ids, then three reads of the missing entries.
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5) as cold:
         first = client.get(path)
     with django_assert_num_queries(len(cold.captured_queries) - 3):
         again = client.get(path)
