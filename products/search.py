@@ -111,7 +111,10 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet | RankedResults:
 
     def elsewhere() -> QuerySet:
         rest = matches.exclude(prefix_name)
-        if expected - planner_rows(queryset.filter(prefix_name)) >= WALK_MIN_ROWS:
+        # The last tier is never larger than all the matches: when they are few, the planner need
+        # not be asked how many the names hold.
+        dense = expected >= WALK_MIN_ROWS
+        if dense and expected - planner_rows(queryset.filter(prefix_name)) >= WALK_MIN_ROWS:
             return rest
         # NULLS LAST, which the newest-first index (NULLS FIRST) cannot serve, keeps the planner
         # from walking it; published products always have a date, so the order is the same.
