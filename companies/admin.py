@@ -62,9 +62,6 @@ class CompanyAdmin(OrganisationAdminMixin, AuditedAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 
-    class Media:
-        css = {"all": ["portal/admin.css"]}  # the certificate column's colours (no style=: CSP)
-
     @admin.display(description=_("certificate"), ordering="certificate_expiry")
     def certificate_state(self, company: Company) -> str:
         if company.certificate_expired:

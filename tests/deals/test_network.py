@@ -314,9 +314,7 @@ def test_the_deals_referrer_cannot_be_invited_as_its_co_broker_too(
 def test_a_pending_invitation_of_the_referrer_cannot_be_accepted(referred_deal, brokerage, broker_member):
     """An invitation sent before invitations of the referrer were refused stays pending: accepting
     it is refused too, and the credits stay as they were."""
-    partner = DealPartner.objects.create(
-        deal=referred_deal, broker=brokerage, share_percent=40
-    )
+    partner = DealPartner.objects.create(deal=referred_deal, broker=brokerage, share_percent=40)
     with translation.override("en"), pytest.raises(ValidationError) as error:
         services.deal_partner_accept(partner=partner, by=broker_member)
     assert "credited on the deal as its referrer" in error.value.message_dict["broker"][0]
