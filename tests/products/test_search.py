@@ -97,6 +97,40 @@ def test_results_rank_exact_name_words_then_name_prefixes_then_descriptions(clie
     assert by_newest == ["Hose adapter", "Ventilator V2", "Vent filter", "Vent cap"]
 
 
+@pytest.mark.parametrize(
+    ("walk_from", "more_names", "estimates"),
+    [(2000, 0, 1), (1, 0, 2), (1, 24, 1)],
+    ids=["few-matches", "page-reaches-last-tier", "names-fill-the-page"],
+)
+def test_the_planner_is_asked_about_the_names_only_when_the_last_tier_needs_it(
+    client, monkeypatch, walk_from, more_names, estimates
+):
+    """Whether to walk the newest-first index for "elsewhere" depends on how many matches are not
+    in the names. That takes a second estimate only when a page reaches that tier and all the
+    matches are at least the threshold (fewer, and so is that part). Either way the order is the
+    same."""
+    from django.test.utils import CaptureQueriesContext
+
+    from products import search
+
+    monkeypatch.setattr(search, "WALK_MIN_ROWS", walk_from)
+    now = timezone.now()
+    ProductFactory(name_en="Hose adapter", description_en="Fits any vent port", published_at=now)
+    ProductFactory(name_en="Ventilator V2", published_at=now - dt.timedelta(days=1))
+    ProductFactory(name_en="Vent filter", published_at=now - dt.timedelta(days=2))
+    for n in range(more_names):
+        ProductFactory(name_en=f"Vent cap {n}", published_at=now - dt.timedelta(days=3, hours=n))
+    with CaptureQueriesContext(connection) as queries:
+        names = found(client, "vent")
+    if more_names:  # the names fill the first page: it never reaches the last tier
+        assert len(names) == 24
+        assert names[0] == "Vent filter"
+        assert "Hose adapter" not in names
+    else:
+        assert names == ["Vent filter", "Ventilator V2", "Hose adapter"]
+    assert sum(query["sql"].startswith("EXPLAIN") for query in queries) == estimates
+
+
 def test_ranked_results_page_through_the_tiers_without_repeats_or_gaps(client):
     for n in range(30):
         ProductFactory(name_en=f"Gauze roll {n}", name_fa="گاز")
