@@ -157,11 +157,7 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
         description=_("Show the selected brokerages' verified results publicly"), permissions=["change"]
     )
     def make_results_public(self, request: HttpRequest, queryset: QuerySet[Broker]) -> None:
-        count = 0
-        for broker in queryset:
-            results_publish(broker=broker, by=request.user, public=True)
-            log_action(self, request, broker, _("Results shown publicly"))
-            count += 1
+        count = self._publish_results(request, queryset, public=True, logged=_("Results shown publicly"))
         message = ngettext(
             "The results of %(n)s brokerage now show on its public page.",
             "The results of %(n)s brokerages now show on their public pages.",
@@ -173,17 +169,26 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
         description=_("Hide the selected brokerages' results from the public"), permissions=["change"]
     )
     def hide_results(self, request: HttpRequest, queryset: QuerySet[Broker]) -> None:
-        count = 0
-        for broker in queryset:
-            results_publish(broker=broker, by=request.user, public=False)
-            log_action(self, request, broker, _("Results hidden from the public"))
-            count += 1
+        count = self._publish_results(
+            request, queryset, public=False, logged=_("Results hidden from the public")
+        )
         message = ngettext(
             "The results of %(n)s brokerage are hidden from the public.",
             "The results of %(n)s brokerages are hidden from the public.",
             count,
         )
         self.message_user(request, message % {"n": localnumber(count)}, messages.SUCCESS)
+
+    def _publish_results(
+        self, request: HttpRequest, queryset: QuerySet[Broker], *, public: bool, logged: str
+    ) -> int:
+        """Show or hide each brokerage's results, each change in its history; how many there were."""
+        count = 0
+        for broker in queryset:
+            results_publish(broker=broker, by=request.user, public=public)
+            log_action(self, request, broker, logged)
+            count += 1
+        return count
 
     approve = decision_action(
         KIND, Broker.Status.APPROVED, description=_("Approve the selected brokerages (members are notified)")
