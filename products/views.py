@@ -70,14 +70,27 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "filter": product_filter,
             "page_obj": similar or page,
             "cards": product_cards(list((similar or page).object_list)),
-            "result_count": page.paginator.count,
-            "count_is_estimate": getattr(page.paginator, "estimated", False),
+            **_result_count(page, products),
             "similar": bool(similar),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
             "filters_key": _filters_key(request),
             "loosen": [] if page.object_list or similar else _loosening(request, product_filter),
         },
     )
+
+
+def _result_count(page: Page, products: object) -> dict:
+    """What the page says of the total: exact, "about" (the planner's estimate) or "more than"
+    (a search counted only as far as its cap: the paginator's count is then one past it, and
+    grows as the visitor pages on)."""
+    paginator = page.paginator
+    estimated = getattr(paginator, "estimated", False)
+    at_least = estimated and getattr(products, "at_least", False)
+    return {
+        "result_count": paginator.count - 1 if at_least else paginator.count,
+        "count_is_estimate": estimated and not at_least,
+        "count_at_least": at_least,
+    }
 
 
 def _loosening(request: HttpRequest, product_filter: ProductFilter) -> list[tuple[str, str]]:

@@ -148,4 +148,14 @@ P = {
             "%(shown)s услуги для заказа",
         ],
     ),
+    # A search counted only as far as its cap: a lower bound ("more than 200 products").
+    "more than %(shown)s product": (
+        ["أكثر من %(shown)s منتج"] * 6,
+        [
+            "более %(shown)s товара",
+            "более %(shown)s товаров",
+            "более %(shown)s товаров",
+            "более %(shown)s товара",
+        ],
+    ),
 }

@@ -47,6 +47,7 @@ class LargeTablePaginator(Paginator):
         return max(counted, planner_rows(queryset))
 
     def validate_number(self, number: Any) -> int:
+        self.count  # noqa: B018 - decides whether the count is an estimate (get_page asks first)
         if not self.estimated:
             return super().validate_number(number)
         try:

@@ -172,3 +172,35 @@ def test_model_numbers_and_hyphenated_names_are_found_by_their_parts(client):
     assert found(client, "1464") == ["COVID-19 RT-PCR kit, model HM-1464"]
     assert found(client, "covid 19 pcr") == ["COVID-19 RT-PCR kit, model HM-1464"]
     assert found(client, "کووید-19", language="fa") == ["کیت RT-PCR کووید-۱۹ مدل HM-1464"]
+
+
+def test_a_search_counts_up_to_its_cap_then_says_more_than_and_pages_on(client, monkeypatch):
+    """Counting every match cost more than the page: past the cap the page gives a lower bound
+    ("more than"), a next page while there are more, and the exact count once a page shows the
+    last of them."""
+    from products import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 30)
+    for n in range(50):
+        ProductFactory(name_en=f"Gauze roll {n}", name_fa="گاز")
+    first = client.get("/en/products/", {"q": "gauze"})
+    assert "more than 30 products" in first.content.decode()
+    assert 'href="?q=gauze&amp;page=2"' in first.content.decode()
+    persian = client.get("/fa/products/", {"q": "گاز"}).content.decode()
+    assert "بیش از ۳۰ محصول" in persian
+    names = card_names(first) + card_names(second := client.get("/en/products/", {"q": "gauze", "page": 2}))
+    assert "more than" in second.content.decode()  # page 2 (of "31" counted) had a row more: not the last
+    third = client.get("/en/products/", {"q": "gauze", "page": 3})
+    names += card_names(third)
+    assert len(names) == len(set(names)) == 50
+    assert "50 products" in third.content.decode()
+    assert "more than" not in third.content.decode()
+
+
+def test_a_search_within_its_cap_is_counted_exactly(client):
+    for n in range(3):
+        ProductFactory(name_en=f"Oximeter {n}", name_fa="اکسیمتر")
+    response = client.get("/en/products/", {"q": "oximeter"})
+    assert "3 products" in response.content.decode()
+    assert "more than" not in response.content.decode()
+    assert "about" not in response.content.decode()
