@@ -43,17 +43,22 @@ def _choices(kind: str):  # noqa: ANN202 - a callable django-filter evaluates pe
 class StableOrderingFilter(filters.OrderingFilter):
     """An order that ties (many products share a price or a capacity) ends with the id, so that
     pages neither repeat nor skip products; the partial indexes on (price, id) and (capacity, id)
-    serve it both ways. Newest first ends with the creation time, as its index does."""
+    serve it both ways. Newest first ends with the creation time, then the id (products imported
+    together share both times), as its index and the model's default order do."""
 
-    TIEBREAK = {"published_at": "created_at", "fob_price": "pk", "monthly_capacity": "pk"}
+    TIEBREAK = {
+        "published_at": ("created_at", "pk"),
+        "fob_price": ("pk",),
+        "monthly_capacity": ("pk",),
+    }
 
     def filter(self, queryset: QuerySet, value: list[str] | None) -> QuerySet:
         if not value:
             return queryset
         ordering = [self.get_ordering_value(param) for param in value]
         descending, field = ordering[-1].startswith("-"), ordering[-1].lstrip("-")
-        if field in self.TIEBREAK:
-            ordering.append(("-" if descending else "") + self.TIEBREAK[field])
+        # In the last field's direction, so that one index serves the whole order.
+        ordering += [("-" if descending else "") + tiebreak for tiebreak in self.TIEBREAK.get(field, ())]
         return queryset.order_by(*ordering)
 
 

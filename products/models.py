@@ -236,15 +236,18 @@ class Product(LoadedStatus, TimeStampedModel):
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        ordering = ["-published_at", "-created_at"]
+        # The id last: products imported in one go share both times, and without a unique last key
+        # PostgreSQL may return tied rows in another order for each page (repeated or skipped).
+        ordering = ["-published_at", "-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "category"], name="product_status_category_idx"),
             models.Index(fields=["hs_code"], name="product_hs_code_idx"),
-            # The catalog's, the API's and the company page's default order, read a page at a
-            # time: without these every list sorted all public rows.
+            # The catalog's, the API's and the company page's default order (newest first, the id
+            # last), read a page at a time: without these every list sorted all public rows.
             models.Index(
                 F("published_at").desc(),
                 F("created_at").desc(),
+                F("id").desc(),
                 name="product_public_newest_idx",
                 condition=Q(status="published"),
             ),
@@ -252,6 +255,7 @@ class Product(LoadedStatus, TimeStampedModel):
                 "category",
                 F("published_at").desc(),
                 F("created_at").desc(),
+                F("id").desc(),
                 name="product_public_category_idx",
                 condition=Q(status="published"),
             ),
@@ -259,6 +263,7 @@ class Product(LoadedStatus, TimeStampedModel):
                 "company",
                 F("published_at").desc(),
                 F("created_at").desc(),
+                F("id").desc(),
                 name="product_company_newest_idx",
             ),
             # The catalog's other orders ("price", "-price", "-capacity"), with the id that breaks

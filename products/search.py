@@ -122,7 +122,7 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet | RankedResults:
             return rest
         # NULLS LAST, which the newest-first index (NULLS FIRST) cannot serve, keeps the planner
         # from walking it; published products always have a date, so the order is the same.
-        return rest.order_by(F("published_at").desc(nulls_last=True), F("created_at").desc())
+        return rest.order_by(F("published_at").desc(nulls_last=True), F("created_at").desc(), F("pk").desc())
 
     tiers = [queryset.filter(exact_name), queryset.filter(prefix_name).exclude(exact_name), elsewhere]
     return RankedResults(matches, tiers, expected, cap=COUNT_CAP, trust_above=ESTIMATE_ABOVE)

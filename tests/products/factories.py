@@ -106,3 +106,14 @@ class RequirementFactory(factory.django.DjangoModelFactory):
     country = factory.SubFactory(TargetCountryFactory)
     category = factory.SubFactory(CategoryFactory)
     certification = factory.SubFactory(CertificationFactory)
+
+
+def products_imported_together(count: int, **fields: object) -> list[Product]:
+    """`count` products published and created at one instant, as a bulk import leaves them, in
+    id order. Their rows are rewritten in a scrambled order, so that the table's own order (which
+    a database may fall back on for tied rows) is not the ids'."""
+    moment = timezone.now() - dt.timedelta(days=1)
+    products = ProductFactory.create_batch(count, published_at=moment, created_at=moment, **fields)
+    for product in products[1::2] + products[::2]:
+        Product.objects.filter(pk=product.pk).update(description_en=f"rewritten {product.pk}")
+    return products

@@ -14,6 +14,7 @@ from tests.products.factories import (
     ProductCertificationFactory,
     ProductFactory,
     RequirementFactory,
+    products_imported_together,
 )
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +186,31 @@ def test_next_links_reach_every_product_when_the_count_is_an_estimate(client_for
         url = data["next"]
     assert sorted(seen) == sorted(product.pk for product in products)
     assert counts[-1] == 12
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "company_member"])
+@pytest.mark.parametrize("ordering", ["", "-published"])
+def test_next_links_show_products_published_together_once_each(
+    request, client_for, company, persona, ordering
+):
+    """Products imported at one instant straddle page boundaries: newest first ends with the id,
+    so following the next links lists each product once, the tied ones newest id first (also
+    for a member, whose list adds their company's drafts, which have no publication time)."""
+    newer = ProductFactory(company=company)
+    tied = products_imported_together(20, company=company)
+    drafts = [ProductFactory(company=company, draft=True) for _ in range(2)]
+    client = client_for(request.getfixturevalue(persona))
+    url, seen = f"{PRODUCTS}?page_size=5&ordering={ordering}", []
+    while url:
+        data = client.get(url).json()
+        seen += [item["id"] for item in data["results"]]
+        url = data["next"]
+    public = [newer.pk, *(product.pk for product in reversed(tied))]
+    own = [draft.pk for draft in reversed(drafts)] if persona == "company_member" else []
+    assert sorted(seen) == sorted(public + own)  # each once
+    # Drafts have no publication time: PostgreSQL lists them first, SQLite last.
+    assert [pk for pk in seen if pk not in own] == public
+    assert [pk for pk in seen if pk in own] == own
 
 
 def test_products_filter_by_category(client_for):

@@ -22,6 +22,7 @@ from tests.products.factories import (
     ProductCertificationFactory,
     ProductFactory,
     RequirementFactory,
+    products_imported_together,
 )
 from tests.products.pages import card_names, card_ready_for
 
@@ -247,6 +248,28 @@ def test_pages_of_a_tied_order_neither_repeat_nor_skip_products(client, ordering
     assert len(seen) == len(set(seen)) == 40
     ids = sorted(p.pk for p in products)
     assert seen == (ids if ordering == "price" else ids[::-1])
+
+
+@pytest.mark.parametrize("ordering", ["", "-published"])
+def test_pages_of_products_published_together_neither_repeat_nor_skip_any(client, ordering):
+    """Fifty products imported at one instant straddle two page boundaries (24 a page), between
+    a newer and an older one: newest first ends with the id, so walking the pages shows each
+    product once, the tied ones newest id first."""
+    company = CompanyFactory()
+    newer = ProductFactory(company=company)
+    tied = products_imported_together(50, company=company)
+    older = ProductFactory(company=company, published_at=tied[0].published_at - dt.timedelta(hours=1))
+    seen, page = [], 1
+    while True:
+        response = client.get(f"/en/products/?ordering={ordering}&page={page}")
+        seen += card_names(response)
+        if not response.context["page_obj"].has_next():
+            break
+        page += 1
+    expected = [newer.name_en, *(p.name_en for p in reversed(tied)), older.name_en]
+    assert page == 3
+    assert sorted(seen) == sorted(expected)  # each product once
+    assert seen == expected
 
 
 def test_an_empty_result_names_each_filter_in_use_with_a_link_that_drops_it(client):
