@@ -18,6 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from config.release import release_digest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -351,6 +353,17 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # Rendered fragments (catalog cards) kept as long, made stale the same way; 0 turns them off.
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 300)
+# The release id in the keys of everything cached as rendered output (pages, cards, API entries,
+# template fragments, sitemaps), so that a new release never serves the previous one's. A deployment
+# sets PORTAL_RELEASE (the git commit); otherwise a digest of the templates, the compiled
+# translations and the static manifest, computed once per process (config/release.py).
+RELEASE = env_str("PORTAL_RELEASE").strip() or release_digest(
+    base_dir=BASE_DIR,
+    apps=INSTALLED_APPS,
+    template_dirs=[Path(directory) for engine in TEMPLATES for directory in engine["DIRS"]],
+    locale_paths=LOCALE_PATHS,
+    static_root=STATIC_ROOT,
+)
 
 # ---------------------------------------------------------------------------
 # Celery: Redis broker when REDIS_URL is set; otherwise tasks run in-process (eager)

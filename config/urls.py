@@ -52,6 +52,8 @@ SITEMAPS = {
     }.items()
 }
 SITEMAP_SECONDS = 3600  # crawlers come back daily; 100,000 products take a moment to list
+# Kept per release, like every cached rendering: a deployment that moves URLs lists the new ones.
+sitemap_cached = cache_page(SITEMAP_SECONDS, key_prefix=f"sitemap.{settings.RELEASE}")
 
 account_patterns = [
     path("signup/", account_views.signup, name="signup"),
@@ -100,13 +102,13 @@ urlpatterns = [
     path("robots.txt", seo.robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        cache_page(SITEMAP_SECONDS)(sitemap_views.index),
+        sitemap_cached(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(SITEMAP_SECONDS)(sitemap_views.sitemap),
+        sitemap_cached(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -26,4 +26,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "unread_notifications": unread_count,
         # How long the header's and footer's fixed parts are kept in the cache (0: not at all).
         "chrome_seconds": settings.FRAGMENT_CACHE_SECONDS,
+        # The release those parts are kept under: a new one renders them anew (config/release.py).
+        "portal_release": settings.RELEASE,
     }

@@ -22,6 +22,11 @@ it was made for, with a form token that browser's cookie accepts. A saved, delet
 a model those pages show (`register_staff_models`, in the apps' `ready()`), or any public content
 change, makes them all stale (`STAFF`); PAGE_CACHE_SECONDS bounds what no save announces (a bulk
 update, a review becoming overdue overnight).
+
+Every key of a cached rendering also holds the release (`settings.RELEASE`, config/release.py,
+through `Generation.stamp`): the pages, cards and entries the previous release rendered stay in
+Redis until their timeout, but a new release, with other templates, translations or code, never
+reads them. The version numbers themselves are kept under keys of their own and survive a deploy.
 """
 
 from __future__ import annotations
@@ -87,6 +92,12 @@ class Generation:
             memo[self.key] = version
         return version
 
+    def stamp(self) -> str:
+        """The part of a cached value's key this generation gives: the release and the number.
+        A new release (settings.RELEASE) reads nothing the previous one rendered, with other
+        templates, translations or code, while the number, kept under a key of its own, lives on."""
+        return f"{settings.RELEASE}.{self.current()}"
+
     def advance(self) -> None:
         memo = _request_memo.get()
         if memo is not None:
@@ -112,8 +123,10 @@ class Generation:
 PAGES = Generation("page-cache:version")
 
 
-def content_version() -> int:
-    return PAGES.current()
+def content_version() -> str:
+    """What every cached rendering of public content is keyed by (pages, cards, API entries, the
+    catalog's filter fields): the release and the public content's generation."""
+    return PAGES.stamp()
 
 
 def public_content_changed(**kwargs: object) -> None:
@@ -320,7 +333,7 @@ def _staff_key(request: HttpRequest) -> str | None:
         return None
     browser = f"{user.pk}:{session_key}:{csrf_secret}:{request.build_absolute_uri()}"
     digest = hashlib.sha256(browser.encode()).hexdigest()
-    return f"staff-cache:{STAFF.current()}:{get_language()}:{digest}"
+    return f"staff-cache:{STAFF.stamp()}:{get_language()}:{digest}"
 
 
 def cache_staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.test import RequestFactory
 from django.utils import timezone
 
 from brokers.models import Offer
 from brokers.tasks import offers_expire
-from portal.http.page_cache import public_content_changed
+from portal.http.page_cache import PAGES, public_content_changed
 from portal.views import country_list
 from products.models import Product
 from tests.brokers.factories import OfferFactory
@@ -320,3 +322,66 @@ def test_a_cached_answer_is_sent_compressed_to_clients_that_accept_gzip(client, 
     assert "Accept-Encoding" in packed["Vary"]
     assert "Accept-Encoding" in plain["Vary"]
     assert "Accept-Encoding" in first["Vary"]  # a shared cache keeps the two forms apart
+
+
+@pytest.mark.parametrize("page_seconds", [60, 0])
+def test_a_new_release_reads_no_page_or_card_the_previous_one_kept(client, settings, page_seconds):
+    """After a deploy the previous release's pages and cards stay in Redis until their timeout;
+    the new one (other templates, translations, code) renders its own. With the page cache off
+    the page is built each time and only its cards were kept."""
+    settings.PAGE_CACHE_SECONDS = page_seconds
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    settings.RELEASE = "a1"
+    product = ProductFactory(name_en="Surgical mask")
+    client.get("/en/products/")
+    # What the next release renders differently, written without telling any cache.
+    Product.objects.filter(pk=product.pk).update(name_en="Surgical mask, type IIR")
+    assert "type IIR" not in client.get("/en/products/").content.decode()  # still a1's page or card
+    settings.RELEASE = "b2"
+    page = client.get("/en/products/")
+    assert "type IIR" in page.content.decode()
+    if page_seconds:
+        assert page["X-Page-Cache"] == "miss"
+
+
+def test_a_new_release_reads_no_api_list_the_previous_one_kept(client, settings):
+    settings.RELEASE = "a1"
+    client.get("/api/v1/products/")
+    assert client.get("/api/v1/products/")["X-Page-Cache"] == "hit"
+    settings.RELEASE = "b2"
+    assert client.get("/api/v1/products/")["X-Page-Cache"] == "miss"
+
+
+def test_a_new_release_renders_the_kept_header_and_footer_anew(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    settings.RELEASE = "a1"
+    # The visitors' links and the footer as the previous release kept them (its own wording).
+    year = str(timezone.localdate().year)
+    for name, vary_on in [
+        ("chrome-nav", ["a1", "en", "products:catalog"]),
+        ("chrome-footer", ["a1", "en", year]),
+    ]:
+        key = make_template_fragment_key(f'"{name}"', vary_on)  # the tag's name, quotes and all
+        cache.set(key, f"<p>{name} as a1 kept it</p>", 300)
+    page = client.get("/en/products/").content.decode()
+    assert "chrome-nav as a1 kept it" in page
+    assert "chrome-footer as a1 kept it" in page
+    settings.RELEASE = "b2"
+    page = client.get("/en/products/").content.decode()
+    assert "as a1 kept it" not in page
+    assert 'aria-current="page" href="/en/products/"' in page  # the links, rendered anew
+    assert "Export support desk" in page
+
+
+def test_a_new_release_keeps_visitors_signed_in_and_the_content_version(
+    client, settings, company_member, password
+):
+    """Sessions and the version counters are not renderings: a deploy leaves them as they were."""
+    settings.RELEASE = "a1"
+    client.login(request=RequestFactory().get("/"), email=company_member.email, password=password)
+    public_content_changed()
+    version = PAGES.current()
+    settings.RELEASE = "b2"
+    assert PAGES.current() == version
+    assert "/en/accounts/logout/" in client.get("/en/products/").content.decode()

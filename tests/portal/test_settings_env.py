@@ -37,7 +37,9 @@ def test_env_list_splits_and_trims(monkeypatch):
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PORTAL_RELEASE"))
     }
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", *args],
@@ -121,3 +123,19 @@ def test_connections_persist_in_production_but_not_under_the_development_server(
     )
     assert production.stdout.split() == ["60", "60"]  # one connection per worker; pages cached
     assert development.stdout.split() == ["0", "0"]  # a thread per request; templates change
+
+
+def test_the_release_is_portal_release_when_set_and_else_the_same_digest_in_every_process(tmp_path):
+    """Two processes of one release (gunicorn workers, each with its own hash seed) key their
+    cached pages alike; a deployment's PORTAL_RELEASE wins over the digest."""
+    code = "from django.conf import settings as s; print(s.RELEASE)"
+    first, second = (
+        _manage("shell", "--no-imports", "-c", code, DJANGO_STATIC_ROOT=str(tmp_path)) for _ in range(2)
+    )
+    named = _manage(
+        "shell", "--no-imports", "-c", code, PORTAL_RELEASE="3f9c2ab", DJANGO_STATIC_ROOT=str(tmp_path)
+    )
+    assert first.returncode == 0, first.stderr
+    assert len(first.stdout.strip()) == 12
+    assert first.stdout == second.stdout
+    assert named.stdout.split() == ["3f9c2ab"]

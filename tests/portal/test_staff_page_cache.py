@@ -204,3 +204,12 @@ def test_many_rows_saved_in_one_transaction_schedule_one_advance_at_commit():
     assert during >= before + 30
     assert len(scheduled) == 1
     assert STAFF.current() == during + 1
+
+
+def test_a_new_release_builds_the_staff_lists_anew(browser, manager, submitted, settings):
+    settings.RELEASE = "a1"
+    client = browser(manager)
+    client.get(APPLICATIONS)
+    assert client.get(APPLICATIONS)["X-Page-Cache"] == "hit"
+    settings.RELEASE = "b2"  # the next deployment's admin templates may differ
+    assert client.get(APPLICATIONS)["X-Page-Cache"] == "miss"

@@ -215,3 +215,16 @@ def test_signed_in_callers_neither_read_nor_fill_the_shared_entries(
     assert entry(member, product)["name_en"] == "Surgical mask, renamed"
     assert "Secret draft" not in client.get(PRODUCTS).content.decode()
     assert draft.pk in {item["id"] for item in member.get(PRODUCTS).json()["results"]}
+
+
+def test_a_new_release_serializes_every_entry_anew(client, settings):
+    """The previous release's entries stay in Redis after a deploy; the new one (other fields,
+    other serializers) writes its own."""
+    settings.RELEASE = "a1"
+    product = ProductFactory(name_en="Surgical mask")
+    entry(client, product)
+    # What the next release writes differently, changed without telling the cache.
+    Product.objects.filter(pk=product.pk).update(name_en="Surgical mask, type IIR")
+    assert entry(client, product)["name_en"] == "Surgical mask"
+    settings.RELEASE = "b2"
+    assert entry(client, product)["name_en"] == "Surgical mask, type IIR"
