@@ -135,7 +135,13 @@ class ProductFilter(StyledFilterSet):
         for name, value in data.items():
             if name not in SEARCH_PARAMS:
                 queryset = self.filters[name].filter(queryset, value)
-        return ranked(queryset, text)
+        return ranked(queryset, text, dated=self.lists_public_only)
+
+    @property
+    def lists_public_only(self) -> bool:
+        """The catalog lists public products only, and so does the API for anonymous callers; a
+        signed-in caller's API list holds their company's drafts too (Product.objects.visible_to)."""
+        return self.request is None or not self.request.user.is_authenticated
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search_products(queryset, value)

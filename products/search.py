@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 
 from portal.http.pagination import planner_rows
 from portal.i18n.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
@@ -36,10 +36,10 @@ ZWNJ = "\u200c"
 # Walk the newest-first index for the last tier only when at least this many products are
 # expected in it: 2% of 100,000, where a page of 24 costs about 1,200 rows of the walk.
 WALK_MIN_ROWS = 2000
-# A search counts its matches up to this many (about eight pages), then says "more than"; the
-# planner's estimate stands instead when it expects more than ESTIMATE_ABOVE (RankedResults).
+# A search counts its matches up to this many (about eight pages), then says "more than".
 COUNT_CAP = 200
-ESTIMATE_ABOVE = 1000
+# The name tiers are read first among this many newest published products (newest_window).
+WINDOW_ROWS = 5000
 TEXT_FIELDS = (
     "name_fa",
     "name_en",
@@ -86,23 +86,25 @@ def search_products(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(search_vector=_tsquery(words))
 
 
-def ranked(queryset: QuerySet, text: str) -> QuerySet | RankedResults:
+def ranked(queryset: QuerySet, text: str, *, dated: bool = False) -> QuerySet | RankedResults:
     """The products of `queryset` that match `text`, by relevance: every word exactly in the
     name, then as a prefix in the name, then elsewhere; newest first within each tier.
 
     Tiers rather than a computed rank: ts_rank would score every match (tens of ms for a common
-    word), where a tier is read a page at a time. The name tiers test the small `name_vector`,
-    whose own statistics let the planner choose between walking the newest-first index (a common
-    name word) and collecting the few matches first (a rare one). Each tier states its own test
-    alone: the first tier said "a prefix of every word and every word exactly", and the planner,
-    taking the two as independent, expected 4 rows where 5,132 matched and sorted them all
-    (65 ms) instead of walking the index (7 ms).
+    word), where a tier is read a page at a time. Each tier states its own test alone: the first
+    tier said "a prefix of every word and every word exactly", and the planner, taking the two as
+    independent, expected 4 rows where 5,132 matched and sorted them all (65 ms) instead of
+    walking the index (7 ms).
+
+    `dated`: every product of `queryset` has a publication date (public products), so the name
+    tiers are read from the newest products first (`newest_window`). A member's API list also
+    holds their drafts, which have none and come first.
 
     "In the description but not in the name" is where the planner's estimate fails (a name's
     words are usually in its description too: walking the index for a tier that turned out
     empty read every product, 0.7 s), so that tier's size is estimated as all matches less the
     name matches, and the index is walked only when the tier is dense enough to fill a page
-    quickly. That second estimate is taken only when a page reaches the last tier."""
+    quickly. Both estimates are taken only when a page reaches the last tier."""
     words = query_words(text)
     if not words:
         return queryset
@@ -111,21 +113,38 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet | RankedResults:
     exact_name = Q(name_vector=_tsquery(words, prefix=False))
     prefix_name = Q(name_vector=_tsquery(words))
     matches = queryset.filter(search_vector=_tsquery(words))
-    expected = planner_rows(matches)
 
     def elsewhere() -> QuerySet:
         rest = matches.exclude(prefix_name)
         # The last tier is never larger than all the matches: when they are few, the planner need
         # not be asked how many the names hold.
-        dense = expected >= WALK_MIN_ROWS
-        if dense and expected - planner_rows(queryset.filter(prefix_name)) >= WALK_MIN_ROWS:
+        expected = planner_rows(matches)
+        if (
+            expected >= WALK_MIN_ROWS
+            and expected - planner_rows(queryset.filter(prefix_name)) >= WALK_MIN_ROWS
+        ):
             return rest
         # NULLS LAST, which the newest-first index (NULLS FIRST) cannot serve, keeps the planner
         # from walking it; published products always have a date, so the order is the same.
         return rest.order_by(F("published_at").desc(nulls_last=True), F("created_at").desc(), F("pk").desc())
 
-    tiers = [queryset.filter(exact_name), queryset.filter(prefix_name).exclude(exact_name), elsewhere]
-    return RankedResults(matches, tiers, expected, cap=COUNT_CAP, trust_above=ESTIMATE_ABOVE)
+    names = [queryset.filter(exact_name), queryset.filter(prefix_name).exclude(exact_name)]
+    windows = [newest_window(tier) for tier in names] if dated else [None, None]
+    return RankedResults(matches, [*names, elsewhere], windows, cap=COUNT_CAP)
+
+
+def newest_window(tier: QuerySet) -> QuerySet:
+    """The part of `tier` published since the WINDOW_ROWS-th newest published product.
+
+    A name tier of a query matching thousands of products (most of them, at 100,000) read each
+    match from the table to sort them (4,000 rows, 7-20 ms) for a page of 24. The newest are
+    among the latest few thousand published: the GIN index on (name_vector, published_at)
+    (migration 0016) finds the matches within that window itself, so a page reads a few hundred
+    rows (2 ms). A page the window fills is exactly the tier's page, since everything outside it
+    is older; one it leaves short is read from the whole tier."""
+    published = tier.model._default_manager.filter(status=tier.model.Status.PUBLISHED)
+    newest = published.order_by(*tier.model._meta.ordering).values("published_at")
+    return tier.filter(published_at__gte=Subquery(newest[WINDOW_ROWS - 1 : WINDOW_ROWS]))
 
 
 Tier = QuerySet | Callable[[], QuerySet]
@@ -135,36 +154,37 @@ class RankedResults:
     """Results read tier after tier: sliceable and countable, so a Paginator pages through it.
 
     A tier is a queryset, or a function that gives one when the tier is first read (to put off
-    what only that tier needs).
+    what only that tier needs); a tier's window (`newest_window`), when it has one, is read first.
 
     Counting reads every match from the table, so a search counts only as far as a visitor
     needs a figure: up to `cap` (COUNT_CAP, 200: about eight pages). Past it the count stops,
     `at_least` says so and the page says "more than 200" (a lower bound, which is true). Counting
     on to 1,000 took 4-6 ms of a search's 10 at 100,000 products (most queries of the benchmark
     match more), and the planner's estimate in its place was 3-16 times too low for a query of
-    several words (it multiplies each word's share).
-    When the planner expects more than `trust_above` matches (a common word, whose estimate
-    holds) nothing is counted and its estimate stands (`estimated`: "about"). A tier is counted
-    only when a page starts beyond it."""
+    several words (it multiplies each word's share). The first tier (every word exactly in a
+    name, no prefixes for the index to expand) is counted first: when it passes the cap, so do
+    the matches. A tier is counted only when a page starts beyond it."""
 
     estimated = False
     at_least = False
 
     def __init__(
-        self, matches: QuerySet, tiers: list[Tier], expected: int, *, cap: int, trust_above: int
+        self, matches: QuerySet, tiers: list[Tier], windows: list[QuerySet | None], *, cap: int
     ) -> None:
-        self.matches, self.tiers, self.expected = matches, tiers, expected
-        self.cap, self.trust_above = cap, trust_above
+        self.matches, self.tiers, self.cap = matches, tiers, cap
+        self.windows = windows + [None] * (len(tiers) - len(windows))
+        self.sizes: dict[int, int] = {}  # tiers counted whole
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            if self.expected > self.trust_above:
-                self.estimated, self._count = True, self.expected
-            else:
-                # cap + 1 when there are more: one past the cap, so the paginator offers a next page.
-                self._count = capped_count(self.matches, self.cap + 1)
-                self.estimated = self.at_least = self._count > self.cap
+            # cap + 1 when there are more: one past the cap, so the paginator offers a next page.
+            counted = capped_count(self.tiers[0], self.cap + 1)
+            if counted <= self.cap:
+                self.sizes[0] = counted
+                counted = capped_count(self.matches, self.cap + 1)
+            self._count = counted
+            self.estimated = self.at_least = counted > self.cap
         return self._count
 
     def __len__(self) -> int:
@@ -178,9 +198,20 @@ class RankedResults:
         for index, tier in enumerate(self.tiers):
             if wanted <= 0:
                 break
+            size = self.sizes.get(index)
+            if size is not None and offset >= size:
+                offset -= size
+                continue
+            window = self.windows[index]
+            # A tier counted whole is small: read as it is, without trying its window first.
+            if window is not None and size is None:
+                found = list(window[offset : offset + wanted])
+                if len(found) == wanted:  # the window holds this part of the tier
+                    rows += found
+                    break
             if not isinstance(tier, QuerySet):
                 tier = self.tiers[index] = tier()  # built once, however often the results are read
-            if offset:
+            if offset and size is None:
                 size = capped_count(tier, offset + wanted)
                 if offset >= size:
                     offset -= size

@@ -99,16 +99,16 @@ def test_results_rank_exact_name_words_then_name_prefixes_then_descriptions(clie
 
 @pytest.mark.parametrize(
     ("walk_from", "more_names", "estimates"),
-    [(2000, 0, 1), (1, 0, 2), (1, 24, 1)],
+    [(2000, 0, 1), (1, 0, 2), (1, 24, 0)],
     ids=["few-matches", "page-reaches-last-tier", "names-fill-the-page"],
 )
 def test_the_planner_is_asked_about_the_names_only_when_the_last_tier_needs_it(
     client, monkeypatch, walk_from, more_names, estimates
 ):
     """Whether to walk the newest-first index for "elsewhere" depends on how many matches are not
-    in the names. That takes a second estimate only when a page reaches that tier and all the
-    matches are at least the threshold (fewer, and so is that part). Either way the order is the
-    same."""
+    in the names. The planner is asked only when a page reaches that tier, and a second time only
+    when all the matches are at least the threshold (fewer, and so is that part). Either way the
+    order is the same."""
     from django.test.utils import CaptureQueriesContext
 
     from products import search
@@ -204,3 +204,55 @@ def test_a_search_within_its_cap_is_counted_exactly(client):
     assert "3 products" in response.content.decode()
     assert "more than" not in response.content.decode()
     assert "about" not in response.content.decode()
+
+
+def test_the_newest_window_serves_a_page_exactly_as_the_whole_tier_would(client, monkeypatch):
+    """The name tiers are read among the newest published products first: a page the window
+    fills is the same page the whole tier gives, and a page it leaves short comes from the whole
+    tier. With a window of 60 products, the 30 newest "valve" names are inside it: page 1 comes
+    from the window, page 2 needs older ones. (A tier counted whole, at most COUNT_CAP, is read
+    as it is: the cap is lowered so that this one is not.)"""
+    from django.test.utils import CaptureQueriesContext
+
+    from products import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    monkeypatch.setattr(search, "WINDOW_ROWS", 60)
+    now = timezone.now()
+    for n in range(100):  # every other product is a valve, one a minute
+        name = f"Valve {n}" if n % 2 == 0 else f"Tube {n}"
+        ProductFactory(name_en=name, published_at=now - dt.timedelta(minutes=n))
+
+    def page_reads(page: int) -> tuple[list[str], int]:
+        """The page's names, and how many times it read a page of names (window or whole tier)."""
+        with CaptureQueriesContext(connection) as queries:
+            names = card_names(client.get("/en/products/", {"q": "valve", "page": page}))
+        return names, sum("name_vector" in q["sql"] and "ORDER BY" in q["sql"] for q in queries)
+
+    first, reads = page_reads(1)
+    assert first == [f"Valve {n}" for n in range(0, 48, 2)]
+    assert reads == 1  # the window filled it
+    second, reads = page_reads(2)
+    assert second == [f"Valve {n}" for n in range(48, 96, 2)]
+    assert reads == 2  # short in the window, then from the whole tier
+    monkeypatch.setattr(search, "WINDOW_ROWS", 20)  # 10 valves in the window: page 1 from the tier
+    assert page_reads(1) == (first, 2)
+
+
+def test_a_members_api_search_lists_their_drafts_first_as_before(
+    client, company, company_member, monkeypatch
+):
+    """The window leaves out what has no publication date: a member's own drafts, which the API
+    lists first. Their search reads the whole tier."""
+    from products import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 1)  # not counted whole: the window would be tried
+    monkeypatch.setattr(search, "WINDOW_ROWS", 1)
+    ProductFactory(name_en="Valve old", published_at=timezone.now() - dt.timedelta(days=1))
+    ProductFactory(name_en="Valve new", published_at=timezone.now())
+    ProductFactory(company=company, name_en="Valve draft", draft=True)
+    client.force_login(company_member)
+    body = client.get("/api/v1/products/", {"search": "valve", "page_size": 1}).json()
+    assert [p["name_en"] for p in body["results"]] == ["Valve draft"]  # the window holds "Valve new"
+    body = client.get("/api/v1/products/", {"search": "valve"}).json()
+    assert [p["name_en"] for p in body["results"]] == ["Valve draft", "Valve new", "Valve old"]
