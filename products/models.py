@@ -106,14 +106,8 @@ SEARCH_COLUMNS = ("search_vector", "name_vector", "search_names")
 
 class ProductQuerySet(models.QuerySet["Product"]):
     def public(self) -> ProductQuerySet:
-        """Published products of verified companies: what visitors may see.
-
-        "Not of a company that is not verified" rather than a join to the verified companies:
-        PostgreSQL keeps the few unverified ids in a hash, read once per query, where the join
-        looked each match's company up in its index (a search matching 4,000 products spent
-        7 of its 11 ms there). Same rows: every product has a company."""
-        unverified = Company.objects.exclude(status=Company.Status.VERIFIED).values("pk")
-        return self.filter(status=Product.Status.PUBLISHED).exclude(company__in=unverified)
+        """Published products of verified companies: what visitors may see."""
+        return self.filter(status=Product.Status.PUBLISHED, company__status=Company.Status.VERIFIED)
 
     def for_listing(self) -> ProductQuerySet:
         """With what a product card or the API shows, without the search columns (kilobytes a row)."""
