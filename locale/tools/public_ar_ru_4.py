@@ -113,6 +113,8 @@ T = {
         "المنتجات تحت العلامة الوطنية المشتركة",
         "Товары под общим национальным брендом",
     ),
+    # The page number alone, where the total is an estimate or a lower bound.
+    "Page %(n)s": ("الصفحة %(n)s", "Страница %(n)s"),
 }
 
 P = {

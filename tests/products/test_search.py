@@ -186,6 +186,7 @@ def test_a_search_counts_up_to_its_cap_then_says_more_than_and_pages_on(client, 
     first = client.get("/en/products/", {"q": "gauze"})
     assert "more than 30 products" in first.content.decode()
     assert 'href="?q=gauze&amp;page=2"' in first.content.decode()
+    assert "Page 1</span>" in first.content.decode()  # no last page named while the total is unknown
     persian = client.get("/fa/products/", {"q": "گاز"}).content.decode()
     assert "بیش از ۳۰ محصول" in persian
     names = card_names(first) + card_names(second := client.get("/en/products/", {"q": "gauze", "page": 2}))
@@ -194,6 +195,7 @@ def test_a_search_counts_up_to_its_cap_then_says_more_than_and_pages_on(client, 
     names += card_names(third)
     assert len(names) == len(set(names)) == 50
     assert "50 products" in third.content.decode()
+    assert "Page 3 of 3" in third.content.decode()
     assert "more than" not in third.content.decode()
 
 
