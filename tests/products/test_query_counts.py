@@ -40,9 +40,9 @@ def add_products(n: int, start: int = 0) -> None:
 # count, then the products whose cards are not cached and their readiness (two queries, none when
 # every card is cached); a search counts the exact matches in the names first, and all its
 # matches only when those are few (on PostgreSQL; the planner is asked only when a page reaches
-# the last tier), and with no hit reads no page but the similar names. The API reads the ids of its page too, then the products whose
-# entries are not cached with their certificates and registered countries (three queries, none
-# when every entry is cached).
+# the last tier), and with no hit reads no page but the similar names. The API reads the ids of
+# its page too, then the products whose entries are not cached with their certificates and
+# registered countries (three queries, none when every entry is cached).
 ENDPOINTS = [
     ("/en/products/", 4),
     ("/fa/products/?page=2", 4),
