@@ -165,8 +165,12 @@ class RankedResults:
     name, no prefixes for the index to expand) is counted first: when it passes the cap, so do
     the matches. A tier is counted only when a page starts beyond it."""
 
-    estimated = False
     at_least = False
+
+    @property
+    def estimated(self) -> bool:
+        """Not an exact count (what LargeTablePaginator asks): here always a lower bound."""
+        return self.at_least
 
     def __init__(
         self, matches: QuerySet, tiers: list[Tier], windows: list[QuerySet | None], *, cap: int
@@ -184,7 +188,7 @@ class RankedResults:
                 self.sizes[0] = counted
                 counted = capped_count(self.matches, self.cap + 1)
             self._count = counted
-            self.estimated = self.at_least = counted > self.cap
+            self.at_least = counted > self.cap
         return self._count
 
     def __len__(self) -> int:

@@ -70,7 +70,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "filter": product_filter,
             "page_obj": similar or page,
             "cards": product_cards(list((similar or page).object_list)),
-            **_result_count(page, products),
+            **_result_count(paginator),
             "similar": bool(similar),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
             "filters_key": _filters_key(request),
@@ -79,16 +79,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _result_count(page: Page, products: object) -> dict:
+def _result_count(paginator: LargeTablePaginator) -> dict[str, int | bool]:
     """What the page says of the total: exact, "about" (the planner's estimate) or "more than"
-    (a search counted only as far as its cap: the paginator's count is then one past it, and
-    grows as the visitor pages on)."""
-    paginator = page.paginator
-    estimated = getattr(paginator, "estimated", False)
-    at_least = estimated and getattr(products, "at_least", False)
+    (a search counted only as far as its cap: the count is then one past it, and grows as the
+    visitor pages on)."""
+    at_least = paginator.estimated and paginator.at_least
     return {
         "result_count": paginator.count - 1 if at_least else paginator.count,
-        "count_is_estimate": estimated and not at_least,
+        "count_is_estimate": paginator.estimated and not at_least,
         "count_at_least": at_least,
     }
 

@@ -152,7 +152,14 @@ P = {
     ),
     # A search counted only as far as its cap: a lower bound ("more than 200 products").
     "more than %(shown)s product": (
-        ["أكثر من %(shown)s منتج"] * 6,
+        [
+            "أكثر من %(shown)s منتج",
+            "أكثر من %(shown)s منتج",
+            "أكثر من %(shown)s منتجين",
+            "أكثر من %(shown)s منتجات",
+            "أكثر من %(shown)s منتجًا",
+            "أكثر من %(shown)s منتج",
+        ],
         [
             "более %(shown)s товара",
             "более %(shown)s товаров",

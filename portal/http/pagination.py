@@ -19,14 +19,20 @@ class LargeTablePaginator(Paginator):
     Counting every row (100,000 products, 20,000 applications) cost more than the page itself, on
     every view. This counts at most `cap` rows (a LIMIT inside the COUNT); beyond that, on
     PostgreSQL, it takes the planner's estimate of the filtered query (one EXPLAIN, no rows read),
-    and `estimated` tells the template to say "about". Pages past the estimate still open, and a
-    page says another follows whenever one does (the page the estimate calls the last reads one
-    row more to know).
-    Anything else with a count() (a ranked search) is counted its own way.
+    and `estimated` tells the template to say "about". Anything else with a count() (a ranked
+    search) is counted its own way; its `at_least` says the count is a lower bound ("more than").
+
+    Pages past an estimate still open, up to twice the estimate's pages or `deepest`, whichever
+    is more (not any number: a huge one is an offset the database refuses, and deep pages cost a
+    scan each). A page says another follows whenever one does, up to that limit: the page the
+    estimate calls the last reads one row more to know. A page past the end of the rows there are
+    opens no list: it is an EmptyPage (a 404 in the API), and `get_page` shows the real last one.
     """
 
     cap = 2000
+    deepest = 100
     estimated = False
+    at_least = False
 
     def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +45,7 @@ class LargeTablePaginator(Paginator):
         if not isinstance(queryset, QuerySet):
             counted = super().count
             self.estimated = getattr(queryset, "estimated", False)  # e.g. a ranked search
+            self.at_least = getattr(queryset, "at_least", False)
             return counted
         counted = queryset.order_by()[: self.cap + 1].count()
         if counted <= self.cap or connections[queryset.db].vendor != "postgresql":
@@ -46,38 +53,64 @@ class LargeTablePaginator(Paginator):
         self.estimated = True
         return max(counted, planner_rows(queryset))
 
+    def is_estimated(self) -> bool:
+        """Whether the count is an estimate or a lower bound (counting first if need be)."""
+        _ = self.count  # counting decides it
+        return self.estimated
+
+    def last_page_open(self) -> int:
+        """The last page number that opens while the count is an estimate."""
+        return max(2 * ceil(self.count / self.per_page) + 1, self.deepest)
+
     def validate_number(self, number: Any) -> int:
-        self.count  # noqa: B018 - decides whether the count is an estimate (get_page asks first)
-        if not self.estimated:
+        if not self.is_estimated():
             return super().validate_number(number)
         try:
             number = int(number)
         except (TypeError, ValueError):
             number = 0
-        # An estimate is no upper bound: a page past it is just short. But not any number: a
-        # huge one is an offset the database refuses, and deep pages cost a scan each.
-        if number > 2 * ceil(self.count / self.per_page) + 1:
+        if number > self.last_page_open():
             raise EmptyPage(_("That page contains no results"))
         return max(number, 1)
 
     def page(self, number: Any) -> Page:
-        self.count  # noqa: B018 - decides whether the count is an estimate
-        if not self.estimated:
+        if not self.is_estimated():
             return super().page(number)
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
+        bottom, deepest = (number - 1) * self.per_page, number >= self.last_page_open()
         # On the page the estimate calls the last, one row more says whether another follows:
-        # the estimate may fall short of the rows there are.
-        peek = number >= self.num_pages
+        # the estimate may fall short of the rows there are. Not on the last page that opens.
+        peek = number >= self.num_pages and not deepest
         rows = list(self.object_list[bottom : bottom + self.per_page + peek])
+        if not rows and number > 1:
+            raise EmptyPage(_("That page contains no results"))
         if len(rows) > self.per_page:
             rows = rows[: self.per_page]
             self._set_count(max(self.count, bottom + len(rows) + 1))
-        elif (rows or number == 1) and (len(rows) < self.per_page or peek):
+        elif len(rows) < self.per_page or peek:
             # The last page: the exact count is known after all.
             self._set_count(bottom + len(rows))
-            self.estimated = False
+            self.estimated = self.at_least = False
+        elif deepest:  # more may follow, but no page past this one opens
+            self._set_count(bottom + len(rows))
         return self._get_page(rows, number, self)
+
+    def get_page(self, number: Any) -> Page:
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            # Past the end of an estimated list (a typed or an old address): the real last page,
+            # found by counting the rows before the page asked for (at most the pages that open).
+            try:
+                asked = self.validate_number(number)
+            except EmptyPage:
+                asked = self.num_pages
+            before = (asked - 1) * self.per_page
+            rows = self.object_list
+            found = rows.order_by()[:before].count() if isinstance(rows, QuerySet) else len(rows[:before])
+            self._set_count(found)
+            self.estimated = self.at_least = False
+            return super().page(self.num_pages)
 
     def _set_count(self, count: int) -> None:
         self.__dict__["count"] = count

@@ -189,6 +189,8 @@ def test_a_search_counts_up_to_its_cap_then_says_more_than_and_pages_on(client, 
     assert "Page 1</span>" in first.content.decode()  # no last page named while the total is unknown
     persian = client.get("/fa/products/", {"q": "گاز"}).content.decode()
     assert "بیش از ۳۰ محصول" in persian
+    assert "более 30 товаров" in client.get("/ru/products/", {"q": "gauze"}).content.decode()
+    assert "منتجًا" in client.get("/ar/products/", {"q": "gauze"}).content.decode()  # 30: the accusative
     names = card_names(first) + card_names(second := client.get("/en/products/", {"q": "gauze", "page": 2}))
     assert "more than" in second.content.decode()  # page 2 (of "31" counted) had a row more: not the last
     third = client.get("/en/products/", {"q": "gauze", "page": 3})
@@ -258,3 +260,37 @@ def test_a_members_api_search_lists_their_drafts_first_as_before(
     assert [p["name_en"] for p in body["results"]] == ["Valve draft"]  # the window holds "Valve new"
     body = client.get("/api/v1/products/", {"search": "valve"}).json()
     assert [p["name_en"] for p in body["results"]] == ["Valve draft", "Valve new", "Valve old"]
+
+
+def test_following_next_through_a_large_search_ends_without_repeats(client, monkeypatch):
+    """Past the cap the count is a lower bound that grows as pages are read; "next" goes on while
+    rows follow, up to the deepest page that opens, and never points at a page that does not."""
+    from portal.http.pagination import LargeTablePaginator
+    from products import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    monkeypatch.setattr(LargeTablePaginator, "deepest", 4)
+    for n in range(12):
+        ProductFactory(name_en=f"Gauze roll {n}", name_fa="گاز")
+    seen, url, pages = [], "/api/v1/products/?search=gauze&page_size=2", 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.json()
+        seen += [p["name_en"] for p in body["results"]]
+        url, pages = body["next"], pages + 1
+    assert pages == 5  # twice the two pages the first count gave, and one
+    assert len(seen) == len(set(seen)) == 10
+
+
+def test_a_page_past_the_end_of_a_large_search_shows_the_last_page(client, monkeypatch):
+    from products import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    for n in range(30):
+        ProductFactory(name_en=f"Gauze roll {n}", name_fa="گاز")
+    response = client.get("/en/products/", {"q": "gauze", "page": 5})  # a typed or an old address
+    assert len(card_names(response)) == 6
+    assert "30 products" in response.content.decode()
+    assert "Page 2 of 2" in response.content.decode()
+    assert client.get("/api/v1/products/", {"search": "gauze", "page": 5}).status_code == 404
