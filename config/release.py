@@ -2,9 +2,10 @@
 
 Everything cached as rendered output (whole pages, catalog cards, API entries, template fragments,
 sitemaps) is keyed by it, so a new release never serves what the previous one rendered with other
-templates, translations or code (portal/http/page_cache.py). A deployment names it in
+templates, translations or code (portal/http/page_cache.py). A deployment may name it in
 PORTAL_RELEASE (the git commit, say); without it the settings compute `release_digest` once at
-start-up. Imported by the settings, so it uses the standard library only.
+start-up, which changes with the project's own code, templates and translations but not with an
+upgraded package. Imported by the settings, so it uses the standard library only.
 """
 
 from __future__ import annotations
@@ -25,19 +26,22 @@ def release_digest(
     template_dirs: Iterable[Path],
     locale_paths: Iterable[Path],
     static_root: Path | None,
+    code_dirs: Iterable[Path] = (),
 ) -> str:
-    """A short digest of what changes rendered output without code: the project's templates (its
-    template directories and its own apps' `templates/`), its compiled translations (`*.mo` under
-    its locale paths and its own apps' `locale/`) and the static files manifest, if collected.
+    """A short digest of what the project renders with: its own code (the Python of its own apps
+    and of `code_dirs`, the settings' and URLs' package), its templates (its template directories
+    and its own apps' `templates/`), its compiled translations (`*.mo` under its locale paths and
+    its own apps' `locale/`) and the static files manifest, if collected.
 
     Contents and names relative to the project only, never times or absolute paths: every process
-    of one release, on any machine, computes the same id. Third-party apps' templates change
-    with their version, which is code (a deployment that changes code sets PORTAL_RELEASE)."""
+    of one release, on any machine, computes the same id. Third-party packages change with their
+    version: a deployment that upgrades one sets PORTAL_RELEASE."""
     own_apps = [base_dir / name.split(".")[0] for name in apps]
     own_apps = [path for path in dict.fromkeys(own_apps) if path.is_dir()]
     templates = [*template_dirs, *(app / "templates" for app in own_apps)]
     locales = [*locale_paths, *(app / "locale" for app in own_apps)]
     files = {
+        **dict(_files(base_dir, [*own_apps, *code_dirs], "*.py")),
         **dict(_files(base_dir, templates, "*")),
         **dict(_files(base_dir, locales, "*.mo")),
     }

@@ -355,14 +355,15 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 300)
 # The release id in the keys of everything cached as rendered output (pages, cards, API entries,
 # template fragments, sitemaps), so that a new release never serves the previous one's. A deployment
-# sets PORTAL_RELEASE (the git commit); otherwise a digest of the templates, the compiled
-# translations and the static manifest, computed once per process (config/release.py).
+# may set PORTAL_RELEASE (the git commit); otherwise a digest of the project's own code, templates,
+# compiled translations and static manifest, computed once per process (config/release.py).
 RELEASE = env_str("PORTAL_RELEASE").strip() or release_digest(
     base_dir=BASE_DIR,
     apps=INSTALLED_APPS,
     template_dirs=[Path(directory) for engine in TEMPLATES for directory in engine["DIRS"]],
     locale_paths=LOCALE_PATHS,
     static_root=STATIC_ROOT,
+    code_dirs=[BASE_DIR / "config"],
 )
 
 # ---------------------------------------------------------------------------

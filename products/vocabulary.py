@@ -17,7 +17,9 @@ from portal.models import TargetCountry
 
 from .models import Certification, ProductCategory
 
-CACHE_KEY = "products:vocabulary:v2"
+# Per release: the names in it come from code too (the countries' Arabic and Russian names), and
+# it holds pickled `Term`s, which a release may change.
+CACHE_KEY = f"products:vocabulary:v2:{settings.RELEASE}"
 CACHE_SECONDS = 60 * 60
 
 

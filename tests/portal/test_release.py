@@ -1,6 +1,7 @@
 """The release digest that keys cached renderings when a deployment names no PORTAL_RELEASE: the
 same for every process of one release, wherever it is checked out, and changed by whatever
-changes rendered output without code (templates, compiled translations, the static manifest)."""
+changes rendered output (the project's code, templates, compiled translations, the static
+manifest)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def project(tmp_path: Path) -> Path:
         "templates/base.html": "<title>{% block title %}{% endblock %}</title>",
         "templates/includes/_footer.html": "<footer>desk</footer>",
         "products/templates/products/_card.html": "<div>{{ product }}</div>",
-        "products/models.py": "# code: not part of the digest",
+        "products/models.py": "# the app's code",
+        "config/urls.py": "# the project's URLs",
+        "tests/test_pages.py": "# not rendered with",
         "locale/fa/LC_MESSAGES/django.po": 'msgid "desk"\nmsgstr "میز"\n',
         "locale/fa/LC_MESSAGES/django.mo": "compiled desk",
         "portal/locale/fa/LC_MESSAGES/django.mo": "compiled portal",
@@ -42,6 +45,7 @@ def digest(base: Path) -> str:
         template_dirs=[base / "templates"],
         locale_paths=[base / "locale"],
         static_root=base / "staticfiles",
+        code_dirs=[base / "config"],
     )
 
 
@@ -59,22 +63,24 @@ def test_the_same_files_give_the_same_short_id_wherever_and_whenever_they_were_w
     [
         "templates/includes/_footer.html",
         "products/templates/products/_card.html",
+        "products/models.py",
+        "config/urls.py",
         "locale/fa/LC_MESSAGES/django.mo",
         "portal/locale/fa/LC_MESSAGES/django.mo",
         "staticfiles/staticfiles.json",
     ],
 )
-def test_a_changed_template_translation_or_static_manifest_is_a_new_release(project, changed):
+def test_changed_code_a_template_a_translation_or_the_static_manifest_is_a_new_release(project, changed):
     before = digest(project)
     with (project / changed).open("a", encoding="utf-8") as file:
         file.write(" ")
     assert digest(project) != before
 
 
-def test_code_and_uncompiled_translations_leave_the_digest_alone(project):
-    """Code changes come with PORTAL_RELEASE; a .po file shows only once compiled."""
+def test_tests_and_uncompiled_translations_leave_the_digest_alone(project):
+    """A .po file shows only once compiled; tests render nothing."""
     before = digest(project)
-    (project / "products" / "models.py").write_text("# changed", encoding="utf-8")
+    (project / "tests" / "test_pages.py").write_text("# changed", encoding="utf-8")
     (project / "locale" / "fa" / "LC_MESSAGES" / "django.po").write_text("# changed", encoding="utf-8")
     assert digest(project) == before
 
