@@ -135,7 +135,7 @@ class ProductFilter(StyledFilterSet):
         for name, value in data.items():
             if name not in SEARCH_PARAMS:
                 queryset = self.filters[name].filter(queryset, value)
-        return ranked(queryset, text, dated=self.lists_public_only)
+        return ranked(queryset, text, all_published=self.lists_public_only)
 
     @property
     def lists_public_only(self) -> bool:

@@ -102,6 +102,9 @@ class CountryRequirement(TimeStampedModel):
 
 
 SEARCH_COLUMNS = ("search_vector", "name_vector", "search_names")
+# The catalog's default order, served by the newest-first indexes below; the id last, so that
+# products published and created at one instant (an import) keep one order from page to page.
+NEWEST_FIRST = ("-published_at", "-created_at", "-pk")
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
@@ -232,7 +235,7 @@ class Product(LoadedStatus, TimeStampedModel):
         verbose_name_plural = _("products")
         # The id last: products imported in one go share both times, and without a unique last key
         # PostgreSQL may return tied rows in another order for each page (repeated or skipped).
-        ordering = ["-published_at", "-created_at", "-pk"]
+        ordering = list(NEWEST_FIRST)
         indexes = [
             models.Index(fields=["status", "category"], name="product_status_category_idx"),
             models.Index(fields=["hs_code"], name="product_hs_code_idx"),
@@ -276,6 +279,11 @@ class Product(LoadedStatus, TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(fob_price__gt=0), name="product_price_positive"),
             models.CheckConstraint(condition=Q(monthly_capacity__gt=0), name="product_capacity_positive"),
+            # The catalog's order and search's newest window (products/search.py) count on it.
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="product_published_dated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 
 from portal.http.pagination import planner_rows
 from portal.i18n.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
+
+from .models import NEWEST_FIRST, Product
 
 # The PostgreSQL function products_fold(text) in migration 0004 embeds these same strings; a test
 # checks that both fold alike.
@@ -38,8 +42,10 @@ ZWNJ = "\u200c"
 WALK_MIN_ROWS = 2000
 # A search counts its matches up to this many (about eight pages), then says "more than".
 COUNT_CAP = 200
-# The name tiers are read first among this many newest published products (newest_window).
+# The name tiers are read first among this many newest published products (newest_window),
+# the time the window starts at found again this often.
 WINDOW_ROWS = 5000
+WINDOW_SECONDS = 300
 TEXT_FIELDS = (
     "name_fa",
     "name_en",
@@ -86,25 +92,24 @@ def search_products(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(search_vector=_tsquery(words))
 
 
-def ranked(queryset: QuerySet, text: str, *, dated: bool = False) -> QuerySet | RankedResults:
+def ranked(queryset: QuerySet, text: str, *, all_published: bool = False) -> QuerySet | RankedResults:
     """The products of `queryset` that match `text`, by relevance: every word exactly in the
     name, then as a prefix in the name, then elsewhere; newest first within each tier.
 
-    Tiers rather than a computed rank: ts_rank would score every match (tens of ms for a common
-    word), where a tier is read a page at a time. Each tier states its own test alone: the first
-    tier said "a prefix of every word and every word exactly", and the planner, taking the two as
-    independent, expected 4 rows where 5,132 matched and sorted them all (65 ms) instead of
-    walking the index (7 ms).
+    Tiers rather than a computed rank: ts_rank would score every match, where a tier is read a
+    page at a time. Each tier states its own test alone, so that the planner estimates it from
+    that test's own statistics (a tier of two tests taken as independent was estimated at 4 rows
+    where 5,132 matched).
 
-    `dated`: every product of `queryset` has a publication date (public products), so the name
-    tiers are read from the newest products first (`newest_window`). A member's API list also
-    holds their drafts, which have none and come first.
+    `all_published`: every product of `queryset` is published, with a publication date (public
+    products), so the name tiers are read among the newest first (`newest_window`). A member's
+    API list also holds their drafts, which have none and come first.
 
     "In the description but not in the name" is where the planner's estimate fails (a name's
-    words are usually in its description too: walking the index for a tier that turned out
-    empty read every product, 0.7 s), so that tier's size is estimated as all matches less the
-    name matches, and the index is walked only when the tier is dense enough to fill a page
-    quickly. Both estimates are taken only when a page reaches the last tier."""
+    words are usually in its description too, and walking the index for a tier that turned out
+    empty read every product), so that tier's size is estimated as all matches less the name
+    matches, and the index is walked only when the tier is dense enough to fill a page quickly.
+    Both estimates are taken only when a page reaches the last tier."""
     words = query_words(text)
     if not words:
         return queryset
@@ -123,28 +128,47 @@ def ranked(queryset: QuerySet, text: str, *, dated: bool = False) -> QuerySet | 
             expected >= WALK_MIN_ROWS
             and expected - planner_rows(queryset.filter(prefix_name)) >= WALK_MIN_ROWS
         ):
-            return rest
+            return rest.order_by(*NEWEST_FIRST)
         # NULLS LAST, which the newest-first index (NULLS FIRST) cannot serve, keeps the planner
         # from walking it; published products always have a date, so the order is the same.
         return rest.order_by(F("published_at").desc(nulls_last=True), F("created_at").desc(), F("pk").desc())
 
-    names = [queryset.filter(exact_name), queryset.filter(prefix_name).exclude(exact_name)]
-    windows = [newest_window(tier) for tier in names] if dated else [None, None]
+    names = [
+        queryset.filter(exact_name).order_by(*NEWEST_FIRST),
+        queryset.filter(prefix_name).exclude(exact_name).order_by(*NEWEST_FIRST),
+    ]
+    start = window_start() if all_published else None
+    windows = [newest_window(tier, start) for tier in names] if start else []
     return RankedResults(matches, [*names, elsewhere], windows, cap=COUNT_CAP)
 
 
-def newest_window(tier: QuerySet) -> QuerySet:
-    """The part of `tier` published since the WINDOW_ROWS-th newest published product.
+def newest_window(tier: QuerySet, start: datetime) -> QuerySet:
+    """The part of `tier` published since `start` (`window_start`).
 
-    A name tier of a query matching thousands of products (most of them, at 100,000) read each
-    match from the table to sort them (4,000 rows, 7-20 ms) for a page of 24. The newest are
-    among the latest few thousand published: the GIN index on (name_vector, published_at)
-    (migration 0016) finds the matches within that window itself, so a page reads a few hundred
-    rows (2 ms). A page the window fills is exactly the tier's page, since everything outside it
-    is older; one it leaves short is read from the whole tier."""
-    published = tier.model._default_manager.filter(status=tier.model.Status.PUBLISHED)
-    newest = published.order_by(*tier.model._meta.ordering).values("published_at")
-    return tier.filter(published_at__gte=Subquery(newest[WINDOW_ROWS - 1 : WINDOW_ROWS]))
+    A name tier of a common query would otherwise read each of its thousands of matches from the
+    table to sort them, for a page of 24. The newest are among the latest few thousand published:
+    the GIN index on (name_vector, published_at) (migration 0016) finds the matches within the
+    window itself, so a page reads a few hundred rows. A page the window fills is exactly the
+    tier's page, whatever `start` is, since everything outside the window is older; one it leaves
+    short is read from the whole tier."""
+    return tier.filter(published_at__gte=start)
+
+
+_UNSET = object()
+
+
+def window_start() -> datetime | None:
+    """When the WINDOW_ROWS-th newest published product was published; None while there are
+    fewer (the window would be the whole catalog). Kept for WINDOW_SECONDS, not per content
+    version: any time gives the same pages, and products published since only widen the window."""
+    key = f"products:search-window:{WINDOW_ROWS}"
+    start = cache.get(key, _UNSET)
+    if start is _UNSET:
+        published = Product.objects.filter(status=Product.Status.PUBLISHED).order_by(*NEWEST_FIRST)
+        found = list(published.values_list("published_at", flat=True)[WINDOW_ROWS - 1 : WINDOW_ROWS])
+        start = found[0] if found else None
+        cache.set(key, start, WINDOW_SECONDS)
+    return start
 
 
 Tier = QuerySet | Callable[[], QuerySet]
