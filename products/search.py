@@ -182,12 +182,11 @@ class RankedResults:
 
     Counting reads every match from the table, so a search counts only as far as a visitor
     needs a figure: up to `cap` (COUNT_CAP, 200: about eight pages). Past it the count stops,
-    `at_least` says so and the page says "more than 200" (a lower bound, which is true). Counting
-    on to 1,000 took 4-6 ms of a search's 10 at 100,000 products (most queries of the benchmark
-    match more), and the planner's estimate in its place was 3-16 times too low for a query of
-    several words (it multiplies each word's share). The first tier (every word exactly in a
-    name, no prefixes for the index to expand) is counted first: when it passes the cap, so do
-    the matches. A tier is counted only when a page starts beyond it."""
+    `at_least` says so and the page says "more than 200", a lower bound, which is true (the
+    planner's estimate in its place was several times too low for a query of several words: it
+    multiplies each word's share). The first tier (every word exactly in a name, no prefixes for
+    the index to expand) is counted first: when it passes the cap, so do the matches. A tier is
+    counted only when a page starts beyond it."""
 
     at_least = False
 

@@ -63,9 +63,37 @@ class Pagination(PageNumberPagination):
 
 
 class LargeListPagination(Pagination):
-    """For collections of 100,000 rows: counts stop at a cap or become the planner's estimate."""
+    """For collections of 100,000 rows: counts stop at a cap or become the planner's estimate.
+
+    `count_kind` says which: "exact", "estimate" (the planner's, past the cap) or "at_least" (a
+    search counted only up to its cap: more follow, and the count grows as the pages are read)."""
 
     django_paginator_class = LargeTablePaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = self.page.paginator
+        kind = "at_least" if paginator.at_least else "estimate" if paginator.estimated else "exact"
+        return Response(
+            {
+                "count": paginator.count,
+                "count_kind": kind,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,  # last: the products list writes its cached entries here as they are
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        properties = paginated["properties"]
+        kind = {
+            "type": "string",
+            "enum": ["exact", "estimate", "at_least"],
+            "description": "Whether `count` is exact, the database's estimate, or a lower bound.",
+        }
+        paginated["properties"] = {"count": properties["count"], "count_kind": kind, **properties}
+        paginated["required"] = [*paginated.get("required", []), "count_kind"]
+        return paginated
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
