@@ -183,12 +183,11 @@ class BrokerAdmin(OrganisationAdminMixin, AuditedAdmin):
         self, request: HttpRequest, queryset: QuerySet[Broker], *, public: bool, logged: str
     ) -> int:
         """Show or hide each brokerage's results, each change in its history; how many there were."""
-        count = 0
-        for broker in queryset:
+        brokers = list(queryset)
+        for broker in brokers:
             results_publish(broker=broker, by=request.user, public=public)
             log_action(self, request, broker, logged)
-            count += 1
-        return count
+        return len(brokers)
 
     approve = decision_action(
         KIND, Broker.Status.APPROVED, description=_("Approve the selected brokerages (members are notified)")

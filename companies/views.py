@@ -48,11 +48,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(Company.objects.visible_to(request.user), pk=pk)
     # The reverse manager carries the products app's QuerySet: no import against the dependency flow.
-    # A large manufacturer lists hundreds of products: a page of them, the newest first, in the
-    # order of product_company_newest_idx (the id last, so that tied times page stably).
-    products = (
-        company.products.public().select_related("category").order_by("-published_at", "-created_at", "-pk")
-    )
+    # A large manufacturer lists hundreds of products: a page of them, in the products' own order
+    # (newest first, the id last), which product_company_newest_idx serves.
+    products = company.products.public().select_related("category")
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

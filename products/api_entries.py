@@ -20,14 +20,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from portal.http.page_cache import content_version
+from portal.http.page_cache import cached_each, content_version
 
 from .models import Product
 
@@ -82,16 +81,13 @@ def api_entries(
         return serialize(_read(products, ids))
     origin = request.build_absolute_uri("/")
     prefix = f"api-product-json:{content_version()}:{timezone.localdate()}:{get_language()}:{origin}"
-    keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    texts = cache.get_many(list(keys.values()))
-    missing = [pk for pk in ids if keys[pk] not in texts]
-    if missing:
+
+    def render(missing: list[int]) -> dict[int, bytes]:
         # `products` is everything an anonymous caller may read: the public products, no draft.
         renderer = EntriesJSONRenderer()
-        fresh = {keys[entry["id"]]: renderer.render(entry) for entry in serialize(_read(products, missing))}
-        cache.set_many(fresh, seconds)
-        texts.update(fresh)
-    return CachedEntries([texts[keys[pk]] for pk in ids if keys[pk] in texts])
+        return {entry["id"]: renderer.render(entry) for entry in serialize(_read(products, missing))}
+
+    return CachedEntries(cached_each(prefix, ids, render, seconds))
 
 
 def _read(products: QuerySet[Product], ids: list[int]) -> list[Product]:

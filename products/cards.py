@@ -6,14 +6,13 @@ makes every card stale (portal/http/page_cache.py), exactly as it does whole pag
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.http.page_cache import content_version
+from portal.http.page_cache import cached_each, content_version
 
 from .models import Product, ProductReadiness
 
@@ -49,14 +48,11 @@ def product_cards(ids: list[int], *, show_company: bool = True) -> list[SafeStri
         return [_render(product, show_company) for product in _products(ids)]
     # Today's date too: a card's "ready for" ends with a certificate's expiry.
     prefix = f"product-card:{content_version()}:{timezone.localdate()}:{get_language()}:{int(show_company)}"
-    keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    cards = cache.get_many(list(keys.values()))
-    missing = [pk for pk in ids if keys[pk] not in cards]
-    if missing:
-        fresh = {keys[product.pk]: _render(product, show_company) for product in _products(missing)}
-        cache.set_many(fresh, seconds)
-        cards.update(fresh)
-    return [mark_safe(cards[keys[pk]]) for pk in ids if keys[pk] in cards]  # noqa: S308 - our template
+
+    def render(missing: list[int]) -> dict[int, str]:
+        return {product.pk: _render(product, show_company) for product in _products(missing)}
+
+    return [mark_safe(card) for card in cached_each(prefix, ids, render, seconds)]  # noqa: S308 - our template
 
 
 def _products(ids: list[int]) -> list[Product]:

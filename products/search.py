@@ -190,11 +190,6 @@ class RankedResults:
 
     at_least = False
 
-    @property
-    def estimated(self) -> bool:
-        """Not an exact count (what LargeTablePaginator asks): here always a lower bound."""
-        return self.at_least
-
     def __init__(
         self, matches: QuerySet, tiers: list[Tier], windows: list[QuerySet | None], *, cap: int
     ) -> None:
@@ -226,20 +221,18 @@ class RankedResults:
             if wanted <= 0:
                 break
             size = self.sizes.get(index)
-            if size is not None and offset >= size:
-                offset -= size
-                continue
-            window = self.windows[index]
             # A tier counted whole is small: read as it is, without trying its window first.
-            if window is not None and size is None:
+            window = self.windows[index] if size is None else None
+            if window is not None:
                 found = list(window[offset : offset + wanted])
                 if len(found) == wanted:  # the window holds this part of the tier
                     rows += found
                     break
             if not isinstance(tier, QuerySet):
                 tier = self.tiers[index] = tier()  # built once, however often the results are read
-            if offset and size is None:
-                size = capped_count(tier, offset + wanted)
+            if offset:
+                if size is None:
+                    size = capped_count(tier, offset + wanted)
                 if offset >= size:
                     offset -= size
                     continue

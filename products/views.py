@@ -83,11 +83,10 @@ def _result_count(paginator: LargeTablePaginator) -> dict[str, int | bool]:
     """What the page says of the total: exact, "about" (the planner's estimate) or "more than"
     (a search counted only as far as its cap: the count is then one past it, and grows as the
     visitor pages on)."""
-    at_least = paginator.estimated and paginator.at_least
     return {
-        "result_count": paginator.count - 1 if at_least else paginator.count,
-        "count_is_estimate": paginator.estimated and not at_least,
-        "count_at_least": at_least,
+        "result_count": paginator.count - 1 if paginator.at_least else paginator.count,
+        "count_is_estimate": paginator.estimated and not paginator.at_least,
+        "count_at_least": paginator.at_least,
     }
 
 

@@ -129,6 +129,23 @@ def content_version() -> str:
     return PAGES.stamp()
 
 
+def cached_each(
+    prefix: str, ids: list[int], render: Callable[[list[int]], dict[int, Any]], seconds: int
+) -> list:
+    """The renderings of `ids` kept under `prefix` (which holds `content_version()` and whatever
+    else they depend on), in the order of `ids`: one round trip for all, and only the missing ones
+    rendered, by `render(missing ids) -> {id: rendering}`, and kept for `seconds`. An id `render`
+    leaves out (a row gone meanwhile) is left out."""
+    keys = {pk: f"{prefix}:{pk}" for pk in ids}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk in ids if keys[pk] not in found]
+    if missing:
+        fresh = {keys[pk]: rendering for pk, rendering in render(missing).items()}
+        cache.set_many(fresh, seconds)
+        found.update(fresh)
+    return [found[keys[pk]] for pk in ids if keys[pk] in found]
+
+
 def public_content_changed(**kwargs: object) -> None:
     """Make every cached page stale (a signal receiver; also callable directly). Staff pages show
     the same rows, so the bulk writes that announce themselves here reach them too."""

@@ -44,8 +44,8 @@ class LargeTablePaginator(Paginator):
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
             counted = super().count
-            self.estimated = getattr(queryset, "estimated", False)  # e.g. a ranked search
-            self.at_least = getattr(queryset, "at_least", False)
+            # A ranked search counts up to a cap: past it, its count is a lower bound.
+            self.estimated = self.at_least = getattr(queryset, "at_least", False)
             return counted
         counted = queryset.order_by()[: self.cap + 1].count()
         if counted <= self.cap or connections[queryset.db].vendor != "postgresql":
