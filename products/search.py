@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
@@ -160,14 +160,16 @@ _UNSET = object()
 def window_start() -> datetime | None:
     """When the WINDOW_ROWS-th newest published product was published; None while there are
     fewer (the window would be the whole catalog). Kept for WINDOW_SECONDS, not per content
-    version: any time gives the same pages, and products published since only widen the window."""
+    version: any time gives the same pages, and products published since only widen the window;
+    so each process may keep a copy too (the "fragments" cache)."""
     key = f"products:search-window:{WINDOW_ROWS}"
-    start = cache.get(key, _UNSET)
+    fragments = caches["fragments"]
+    start = fragments.get(key, _UNSET)
     if start is _UNSET:
         published = Product.objects.filter(status=Product.Status.PUBLISHED).order_by(*NEWEST_FIRST)
         found = list(published.values_list("published_at", flat=True)[WINDOW_ROWS - 1 : WINDOW_ROWS])
         start = found[0] if found else None
-        cache.set(key, start, WINDOW_SECONDS)
+        fragments.set(key, start, WINDOW_SECONDS)
     return start
 
 

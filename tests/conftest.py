@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import translation
 
@@ -36,6 +36,7 @@ def _fast_and_isolated(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://portal.test"
     cache.clear()  # rate limits and throttles count per test, not across the run
+    caches["fragments"].clear()  # and this process's copies of renderings
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
@@ -207,3 +209,102 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self) -> bool:
         return self._guard(False, lambda: self._cache.clear())
+
+
+class LocalFirstCache(BaseCache):
+    """A copy in each process's memory in front of the shared cache, for renderings kept under
+    keys that say everything they depend on: the release and the public content's generation
+    (`page_cache.content_version`), the language, the date. A value never changes under such a
+    key, so a local copy is never wrong; it saves the round trip to Redis and the unpickling of
+    what a page reads every time (the header, footer and filter fields, a list's 24 cards).
+
+    Not for values that are replaced or deleted under the same key (counters, sessions, a
+    vocabulary dropped on change): another process's copy would outlive the change. A copy is kept
+    `LOCAL_SECONDS` (default 60) at most, and the `MAX_ENTRIES` (default 5,000) most recently used;
+    while the shared cache is unreachable nothing is copied, so the version numbers that fall back
+    to their first value meanwhile cannot bring an old copy back.
+
+    OPTIONS: `BEHIND`, the alias of the shared cache (default "default"), `LOCAL_SECONDS` and
+    `MAX_ENTRIES`."""
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS", {}))
+        self.behind_alias = options.pop("BEHIND", "default")
+        self.local_seconds = float(options.pop("LOCAL_SECONDS", 60))
+        max_entries = int(options.pop("MAX_ENTRIES", 5000))
+        super().__init__({**params, "OPTIONS": options})
+        self._local = LocMemCache(
+            f"local-first:{name}", {"TIMEOUT": self.local_seconds, "OPTIONS": {"MAX_ENTRIES": max_entries}}
+        )
+
+    @property
+    def behind(self) -> BaseCache:
+        return caches[self.behind_alias]
+
+    def _local_timeout(self, timeout: Any) -> float | None:
+        """How long to keep a copy of a value stored for `timeout` (None when not at all)."""
+        if getattr(self.behind, "is_down", False):
+            return None
+        seconds = self.behind.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        if seconds is not None and seconds <= 0:
+            return None
+        return self.local_seconds if seconds is None else min(seconds, self.local_seconds)
+
+    def _copy(self, key: str, value: Any, timeout: Any, version: int | None) -> None:
+        seconds = self._local_timeout(timeout)
+        if seconds is not None:
+            self._local.set(key, value, seconds, version=version)
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        missing = object()
+        value = self._local.get(key, missing, version=version)
+        if value is missing:
+            value = self.behind.get(key, missing, version=version)
+            if value is missing:
+                return default
+            self._copy(key, value, None, version)
+        return value
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
+        keys = list(keys)
+        found = self._local.get_many(keys, version=version)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fetched = self.behind.get_many(missing, version=version)
+            for key, value in fetched.items():
+                self._copy(key, value, None, version)
+            found.update(fetched)
+        return found
+
+    def set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        self.behind.set(key, value, timeout, version=version)
+        self._copy(key, value, timeout, version)
+
+    def set_many(
+        self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list:
+        failed = self.behind.set_many(data, timeout, version=version)
+        for key, value in data.items():
+            self._copy(key, value, timeout, version)
+        return failed
+
+    def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        added = self.behind.add(key, value, timeout, version=version)
+        if added:
+            self._copy(key, value, timeout, version)
+        return added
+
+    def delete(self, key: str, version: int | None = None) -> bool:
+        """Here and in the shared cache; other processes' copies live out their LOCAL_SECONDS."""
+        self._local.delete(key, version=version)
+        return self.behind.delete(key, version=version)
+
+    def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        return self.behind.touch(key, timeout, version=version)
+
+    def has_key(self, key: str, version: int | None = None) -> bool:
+        return self._local.has_key(key, version=version) or self.behind.has_key(key, version=version)
+
+    def clear(self) -> None:
+        """This process's copies only: the shared cache holds more than these values."""
+        self._local.clear()

@@ -34,6 +34,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
@@ -41,7 +42,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -86,7 +87,7 @@ class Generation:
             return memo[self.key]
         version = cache.get(self.key)
         if version is None:
-            cache.add(self.key, 1, timeout=None)
+            cache.add(self.key, _first_number(), timeout=None)
             version = cache.get(self.key, 1)
         if memo is not None:
             memo[self.key] = version
@@ -105,7 +106,7 @@ class Generation:
         try:
             cache.incr(self.key)
         except ValueError:  # no version yet, or evicted: start a fresh one
-            cache.add(self.key, 2, timeout=None)
+            cache.add(self.key, _first_number(), timeout=None)
 
     def changed(self, **kwargs: object) -> None:
         """Advance now, so the writer's next read shows the change, and again once the transaction
@@ -118,6 +119,14 @@ class Generation:
             callback == self.advance for _savepoints, callback, _robust in connection.run_on_commit
         ):
             transaction.on_commit(self.advance)
+
+
+def _first_number() -> int:
+    """Where a generation starts, or starts again once Redis lost it (a restart, an eviction):
+    the time in microseconds, above any number the generation reached before, since it rises by
+    one per change. Starting again at 1 would name renderings of older content that processes may
+    still hold copies of (the "fragments" cache)."""
+    return time.time_ns() // 1000
 
 
 PAGES = Generation("page-cache:version")
@@ -133,15 +142,17 @@ def cached_each(
     prefix: str, ids: list[int], render: Callable[[list[int]], dict[int, Any]], seconds: int
 ) -> list:
     """The renderings of `ids` kept under `prefix` (which holds `content_version()` and whatever
-    else they depend on), in the order of `ids`: one round trip for all, and only the missing ones
+    else they depend on), in the order of `ids`: from this process's copies (the "fragments"
+    cache), then one round trip for the rest, and only the missing ones
     rendered, by `render(missing ids) -> {id: rendering}`, and kept for `seconds`. An id `render`
     leaves out (a row gone meanwhile) is left out."""
     keys = {pk: f"{prefix}:{pk}" for pk in ids}
-    found = cache.get_many(list(keys.values()))
+    fragments = caches["fragments"]
+    found = fragments.get_many(list(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in found]
     if missing:
         fresh = {keys[pk]: rendering for pk, rendering in render(missing).items()}
-        cache.set_many(fresh, seconds)
+        fragments.set_many(fresh, seconds)
         found.update(fresh)
     return [found[keys[pk]] for pk in ids if keys[pk] in found]
 

@@ -69,7 +69,8 @@ def portal_on(own_redis: RedisServer, settings) -> Iterator[RedisServer]:
             "LOCATION": own_redis.url,
             "KEY_PREFIX": "outage-test",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "DOWN_SECONDS": 1},
-        }
+        },
+        "fragments": settings.CACHES["fragments"],  # this process's copies in front of it
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.PAGE_CACHE_SECONDS = 60
