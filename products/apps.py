@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +25,7 @@ class ProductsConfig(AppConfig):
 
         readiness.connect_signals()
         vocabulary.connect_signals()
+        post_migrate.connect(_sqlite_triggers, sender=self, dispatch_uid="products_sqlite_triggers")
 
         from portal.home import register_figure
         from portal.http.page_cache import (
@@ -54,3 +59,18 @@ class ProductsConfig(AppConfig):
             lambda: Product.objects.public().count(),
             "products:catalog",
         )
+
+
+def _sqlite_triggers(using: str = "default", **kwargs: object) -> None:
+    """Put back the SQLite triggers that keep Product.company_verified (migration 0018): SQLite
+    rebuilds a table to alter it, and a rebuilt table has lost its triggers."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_table_description(cursor, "products_product")
+        columns = {column.name for column in table}
+        if "company_verified" not in columns:  # migrated back to before 0018
+            return
+        for statement in import_module("products.migrations.0018_product_company_verified").SQLITE:
+            cursor.execute(statement)
