@@ -4,7 +4,7 @@ from importlib import import_module
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +25,7 @@ class ProductsConfig(AppConfig):
 
         readiness.connect_signals()
         vocabulary.connect_signals()
+        pre_migrate.connect(_sqlite_triggers_dropped, sender=self, dispatch_uid="products_sqlite_triggers")
         post_migrate.connect(_sqlite_triggers, sender=self, dispatch_uid="products_sqlite_triggers")
 
         from portal.home import register_figure
@@ -61,16 +62,34 @@ class ProductsConfig(AppConfig):
         )
 
 
+def _sqlite_triggers_dropped(using: str = "default", **kwargs: object) -> None:
+    """Before a migrate on SQLite: drop the triggers that keep Product.company_verified (migration
+    0018). SQLite alters a table by rebuilding it under another name and renaming it, which fails
+    while another table's trigger names it."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for statement in _migration_0018().SQLITE_DROP:
+                cursor.execute(statement)
+
+
 def _sqlite_triggers(using: str = "default", **kwargs: object) -> None:
-    """Put back the SQLite triggers that keep Product.company_verified (migration 0018): SQLite
-    rebuilds a table to alter it, and a rebuilt table has lost its triggers."""
+    """After a migrate on SQLite: the triggers again, and the column brought up to date for rows
+    written without them."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        table = connection.introspection.get_table_description(cursor, "products_product")
-        columns = {column.name for column in table}
-        if "company_verified" not in columns:  # migrated back to before 0018
+        tables = set(connection.introspection.table_names(cursor))
+        if not {"products_product", "companies_company"} <= tables:  # migrated to zero
             return
-        for statement in import_module("products.migrations.0018_product_company_verified").SQLITE:
+        table = connection.introspection.get_table_description(cursor, "products_product")
+        if "company_verified" not in {column.name for column in table}:  # migrated back to before 0018
+            return
+        migration = _migration_0018()
+        for statement in [migration.BACKFILL, *migration.SQLITE]:
             cursor.execute(statement)
+
+
+def _migration_0018():  # noqa: ANN202 - a module
+    return import_module("products.migrations.0018_product_company_verified")

@@ -40,13 +40,6 @@ def _choices(kind: str):  # noqa: ANN202 - a callable django-filter evaluates pe
     return lambda: vocabulary.choices(kind, get_language() or "fa")
 
 
-def _fixed(choices: list[tuple[str, object]]):  # noqa: ANN202 - as _choices
-    """Fixed choices, given as a callable too: each request's form deep-copies its fields, and a
-    list of choices with translatable labels is copied label by label (0.3 ms of every catalog
-    page for the provinces, currencies and orders); a callable is copied as it is."""
-    return lambda: choices
-
-
 class StableOrderingFilter(filters.OrderingFilter):
     """An order that ties (many products share a price or a capacity) ends with the id, so that
     pages neither repeat nor skip products; the partial indexes on (price, id) and (capacity, id)
@@ -92,11 +85,11 @@ class ProductFilter(StyledFilterSet):
     # the form does not list thousands of companies.
     company = IdFilter(label=_("Company"), widget=forms.HiddenInput, method="filter_company")
     province = filters.ChoiceFilter(
-        label=_("Province"), field_name="company__province", choices=_fixed(Province.choices)
+        label=_("Province"), field_name="company__province", choices=Province.choices
     )
     price_min = filters.NumberFilter(label=_("Price from"), field_name="fob_price", lookup_expr="gte")
     price_max = filters.NumberFilter(label=_("Price up to"), field_name="fob_price", lookup_expr="lte")
-    currency = filters.ChoiceFilter(label=_("Currency"), choices=_fixed(Product.Currency.choices))
+    currency = filters.ChoiceFilter(label=_("Currency"), choices=Product.Currency.choices)
     capacity_min = filters.NumberFilter(
         label=_("Monthly capacity at least"), field_name="monthly_capacity", lookup_expr="gte"
     )
@@ -109,14 +102,12 @@ class ProductFilter(StyledFilterSet):
             "-price": _("Price: high to low"),
             "-capacity": _("Largest capacity"),
         },
-        choices=_fixed(
-            [
-                ("-published", _("Newest")),
-                ("price", _("Price: low to high")),
-                ("-price", _("Price: high to low")),
-                ("-capacity", _("Largest capacity")),
-            ]
-        ),
+        choices=[
+            ("-published", _("Newest")),
+            ("price", _("Price: low to high")),
+            ("-price", _("Price: high to low")),
+            ("-capacity", _("Largest capacity")),
+        ],
         # No order chosen: the best matches of a search first, otherwise the newest.
         empty_label=_("Best match"),
     )

@@ -231,7 +231,7 @@ class Product(LoadedStatus, TimeStampedModel):
     # 0018), so that "published, by a verified company" is tested on the product's own row: the join
     # to the companies cost each catalog, search and API query about a third of its time. For
     # queries only: an instance holds what was read, and a save recomputes it whatever it holds.
-    company_verified = models.BooleanField(default=False, editable=False)
+    company_verified = models.BooleanField(default=False, db_default=False, editable=False)
     objects = ProductQuerySet.as_manager()
     # The search columns are derived (a trigger writes them), and so is the company's verification:
     # no history of kilobytes a row, nor of another row's change.

@@ -215,8 +215,10 @@ class LocalFirstCache(BaseCache):
     """A copy in each process's memory in front of the shared cache, for renderings kept under
     keys that say everything they depend on: the release and the public content's generation
     (`page_cache.content_version`), the language, the date. A value never changes under such a
-    key, so a local copy is never wrong; it saves the round trip to Redis and the unpickling of
-    what a page reads every time (the header, footer and filter fields, a list's 24 cards).
+    key, so a local copy is never wrong; it saves the round trip to Redis for what a page reads
+    every time (the header, footer and filter fields, a list's 24 cards). A copy made on a read
+    lives its LOCAL_SECONDS whatever time the shared entry had left: a value may be served up to
+    that much past its own timeout.
 
     Not for values that are replaced or deleted under the same key (counters, sessions, a
     vocabulary dropped on change): another process's copy would outlive the change. A copy is kept

@@ -87,8 +87,10 @@ class Generation:
             return memo[self.key]
         version = cache.get(self.key)
         if version is None:
-            cache.add(self.key, _first_number(), timeout=None)
-            version = cache.get(self.key, 1)
+            first = _first_number()
+            cache.add(self.key, first, timeout=None)
+            # Redis unreachable: a number of this request's own, which no copy was made under.
+            version = cache.get(self.key, first)
         if memo is not None:
             memo[self.key] = version
         return version

@@ -12,10 +12,23 @@ from django.db import migrations, models
 VERIFIED = "EXISTS (SELECT 1 FROM companies_company c WHERE c.id = NEW.company_id AND c.status = 'verified')"
 
 POSTGRESQL = [
-    f"""CREATE OR REPLACE FUNCTION products_product_company_verified() RETURNS trigger
+    # A new product, or one moved to another company, reads its company's row under a share lock:
+    # a status change being made meanwhile cannot see the product's row yet, so the product waits
+    # for it and reads the status it leaves. (A product saved in place needs no lock: the company's
+    # change updates that very row, after it or before it.)
+    """CREATE OR REPLACE FUNCTION products_product_company_verified() RETURNS trigger
         LANGUAGE plpgsql AS $$
+        DECLARE
+            verified boolean;
         BEGIN
-            NEW.company_verified := {VERIFIED};
+            IF TG_OP = 'INSERT' OR NEW.company_id IS DISTINCT FROM OLD.company_id THEN
+                SELECT c.status = 'verified' INTO verified
+                    FROM companies_company c WHERE c.id = NEW.company_id FOR SHARE;
+            ELSE
+                SELECT c.status = 'verified' INTO verified
+                    FROM companies_company c WHERE c.id = NEW.company_id;
+            END IF;
+            NEW.company_verified := coalesce(verified, false);
             RETURN NEW;
         END $$""",
     """CREATE TRIGGER products_product_company_verified
@@ -41,11 +54,13 @@ POSTGRESQL_BACKWARD = [
 ]
 
 # SQLite has no BEFORE trigger that can change the new row: the row is corrected just after. Its
-# triggers do not fire themselves again (recursive_triggers is off, as Django leaves it). A later
-# migration that rebuilds the products table on SQLite drops its triggers: products/apps.py puts
-# them back after every migrate.
+# triggers do not fire themselves again (recursive_triggers is off, as Django leaves it). They are
+# not made here but by products/apps.py, after every migrate, and dropped before every migrate:
+# SQLite alters a table by rebuilding and renaming it, which fails while a trigger of another
+# table names it.
 SQLITE = [
-    f"""CREATE TRIGGER IF NOT EXISTS products_product_company_verified_insert AFTER INSERT ON products_product
+    f"""CREATE TRIGGER IF NOT EXISTS products_product_company_verified_insert
+        AFTER INSERT ON products_product
         BEGIN
             UPDATE products_product SET company_verified = {VERIFIED} WHERE id = NEW.id;
         END""",
@@ -61,13 +76,14 @@ SQLITE = [
                 WHERE company_id = NEW.id;
         END""",
 ]
-SQLITE_BACKWARD = [
+SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS companies_company_products_verified",
     "DROP TRIGGER IF EXISTS products_product_company_verified_update",
     "DROP TRIGGER IF EXISTS products_product_company_verified_insert",
 ]
 
-# The rows there are, before the triggers keep them (the search trigger fires on text columns only).
+# The rows there are, before the triggers keep them (the search trigger fires on text columns only);
+# on SQLite again after every migrate, for rows written while its triggers were dropped.
 BACKFILL = (
     "UPDATE products_product SET company_verified = EXISTS (SELECT 1 FROM companies_company c"
     " WHERE c.id = products_product.company_id AND c.status = 'verified')"
@@ -92,10 +108,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='product',
             name='company_verified',
-            field=models.BooleanField(default=False, editable=False),
+            field=models.BooleanField(db_default=False, default=False, editable=False),
         ),
         migrations.RunPython(
-            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
-            _run({"postgresql": POSTGRESQL_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL]}),
+            _run({"postgresql": POSTGRESQL_BACKWARD, "sqlite": SQLITE_DROP}),
         ),
     ]

@@ -44,7 +44,8 @@ def shared(settings) -> CountingCache:
 
 
 def another_process() -> LocalFirstCache:
-    return LocalFirstCache("fragments", {"OPTIONS": {"BEHIND": "default"}})
+    """The fragments cache as another process has it: copies of its own (a store of another name)."""
+    return LocalFirstCache("fragments-of-another-process", {"OPTIONS": {"BEHIND": "default"}})
 
 
 def test_a_rendering_read_once_is_then_read_from_the_process_copy(shared):

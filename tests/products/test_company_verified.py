@@ -4,12 +4,16 @@ row; whatever writes the rows, the two never disagree."""
 
 from __future__ import annotations
 
+import threading
+
+import psycopg
 import pytest
+from django.db import connection
 
 from companies.models import Company
 from products.models import Product
 from tests.companies.factories import CompanyFactory
-from tests.products.factories import ProductFactory
+from tests.products.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,42 @@ def test_the_column_cannot_be_written_past_the_company():
     product = ProductFactory(company=CompanyFactory(status=Company.Status.SUSPENDED))
     Product.objects.filter(pk=product.pk).update(company_verified=True)
     assert product.pk not in public_ids()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_product_added_while_its_company_is_being_suspended_reads_the_status_it_leaves():
+    """The change to the company cannot see the new product's row before it commits; so the new
+    product waits for the change (PostgreSQL; SQLite writes one transaction at a time)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL only (SQLite serialises every write)")
+    company = CompanyFactory(status=Company.Status.VERIFIED)
+    category = CategoryFactory()
+    suspending, release = threading.Event(), threading.Event()
+
+    def suspend() -> None:
+        with psycopg.connect(**_psycopg_arguments()) as other:
+            with other.transaction():
+                other.execute("UPDATE companies_company SET status = 'suspended' WHERE id = %s", [company.pk])
+                suspending.set()
+                release.wait(5)
+
+    staff = threading.Thread(target=suspend)
+    staff.start()
+    assert suspending.wait(5)
+    threading.Timer(0.5, release.set).start()  # commits while the product is being added
+    product = ProductFactory(company=company, category=category)
+    staff.join(5)
+    assert product.pk not in public_ids()
+    assert not Product.objects.get(pk=product.pk).company_verified
+
+
+def _psycopg_arguments() -> dict[str, object]:
+    settings = connection.settings_dict
+    return {
+        "dbname": settings["NAME"],
+        "user": settings["USER"],
+        "password": settings["PASSWORD"] or None,
+        "host": settings["HOST"] or None,
+        "port": settings["PORT"] or None,
+        "autocommit": True,
+    }
