@@ -88,6 +88,10 @@ def ensure_dataset(url: str, size: int, args: argparse.Namespace) -> tuple[dict[
         )
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],  # noqa: S603
                        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True)  # fmt: skip
+        # A migration that rewrote rows (a new derived column) leaves dead rows and unmerged GIN
+        # entries until autovacuum reaches them: measured so, the search ran 40% slower. The
+        # figures are for a settled database.
+        database.vacuum_analyze(url)
         return marker, None
     if marker is None and database.exists(url) and database.holds_data(url):
         sys.exit(f"{database.name_of(url)} holds data but no bench data set: not touching it")

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
             field=models.BooleanField(db_default=False, default=False, editable=False),
         ),
         migrations.RunPython(
-            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL]}),
+            _run({"postgresql": [BACKFILL, *POSTGRESQL, "ANALYZE products_product"], "sqlite": [BACKFILL]}),
             _run({"postgresql": POSTGRESQL_BACKWARD, "sqlite": SQLITE_DROP}),
         ),
     ]
