@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from config.settings import env_bool, env_int, env_list
 
@@ -139,3 +140,21 @@ def test_the_release_is_portal_release_when_set_and_else_the_same_digest_in_ever
     assert len(first.stdout.strip()) == 12
     assert first.stdout == second.stdout
     assert named.stdout.split() == ["3f9c2ab"]
+
+
+@pytest.mark.django_db
+def test_the_portals_postgresql_connections_plan_no_parallel_workers():
+    """A request's queries take milliseconds: two more server processes per query (a capped count
+    went parallel) cost more than they save, and take the cores other requests need."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting (set DATABASE_URL)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['options'])"
+    kept = _manage(
+        "shell", "--no-imports", "-c", code,
+        DATABASE_URL="postgres://portal:secret@db.internal:5432/portal?options=-c%20statement_timeout%3D5000",
+        DATABASE_PARALLEL_WORKERS="2",
+    )  # fmt: skip
+    assert kept.stdout.split() == ["-c", "statement_timeout=5000", "-c", "max_parallel_workers_per_gather=2"]
