@@ -183,12 +183,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A request reads a page or counts up to a cap: a parallel plan starts two more server processes
-    # for a query of a few milliseconds (the catalog's count by country: 8.3 ms with two workers,
-    # 1.8 ms without), and under load they take the cores the other requests are waiting for.
+# A request reads a page or counts up to a cap: a parallel plan starts two more server processes
+# for a query of a few milliseconds (the catalog's count by country: 8.3 ms with two workers,
+# 1.8 ms without), and under load they take the cores the other requests are waiting for. -1 sends
+# nothing (PgBouncer refuses the `options` startup parameter: set it per role there instead).
+DATABASE_PARALLEL_WORKERS = env_int("DATABASE_PARALLEL_WORKERS", 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PARALLEL_WORKERS >= 0:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _parallel = f"-c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}"
+    _parallel = f"-c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}"
     _options["options"] = f"{_options.get('options', '')} {_parallel}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -158,3 +158,9 @@ def test_the_portals_postgresql_connections_plan_no_parallel_workers():
         DATABASE_PARALLEL_WORKERS="2",
     )  # fmt: skip
     assert kept.stdout.split() == ["-c", "statement_timeout=5000", "-c", "max_parallel_workers_per_gather=2"]
+    options = "from django.conf import settings as s; print(s.DATABASES['default'].get('OPTIONS', {}))"
+    untouched = _manage(
+        "shell", "--no-imports", "-c", options,
+        DATABASE_URL="postgres://portal:secret@db.internal:6432/portal", DATABASE_PARALLEL_WORKERS="-1",
+    )  # fmt: skip
+    assert untouched.stdout.strip() == "{}"  # behind PgBouncer: no startup options at all
