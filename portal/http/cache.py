@@ -223,8 +223,8 @@ class LocalFirstCache(BaseCache):
     Not for values that are replaced or deleted under the same key (counters, sessions, a
     vocabulary dropped on change): another process's copy would outlive the change. A copy is kept
     `LOCAL_SECONDS` (default 60) at most, and the `MAX_ENTRIES` (default 5,000) most recently used;
-    while the shared cache is unreachable nothing is copied, so the version numbers that fall back
-    to their first value meanwhile cannot bring an old copy back.
+    while the shared cache is unreachable nothing is copied (the version numbers read meanwhile are
+    each request's own: `page_cache.Generation.current`).
 
     OPTIONS: `BEHIND`, the alias of the shared cache (default "default"), `LOCAL_SECONDS` and
     `MAX_ENTRIES`."""
@@ -252,10 +252,11 @@ class LocalFirstCache(BaseCache):
             return None
         return self.local_seconds if seconds is None else min(seconds, self.local_seconds)
 
-    def _copy(self, key: str, value: Any, timeout: Any, version: int | None) -> None:
+    def _copy(self, data: dict[str, Any], timeout: Any, version: int | None) -> None:
+        """Keep copies of `data`, stored (or read, `timeout` None) in the shared cache."""
         seconds = self._local_timeout(timeout)
-        if seconds is not None:
-            self._local.set(key, value, seconds, version=version)
+        if seconds is not None and data:
+            self._local.set_many(data, seconds, version=version)
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         missing = object()
@@ -264,7 +265,7 @@ class LocalFirstCache(BaseCache):
             value = self.behind.get(key, missing, version=version)
             if value is missing:
                 return default
-            self._copy(key, value, None, version)
+            self._copy({key: value}, None, version)
         return value
 
     def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
@@ -273,27 +274,25 @@ class LocalFirstCache(BaseCache):
         missing = [key for key in keys if key not in found]
         if missing:
             fetched = self.behind.get_many(missing, version=version)
-            for key, value in fetched.items():
-                self._copy(key, value, None, version)
+            self._copy(fetched, None, version)
             found.update(fetched)
         return found
 
     def set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         self.behind.set(key, value, timeout, version=version)
-        self._copy(key, value, timeout, version)
+        self._copy({key: value}, timeout, version)
 
     def set_many(
         self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> list:
         failed = self.behind.set_many(data, timeout, version=version)
-        for key, value in data.items():
-            self._copy(key, value, timeout, version)
+        self._copy(data, timeout, version)
         return failed
 
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         added = self.behind.add(key, value, timeout, version=version)
         if added:
-            self._copy(key, value, timeout, version)
+            self._copy({key: value}, timeout, version)
         return added
 
     def delete(self, key: str, version: int | None = None) -> bool:
