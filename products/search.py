@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.core.cache import caches
@@ -117,13 +118,25 @@ def ranked(queryset: QuerySet, text: str, *, all_published: bool = False) -> Que
         return _search_like(queryset, words)
     exact_name = Q(name_vector=_tsquery(words, prefix=False))
     prefix_name = Q(name_vector=_tsquery(words))
-    matches = queryset.filter(search_vector=_tsquery(words))
+    prefix_words = _tsquery(words)
+
+    # Each part is built when a page first reads it: most pages read the first tier only, and a
+    # queryset's filter costs a quarter of a millisecond to build.
+    @cache
+    def matches() -> QuerySet:
+        return queryset.filter(search_vector=prefix_words)
+
+    def exact() -> QuerySet:
+        return queryset.filter(exact_name).order_by(*NEWEST_FIRST)
+
+    def prefix_only() -> QuerySet:
+        return queryset.filter(prefix_name).exclude(exact_name).order_by(*NEWEST_FIRST)
 
     def elsewhere() -> QuerySet:
-        rest = matches.exclude(prefix_name)
+        rest = matches().exclude(prefix_name)
         # The last tier is never larger than all the matches: when they are few, the planner need
         # not be asked how many the names hold.
-        expected = planner_rows(matches)
+        expected = planner_rows(matches())
         if (
             expected >= WALK_MIN_ROWS
             and expected - planner_rows(queryset.filter(prefix_name)) >= WALK_MIN_ROWS
@@ -133,13 +146,9 @@ def ranked(queryset: QuerySet, text: str, *, all_published: bool = False) -> Que
         # from walking it; published products always have a date, so the order is the same.
         return rest.order_by(F("published_at").desc(nulls_last=True), F("created_at").desc(), F("pk").desc())
 
-    names = [
-        queryset.filter(exact_name).order_by(*NEWEST_FIRST),
-        queryset.filter(prefix_name).exclude(exact_name).order_by(*NEWEST_FIRST),
-    ]
     start = window_start() if all_published else None
-    windows = [newest_window(tier, start) for tier in names] if start else []
-    return RankedResults(matches, [*names, elsewhere], windows, cap=COUNT_CAP)
+    tiers = [exact, prefix_only, elsewhere]
+    return RankedResults(matches, tiers, window_start=start, windowed=2, cap=COUNT_CAP)
 
 
 def newest_window(tier: QuerySet, start: datetime) -> QuerySet:
@@ -173,14 +182,12 @@ def window_start() -> datetime | None:
     return start
 
 
-Tier = QuerySet | Callable[[], QuerySet]
-
-
 class RankedResults:
     """Results read tier after tier: sliceable and countable, so a Paginator pages through it.
 
-    A tier is a queryset, or a function that gives one when the tier is first read (to put off
-    what only that tier needs); a tier's window (`newest_window`), when it has one, is read first.
+    Each tier, and all the matches, are given as functions that build the queryset when a page
+    first reads it, once. The first `windowed` tiers, when `window_start` is given, are read in
+    their window first (`newest_window`).
 
     Counting reads every match from the table, so a search counts only as far as a visitor
     needs a figure: up to `cap` (COUNT_CAP, 200: about eight pages). Past it the count stops,
@@ -193,20 +200,39 @@ class RankedResults:
     at_least = False
 
     def __init__(
-        self, matches: QuerySet, tiers: list[Tier], windows: list[QuerySet | None], *, cap: int
+        self,
+        matches: Callable[[], QuerySet],
+        tiers: list[Callable[[], QuerySet]],
+        *,
+        window_start: datetime | None = None,
+        windowed: int = 0,
+        cap: int,
     ) -> None:
-        self.matches, self.tiers, self.cap = matches, tiers, cap
-        self.windows = windows + [None] * (len(tiers) - len(windows))
+        self.matches, self.cap = matches, cap
+        self._tiers, self._built = tiers, {}
+        self.window_start, self.windowed = window_start, windowed
         self.sizes: dict[int, int] = {}  # tiers counted whole
         self._count: int | None = None
+
+    def tier(self, index: int) -> QuerySet:
+        """The tier's queryset, built on first use."""
+        if index not in self._built:
+            self._built[index] = self._tiers[index]()
+        return self._built[index]
+
+    def window(self, index: int) -> QuerySet | None:
+        """The part of the tier to read first, or None."""
+        if self.window_start is None or index >= self.windowed:
+            return None
+        return newest_window(self.tier(index), self.window_start)
 
     def count(self) -> int:
         if self._count is None:
             # cap + 1 when there are more: one past the cap, so the paginator offers a next page.
-            counted = capped_count(self.tiers[0], self.cap + 1)
+            counted = capped_count(self.tier(0), self.cap + 1)
             if counted <= self.cap:
                 self.sizes[0] = counted
-                counted = capped_count(self.matches, self.cap + 1)
+                counted = capped_count(self.matches(), self.cap + 1)
             self._count = counted
             self.at_least = counted > self.cap
         return self._count
@@ -219,19 +245,18 @@ class RankedResults:
             return self[item : item + 1][0]
         offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
         wanted, rows = stop - offset, []
-        for index, tier in enumerate(self.tiers):
+        for index in range(len(self._tiers)):
             if wanted <= 0:
                 break
             size = self.sizes.get(index)
             # A tier counted whole is small: read as it is, without trying its window first.
-            window = self.windows[index] if size is None else None
+            window = self.window(index) if size is None else None
             if window is not None:
                 found = list(window[offset : offset + wanted])
                 if len(found) == wanted:  # the window holds this part of the tier
                     rows += found
                     break
-            if not isinstance(tier, QuerySet):
-                tier = self.tiers[index] = tier()  # built once, however often the results are read
+            tier = self.tier(index)
             if offset:
                 if size is None:
                     size = capped_count(tier, offset + wanted)
