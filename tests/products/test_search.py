@@ -295,3 +295,29 @@ def test_a_page_past_the_end_of_a_large_search_shows_the_last_page(client, monke
     assert "30 products" in response.content.decode()
     assert "Page 2 of 2" in response.content.decode()
     assert client.get("/api/v1/products/", {"search": "gauze", "page": 5}).status_code == 404
+
+
+def test_a_public_search_is_served_by_the_public_search_index():
+    """The index of public products' search documents (migration 0019) covers what the catalog
+    asks: were the public queryset's conditions to drift from the index's, every public search
+    would fall back to the whole table's index or a scan of every search document."""
+    from products.models import Product
+    from products.search import capped_count, search_products
+
+    ProductFactory(name_en="Nitrile gloves")
+    matches = search_products(Product.objects.public(), "nitrile")
+    assert capped_count(matches, 201) == 1
+    with connection.cursor() as cursor:
+        # The test table is too small for the planner to want an index at all: leave it only the
+        # search document's indexes, read as bitmaps (the test's transaction puts them back).
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'products_product'"
+            " AND indexdef NOT LIKE '%%(search_vector)%%' AND indexname <> 'products_product_pkey'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        plan = matches.order_by()[:201].explain()
+    assert "product_public_search_gin" in plan
+    # Not the whole table's index, which a company's own list (drafts included) keeps using.
+    assert "product_search_vector_idx" not in plan
