@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,12 +24,13 @@ from portal.forms import add_service_errors
 from portal.http.client import client_ip, count_attempt
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
 from portal.http.outcome import redirect_after
-from portal.http.page_cache import cache_public_page
+from portal.http.page_cache import cache_public_page, filters_key
 from portal.models import TargetCountry
 from portal.organisations.views import OrganisationPages
 from products.models import Product
 
 from . import partners, referrals, services
+from .cards import offer_cards
 from .filters import INBOX_TAB_LABELS, INBOX_TABS, BrokerFilter, InquiryFilter, OfferFilter
 from .forms import (
     AttachmentForm,
@@ -238,11 +240,19 @@ invitation_accept = pages.invitation_accept
 @require_GET
 @cache_public_page
 def offer_board(request: HttpRequest) -> HttpResponse:
-    base = Offer.objects.public().select_related("broker", "country").prefetch_related("categories")
+    # Only the ids of a page are read: the cards come from the cache (brokers/cards.py).
+    base = Offer.objects.public().values_list("pk", flat=True)
     offer_filter = OfferFilter(request.GET or None, queryset=base)
     offers = offer_filter.qs if offer_filter.is_bound else base
     page = Paginator(offers.order_by("deadline", "-pk"), 20).get_page(request.GET.get("page"))
-    return render(request, "brokers/offer_list.html", {"filter": offer_filter, "page_obj": page})
+    context = {
+        "filter": offer_filter,
+        "page_obj": page,
+        "cards": offer_cards(list(page.object_list)),
+        "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
+        "filters_key": filters_key(request),
+    }
+    return render(request, "brokers/offer_list.html", context)
 
 
 @require_GET

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,14 +11,13 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.permissions import can_act_for_own_company, can_edit_company, company_of
 from portal.forms import add_service_errors
 from portal.http.once import AlreadySubmitted, already_submitted, create_once
-from portal.http.page_cache import cache_public_page, content_version
+from portal.http.page_cache import cache_public_page, filters_key
 from portal.http.pagination import LargeTablePaginator
 from portal.models import TargetCountry
 from portal.templatetags.portal_tags import localnumber
@@ -41,14 +39,6 @@ from .seo import product_schema
 
 CATALOG_PAGE_SIZE = 24
 CATALOG_COUNT_CAP = 500
-
-
-def _filters_key(request: HttpRequest) -> str:
-    """What the filter fields show: their language and values (not the search text or the page),
-    under the public content version (a new category or country changes the choices)."""
-    values = sorted((k, v) for k, v in request.GET.lists() if k not in ("q", "page"))
-    digest = hashlib.sha256(repr(values).encode()).hexdigest()
-    return f"{content_version()}:{get_language()}:{digest}"
 
 
 @require_GET
@@ -73,7 +63,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
             **_result_count(paginator),
             "similar": bool(similar),
             "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
-            "filters_key": _filters_key(request),
+            "filters_key": filters_key(request),
             "loosen": [] if page.object_list or similar else _loosening(request, product_filter),
         },
     )

@@ -140,6 +140,15 @@ def content_version() -> str:
     return PAGES.stamp()
 
 
+def filters_key(request: HttpRequest) -> str:
+    """What a list's filter fields show, for their cached rendering: their language and values
+    (not the search text nor the page), under the public content version (a new category or
+    country changes the choices)."""
+    values = sorted((k, v) for k, v in request.GET.lists() if k not in ("q", "page"))
+    digest = hashlib.sha256(repr(values).encode()).hexdigest()
+    return f"{content_version()}:{get_language()}:{digest}"
+
+
 def cached_each(
     prefix: str, ids: list[int], render: Callable[[list[int]], dict[int, Any]], seconds: int
 ) -> list:

@@ -6,6 +6,7 @@ import pytest
 
 from brokers.models import Offer
 from tests.brokers.factories import BrokerFactory, OfferFactory, OfferResponseFactory
+from tests.brokers.pages import shown_offer_titles
 from tests.companies.factories import MembershipFactory
 from tests.portal.factories import TargetCountryFactory, UserFactory
 from tests.products.factories import CategoryFactory
@@ -13,6 +14,13 @@ from tests.products.factories import CategoryFactory
 pytestmark = pytest.mark.django_db
 
 BOARD = "/en/offers/"
+
+
+def shown_offers(response) -> list[Offer]:
+    """The offers whose cards the board shows, in their order."""
+    titles = shown_offer_titles(response)
+    found = {offer.title_en: offer for offer in Offer.objects.filter(title_en__in=titles)}
+    return [found[title] for title in titles]
 
 
 @pytest.fixture
@@ -30,29 +38,38 @@ def board(brokerage):
     ]
 
 
-# Country and category options, the count, the page, its categories; a chosen country or
-# category is looked up once more by the form.
+# Country and category options, the count, the page's ids, the offers of the cards and their
+# categories; a chosen country or category is looked up once more by the form. Once the filter
+# fields and the cards are kept (brokers/cards.py), the count and the ids alone, and the chosen
+# country or category.
 BOARD_QUERIES = [
-    ("", 5),
-    ("?page=2", 5),
-    ("?kind=demand", 5),
-    ("?broker=Kian", 5),
-    ("?broker={pk}", 5),
-    ("?country=IQ", 6),
-    ("?category=masks", 6),
-    ("?country=IQ&category=ventilators&kind=demand&broker=Kian&deadline_before=2099-01-01", 7),
+    ("", 6, 2),
+    ("?page=2", 6, 2),
+    ("?kind=demand", 6, 2),
+    ("?broker=Kian", 6, 2),
+    ("?broker={pk}", 6, 2),
+    ("?country=IQ", 7, 3),
+    ("?category=masks", 7, 3),
+    ("?country=IQ&category=ventilators&kind=demand&broker=Kian&deadline_before=2099-01-01", 8, 4),
 ]
 
 
-@pytest.mark.parametrize(("query", "queries"), BOARD_QUERIES)
+@pytest.mark.parametrize(("query", "queries", "kept"), BOARD_QUERIES)
 def test_offer_board_costs_at_most_eight_queries_whatever_the_page(
-    client, brokerage, board, django_assert_num_queries, query, queries
+    client, brokerage, board, django_assert_num_queries, settings, query, queries, kept
 ):
     url = BOARD + query.format(pk=brokerage.pk)
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
-    assert list(response.context["page_obj"])
+    shown = shown_offer_titles(response)
+    assert shown
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    with django_assert_num_queries(queries):
+        client.get(url)  # keeps the cards and the filter fields
+    with django_assert_num_queries(kept):
+        again = client.get(url)
+    assert shown_offer_titles(again) == shown
 
 
 def test_the_broker_filter_is_a_name_box_not_a_list_of_every_brokerage(client, board):
@@ -64,20 +81,20 @@ def test_the_broker_filter_is_a_name_box_not_a_list_of_every_brokerage(client, b
 
 @pytest.mark.parametrize("typed", ["Kian", "kian trade", "کیان", "كيان"])
 def test_the_broker_filter_finds_that_brokerages_open_offers(client, board, typed):
-    offers = client.get(BOARD, {"broker": typed}).context["page_obj"]
+    offers = shown_offers(client.get(BOARD, {"broker": typed}))
     assert {o.broker.name_en for o in offers} == {"Kian Trade"}
     assert len(offers) == 3
 
 
 def test_the_broker_filter_takes_an_id_as_links_and_the_api_pass_it(client, brokerage, board):
-    offers = list(client.get(BOARD, {"broker": brokerage.pk}).context["page_obj"])
+    offers = shown_offers(client.get(BOARD, {"broker": brokerage.pk}))
     assert offers
     assert {o.broker_id for o in offers} == {brokerage.pk}
 
 
 def test_no_open_offer_of_a_pending_brokerage_is_found_by_name(client, board):
-    offers = client.get(BOARD, {"broker": "Kian Pending"}).context["page_obj"]
-    assert not list(offers)
+    offers = shown_offers(client.get(BOARD, {"broker": "Kian Pending"}))
+    assert not offers
 
 
 @pytest.fixture
@@ -118,3 +135,15 @@ def test_a_responding_company_sees_the_offer_page_at_a_constant_cost(
     with django_assert_max_num_queries(11):
         assert client.get(url).status_code == 200
     assert Offer.objects.filter(pk=offer_with_responses.pk).exists()
+
+
+def test_kept_cards_show_an_edited_offer_and_each_language_its_own(client, board, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    offer = Offer.objects.get(pk=board[-1].pk)  # first on the board (same deadline, newest)
+    assert offer.title_en in shown_offer_titles(client.get(BOARD))
+    offer.title_en, offer.title_fa = "Oxygen for Najaf", "اکسیژن برای نجف"
+    offer.save()
+    assert "Oxygen for Najaf" in shown_offer_titles(client.get(BOARD))
+    persian = shown_offer_titles(client.get("/fa/offers/"))
+    assert "اکسیژن برای نجف" in persian
+    assert "Oxygen for Najaf" not in persian
