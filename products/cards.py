@@ -5,14 +5,11 @@ makes every card stale (portal/http/page_cache.py), exactly as it does whole pag
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.safestring import SafeString
 
-from portal.http.page_cache import cached_each, content_version
+from portal.http.page_cache import kept_cards
 
 from .models import Product, ProductReadiness
 
@@ -43,23 +40,10 @@ def product_cards(ids: list[int], *, show_company: bool = True) -> list[SafeStri
     come from the cache in one round trip, and only the products whose card is missing are read
     in full, with their company, category and readiness. A product that stopped being public
     between the two reads is left out."""
-    seconds = settings.FRAGMENT_CACHE_SECONDS
-    if seconds <= 0:
-        return [_render(product, show_company) for product in _products(ids)]
-    # Today's date too: a card's "ready for" ends with a certificate's expiry.
-    prefix = f"product-card:{content_version()}:{timezone.localdate()}:{get_language()}:{int(show_company)}"
-
-    def render(missing: list[int]) -> dict[int, str]:
-        return {product.pk: _render(product, show_company) for product in _products(missing)}
-
-    return [mark_safe(card) for card in cached_each(prefix, ids, render, seconds)]  # noqa: S308 - our template
+    return kept_cards("product", ids, _products, TEMPLATE, show_company=show_company)
 
 
 def _products(ids: list[int]) -> list[Product]:
     """The public products `ids` with what a card shows, in the order of `ids`."""
     found = Product.objects.public().for_listing().in_bulk(ids)
     return with_readiness([found[pk] for pk in ids if pk in found])
-
-
-def _render(product: Product, show_company: bool) -> SafeString:
-    return mark_safe(render_to_string(TEMPLATE, {"product": product, "show_company": show_company}))  # noqa: S308

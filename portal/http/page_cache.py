@@ -47,8 +47,11 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 # The generations read while serving the current request: a page asks for the same number up to
@@ -166,6 +169,27 @@ def cached_each(
         fragments.set_many(fresh, seconds)
         found.update(fresh)
     return [found[keys[pk]] for pk in ids if keys[pk] in found]
+
+
+def kept_cards(
+    name: str, ids: list[int], read: Callable[[list[int]], list[Model]], template: str, **context: Any
+) -> list[SafeString]:
+    """The cards of the rows `ids` (`template`, given `row` under the name `name` and `context`),
+    in their order: kept under the content version, today's date (what a card says may end with
+    a day: a certificate's expiry, an offer's deadline), the language and `context`, so a list
+    page renders only the cards missing from the cache. `read(ids)` gives the rows still public,
+    in the order of `ids`; a row it leaves out (gone meanwhile) is left out."""
+
+    def render(rows: list[Model]) -> dict[int, SafeString]:
+        return {row.pk: render_to_string(template, {name: row, **context}) for row in rows}
+
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if seconds <= 0:
+        return list(render(read(ids)).values())
+    shown = ":".join(f"{key}={value}" for key, value in sorted(context.items()))
+    prefix = f"{name}-card:{content_version()}:{timezone.localdate()}:{get_language()}:{shown}"
+    cards = cached_each(prefix, ids, lambda missing: render(read(missing)), seconds)
+    return [mark_safe(card) for card in cards]  # noqa: S308 - rendered from our templates
 
 
 def public_content_changed(**kwargs: object) -> None:
