@@ -309,15 +309,16 @@ def test_a_public_search_is_served_by_the_public_search_index():
     assert capped_count(matches, 201) == 1
     with connection.cursor() as cursor:
         # The test table is too small for the planner to want an index at all: leave it only the
-        # search document's indexes, read as bitmaps (the test's transaction puts them back).
+        # public search index, read as a bitmap (the test's transaction puts the others back).
+        # Were its predicate to stop matching the public queryset's, the planner could not use
+        # it and would fall back to the (disabled, still possible) scan of every row. The whole
+        # table's index goes too: on a table this small the two cost the same, and either may win.
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'products_product'"
-            " AND indexdef NOT LIKE '%%(search_vector)%%' AND indexname <> 'products_product_pkey'"
+            " AND indexname NOT IN ('product_public_search_gin', 'products_product_pkey')"
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
         plan = matches.order_by()[:201].explain()
     assert "product_public_search_gin" in plan
-    # Not the whole table's index, which a company's own list (drafts included) keeps using.
-    assert "product_search_vector_idx" not in plan
