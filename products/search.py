@@ -21,8 +21,9 @@ from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, Q, QuerySet
+from django.db.models.query import FlatValuesListIterable
 
 from portal.http.pagination import planner_rows
 from portal.i18n.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
@@ -195,9 +196,17 @@ class RankedResults:
     planner's estimate in its place was several times too low for a query of several words: it
     multiplies each word's share). The first tier (every word exactly in a name, no prefixes for
     the index to expand) is counted first: when it passes the cap, so do the matches. A tier is
-    counted only when a page starts beyond it."""
+    counted only when a page starts beyond it.
+
+    A paginator that says first which rows its page will read (`expect`) has them read with the
+    first count, in one statement (`_count_with_first_page`): the common search page, whose
+    rows the first tier's window holds, then costs PostgreSQL one statement, not two."""
 
     at_least = False
+    _expected: tuple[int, int] | None = None
+    # Read with the count: (offset, the first tier's rows from there, how many were asked, whether
+    # from its window).
+    _read_ahead: tuple[int, list, int, bool] | None = None
 
     def __init__(
         self,
@@ -226,10 +235,20 @@ class RankedResults:
             return None
         return newest_window(self.tier(index), self.window_start)
 
+    def expect(self, offset: int, limit: int) -> None:
+        """The rows the next page will read: counting reads them too, when it can."""
+        if self._count is None:
+            self._expected = (offset, limit)
+
     def count(self) -> int:
         if self._count is None:
             # cap + 1 when there are more: one past the cap, so the paginator offers a next page.
-            counted = capped_count(self.tier(0), self.cap + 1)
+            if self._expected is not None and issubclass(
+                self.tier(0)._iterable_class, FlatValuesListIterable
+            ):
+                counted = self._count_with_first_page(*self._expected)
+            else:
+                counted = capped_count(self.tier(0), self.cap + 1)
             if counted <= self.cap:
                 self.sizes[0] = counted
                 counted = capped_count(self.matches(), self.cap + 1)
@@ -244,13 +263,20 @@ class RankedResults:
         if not isinstance(item, slice):
             return self[item : item + 1][0]
         offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
+        window_ended = False
+        if self._read_ahead is not None:
+            start, ahead, asked, from_window = self._read_ahead
+            if start <= offset and stop <= start + len(ahead):  # all of it in the first tier
+                return ahead[offset - start : stop - start]
+            # Fewer came than were asked: the window ends inside what is asked now.
+            window_ended = from_window and start <= offset and len(ahead) < asked
         wanted, rows = stop - offset, []
         for index in range(len(self._tiers)):
             if wanted <= 0:
                 break
             size = self.sizes.get(index)
             # A tier counted whole is small: read as it is, without trying its window first.
-            window = self.window(index) if size is None else None
+            window = self.window(index) if size is None and not (index == 0 and window_ended) else None
             if window is not None:
                 found = list(window[offset : offset + wanted])
                 if len(found) == wanted:  # the window holds this part of the tier
@@ -268,6 +294,36 @@ class RankedResults:
             wanted -= len(found)
             offset = 0
         return rows
+
+    def _count_with_first_page(self, offset: int, limit: int) -> int:
+        """The first tier counted up to the cap, and its rows from `offset` (in its window when
+        there is one), in one statement. Only for lists of single values (the ids of a page):
+        the rows come back as an array.
+
+        Whatever rows come back are the first tier's from `offset` on (a window holds everything
+        newer than its start), so a page within them is read: when fewer come back than asked,
+        the tier or its window ended there, and a page reaching past them is read tier by tier."""
+        first, window = self.tier(0), self.window(0)
+        rows = (first if window is None else window)[offset : offset + limit]
+        compiler = rows.query.get_compiler(rows.db)
+        rows_sql, rows_params = compiler.as_sql()
+        if len(compiler.select) != 1 or rows.query.distinct:
+            # DISTINCT (a member's list, their drafts included) selects its order's columns too.
+            return capped_count(first, self.cap + 1)
+        count_sql, count_params = _compiled(first.order_by()[: self.cap + 1])
+        with connections[first.db].cursor() as cursor:
+            cursor.execute(  # the ORM's own SQL, its values passed as parameters
+                f"SELECT (SELECT COUNT(*) FROM ({count_sql}) counted), ARRAY({rows_sql})",  # noqa: S608
+                (*count_params, *rows_params),
+            )
+            counted, found = cursor.fetchone()
+        self._read_ahead = (offset, found, limit, window is not None)
+        return counted
+
+
+def _compiled(queryset: QuerySet) -> tuple[str, tuple]:
+    """A queryset's SQL and parameters, to be read inside a larger statement."""
+    return queryset.query.get_compiler(queryset.db).as_sql()
 
 
 def capped_count(queryset: QuerySet, cap: int) -> int:

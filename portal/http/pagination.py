@@ -62,7 +62,21 @@ class LargeTablePaginator(Paginator):
         """The last page number that opens while the count is an estimate."""
         return max(2 * ceil(self.count / self.per_page) + 1, self.deepest)
 
+    def _expect(self, number: Any) -> None:
+        """Tell a list that can read its page with its count (a ranked search) which rows the
+        page asked for will read."""
+        expect = getattr(self.object_list, "expect", None)
+        if expect is None or "count" in self.__dict__:
+            return
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        # One row more than the page: the page the count calls the last reads it (`page`).
+        expect((number - 1) * self.per_page, self.per_page + 1)
+
     def validate_number(self, number: Any) -> int:
+        self._expect(number)
         if not self.is_estimated():
             return super().validate_number(number)
         try:
@@ -74,6 +88,7 @@ class LargeTablePaginator(Paginator):
         return max(number, 1)
 
     def page(self, number: Any) -> Page:
+        self._expect(number)
         if not self.is_estimated():
             return super().page(number)
         number = self.validate_number(number)
