@@ -17,16 +17,19 @@ but not the pause, and would be one more dependency for ~100 lines).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import pickle
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import redis
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
@@ -235,9 +238,7 @@ class LocalFirstCache(BaseCache):
         self.local_seconds = float(options.pop("LOCAL_SECONDS", 60))
         max_entries = int(options.pop("MAX_ENTRIES", 5000))
         super().__init__({**params, "OPTIONS": options})
-        self._local = LocMemCache(
-            f"local-first:{name}", {"TIMEOUT": self.local_seconds, "OPTIONS": {"MAX_ENTRIES": max_entries}}
-        )
+        self._local = _Copies(max_entries)
 
     @property
     def behind(self) -> BaseCache:
@@ -256,11 +257,11 @@ class LocalFirstCache(BaseCache):
         """Keep copies of `data`, stored (or read, `timeout` None) in the shared cache."""
         seconds = self._local_timeout(timeout)
         if seconds is not None and data:
-            self._local.set_many(data, seconds, version=version)
+            self._local.set_many(data, seconds, version)
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         missing = object()
-        value = self._local.get(key, missing, version=version)
+        value = self._local.get_many([key], version).get(key, missing)
         if value is missing:
             value = self.behind.get(key, missing, version=version)
             if value is missing:
@@ -270,7 +271,7 @@ class LocalFirstCache(BaseCache):
 
     def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
         keys = list(keys)
-        found = self._local.get_many(keys, version=version)
+        found = self._local.get_many(keys, version)
         missing = [key for key in keys if key not in found]
         if missing:
             fetched = self.behind.get_many(missing, version=version)
@@ -297,15 +298,80 @@ class LocalFirstCache(BaseCache):
 
     def delete(self, key: str, version: int | None = None) -> bool:
         """Here and in the shared cache; other processes' copies live out their LOCAL_SECONDS."""
-        self._local.delete(key, version=version)
+        self._local.delete(key, version)
         return self.behind.delete(key, version=version)
 
     def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self.behind.touch(key, timeout, version=version)
 
     def has_key(self, key: str, version: int | None = None) -> bool:
-        return self._local.has_key(key, version=version) or self.behind.has_key(key, version=version)
+        return bool(self._local.get_many([key], version)) or self.behind.has_key(key, version=version)
 
     def clear(self) -> None:
         """This process's copies only: the shared cache holds more than these values."""
         self._local.clear()
+
+
+# Values a caller cannot change: a copy holds them as they are. Anything else is kept pickled, as
+# Django's local-memory cache keeps every value, so that a caller changing what it read changes
+# nobody else's.
+_AS_THEY_ARE = (str, bytes, int, float, Decimal, dt.date, dt.time, dt.timedelta, type(None))
+
+
+class _Pickled(bytes):
+    """A value kept pickled."""
+
+
+class _Copies:
+    """A process's copies for LocalFirstCache: the most recently used `max_entries`, each until
+    its expiry. What Django's LocMemCache does, less what a copy does not need: pickling
+    renderings (strings; a search page reads 30 of them, each unpickled) and checking each key's
+    characters (the shared cache checked them when the value was stored)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[tuple[str, int | None], tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Iterable[str], version: int | None) -> dict[str, Any]:
+        found, now = {}, time.time()
+        with self._lock:
+            for key in keys:
+                held = self._data.get((key, version))
+                if held is None:
+                    continue
+                if held[0] <= now:
+                    del self._data[key, version]
+                    continue
+                self._data.move_to_end((key, version))
+                found[key] = held[1]
+        return {
+            key: pickle.loads(value) if type(value) is _Pickled else value  # noqa: S301 - pickled here
+            for key, value in found.items()
+        }
+
+    def set_many(self, data: dict[str, Any], seconds: float, version: int | None) -> None:
+        expires = time.time() + seconds
+        kept = {
+            (key, version): (
+                expires,
+                value
+                if isinstance(value, _AS_THEY_ARE)
+                else _Pickled(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)),
+            )
+            for key, value in data.items()
+        }
+        with self._lock:
+            for key, held in kept.items():
+                self._data[key] = held
+                self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def delete(self, key: str, version: int | None) -> None:
+        with self._lock:
+            self._data.pop((key, version), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()

@@ -124,3 +124,19 @@ def test_a_content_change_is_seen_through_the_copies(client, settings):
     Product.objects.filter(pk=product.pk).update(name_en="Respirator")
     public_content_changed()  # what a save announces
     assert "Respirator" in client.get("/en/products/").content.decode()
+
+
+def test_a_copy_read_and_changed_by_one_caller_is_unchanged_for_the_next(shared):
+    """Renderings (strings) are held as they are; anything a caller could change is held as
+    Django's local-memory cache holds every value, pickled, so each read is a fresh one."""
+    fragments = caches["fragments"]
+    fragments.set("choices:v7:fa", {"countries": ["IQ", "AF"]}, 300)
+    fragments.set("card:v7:1", "<div>mask</div>", 300)
+    shared.clear()  # only the copies are left
+    read = fragments.get("choices:v7:fa")
+    read["countries"].append("RU")
+    assert fragments.get("choices:v7:fa") == {"countries": ["IQ", "AF"]}
+    assert fragments.get_many(["card:v7:1", "card:v7:2"]) == {"card:v7:1": "<div>mask</div>"}
+    assert fragments.has_key("card:v7:1")
+    fragments.delete("card:v7:1")
+    assert not fragments.has_key("card:v7:1")
