@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import jdatetime
 from django import template
@@ -130,8 +131,14 @@ def current_year() -> str:
     """This year: Jalali with Persian digits in Persian, Gregorian otherwise (in the page's digits)."""
     today = timezone.localdate()
     style = number_style()
-    year = jdatetime.date.fromgregorian(date=today).year if style.jalali else today.year
+    year = _jalali_year(today) if style.jalali else today.year
     return style.digits_only(str(year))
+
+
+@lru_cache(maxsize=4)
+def _jalali_year(day: dt.date) -> int:
+    """The Jalali year of a day: converted once a day, not on every page's footer."""
+    return jdatetime.date.fromgregorian(date=day).year
 
 
 @register.filter

@@ -421,3 +421,18 @@ def test_signed_in_people_keep_persian_or_english_as_their_language(client_for, 
     client.post("/i18n/setlang/", {"language": "en", "next": "/en/"})
     company_member.refresh_from_db()
     assert company_member.preferred_language == "en"
+
+
+@pytest.mark.parametrize(
+    ("day", "language", "year"),
+    [
+        ("2026-03-20", "fa", "۱۴۰۴"),  # the last day of 1404
+        ("2026-03-21", "fa", "۱۴۰۵"),  # Nowruz: the footer's year turns the same day
+        ("2026-03-21", "en", "2026"),
+        ("2026-12-31", "ar", "٢٠٢٦"),  # Arabic-Indic digits
+    ],
+)
+def test_the_footer_year_is_jalali_in_persian_and_gregorian_otherwise(time_machine, day, language, year):
+    time_machine.move_to(f"{day} 12:00:00+03:30", tick=False)
+    with translation.override(language):
+        assert Template("{% load portal_tags %}{% current_year %}").render(Context()) == year
