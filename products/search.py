@@ -21,6 +21,7 @@ from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.query import FlatValuesListIterable
@@ -306,11 +307,14 @@ class RankedResults:
         first, window = self.tier(0), self.window(0)
         rows = (first if window is None else window)[offset : offset + limit]
         compiler = rows.query.get_compiler(rows.db)
-        rows_sql, rows_params = compiler.as_sql()
+        try:
+            rows_sql, rows_params = compiler.as_sql()
+            count_sql, count_params = _compiled(first.order_by()[: self.cap + 1])
+        except EmptyResultSet:  # a filter no row can pass (a value out of its column's range)
+            return capped_count(first, self.cap + 1)  # the ORM answers 0 without a statement
         if len(compiler.select) != 1 or rows.query.distinct:
             # DISTINCT (a member's list, their drafts included) selects its order's columns too.
             return capped_count(first, self.cap + 1)
-        count_sql, count_params = _compiled(first.order_by()[: self.cap + 1])
         with connections[first.db].cursor() as cursor:
             cursor.execute(  # the ORM's own SQL, its values passed as parameters
                 f"SELECT (SELECT COUNT(*) FROM ({count_sql}) counted), ARRAY({rows_sql})",  # noqa: S608
