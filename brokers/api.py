@@ -22,6 +22,7 @@ from companies.permissions import can_act_for_own_company, company_of
 from portal.access import ALLOWED, Access, WriteAccess
 from portal.http.page_cache import CachedPublicListMixin
 from portal.models import User
+from portal.rest.entries import IdPageListMixin, entries_renderers
 from products.search import normalize_query
 
 from . import mandates, partners, referrals, services
@@ -119,7 +120,7 @@ class OfferApiFilter(OfferFilter):
 
 
 class OfferViewSet(
-    CachedPublicListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    CachedPublicListMixin, IdPageListMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Open offers of approved brokerages, plus every offer of the caller's own brokerage.
 
@@ -132,6 +133,9 @@ class OfferViewSet(
     permission_classes = [WriteAccess]
     filter_backends = [DjangoFilterBackend]
     filterset_class = OfferApiFilter
+    # A list reads the ids of its page; the entries come from the shared cache (portal/rest/entries.py).
+    renderer_classes = entries_renderers()
+    entries_kind = "offer"
 
     def write_access(self, user: User) -> Access:
         return can_act_for_own_broker(user)
@@ -139,13 +143,20 @@ class OfferViewSet(
     def get_queryset(self) -> QuerySet[Offer]:
         if getattr(self, "swagger_fake_view", False):
             return Offer.objects.none()
+        if self.action == "list":
+            return self._allowed().values_list("pk", flat=True)
+        return self.readable()
+
+    def readable(self) -> QuerySet[Offer]:
+        """The offers the caller may read (or write), with what the serializer shows."""
+        return self._allowed().select_related("broker", "country").prefetch_related("categories")
+
+    def _allowed(self) -> QuerySet[Offer]:
         user = self.request.user
         if self.action in READ_ACTIONS:
-            offers = Offer.objects.visible_to(user)
-        else:
-            broker = broker_of(user)
-            offers = broker.offers.all() if broker is not None else Offer.objects.none()
-        return offers.select_related("broker", "country").prefetch_related("categories")
+            return Offer.objects.visible_to(user)
+        broker = broker_of(user)
+        return broker.offers.all() if broker is not None else Offer.objects.none()
 
     def filter_queryset(self, queryset: QuerySet[Offer]) -> QuerySet[Offer]:
         # Board filters narrow reads; a write's query string must not hide the offer.

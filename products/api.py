@@ -12,20 +12,18 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from companies.permissions import can_act_for_own_company, company_of
 from portal.access import Access, WriteAccess
 from portal.http.page_cache import CachedPublicListMixin
 from portal.http.pagination import LargeTablePaginator
 from portal.models import User
+from portal.rest.entries import IdPageListMixin, entries_renderers
 from portal.rest.plumbing import LargeListPagination
 
 from . import services
-from .api_entries import EntriesJSONRenderer, api_entries
 from .filters import ProductFilter
 from .models import Certification, Product, ProductCategory, ProductCertification
 from .serializers import (
@@ -72,22 +70,6 @@ class CatalogPagination(LargeListPagination):
     django_paginator_class = partial(LargeTablePaginator, cap=CATALOG_COUNT_CAP)
 
 
-class IdPageListMixin(mixins.ListModelMixin):
-    """A list that reads only the ids of its page; the entries come from `api_entries`, mostly
-    from the shared cache. `get_queryset()` gives the ids when listing, `readable()` the rows."""
-
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        ids = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(ids)
-        entries = api_entries(
-            list(ids if page is None else page),
-            request=request,
-            products=self.readable(),
-            serialize=lambda rows: self.get_serializer(rows, many=True).data,
-        )
-        return Response(entries) if page is None else self.get_paginated_response(entries)
-
-
 class ProductViewSet(
     CachedPublicListMixin, IdPageListMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -102,11 +84,9 @@ class ProductViewSet(
     filter_backends = [DjangoFilterBackend]  # ProductFilter brings its own search and ordering
     filterset_class = ProductApiFilter
     pagination_class = CatalogPagination
-    # JSON answers write the list's cached entries as they are (products/api_entries.py).
-    renderer_classes = [
-        EntriesJSONRenderer if renderer is JSONRenderer else renderer
-        for renderer in api_settings.DEFAULT_RENDERER_CLASSES
-    ]
+    # JSON answers write the list's cached entries as they are (portal/rest/entries.py).
+    renderer_classes = entries_renderers()
+    entries_kind = "product"
 
     def write_access(self, user: User) -> Access:
         return can_act_for_own_company(user)
