@@ -12,6 +12,7 @@ from portal.http.page_cache import cache_public_page
 from portal.organisations.views import OrganisationPages
 from products.search import normalize_query
 
+from .cards import company_cards
 from .forms import CompanyForm
 from .models import KIND, Company, Province
 from .permissions import company_of
@@ -35,11 +36,19 @@ def directory(request: HttpRequest) -> HttpResponse:
                 matches |= Q(**{f"{field}__icontains": text})
         companies = companies.filter(matches)
     # company_status_name_idx serves the order; company_status_province_idx the province filter.
-    page = Paginator(companies.order_by("name_en", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only the ids of a page are read: the cards come from the cache (companies/cards.py).
+    ids = companies.order_by("name_en", "pk").values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "companies/company_list.html",
-        {"page_obj": page, "provinces": Province.choices, "province": province, "q": q},
+        {
+            "page_obj": page,
+            "cards": company_cards(list(page.object_list)),
+            "provinces": Province.choices,
+            "province": province,
+            "q": q,
+        },
     )
 
 

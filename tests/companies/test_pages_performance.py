@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from companies.models import Company, Province
@@ -35,20 +37,39 @@ def thirty_companies():
     "query", ["", "?page=2", "?province=fars", "?q=Company+1", "?q=%D8%B4%D8%B1%DA%A9%D8%AA"]
 )
 def test_directory_costs_a_constant_number_of_queries(
-    client, thirty_companies, django_assert_num_queries, query
+    client, settings, thirty_companies, django_assert_num_queries, query
 ):
-    with django_assert_num_queries(2):  # the count and the page
-        response = client.get(f"/en/companies/{query}")
-    assert response.status_code == 200
-    assert list(response.context["page_obj"])
+    settings.FRAGMENT_CACHE_SECONDS = 300  # the cards are kept, as in production
+    with django_assert_num_queries(3):  # the count, the ids of the page and its companies
+        cold = client.get(f"/en/companies/{query}")
+    with django_assert_num_queries(2):  # the count and the ids: the cards come from the cache
+        warm = client.get(f"/en/companies/{query}")
+    assert cold.status_code == warm.status_code == 200
+    assert list(cold.context["page_obj"])
+    assert warm.context["cards"] == cold.context["cards"]
 
 
 def test_directory_pages_by_24_in_name_order(client, thirty_companies):
-    first = client.get("/en/companies/").context["page_obj"]
-    second = client.get("/en/companies/?page=2").context["page_obj"]
-    names = [c.name_en for c in (*first, *second)]
-    assert len(first) == 24
-    assert names == sorted(c.name_en for c in thirty_companies)
+    first, second = (client.get("/en/companies/", {"page": page}) for page in (1, 2))
+    shown = [*first.context["page_obj"], *second.context["page_obj"]]
+    assert len(first.context["cards"]) == 24
+    assert shown == [c.pk for c in sorted(thirty_companies, key=lambda c: c.name_en)]
+    # Each card is its company's, in that order.
+    links = re.findall(r'href="/en/companies/(\d+)/"', first.content.decode() + second.content.decode())
+    assert [int(pk) for pk in links] == shown
+
+
+def test_a_directory_card_changes_with_its_company_and_its_language(client, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    company = CompanyFactory(name_en="Alpha Medical", name_fa="شرکت آلفا")
+    assert "Alpha Medical" in client.get("/en/companies/").content.decode()  # the card is kept
+    assert "شرکت آلفا" in client.get("/fa/companies/").content.decode()
+    company.name_en = "Alpha Medical Devices"
+    company.save()
+    assert "Alpha Medical Devices" in client.get("/en/companies/").content.decode()
+    company.status = Company.Status.SUSPENDED
+    company.save()
+    assert "Alpha Medical" not in client.get("/en/companies/").content.decode()
 
 
 @pytest.mark.parametrize("page", ["", "?page=2"])
