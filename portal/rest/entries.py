@@ -1,4 +1,4 @@
-"""A list API's entries (products, offers), serialized once per row and kept in the shared cache.
+"""A list API's entries (products, offers, companies), serialized once per row and kept in the shared cache.
 
 A list request reads only the ids of its page (one narrow query); each row's entry comes from
 the cache in one round trip, as the JSON text the API writes, and only the rows whose entry is
@@ -82,7 +82,7 @@ def entries_renderers() -> list[type[BaseRenderer]]:
 def api_entries(
     kind: str, ids: list[int], *, request: Request, rows: QuerySet, serialize: Serialize
 ) -> list[dict[str, Any]] | CachedEntries:
-    """The serialized entries of the rows `ids` (of `kind`: "product", "offer"), in their order.
+    """The serialized entries of the rows `ids` (of `kind`: "product", "offer", "company"), in their order.
 
     `rows` is the queryset the caller may read, with the relations the serializer shows; a row
     that left it between the two reads (unpublished meanwhile) is left out."""
