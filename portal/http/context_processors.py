@@ -17,11 +17,23 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     def unread_count() -> int:
         return user.notifications.unread().count() if user.is_authenticated else 0
 
+    def is_staff_member() -> bool:
+        return user.is_superuser or permissions.is_staff_member(user)
+
+    def menu() -> str:
+        """Which account menu the header shows: its links depend on this alone."""
+        if permissions.is_company_member(user):
+            return "company"
+        if permissions.is_broker_member(user):
+            return "broker"
+        return "staff" if is_staff_member() else "visitor"
+
     return {
         "nav": {
             "is_company_member": lambda: permissions.is_company_member(user),
             "is_broker_member": lambda: permissions.is_broker_member(user),
-            "is_staff_member": lambda: user.is_superuser or permissions.is_staff_member(user),
+            "is_staff_member": is_staff_member,
+            "menu": menu,
         },
         "unread_notifications": unread_count,
         # How long the header's and footer's fixed parts are kept in the cache (0: not at all).

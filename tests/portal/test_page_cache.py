@@ -386,3 +386,28 @@ def test_a_new_release_keeps_visitors_signed_in_and_the_content_version(
     assert content_version() != stamp  # the renderings' keys moved on
     assert PAGES.current() == version  # the count of content changes did not start again
     assert "/en/accounts/logout/" in client.get("/en/products/").content.decode()
+
+
+def test_the_kept_account_menu_and_links_are_each_roles_own(
+    client_for, settings, company_member, broker_member, signed_up_user, reviewer
+):
+    """The header's links and account menu are kept per role and language, whoever rendered them
+    first: each user sees their role's menu, their own name and their own live links."""
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    own_links = {
+        company_member: ["/en/companies/mine/", "/en/products/mine/", "/en/inbox/"],
+        broker_member: ["/en/brokers/mine/", "/en/brokers/mine/services/", "/en/inbox/"],
+        signed_up_user: ["/en/companies/register/", "/en/brokers/register/"],
+        reviewer: ["/admin/"],
+    }
+    every_link = {link for links in own_links.values() for link in links}
+    for _round in range(2):  # the second round reads what the first kept
+        for user, links in own_links.items():
+            page = client_for(user).get("/en/products/").content.decode()
+            assert f">{user.get_short_name()}</button>" in page
+            assert 'aria-current="page" href="/en/products/"' in page
+            for link in every_link:
+                assert (f'href="{link}"' in page) == (link in links), (user.email, link)
+    persian = client_for(company_member).get("/fa/products/").content.decode()
+    assert 'href="/fa/companies/mine/"' in persian
+    assert 'href="/en/companies/mine/"' not in persian
