@@ -17,6 +17,7 @@ from .models import LANGUAGES, Broker, BrokerService, BuyerInquiry, Offer, Servi
 
 
 class BrokerFilter(StyledFilterSet):
+    form_class_once = True  # querysets given as such, labels lazy; no __init__
     country = filters.ModelChoiceFilter(
         label=_("Covered country"),
         queryset=TargetCountry.objects.active(),
@@ -55,6 +56,7 @@ class BrokerFilter(StyledFilterSet):
 
 
 class OfferFilter(StyledFilterSet):
+    form_class_once = True  # querysets given as such, labels lazy; no __init__
     country = filters.ModelChoiceFilter(
         label=_("Country"), queryset=TargetCountry.objects.active(), to_field_name="iso_code"
     )

@@ -38,7 +38,9 @@ class _Filters(dict):
 class _Fields(dict):
     """A form class's fields, copied for each form as Django's `Field.__deepcopy__` copies them
     (the field, its widget, its error messages and validators), except that a choice field's
-    choices are shared rather than deep-copied: nothing changes them after the class is built."""
+    choices are shared rather than deep-copied: nothing changes them after the class is built.
+    A model choice field gets its own unevaluated queryset, as Django gives it, so that no form
+    keeps rows another request read (its options are read anew for each form)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
         copied = {}
@@ -47,6 +49,8 @@ class _Fields(dict):
             new.widget = copy.deepcopy(field.widget, memo)
             new.error_messages = field.error_messages.copy()
             new.validators = field.validators[:]
+            if isinstance(field, forms.ModelChoiceField):
+                new.queryset = field.queryset.all()  # and the widget's choices read the copy's
         return copied
 
 
@@ -62,10 +66,11 @@ class StyledFilterSet(filters.FilterSet, metaclass=_StyledFilterSetMetaclass):
     """With `form_class_once = True` the form class is built and styled once per FilterSet class:
     django-filter builds a new class, with a new field per filter, for every request (a
     millisecond of each catalog page). Only for a FilterSet whose fields hold nothing of one
-    request or language (lazy labels, choices as callables read in the active language): no
-    ModelChoiceFilter (its queryset may depend on the request, and is refused here), no field
-    changed in __init__. Such a FilterSet's filters, and its form's fields, are copied for each
-    request without deep-copying their choices (`_Filters`, `_Fields`)."""
+    request or language (lazy labels, choices as callables read in the active language, a model
+    choice filter's queryset given as a queryset: one given as a function of the request is
+    refused here), no field changed in __init__. Such a FilterSet's filters, and its form's
+    fields, are copied for each request without deep-copying their choices (`_Filters`,
+    `_Fields`)."""
 
     form_class_once = False
 
@@ -75,11 +80,16 @@ class StyledFilterSet(filters.FilterSet, metaclass=_StyledFilterSetMetaclass):
             return built
         form_class = _styled(super().get_form_class())
         if self.form_class_once:
-            if any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
+            if any(_per_request(filter_) for filter_ in self.filters.values()):
                 raise TypeError(f"{type(self).__name__}: a filter's field depends on the request")
             form_class.base_fields = _Fields(form_class.base_fields)
             type(self)._built_form_class = form_class
         return form_class
+
+
+def _per_request(filter_: filters.Filter) -> bool:
+    """Whether the filter's choices come from a function of the request."""
+    return isinstance(filter_, QuerySetRequestMixin) and callable(filter_.queryset)
 
 
 def _styled(form_class: type[forms.Form]) -> type[forms.Form]:

@@ -4,12 +4,18 @@ own filters, fields and widgets, and the choices still read in that request's la
 
 from __future__ import annotations
 
+import django_filters as filters
 import pytest
 from django.http import QueryDict
 from django.utils import translation
 
+from brokers.filters import OfferFilter
+from brokers.models import Offer
+from portal.filters import StyledFilterSet
+from portal.models import TargetCountry
 from products.filters import ProductFilter
 from products.models import Product
+from tests.portal.factories import TargetCountryFactory
 from tests.products.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +56,43 @@ def test_shared_choices_still_read_in_each_requests_language():
     assert "Masks" not in persian
     assert "Masks" in english
     assert "ماسک" not in english
+
+
+# --- model choice filters (the offer board and the broker directory) --------------------------------
+def _offers(query: str) -> OfferFilter:
+    return OfferFilter(QueryDict(query), queryset=Offer.objects.all())
+
+
+def test_a_model_choice_field_reads_its_options_anew_for_each_request():
+    """The offer board's form class is built once, but its countries are read for each form: a
+    country added or withdrawn since shows at once, as an option and as a valid choice."""
+    TargetCountryFactory(iso_code="IQ")
+    first = _offers("country=IQ")
+    assert first.is_valid()
+    assert 'value="IQ"' in str(first.form["country"])
+    TargetCountryFactory(iso_code="OM")
+    TargetCountry.objects.filter(iso_code="IQ").update(is_active=False)
+    later = _offers("country=OM")
+    assert later.is_valid()
+    options = str(later.form["country"])
+    assert 'value="OM"' in options
+    assert 'value="IQ"' not in options
+    assert not _offers("country=IQ").is_valid()
+    # Each form has its own field and queryset, never one evaluated by another request.
+    one, other = first.form.fields["country"], later.form.fields["country"]
+    assert one is not other
+    assert one.queryset is not other.queryset
+    assert other.widget.choices.field is other
+
+
+def test_a_filter_whose_choices_depend_on_the_request_is_not_built_once():
+    class PerUser(StyledFilterSet):
+        form_class_once = True
+        country = filters.ModelChoiceFilter(queryset=lambda request: TargetCountry.objects.all())
+
+        class Meta:
+            model = Offer
+            fields: list[str] = []
+
+    with pytest.raises(TypeError, match="depends on the request"):
+        _ = PerUser(QueryDict(""), queryset=Offer.objects.all()).form
