@@ -418,6 +418,24 @@ def test_the_header_counts_unanswered_inquiries(client_for, broker_member):
     assert '<span class="visually-hidden">(</span>2<span class="visually-hidden"> unanswered)</span>' in page
 
 
+@pytest.mark.parametrize("path", ["/en/companies/mine/", "/en/products/"])
+def test_the_header_counts_a_companys_unanswered_inquiries(
+    client_for, company, company_member, other_company_member, path
+):
+    """The same count on a page that read the member's company first (the dashboard) and on one
+    that did not: the company's inquiries only, answered ones not."""
+    waiting, answered = (
+        routed(product=ProductFactory(company=company)),
+        routed(product=ProductFactory(company=company)),
+    )
+    routed(product=ProductFactory(company=other_company_member.company_membership.company))
+    services.inquiry_claim(inquiry=answered, by=company_member)
+    services.inquiry_reply(inquiry=answered, by=company_member, body="Answered.")
+    services.inquiry_claim(inquiry=waiting, by=company_member)
+    page = client_for(company_member).get(path).content.decode()
+    assert '<span class="visually-hidden">(</span>1<span class="visually-hidden"> unanswered)</span>' in page
+
+
 @pytest.mark.parametrize(
     ("tab", "expected"),
     [("new", {"routed"}), ("claimed", {"claimed"}), ("answered", {"answered"}), ("converted", set()),
