@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from brokers.models import Offer
 from tests.brokers.factories import BrokerFactory, OfferFactory, OfferResponseFactory
 from tests.brokers.pages import shown_offer_titles
 from tests.companies.factories import MembershipFactory
+from tests.conftest import skip_or_fail
 from tests.portal.factories import TargetCountryFactory, UserFactory
 from tests.products.factories import CategoryFactory
 
@@ -147,3 +149,17 @@ def test_kept_cards_show_an_edited_offer_and_each_language_its_own(client, board
     persian = shown_offer_titles(client.get("/fa/offers/"))
     assert "اکسیژن برای نجف" in persian
     assert "Oxygen for Najaf" not in persian
+
+
+def test_the_open_offers_are_counted_from_their_index_alone(board):
+    """The board and the offers API count the open offers from a partial index (migration 0017),
+    without reading their rows: were the public offers' conditions to drift from the index's, every
+    board built afresh would fetch each open offer to count it (5.6 ms at 6,000 offers, not 1.5)."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("the partial index's plan needs PostgreSQL (set DATABASE_URL)")
+    with connection.cursor() as cursor:
+        # A table this small is cheapest to scan whole: leave the planner only indexes to choose
+        # from (the test's transaction restores the settings).
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        plan = Offer.objects.public().order_by().values("broker_id").explain()
+    assert "Index Only Scan using offer_open_count_idx" in plan
