@@ -284,6 +284,15 @@ class Product(LoadedStatus, TimeStampedModel):
                 name="product_public_capacity_id_idx",
                 condition=Q(status="published"),
             ),
+            # A filtered list's count up to its cap, from this index alone: the public products in
+            # id order, merged with a country's registrations or readiness, or read for a category.
+            # At 100,000 products: by country 9 -> 1.1 ms, "ready for" 7.8 -> 1.8, by category 3.3
+            # -> 0.2 (before, each public product's row was fetched to test it).
+            models.Index(
+                fields=["id", "category"],
+                name="product_public_id_category_idx",
+                condition=Q(status="published", company_verified=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(fob_price__gt=0), name="product_price_positive"),
