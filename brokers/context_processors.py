@@ -5,8 +5,6 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from companies.models import KIND as COMPANY
-
 from .models import BuyerInquiry
 from .permissions import in_inbox_of
 
@@ -20,13 +18,6 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
     def unanswered() -> int:
         if not user.is_authenticated:
             return 0
-        inquiries = BuyerInquiry.objects.unanswered()
-        # The page read the user's company already (their dashboard, their products): its inbox is
-        # the company's, one account working for one organisation. Without the memberships'
-        # subqueries the count costs a third of the CPU (0.4 ms instead of 1.25).
-        company = getattr(user, COMPANY.cache_name, None)
-        if company is not None:
-            return inquiries.filter(company=company).count()
-        return inquiries.filter(in_inbox_of(user)).count()
+        return BuyerInquiry.objects.unanswered().filter(in_inbox_of(user)).count()
 
     return {"inquiry_inbox": {"unanswered": unanswered}}

@@ -28,6 +28,12 @@ def organisation_of(user: User | AnonymousUser, kind: OrganisationKind) -> model
     return getattr(user, kind.cache_name)
 
 
+def organisation_read(user: User | AnonymousUser, kind: OrganisationKind) -> models.Model | None:
+    """The organisation of this kind `organisation_of` found for the user in this request, without
+    a query: None when it has not been asked yet, or found none."""
+    return getattr(user, kind.cache_name, None)
+
+
 def other_organisation_kind(user: User | AnonymousUser, kind: OrganisationKind) -> OrganisationKind | None:
     """The other kind of organisation the user already works for (one account, one organisation)."""
     if not user.is_authenticated:
