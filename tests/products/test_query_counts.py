@@ -137,3 +137,17 @@ def test_a_catalogs_count_reads_the_public_products_index_alone(narrowed):
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
         plan = products.order_by().values("pk").explain()
     assert "Index Only Scan using product_public_id_category_idx" in plan
+
+
+def test_the_trigram_searchs_column_keeps_few_statistics():
+    """The "did you mean" query's planning tried pg_trgm's `%>` on each of 100 histogram entries
+    of the folded names: 1 ms for a statement that runs in 0.5. Ten entries (migration 0022) cost
+    0.2 ms; were a later migration to reset the column, every search with no hit would pay again."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("column statistics are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'products_product'::regclass AND attname = 'search_names'"
+        )
+        assert cursor.fetchone()[0] == 10

@@ -99,16 +99,17 @@ def test_results_rank_exact_name_words_then_name_prefixes_then_descriptions(clie
 
 @pytest.mark.parametrize(
     ("walk_from", "more_names", "estimates"),
-    [(2000, 0, 1), (1, 0, 2), (1, 24, 0)],
+    [(2000, 0, 0), (1, 0, 1), (1, 24, 0)],
     ids=["few-matches", "page-reaches-last-tier", "names-fill-the-page"],
 )
 def test_the_planner_is_asked_about_the_names_only_when_the_last_tier_needs_it(
     client, monkeypatch, walk_from, more_names, estimates
 ):
     """Whether to walk the newest-first index for "elsewhere" depends on how many matches are not
-    in the names. The planner is asked only when a page reaches that tier, and a second time only
-    when all the matches are at least the threshold (fewer, and so is that part). Either way the
-    order is the same."""
+    in the names. The planner's estimate of all the matches comes with the names' count, in the
+    same statement, and serves the last tier too; it is asked about the names (an EXPLAIN of
+    their own) only when a page reaches the last tier and all the matches are at least the
+    threshold (fewer, and so is that part). Either way the order is the same."""
     from django.test.utils import CaptureQueriesContext
 
     from products import search
@@ -129,6 +130,8 @@ def test_the_planner_is_asked_about_the_names_only_when_the_last_tier_needs_it(
     else:
         assert names == ["Vent filter", "Ventilator V2", "Hose adapter"]
     assert sum(query["sql"].startswith("EXPLAIN") for query in queries) == estimates
+    first_count = next(query["sql"] for query in queries if "COUNT(*)" in query["sql"])
+    assert "products_plan_rows" in first_count
 
 
 def test_ranked_results_page_through_the_tiers_without_repeats_or_gaps(client):
@@ -199,6 +202,54 @@ def test_a_search_counts_up_to_its_cap_then_says_more_than_and_pages_on(client, 
     assert "50 products" in third.content.decode()
     assert "Page 3 of 3" in third.content.decode()
     assert "more than" not in third.content.decode()
+
+
+def test_matches_the_planner_puts_far_past_the_cap_are_not_counted(client, monkeypatch):
+    """When the planner expects many more matches than the cap, the page says "more than"
+    without counting them (the one statement that reads the page asks the planner, and no
+    count of all the matches follows), and reading on ends at the exact count. (A low threshold
+    stands in for the planner's estimate of thousands.)"""
+    from django.test.utils import CaptureQueriesContext
+
+    from products import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 30)
+    monkeypatch.setattr(search, "TRUST_ESTIMATE_FROM", 1)
+    ProductFactory(name_en="Gauze roll", published_at=timezone.now())
+    for n in range(40):
+        ProductFactory(name_en=f"Bandage {n}", description_en="gauze inside")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/en/products/", {"q": "gauze"})
+    assert "more than 30 products" in first.content.decode()
+    assert card_names(first)[0] == "Gauze roll"
+    # One count, of the names (with the estimate of all the matches): the matches are not counted.
+    (count,) = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+    assert "products_plan_rows" in count
+    last = client.get("/en/products/", {"q": "gauze", "page": 2})
+    assert "41 products" in last.content.decode()
+    assert len(card_names(first)) + len(card_names(last)) == 41
+
+
+def test_a_wrong_estimate_of_the_matches_is_corrected_by_the_page_that_reads_them(client, monkeypatch):
+    """Should the planner expect many more matches than there are, the page that reads the last
+    of them gives the exact count."""
+    from products import search
+
+    monkeypatch.setattr(search, "TRUST_ESTIMATE_FROM", 1)
+    monkeypatch.setattr(search, "COUNT_CAP", 30)
+    ProductFactory(name_en="Gauze roll")
+    ProductFactory(name_en="Bandage", description_en="gauze inside")
+    response = client.get("/en/products/", {"q": "gauze"})
+    assert card_names(response) == ["Gauze roll", "Bandage"]
+    assert "2 products" in response.content.decode()
+    assert "more than" not in response.content.decode()
+    for n in range(23):
+        ProductFactory(name_en=f"Gauze pad {n}")
+    first = client.get("/en/products/", {"q": "gauze"})
+    assert "more than 30 products" in first.content.decode()  # 25: the estimate, uncounted
+    second = client.get("/en/products/", {"q": "gauze", "page": 2})
+    assert "25 products" in second.content.decode()
+    assert len(card_names(first)) + len(card_names(second)) == 25
 
 
 def test_a_search_within_its_cap_is_counted_exactly(client):
