@@ -383,6 +383,13 @@ class Application(TimeStampedModel):
             models.Index(
                 fields=["assigned_reviewer", "-created_at", "-id"], name="application_reviewer_new_idx"
             ),
+            # The pool every reviewer may pick from (support.permissions.applications_for_staff):
+            # a few hundred rows, where status and "no reviewer" apart match thousands each.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status=Status.UNDER_REVIEW, assigned_reviewer__isnull=True),
+                name="application_open_pool_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(requested_amount__gt=0), name="application_request_positive"),

@@ -167,6 +167,27 @@ def test_a_reviewer_searching_still_sees_only_their_own_and_unassigned(client_fo
     assert not results(client_for(reviewer).get(CHANGELIST, {"q": "EXP-1405-000003"}))  # another's
 
 
+def test_a_reviewers_list_reads_only_the_rows_its_indexes_find(reviewer, applications):
+    """A reviewer's applications are those they lead, those they have a seat on and the pool of
+    unassigned ones under review: each condition is an index's (the pool's own partial index,
+    migration 0018), so PostgreSQL reads the rows they find, not every application (6.0 -> 1.8 ms
+    for the list's count at 20,000 applications)."""
+    from support.permissions import applications_for_staff
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("the plan is PostgreSQL's (set DATABASE_URL)")
+    mine = applications_for_staff(reviewer)
+    assert mine.count() == 24  # a third led by the reviewer, a third in the pool
+    with connection.cursor() as cursor:
+        # A table this small is cheapest to scan whole: leave the planner only indexes to choose
+        # from (the test's transaction restores the settings).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = mine.order_by().values("pk").explain()
+    assert "BitmapOr" in plan
+    assert "application_open_pool_idx" in plan
+
+
 # --- the paginator -----------------------------------------------------------------------------
 def test_paginator_counts_exactly_below_its_cap(applications):
     paginator = LargeTablePaginator(Application.objects.order_by("pk"), 25)

@@ -80,6 +80,24 @@ def test_an_unassigned_application_under_review_is_open_to_every_reviewer(compan
     assert applications_for_staff(fresh(other_reviewer)).filter(pk=orphan.pk).exists()
 
 
+def test_a_seat_opens_the_application_only_while_it_is_open_and_of_the_current_round(
+    under_review, other_reviewer
+):
+    from support.models import ReviewAssignment
+
+    seat = ReviewAssignment.objects.create(
+        application=under_review, reviewer=other_reviewer, review_round=under_review.review_round
+    )
+    opens = applications_for_staff(fresh(other_reviewer)).filter(pk=under_review.pk).exists
+    assert opens()
+    ReviewAssignment.objects.filter(pk=seat.pk).update(review_round=under_review.review_round + 1)
+    assert not opens()  # a seat of another round
+    ReviewAssignment.objects.filter(pk=seat.pk).update(
+        review_round=under_review.review_round, ended_at=under_review.created_at
+    )
+    assert not opens()  # a seat given up
+
+
 NOT_ON_PANEL = "Only the assigned reviewers or a programme manager can review this application."
 
 
