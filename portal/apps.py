@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +29,13 @@ class PortalConfig(AppConfig):
         user_logged_out.connect(security_log.on_logged_out, dispatch_uid="portal.security.logout")
         user_login_failed.connect(security_log.on_login_failed, dispatch_uid="portal.security.failed")
         user_locked_out.connect(security_log.on_locked_out, dispatch_uid="portal.security.locked_out")
+        connection_created.connect(_fold_sqlite_like, dispatch_uid="portal.i18n.fold.sqlite_like")
+
+
+def _fold_sqlite_like(sender, connection, **kwargs) -> None:  # noqa: ANN001 - a signal receiver
+    """On SQLite, LIKE folds both sides as searches do on PostgreSQL (portal.i18n.fold)."""
+    if connection.vendor == "sqlite":
+        from portal.i18n.fold import sqlite_like
+
+        for arguments in (2, 3):  # LIKE, and LIKE ... ESCAPE
+            connection.connection.create_function("like", arguments, sqlite_like, deterministic=True)

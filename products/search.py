@@ -27,17 +27,11 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.query import FlatValuesListIterable
 
 from portal.http.pagination import planner_rows
-from portal.i18n.digits import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS, to_ascii_digits
+from portal.i18n.digits import to_ascii_digits
+from portal.i18n.fold import fold
 
 from .models import NEWEST_FIRST, Product
 
-# The PostgreSQL function products_fold(text) in migration 0004 embeds these same strings; a test
-# checks that both fold alike.
-FOLD_FROM = "يىكةۀأإ" + PERSIAN_DIGITS + ARABIC_INDIC_DIGITS
-FOLD_TO = "ییکههاا" + "0123456789" * 2
-# Tatweel, the Arabic short vowels, shadda, sukun and the superscript alef.
-FOLD_DROP = "\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"
-_FOLD = str.maketrans(FOLD_FROM, FOLD_TO, FOLD_DROP)
 _ARABIC_LETTERS = str.maketrans("يىكة", "ییکه")
 ZWNJ = "\u200c"
 # Walk the newest-first index for the last tier only when at least this many products are
@@ -64,11 +58,6 @@ TEXT_FIELDS = (
     "description_ru",
 )
 MAX_WORDS = 8
-
-
-def fold(text: str) -> str:
-    """Fold text as the stored search document is folded."""
-    return text.lower().translate(_FOLD)
 
 
 def query_words(text: str) -> list[str]:

@@ -64,6 +64,13 @@ def skip_or_fail(reason: str) -> None:
 
 # --- the cast ---------------------------------------------------------------------------------
 @pytest.fixture
+def session_read(settings) -> int:
+    """The queries a signed-in request spends on its session: none while the cache holds it
+    (`cached_db`, the engine with Redis), one read of its row with the `db` engine (no Redis)."""
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

@@ -476,8 +476,8 @@ def test_an_expired_brokerage_is_told_why_buttons_are_missing_with_a_way_to_rene
     draft = OfferFactory(broker=licensed, draft=True)
     response = OfferResponseFactory(offer=OfferFactory(broker=licensed))
     engagement = EngagementFactory(service=BrokerServiceFactory(broker=licensed), company=company)
-    member = client_for(broker_member)
     with time_machine.travel(day(EXPIRY + dt.timedelta(days=2)), tick=False):
+        member = client_for(broker_member)  # signed in then: a session from today has expired
         pages = {
             "dashboard": member.get(f"/{language}/brokers/mine/"),
             "draft": member.get(f"/{language}/offers/{draft.pk}/"),

@@ -1,8 +1,8 @@
 """The reviewers' workplace at scale: constant query counts, a short reviewer filter, exact search.
 
 Each list gets enough rows (36 applications, 40 products) that an N+1 query would show as a
-count that grows with the page. The bounds count the session's query too; whether the session
-comes from the database or the cache is a deployment setting, hence "at most".
+count that grows with the page. The bounds are those with the session in the cache (Redis), plus
+its read from the database where there is no cache to hold it (`session_read`).
 """
 
 from __future__ import annotations
@@ -90,12 +90,13 @@ LIST_QUERIES = [
 @pytest.mark.parametrize(("query", "queries"), LIST_QUERIES)
 @pytest.mark.parametrize("persona", ["reviewer", "manager"])
 def test_application_list_costs_a_constant_number_of_queries(
-    request, client_for, programs, applications, django_assert_max_num_queries, persona, query, queries
-):
+    request, client_for, programs, applications, django_assert_max_num_queries, session_read, persona,
+    query, queries,
+):  # fmt: skip
     client = client_for(request.getfixturevalue(persona))
     url = CHANGELIST + query.format(program=programs[0].pk)
     client.get(url)  # warm the per-process caches (content types, translations)
-    with django_assert_max_num_queries(queries):
+    with django_assert_max_num_queries(queries + session_read):
         response = client.get(url)
     assert response.status_code == 200
     assert results(response)
@@ -236,11 +237,11 @@ def products():
     ],
 )
 def test_product_list_costs_a_constant_number_of_queries(
-    client_for, products, django_assert_max_num_queries, query, queries
+    client_for, products, django_assert_max_num_queries, session_read, query, queries
 ):
     client = client_for(UserFactory(is_staff=True, is_superuser=True))
     client.get(PRODUCTS + query)
-    with django_assert_max_num_queries(queries):
+    with django_assert_max_num_queries(queries + session_read):
         response = client.get(PRODUCTS + query)
     assert response.status_code == 200
     assert response.context["cl"].date_hierarchy is None
