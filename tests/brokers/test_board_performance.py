@@ -120,7 +120,8 @@ def test_the_owner_sees_twelve_responses_at_a_constant_cost(
     client = client_for(broker_member)
     url = f"/en/offers/{offer_with_responses.pk}/"
     client.get(url)
-    # + session (from the database without Redis: `session_read`), user, memberships, unread notifications, unanswered inquiries, roles, responses
+    # + session (from the database without Redis: `session_read`), user, memberships, unread
+    # notifications, unanswered inquiries, roles, responses
     # and their products, the offer's co-brokers and the brokerages the owner may invite
     with django_assert_max_num_queries(13 + session_read):
         assert client.get(url).status_code == 200
